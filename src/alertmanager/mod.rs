@@ -1,0 +1,1 @@
+//! Alertmanager configuration: route tree, receivers, matchers and the router.

@@ -1,0 +1,3 @@
+fn main() {
+    println!("alertlint {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,2 @@
+//! Rule files: plain `groups:` files and Kubernetes `PrometheusRule` objects,
+//! validated as promtool validates them.

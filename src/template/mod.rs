@@ -1,0 +1,1 @@
+//! Go text/template parsing for alert labels and annotations, with spans.
