@@ -15,6 +15,7 @@ use crate::span::Span;
 pub mod group;
 pub mod owner;
 pub mod promql;
+pub mod record;
 pub mod rule;
 pub mod runbook;
 pub mod severity;
@@ -193,6 +194,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(runbook::registrations());
         all.extend(owner::registrations());
         all.extend(severity::registrations());
+        all.extend(record::registrations());
         all.extend(suppression::registrations());
         all
     })
