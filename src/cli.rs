@@ -32,6 +32,8 @@ enum Command {
         /// A lint id such as `noise/for-too-short`
         id: String,
     },
+    /// Run the Language Server on stdin/stdout (for editors)
+    Lsp,
     /// Write a commented starter `.alertlint.yaml` in the current directory
     Init {
         /// Overwrite an existing file
@@ -103,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Rules => rules(),
         Command::Explain { id } => explain(&id),
         Command::Init { force } => init(force),
+        Command::Lsp => ExitCode::from(crate::lsp::run_stdio()),
     }
 }
 
@@ -180,6 +183,9 @@ fn check(args: CheckArgs) -> ExitCode {
             report::human::render(&reports, report::human::Style { color, width: 100 })
         }
         Format::Json => report::json::render(&reports),
+        Format::Sarif => report::sarif::render(&reports),
+        Format::Github => report::github::render(&reports),
+        Format::Checkstyle => report::checkstyle::render(&reports),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {

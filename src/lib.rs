@@ -11,6 +11,7 @@ pub mod discover;
 pub mod duration;
 pub mod engine;
 pub mod lints;
+pub mod lsp;
 pub mod model;
 pub mod promql;
 pub mod report;

@@ -1,7 +1,10 @@
 //! Renderers, one file per output format. Lints know nothing about output.
 
+pub mod checkstyle;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::Severity;
 use crate::engine::FileReport;
@@ -38,4 +41,7 @@ impl Summary {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Checkstyle,
 }

@@ -1,0 +1,930 @@
+//! `alertlint lsp`: a Language Server on stdio that publishes the same
+//! diagnostics as `alertlint check`, and offers suppressions and safe fixes
+//! as code actions.
+//!
+//! Synchronous and single-threaded (the engine parallelises over files):
+//! one loop reads messages, applies edits, and lints after the input has been
+//! quiet for [`DEBOUNCE`]. Everything the client sends is input: nothing it
+//! sends may crash the server or leave diagnostics stale.
+
+mod actions;
+mod document;
+mod transport;
+mod workspace;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::{Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use lsp_server::{Message, Notification, Request, RequestId, Response};
+use lsp_types as lsp;
+use serde_json::{Value, json};
+
+pub use document::{Encoding, path_to_uri, uri_to_path};
+
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::{Engine, FileReport, Input, Selection};
+use crate::source::SourceFile;
+use crate::span::Span;
+use actions::Action;
+use document::Document;
+use transport::Incoming;
+use workspace::Workspace;
+
+/// How long the input must be quiet after an edit before linting.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// JSON-RPC / LSP error codes.
+const SERVER_NOT_INITIALIZED: i32 = -32002;
+const METHOD_NOT_FOUND: i32 = -32601;
+const INVALID_PARAMS: i32 = -32602;
+const INVALID_REQUEST: i32 = -32600;
+
+/// The `code` of diagnostics that are not findings of a lint.
+const CONFIG_CODE: &str = "alertlint/config";
+const INTERNAL_CODE: &str = "alertlint/internal";
+
+/// Runs the server on stdin/stdout; returns the process exit code (0 after
+/// `shutdown` then `exit`, 1 when the client exits without shutting down).
+pub fn run_stdio() -> u8 {
+    serve(std::io::stdin(), std::io::stdout().lock())
+}
+
+/// Runs the server on any pair of streams (tests use pipes).
+pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> u8 {
+    let receiver = transport::spawn_reader(input);
+    Server::new(output).run(&receiver)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Uninitialized,
+    Running,
+    ShutDown,
+}
+
+/// The result of the last lint of an open document.
+struct Linted {
+    report: FileReport,
+    /// The name the document was checked under.
+    name: String,
+    /// The engine it was checked with, to verify fixes by re-linting.
+    engine: Option<Arc<Engine>>,
+    /// Published diagnostics, index-aligned with `report.diagnostics` (a
+    /// configuration or internal error has an empty report and one entry).
+    published: Vec<lsp::Diagnostic>,
+}
+
+struct Server<W: Write> {
+    out: W,
+    phase: Phase,
+    encoding: Encoding,
+    documents: BTreeMap<String, Document>,
+    results: HashMap<String, Linted>,
+    /// Documents edited since their last lint: always republished.
+    dirty: BTreeSet<String>,
+    /// When to lint next; `None` when nothing waits.
+    deadline: Option<Instant>,
+    workspace: Workspace,
+}
+
+impl<W: Write> Server<W> {
+    fn new(out: W) -> Server<W> {
+        Server {
+            out,
+            phase: Phase::Uninitialized,
+            encoding: Encoding::Utf16,
+            documents: BTreeMap::new(),
+            results: HashMap::new(),
+            dirty: BTreeSet::new(),
+            deadline: None,
+            workspace: Workspace::default(),
+        }
+    }
+
+    fn run(mut self, receiver: &Receiver<Incoming>) -> u8 {
+        loop {
+            let next = match self.deadline {
+                None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(deadline) => {
+                    receiver.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                }
+            };
+            match next {
+                Ok(incoming) => {
+                    if let Some(code) = self.handle(incoming) {
+                        return code;
+                    }
+                }
+                // Quiet for long enough: everything queued has been applied.
+                Err(RecvTimeoutError::Timeout) => self.lint(),
+                // The client closed the stream without `exit`.
+                Err(RecvTimeoutError::Disconnected) => return 1,
+            }
+        }
+    }
+
+    fn schedule(&mut self, delay: Duration) {
+        let at = Instant::now() + delay;
+        self.deadline = Some(match self.deadline {
+            // An immediate lint (open, save) is not postponed by typing elsewhere.
+            Some(existing) if delay.is_zero() => existing.min(at),
+            _ => at,
+        });
+    }
+
+    // ---- output -------------------------------------------------------
+
+    fn send(&mut self, message: Message) {
+        // A client that stopped reading gets no more; the read side ends the loop.
+        let _ = transport::write_message(&mut self.out, &message);
+    }
+
+    fn respond(&mut self, id: RequestId, result: Value) {
+        self.send(Message::Response(Response::new_ok(id, result)));
+    }
+
+    fn respond_error(&mut self, id: RequestId, code: i32, message: impl Into<String>) {
+        self.send(Message::Response(Response::new_err(
+            id,
+            code,
+            message.into(),
+        )));
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification {
+            method: method.to_string(),
+            params,
+        }));
+    }
+
+    fn log(&mut self, message: impl Into<String>) {
+        self.notify(
+            "window/logMessage",
+            json!({ "type": 3, "message": message.into() }),
+        );
+    }
+
+    // ---- dispatch -----------------------------------------------------
+
+    fn handle(&mut self, incoming: Incoming) -> Option<u8> {
+        match incoming {
+            Incoming::Malformed { id, code, message } => {
+                let _ = transport::write_error(&mut self.out, id, code, &message);
+                None
+            }
+            Incoming::Message(Message::Request(request)) => {
+                self.on_request(request);
+                None
+            }
+            Incoming::Message(Message::Notification(notification)) => {
+                self.on_notification(notification)
+            }
+            // Answers to requests this server never sends.
+            Incoming::Message(Message::Response(_)) => None,
+        }
+    }
+
+    fn on_request(&mut self, request: Request) {
+        let Request { id, method, params } = request;
+        match (self.phase, method.as_str()) {
+            (Phase::Uninitialized, "initialize") => self.initialize(id, &params),
+            (Phase::Uninitialized, _) => self.respond_error(
+                id,
+                SERVER_NOT_INITIALIZED,
+                "the server is not initialized yet",
+            ),
+            (Phase::ShutDown, _) => {
+                self.respond_error(id, INVALID_REQUEST, "the server is shutting down")
+            }
+            (Phase::Running, "initialize") => {
+                self.respond_error(id, INVALID_REQUEST, "the server is already initialized")
+            }
+            (Phase::Running, "shutdown") => {
+                self.phase = Phase::ShutDown;
+                self.respond(id, Value::Null);
+            }
+            (Phase::Running, "textDocument/codeAction") => {
+                match serde_json::from_value::<lsp::CodeActionParams>(params) {
+                    Ok(params) => {
+                        let actions = self.code_actions(params);
+                        self.respond(id, actions);
+                    }
+                    Err(e) => self.respond_error(
+                        id,
+                        INVALID_PARAMS,
+                        format!("invalid codeAction params: {e}"),
+                    ),
+                }
+            }
+            (Phase::Running, _) => {
+                self.respond_error(id, METHOD_NOT_FOUND, format!("unknown method `{method}`"))
+            }
+        }
+    }
+
+    fn on_notification(&mut self, notification: Notification) -> Option<u8> {
+        let Notification { method, params } = notification;
+        if method == "exit" {
+            return Some(if self.phase == Phase::ShutDown { 0 } else { 1 });
+        }
+        if self.phase != Phase::Running {
+            return None;
+        }
+        let result = match method.as_str() {
+            "textDocument/didOpen" => serde_json::from_value(params).map(|p| self.did_open(p)),
+            "textDocument/didChange" => serde_json::from_value(params).map(|p| self.did_change(p)),
+            "textDocument/didSave" => serde_json::from_value(params).map(|p| self.did_save(p)),
+            "textDocument/didClose" => serde_json::from_value(params).map(|p| self.did_close(p)),
+            "workspace/didChangeWorkspaceFolders" => {
+                serde_json::from_value(params).map(|p| self.did_change_folders(p))
+            }
+            "workspace/didChangeWatchedFiles" | "workspace/didChangeConfiguration" => {
+                self.workspace.invalidate();
+                self.dirty.extend(self.documents.keys().cloned());
+                self.schedule(Duration::ZERO);
+                Ok(())
+            }
+            // `initialized`, `$/cancelRequest`, `$/setTrace` and anything unknown.
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.log(format!(
+                "alertlint: ignored `{method}` with invalid params: {e}"
+            ));
+        }
+        None
+    }
+
+    fn initialize(&mut self, id: RequestId, params: &Value) {
+        let offered = params
+            .pointer("/capabilities/general/positionEncodings")
+            .and_then(Value::as_array);
+        self.encoding = match offered {
+            Some(list) if list.iter().any(|e| e.as_str() == Some("utf-8")) => Encoding::Utf8,
+            _ => Encoding::Utf16,
+        };
+        let mut roots: Vec<PathBuf> = params
+            .get("workspaceFolders")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("uri").and_then(Value::as_str))
+            .filter_map(path_of_uri_str)
+            .collect();
+        if roots.is_empty() {
+            let root_uri = params
+                .get("rootUri")
+                .and_then(Value::as_str)
+                .and_then(path_of_uri_str);
+            let root_path = params
+                .get("rootPath")
+                .and_then(Value::as_str)
+                .map(PathBuf::from);
+            roots.extend(root_uri.or(root_path));
+        }
+        self.workspace.set_roots(roots);
+        self.phase = Phase::Running;
+        let encoding = match self.encoding {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf16 => "utf-16",
+        };
+        self.respond(
+            id,
+            json!({
+                "capabilities": {
+                    "positionEncoding": encoding,
+                    "textDocumentSync": { "openClose": true, "change": 2, "save": { "includeText": false } },
+                    "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+                    "workspace": { "workspaceFolders": { "supported": true, "changeNotifications": true } },
+                },
+                "serverInfo": { "name": "alertlint", "version": env!("CARGO_PKG_VERSION") },
+            }),
+        );
+    }
+
+    // ---- documents ----------------------------------------------------
+
+    fn did_open(&mut self, params: lsp::DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let key = item.uri.as_str().to_string();
+        let path = uri_to_path(&item.uri);
+        self.documents.insert(
+            key.clone(),
+            Document {
+                uri: item.uri,
+                path,
+                language_id: item.language_id,
+                version: item.version,
+                text: item.text,
+            },
+        );
+        // A file created since the last walk may now be part of the workspace.
+        self.workspace.invalidate();
+        self.dirty.insert(key);
+        self.schedule(Duration::ZERO);
+    }
+
+    fn did_change(&mut self, params: lsp::DidChangeTextDocumentParams) {
+        let key = params.text_document.uri.as_str().to_string();
+        let encoding = self.encoding;
+        let Some(document) = self.documents.get_mut(&key) else {
+            return;
+        };
+        for change in params.content_changes {
+            document.apply(change, encoding);
+        }
+        document.version = params.text_document.version;
+        self.dirty.insert(key);
+        self.schedule(DEBOUNCE);
+    }
+
+    fn did_save(&mut self, params: lsp::DidSaveTextDocumentParams) {
+        let key = params.text_document.uri.as_str().to_string();
+        if let (Some(text), Some(document)) = (params.text, self.documents.get_mut(&key)) {
+            document.text = text;
+        }
+        self.workspace.invalidate();
+        // Saving a configuration file changes every document's results.
+        if is_config_uri(&params.text_document.uri) {
+            self.dirty.extend(self.documents.keys().cloned());
+        }
+        self.dirty.insert(key);
+        self.schedule(Duration::ZERO);
+    }
+
+    fn did_close(&mut self, params: lsp::DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let key = uri.as_str().to_string();
+        if self.documents.remove(&key).is_some() {
+            self.results.remove(&key);
+            self.dirty.remove(&key);
+            self.notify(
+                "textDocument/publishDiagnostics",
+                json!({ "uri": uri, "diagnostics": [] }),
+            );
+            // Cross-file findings in other documents may have involved it.
+            if !self.documents.is_empty() {
+                self.schedule(DEBOUNCE);
+            }
+        }
+    }
+
+    fn did_change_folders(&mut self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let removed: HashSet<PathBuf> = params
+            .event
+            .removed
+            .iter()
+            .filter_map(|f| uri_to_path(&f.uri))
+            .collect();
+        let mut roots: Vec<PathBuf> = self
+            .workspace
+            .roots()
+            .iter()
+            .filter(|r| !removed.contains(*r))
+            .cloned()
+            .collect();
+        roots.extend(
+            params
+                .event
+                .added
+                .iter()
+                .filter_map(|f| uri_to_path(&f.uri)),
+        );
+        self.workspace.set_roots(roots);
+        self.dirty.extend(self.documents.keys().cloned());
+        self.schedule(Duration::ZERO);
+    }
+
+    // ---- linting ------------------------------------------------------
+
+    /// Lints every open YAML document, grouped by the configuration that
+    /// applies to it, and publishes what changed.
+    fn lint(&mut self) {
+        self.deadline = None;
+        let mut groups: BTreeMap<Option<PathBuf>, Vec<String>> = BTreeMap::new();
+        let mut config_docs = Vec::new();
+        let mut dir_configs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        for (key, document) in &self.documents {
+            if !document.is_yaml() {
+                continue;
+            }
+            if is_config_uri(&document.uri) {
+                config_docs.push(key.clone());
+                continue;
+            }
+            let dir = document
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .or_else(|| self.workspace.roots().first().cloned());
+            let config = dir
+                .map(|d| {
+                    dir_configs
+                        .entry(d.clone())
+                        .or_insert_with(|| Config::discover(&d))
+                        .clone()
+                })
+                .unwrap_or(None);
+            groups.entry(config).or_default().push(key.clone());
+        }
+        for (config, keys) in groups {
+            self.lint_group(config.as_deref(), &keys, &mut dir_configs);
+        }
+        for key in config_docs {
+            self.lint_config_document(&key);
+        }
+        self.dirty.clear();
+    }
+
+    fn lint_group(
+        &mut self,
+        config_path: Option<&Path>,
+        keys: &[String],
+        dir_configs: &mut HashMap<PathBuf, Option<PathBuf>>,
+    ) {
+        let engine = match config_path
+            .map_or_else(|| Ok(Config::default()), Config::load)
+            .and_then(|c| Engine::new(c, Selection::default()))
+        {
+            Ok(engine) => Arc::new(engine),
+            Err(error) => {
+                for key in keys {
+                    self.publish_config_error(key, &error);
+                }
+                return;
+            }
+        };
+
+        let mut inputs = Vec::new();
+        let mut checked = Vec::new();
+        let mut excluded = Vec::new();
+        for key in keys {
+            let Some(document) = self.documents.get(key) else {
+                continue;
+            };
+            if document
+                .path
+                .as_deref()
+                .is_some_and(|p| !wanted(engine.config(), p))
+            {
+                // Excluded by the configuration: `alertlint check .` skips it too.
+                excluded.push(key.clone());
+                continue;
+            }
+            let name = self.document_name(document);
+            inputs.push(Input {
+                name: name.clone(),
+                bytes: document.text.clone().into_bytes(),
+            });
+            checked.push((key.clone(), name));
+        }
+        for key in excluded {
+            self.store(&key, None, Vec::new(), None);
+        }
+        if checked.is_empty() {
+            return;
+        }
+        let open: HashSet<PathBuf> = self
+            .documents
+            .values()
+            .filter_map(|d| d.path.clone())
+            .collect();
+        let files: Vec<PathBuf> = self.workspace.files().to_vec();
+        for path in files {
+            if open.contains(&path) || !wanted(engine.config(), &path) {
+                continue;
+            }
+            let Some(dir) = path.parent() else { continue };
+            let config = dir_configs
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| Config::discover(dir))
+                .clone();
+            if config.as_deref() != config_path {
+                continue;
+            }
+            if let Some(bytes) = self.workspace.read(&path) {
+                inputs.push(Input {
+                    name: self.workspace.display_name(&path),
+                    bytes: bytes.to_vec(),
+                });
+            }
+        }
+
+        match catch_unwind(AssertUnwindSafe(|| engine.check(inputs))) {
+            Ok(reports) => {
+                for ((key, name), report) in checked.into_iter().zip(reports) {
+                    let published = report
+                        .diagnostics
+                        .iter()
+                        .map(|d| self.to_lsp(&report.file, d, key.as_str()))
+                        .collect();
+                    self.store(&key, Some((report, name)), published, Some(engine.clone()));
+                }
+            }
+            Err(_) => {
+                for (key, _) in checked {
+                    let diagnostic = self.top_diagnostic(&key, INTERNAL_CODE, "alertlint failed while checking this file; this is a bug, please report it with the file's content".to_string(), None);
+                    self.store(&key, None, vec![diagnostic], None);
+                }
+            }
+        }
+    }
+
+    /// Records a document's results and publishes them when they changed (or
+    /// the document was edited, so the client sees the new version).
+    fn store(
+        &mut self,
+        key: &str,
+        report: Option<(FileReport, String)>,
+        published: Vec<lsp::Diagnostic>,
+        engine: Option<Arc<Engine>>,
+    ) {
+        let Some(document) = self.documents.get(key) else {
+            return;
+        };
+        let changed = self
+            .results
+            .get(key)
+            .is_none_or(|old| old.published != published);
+        let params =
+            json!({ "uri": document.uri, "version": document.version, "diagnostics": published });
+        let (report, name) =
+            report.unwrap_or_else(|| (empty_report(key, document.text.as_str()), String::new()));
+        if changed || self.dirty.contains(key) {
+            self.notify("textDocument/publishDiagnostics", params);
+        }
+        self.results.insert(
+            key.to_string(),
+            Linted {
+                report,
+                name,
+                engine,
+                published,
+            },
+        );
+    }
+
+    /// An open `.alertlint.yaml`: its own errors, at their position.
+    fn lint_config_document(&mut self, key: &str) {
+        let Some(document) = self.documents.get(key) else {
+            return;
+        };
+        let name = document
+            .path
+            .as_ref()
+            .map_or_else(|| key.to_string(), |p| p.display().to_string());
+        let file = SourceFile::new(name, document.text.as_str());
+        let parsed = catch_unwind(AssertUnwindSafe(|| {
+            Config::parse(file.clone())
+                .and_then(|c| Engine::new(c, Selection::default()).map(|_| ()))
+        }));
+        let published = match parsed {
+            Ok(Ok(())) => Vec::new(),
+            Ok(Err(error)) => {
+                let offset = error
+                    .position
+                    .map_or(0, |(line, column)| offset_of(&file, line, column));
+                let end = file.line_range(file.line_index(offset)).end.max(offset);
+                let range = self.encoding.range(&file, Span::new(offset, end));
+                vec![config_diagnostic(range, error.message.clone(), None)]
+            }
+            Err(_) => vec![self.top_diagnostic(
+                key,
+                INTERNAL_CODE,
+                "alertlint failed while reading this configuration; this is a bug".into(),
+                None,
+            )],
+        };
+        self.store(key, None, published, None);
+    }
+
+    fn publish_config_error(&mut self, key: &str, error: &ConfigError) {
+        let related = error.file.as_deref().and_then(|file| {
+            let path = Path::new(file);
+            let uri = path_to_uri(&std::path::absolute(path).ok()?)?;
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let source = SourceFile::new(file, text);
+            let offset = error
+                .position
+                .map_or(0, |(line, column)| offset_of(&source, line, column));
+            let range = self.encoding.range(&source, Span::at(offset));
+            Some(lsp::DiagnosticRelatedInformation {
+                location: lsp::Location { uri, range },
+                message: error.message.clone(),
+            })
+        });
+        let diagnostic = self.top_diagnostic(
+            key,
+            CONFIG_CODE,
+            format!("configuration error, so this file was not checked: {error}"),
+            related,
+        );
+        self.store(key, None, vec![diagnostic], None);
+    }
+
+    /// A diagnostic on the document's first line, for problems of the whole file.
+    fn top_diagnostic(
+        &self,
+        key: &str,
+        code: &str,
+        message: String,
+        related: Option<lsp::DiagnosticRelatedInformation>,
+    ) -> lsp::Diagnostic {
+        let text = self.documents.get(key).map_or("", |d| d.text.as_str());
+        let file = SourceFile::new("", text);
+        let range = self
+            .encoding
+            .range(&file, Span::new(0, file.line_range(0).end));
+        let mut diagnostic = config_diagnostic(range, message, related);
+        diagnostic.code = Some(lsp::NumberOrString::String(code.to_string()));
+        diagnostic
+    }
+
+    fn document_name(&self, document: &Document) -> String {
+        match &document.path {
+            Some(path) => self.workspace.display_name(path),
+            None => document.uri.as_str().to_string(),
+        }
+    }
+
+    fn to_lsp(&self, file: &SourceFile, d: &Diagnostic, key: &str) -> lsp::Diagnostic {
+        let uri = self.documents.get(key).map(|doc| doc.uri.clone());
+        let meta = crate::lints::find(d.lint);
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let related: Vec<lsp::DiagnosticRelatedInformation> = match &uri {
+            Some(uri) => d
+                .labels
+                .iter()
+                .map(|l| lsp::DiagnosticRelatedInformation {
+                    location: lsp::Location {
+                        uri: uri.clone(),
+                        range: self.encoding.range(file, l.span),
+                    },
+                    message: l.message.clone(),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        lsp::Diagnostic {
+            range: self.encoding.range(file, d.span),
+            severity: Some(severity(d.severity)),
+            code: Some(lsp::NumberOrString::String(d.lint.to_string())),
+            code_description: meta
+                .and_then(|m| lsp::Uri::from_str(&m.url()).ok())
+                .map(|href| lsp::CodeDescription { href }),
+            source: Some("alertlint".to_string()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            tags: (d.lint == "suppression/unused").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+            data: None,
+        }
+    }
+
+    // ---- code actions -------------------------------------------------
+
+    fn code_actions(&mut self, params: lsp::CodeActionParams) -> Value {
+        let wants_quickfix = params.context.only.as_ref().is_none_or(|only| {
+            only.iter().any(|k| {
+                k.as_str().is_empty()
+                    || "quickfix".starts_with(k.as_str())
+                    || k.as_str().starts_with("quickfix")
+            })
+        });
+        if !wants_quickfix {
+            return json!([]);
+        }
+        // Actions are computed on fresh results, never on a stale lint.
+        if self.deadline.is_some() {
+            self.lint();
+        }
+        let key = params.text_document.uri.as_str();
+        let Some(linted) = self.results.get(key) else {
+            return json!([]);
+        };
+        let file = &linted.report.file;
+        let requested = self.encoding.span(file, params.range);
+        let mut out = Vec::new();
+        for (d, published) in linted.report.diagnostics.iter().zip(&linted.published) {
+            // The cursor touching the finding is enough (an empty range at its end included).
+            if d.span.start > requested.end || requested.start > d.span.end {
+                continue;
+            }
+            let mut actions = Vec::new();
+            actions.extend(actions::suppression_fix(file, &linted.report.model, d));
+            if d.lint == actions::FOR_TOO_SHORT {
+                actions.extend(self.verified_for_fix(linted, d));
+            }
+            actions.extend(actions::disable_for_rule(file, &linted.report.model, d));
+            actions.extend(actions::disable_for_file(file, d));
+            for action in actions {
+                out.push(self.code_action(
+                    &params.text_document.uri,
+                    file,
+                    action,
+                    published.clone(),
+                ));
+            }
+        }
+        Value::Array(out)
+    }
+
+    fn code_action(
+        &self,
+        uri: &lsp::Uri,
+        file: &SourceFile,
+        action: Action,
+        diagnostic: lsp::Diagnostic,
+    ) -> Value {
+        let edits: Vec<Value> = action
+            .edits
+            .iter()
+            .map(|e| json!({ "range": self.encoding.range(file, e.span), "newText": e.text }))
+            .collect();
+        let mut changes = serde_json::Map::new();
+        changes.insert(uri.as_str().to_string(), Value::Array(edits));
+        json!({
+            "title": action.title,
+            "kind": "quickfix",
+            "diagnostics": [diagnostic],
+            "isPreferred": action.is_fix,
+            "edit": { "changes": changes },
+        })
+    }
+
+    /// The first `for:` value that makes `noise/for-too-short` go away for
+    /// this rule without adding an error, checked by linting the edited text.
+    fn verified_for_fix(&self, linted: &Linted, d: &Diagnostic) -> Option<Action> {
+        let engine = linted.engine.as_ref()?;
+        let rule = actions::rule_of(&linted.report.model, d)?;
+        let mut values: Vec<String> = configured_min_for(engine.config()).into_iter().collect();
+        for candidate in actions::FOR_CANDIDATES {
+            if !values.iter().any(|v| v == candidate) {
+                values.push(candidate.to_string());
+            }
+        }
+        let count = |text: &str| -> Option<(usize, usize)> {
+            let input = Input {
+                name: linted.name.clone(),
+                bytes: text.as_bytes().to_vec(),
+            };
+            let reports = catch_unwind(AssertUnwindSafe(|| engine.check(vec![input]))).ok()?;
+            let report = reports.into_iter().next()?;
+            let short = report
+                .diagnostics
+                .iter()
+                .filter(|x| x.lint == actions::FOR_TOO_SHORT)
+                .count();
+            let errors = report
+                .diagnostics
+                .iter()
+                .filter(|x| x.severity == Severity::Error)
+                .count();
+            Some((short, errors))
+        };
+        let (short_before, errors_before) = count(linted.report.file.text())?;
+        for (title, edit) in actions::for_candidates(&linted.report.file, rule, &values) {
+            let edited = actions::apply(linted.report.file.text(), std::slice::from_ref(&edit));
+            let (short, errors) = count(&edited)?;
+            if short < short_before && errors <= errors_before {
+                return Some(Action {
+                    title,
+                    edits: vec![edit],
+                    is_fix: true,
+                });
+            }
+        }
+        None
+    }
+}
+
+/// The `min_for` option of `noise/for-too-short` when configured.
+fn configured_min_for(config: &Config) -> Option<String> {
+    let setting = config
+        .lints
+        .iter()
+        .rev()
+        .find(|s| s.pattern == actions::FOR_TOO_SHORT)?;
+    let crate::yaml::NodeKind::Mapping(entries) = &setting.options.as_ref()?.kind else {
+        return None;
+    };
+    entries.iter().find_map(|(k, v)| match (&k.kind, &v.kind) {
+        (crate::yaml::NodeKind::Scalar(k), crate::yaml::NodeKind::Scalar(v))
+            if k.value == "min_for" && crate::duration::parse(&v.value).is_ok() =>
+        {
+            Some(v.value.clone())
+        }
+        _ => None,
+    })
+}
+
+fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+    }
+}
+
+fn config_diagnostic(
+    range: lsp::Range,
+    message: String,
+    related: Option<lsp::DiagnosticRelatedInformation>,
+) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range,
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        code: Some(lsp::NumberOrString::String(CONFIG_CODE.to_string())),
+        code_description: None,
+        source: Some("alertlint".to_string()),
+        message,
+        related_information: related.map(|r| vec![r]),
+        tags: None,
+        data: None,
+    }
+}
+
+fn empty_report(name: &str, text: &str) -> FileReport {
+    let model = crate::model::RuleFile {
+        kind: crate::model::FileKind::NotRules,
+        groups: Vec::new(),
+        diagnostics: Vec::new(),
+        scalar_spans: Vec::new(),
+    };
+    FileReport {
+        file: SourceFile::new(name, text),
+        model,
+        diagnostics: Vec::new(),
+    }
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
+    let range = file.line_range(line.saturating_sub(1));
+    let text = &file.text()[range.clone()];
+    text.char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(range.end, |(i, _)| range.start + i)
+}
+
+fn path_of_uri_str(uri: &str) -> Option<PathBuf> {
+    uri_to_path(&lsp::Uri::from_str(uri).ok()?)
+}
+
+fn is_config_uri(uri: &lsp::Uri) -> bool {
+    let last = uri.as_str().rsplit('/').next().unwrap_or("");
+    crate::config::FILE_NAMES.contains(&last)
+}
+
+/// Whether the configuration's `include`/`exclude` globs (relative to its
+/// directory) let `alertlint check .` pick this file.
+fn wanted(config: &Config, path: &Path) -> bool {
+    if config.include.is_empty() && config.exclude.is_empty() {
+        return true;
+    }
+    let base = std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let relative = absolute.strip_prefix(&base).unwrap_or(&absolute);
+    let matches = |patterns: &[String]| {
+        patterns
+            .iter()
+            .any(|p| globset::Glob::new(p).is_ok_and(|g| g.compile_matcher().is_match(relative)))
+    };
+    (config.include.is_empty() || matches(&config.include)) && !matches(&config.exclude)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_of_one_based_character_positions() {
+        let file = SourceFile::new("f", "a: 1\nbé: x\n");
+        // Line 2 starts at byte 5; its fifth character, `x`, follows the two-byte `é`.
+        assert_eq!(offset_of(&file, 2, 5), 10);
+        assert_eq!(offset_of(&file, 2, 99), 11);
+        assert_eq!(offset_of(&file, 9, 1), 12);
+    }
+
+    #[test]
+    fn config_files_are_recognised_by_name() {
+        assert!(is_config_uri(
+            &lsp::Uri::from_str("file:///x/.alertlint.yaml").unwrap()
+        ));
+        assert!(!is_config_uri(
+            &lsp::Uri::from_str("file:///x/rules.yaml").unwrap()
+        ));
+    }
+}

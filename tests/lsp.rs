@@ -1,0 +1,404 @@
+//! `alertlint lsp` driven over pipes as an editor drives it.
+//!
+//! Most documents here carry suppression comments: their findings come from
+//! the comment text alone, so positions, edits and code actions are tested
+//! whatever the rule loader makes of the rest. Tests that need real rule
+//! lints say so.
+
+mod client;
+
+use client::{Client, TIMEOUT, apply_edits, column, frame, uri_of};
+use serde_json::{Value, json};
+
+/// Non-ASCII text before the fault on its line: `é` is 2 bytes / 1 UTF-16
+/// unit, `😀` 4 bytes / 2 units.
+const MISSPELT: &str =
+    "# ünïcødé first line\nkey: \"é😀\" # alertlint disable-file owner/misisng\n";
+
+fn code(d: &Value) -> &str {
+    d["code"].as_str().unwrap_or("")
+}
+
+fn find<'a>(diagnostics: &'a [Value], lint: &str) -> &'a Value {
+    diagnostics
+        .iter()
+        .find(|d| code(d) == lint)
+        .unwrap_or_else(|| panic!("no {lint} in {diagnostics:#?}"))
+}
+
+#[test]
+fn diagnostic_ranges_follow_the_negotiated_encoding() {
+    for (utf8, encoding) in [(false, "utf-16"), (true, "utf-8")] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut client, init) = Client::initialized(dir.path(), utf8);
+        assert_eq!(init["capabilities"]["positionEncoding"], encoding);
+        assert_eq!(
+            init["capabilities"]["textDocumentSync"]["change"], 2,
+            "incremental sync"
+        );
+        assert_eq!(init["serverInfo"]["name"], "alertlint");
+
+        let uri = uri_of(&dir.path().join("rules.yaml"));
+        client.open(&uri, "yaml", MISSPELT);
+        let diagnostics = client.diagnostics(&uri, Some(1));
+        let d = find(&diagnostics, "suppression/unknown-lint");
+        let start = MISSPELT.find("owner/misisng").unwrap();
+        let (line, col) = column(MISSPELT, start, encoding);
+        let (end_line, end_col) = column(MISSPELT, start + "owner/misisng".len(), encoding);
+        assert_eq!(
+            d["range"],
+            json!({"start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}}),
+            "{encoding}"
+        );
+        // The two encodings really differ on this line.
+        assert_eq!(col, if utf8 { 39 } else { 36 });
+        assert_eq!(d["severity"], 2);
+        assert_eq!(d["source"], "alertlint");
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("no lint is named `owner/misisng`"),
+            "{d}"
+        );
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("did you mean `owner/missing`"),
+            "help is part of the message: {d}"
+        );
+        assert!(
+            d["codeDescription"]["href"]
+                .as_str()
+                .unwrap()
+                .ends_with("#suppressionunknown-lint"),
+            "{d}"
+        );
+
+        let response = client.request("shutdown", Value::Null);
+        assert_eq!(response["result"], Value::Null);
+        client.notify("exit", Value::Null);
+        assert_eq!(client.finish(), Some(0));
+    }
+}
+
+#[test]
+fn incremental_edits_code_actions_and_close() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&dir.path().join("é dir.yaml"));
+    let mut text = MISSPELT.replace("owner/misisng", "nosuch/lint");
+    client.open(&uri, "yaml", &text);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert!(
+        find(&diagnostics, "suppression/unknown-lint")["message"]
+            .as_str()
+            .unwrap()
+            .contains("`nosuch/lint`")
+    );
+
+    // An incremental edit in UTF-16 coordinates, after the emoji: only a
+    // correctly applied edit yields this message.
+    let start = text.find("nosuch/lint").unwrap();
+    let (line, col) = column(&text, start, "utf-16");
+    let edit = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 6}}, "newText": "owner/misisng-"});
+    text = apply_edits(&text, &[edit.clone()], "utf-16");
+    assert!(text.contains("owner/misisng-/lint"));
+    // Two quick edits: the second undoes the trailing part, leaving `owner/misisng`.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [edit]}),
+    );
+    let start = text.find("-/lint").unwrap();
+    let (line, col) = column(&text, start, "utf-16");
+    let edit = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 6}}, "newText": ""});
+    text = apply_edits(&text, &[edit.clone()], "utf-16");
+    assert_eq!(text, MISSPELT);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [edit]}),
+    );
+    // Debounced: one lint for both edits, published with the last version.
+    let diagnostics = client.diagnostics(&uri, Some(3));
+    let unknown = find(&diagnostics, "suppression/unknown-lint").clone();
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("`owner/misisng`"),
+        "{unknown}"
+    );
+    let stale: Vec<Value> = client
+        .drain_seen()
+        .into_iter()
+        .filter(|m| m["params"]["version"] == 2)
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "the intermediate version was linted: {stale:#?}"
+    );
+
+    // The fix replaces the id with the closest one; applying it re-lints.
+    let response = client.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": unknown["range"], "context": {"diagnostics": [unknown]}}));
+    let actions = response["result"].as_array().expect("actions").clone();
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Replace `owner/misisng` with `owner/missing`")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert!(
+        actions
+            .iter()
+            .all(|a| !a["title"].as_str().unwrap_or("").starts_with("Disable")),
+        "no suppression of a suppression lint: {actions:#?}"
+    );
+    let edits = fix["edit"]["changes"][&uri]
+        .as_array()
+        .expect("edits for the document")
+        .clone();
+    text = apply_edits(&text, &edits, "utf-16");
+    assert!(text.contains("disable-file owner/missing\n"), "{text}");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": edits}),
+    );
+    let diagnostics = client.diagnostics(&uri, Some(4));
+    let unused = find(&diagnostics, "suppression/unused").clone();
+    assert_eq!(
+        unused["tags"],
+        json!([1]),
+        "unused suppressions are marked unnecessary"
+    );
+
+    // Removing the unused suppression leaves a clean document.
+    let response = client.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": {"start": unused["range"]["start"], "end": unused["range"]["start"]}, "context": {"diagnostics": []}}));
+    let actions = response["result"].as_array().expect("actions").clone();
+    let remove = actions
+        .iter()
+        .find(|a| a["title"] == "Remove the unused suppression of `owner/missing`")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edits = remove["edit"]["changes"][&uri]
+        .as_array()
+        .expect("edits")
+        .clone();
+    text = apply_edits(&text, &edits, "utf-16");
+    assert_eq!(text, "# ünïcødé first line\nkey: \"é😀\"\n");
+    // A full-text change this time.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(client.diagnostics(&uri, Some(5)), Vec::<Value>::new());
+
+    // Closing clears; a new finding before closing proves the clear is real.
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": "# alertlint disable-file nope\n"}]}));
+    assert_eq!(client.diagnostics(&uri, Some(6)).len(), 1);
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let cleared = client.wait_for("cleared diagnostics", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && m["params"]["version"].is_null()
+    });
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+}
+
+#[test]
+fn garbage_and_out_of_order_input_never_kill_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut client = Client::start(dir.path());
+    // A request before initialize is refused, not crashed on.
+    let early = client.request("textDocument/codeAction", json!({}));
+    assert_eq!(early["error"]["code"], -32002);
+    client.send_raw(&frame("{this is not json"));
+    let parse_error = client.wait_for("parse error", |m| m["error"]["code"] == -32700);
+    assert_eq!(parse_error["id"], Value::Null);
+    client.send_raw(b"Content-Length: nope\r\n\r\n");
+    client.send_raw(&frame(r#"[{"jsonrpc":"2.0"}]"#));
+    client.wait_for("invalid request", |m| m["error"]["code"] == -32600);
+
+    let root = uri_of(dir.path());
+    let init = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root, "capabilities": {}}),
+    );
+    assert_eq!(
+        init["result"]["capabilities"]["positionEncoding"], "utf-16",
+        "no encodings offered: UTF-16"
+    );
+    let again = client.request("initialize", json!({"capabilities": {}}));
+    assert_eq!(again["error"]["code"], -32600);
+    let unknown = client.request("workspace/symbol", json!({"query": ""}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    let bad_params = client.request("textDocument/codeAction", json!({"textDocument": 5}));
+    assert_eq!(bad_params["error"]["code"], -32602);
+    client.notify("$/unknownNotification", json!({"x": 1}));
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///nowhere.yaml", "version": 2}, "contentChanges": [{"text": "x"}]}));
+    client.notify("textDocument/didOpen", json!({"textDocument": 42}));
+    client.send_raw(&frame(r#"{"jsonrpc":"2.0","id":7,"result":null}"#));
+
+    // Documents that are not YAML get nothing; half-typed YAML and YAML that
+    // is not a rule file are linted without trouble.
+    let markdown = uri_of(&dir.path().join("notes.md"));
+    client.open(&markdown, "markdown", "# alertlint disable-file nope\n");
+    let half = uri_of(&dir.path().join("half.yaml"));
+    client.open(&half, "yaml", "groups:\n  - name: [\n    rules:\n      - alert: \"unterminated\n# alertlint disable-file nope\n");
+    let not_rules = uri_of(&dir.path().join("values.yml"));
+    client.open(
+        &not_rules,
+        "yaml",
+        "replicas: 3\nimage: { name: x, tag: \"1\" }\n",
+    );
+    let unsaved = "untitled:Untitled-1";
+    client.open(unsaved, "yaml", "\u{feff}# alertlint disable-file nope\r\n");
+    assert!(!client.diagnostics(&half, Some(1)).is_empty());
+    assert_eq!(client.diagnostics(&not_rules, Some(1)), Vec::<Value>::new());
+    assert_eq!(client.diagnostics(unsaved, Some(1)).len(), 1);
+    // Everything from that lint pass precedes this response.
+    client.request("textDocument/codeAction", json!({"textDocument": {"uri": half}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}, "context": {"diagnostics": []}}));
+    let about_markdown: Vec<Value> = client
+        .drain_seen()
+        .into_iter()
+        .filter(|m| m["params"]["uri"] == markdown)
+        .collect();
+    assert!(about_markdown.is_empty(), "{about_markdown:#?}");
+
+    // Requests after shutdown are refused; exit ends the process with 0.
+    client.request("shutdown", Value::Null);
+    let after = client.request("textDocument/codeAction", json!({}));
+    assert_eq!(after["error"]["code"], -32600);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.finish(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_and_end_of_input_are_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.finish(), Some(1));
+    let (client, _) = Client::initialized(dir.path(), false);
+    assert_eq!(client.finish(), Some(1), "stdin closed without exit");
+}
+
+#[test]
+fn a_bad_configuration_is_one_diagnostic_at_the_top() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".alertlint.yaml"),
+        "lints:\n  no/such-lint: off\n",
+    )
+    .expect("write config");
+    std::fs::create_dir(dir.path().join("rules")).expect("mkdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&dir.path().join("rules/a.yaml"));
+    client.open(&uri, "yaml", "# first line\ngroups: []\n");
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "alertlint/config");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 12}})
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains(".alertlint.yaml"),
+        "{d}"
+    );
+    let related = &d["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], uri_of(&dir.path().join(".alertlint.yaml")));
+
+    // Opening the configuration itself shows the error where it is.
+    let config_uri = uri_of(&dir.path().join(".alertlint.yaml"));
+    client.open(&config_uri, "yaml", "lints:\n  no/such-lint: off\n");
+    let config_diagnostics = client.diagnostics(&config_uri, Some(1));
+    assert_eq!(config_diagnostics.len(), 1, "{config_diagnostics:#?}");
+    let shutdown = client.request("shutdown", Value::Null);
+    assert!(shutdown.get("error").is_none());
+}
+
+// ---- These need the YAML loader and the lints (`model::load`). ----------
+
+const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate # é😀\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n";
+
+#[test]
+fn disabling_a_lint_for_a_rule_relints_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), true);
+    let uri = uri_of(&dir.path().join("api.yaml"));
+    client.open(&uri, "yaml", NO_RUNBOOK);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    let d = find(&diagnostics, "runbook/missing").clone();
+    let start = NO_RUNBOOK.find("HighErrorRate").unwrap();
+    assert_eq!(
+        d["range"]["start"]["character"],
+        column(NO_RUNBOOK, start, "utf-8").1
+    );
+
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let actions = response["result"].as_array().expect("actions").clone();
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["title"] == "Disable `runbook/missing` for this file"),
+        "{actions:#?}"
+    );
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable `runbook/missing` for this rule")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edits = disable["edit"]["changes"][&uri]
+        .as_array()
+        .expect("edits")
+        .clone();
+    let text = apply_edits(NO_RUNBOOK, &edits, "utf-8");
+    assert!(
+        text.contains(
+            "    rules:\n      # alertlint disable runbook/missing\n      - alert: HighErrorRate"
+        ),
+        "{text}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    let diagnostics = client.diagnostics(&uri, Some(2));
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| code(d) != "runbook/missing" && !code(d).starts_with("suppression/")),
+        "{diagnostics:#?}"
+    );
+    let _ = TIMEOUT;
+}
+
+#[test]
+fn duplicates_are_found_across_open_documents_and_workspace_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule = "groups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        expr: sum by (job) (rate(errors_total[5m]))\n";
+    std::fs::write(dir.path().join("on-disk.yaml"), rule).expect("write");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&dir.path().join("open.yaml"));
+    client.open(&uri, "yaml", rule);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    find(&diagnostics, "rule/duplicate");
+    // Renaming the rule in the editor (unsaved) resolves it.
+    let renamed = rule.replace("job:errors:rate5m", "job:errors:rate10m");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": renamed}]}),
+    );
+    let diagnostics = client.diagnostics(&uri, Some(2));
+    assert!(
+        diagnostics.iter().all(|d| code(d) != "rule/duplicate"),
+        "{diagnostics:#?}"
+    );
+}
