@@ -29,28 +29,26 @@ fn accepted_files(promtool: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs the command once; returns wall time.
-fn run(program: &str, args: &[&str], files: &[String]) -> Duration {
+/// Runs the command once; returns its wall time and peak resident memory (KiB).
+fn run(program: &str, args: &[&str], files: &[String]) -> (Duration, i64) {
     let start = Instant::now();
-    let status = Command::new(program).args(args).args(files).current_dir(corpus()).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let child = Command::new(program).args(args).args(files).current_dir(corpus()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+    let mut status = 0;
+    // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage);
+        usage
+    };
     let elapsed = start.elapsed();
-    assert!(status.is_ok_and(|s| s.code().is_some_and(|c| c <= 1)), "{program} failed");
-    elapsed
+    let code = libc::WEXITSTATUS(status);
+    assert!(libc::WIFEXITED(status) && code <= 1, "{program} failed with status {status}");
+    (elapsed, usage.ru_maxrss)
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
-}
-
-/// Peak resident memory of the largest child waited for so far, in KiB.
-fn children_max_rss_kib() -> i64 {
-    // SAFETY: getrusage only writes into the zeroed struct we pass.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
-    }
 }
 
 fn main() {
@@ -73,14 +71,16 @@ fn main() {
     run(&promtool, &["check", "rules", "--lint=none"], &files);
     run(&alertlint, &["check", "--format", "json"], &files);
 
-    let before = children_max_rss_kib();
-    let ours: Vec<Duration> = (0..runs).map(|_| run(&alertlint, &["check", "--format", "json"], &files)).collect();
-    let peak_kib = children_max_rss_kib().max(before);
-    let theirs: Vec<Duration> = (0..runs).map(|_| run(&promtool, &["check", "rules", "--lint=none"], &files)).collect();
+    let ours: Vec<(Duration, i64)> = (0..runs).map(|_| run(&alertlint, &["check", "--format", "json"], &files)).collect();
+    let theirs: Vec<(Duration, i64)> = (0..runs).map(|_| run(&promtool, &["check", "rules", "--lint=none"], &files)).collect();
+    let peak_kib = ours.iter().map(|r| r.1).max().unwrap_or(0);
+    let promtool_kib = theirs.iter().map(|r| r.1).max().unwrap_or(0);
+    let ours = ours.into_iter().map(|r| r.0).collect();
+    let theirs = theirs.into_iter().map(|r| r.0).collect();
 
     let (ours, theirs) = (median(ours), median(theirs));
     println!("alertlint check:      median {:>8.1} ms", ours.as_secs_f64() * 1e3);
     println!("promtool check rules: median {:>8.1} ms", theirs.as_secs_f64() * 1e3);
     println!("ratio: alertlint is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
-    println!("alertlint peak memory: {:.1} MiB (largest child so far; warm-up included)", peak_kib as f64 / 1024.0);
+    println!("peak memory: alertlint {:.1} MiB, promtool {:.1} MiB", peak_kib as f64 / 1024.0, promtool_kib as f64 / 1024.0);
 }
