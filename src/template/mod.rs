@@ -39,6 +39,56 @@ pub struct Template {
     pub nodes: Vec<Node>,
     /// The `{{define "name"}}...{{end}}` templates, in source order.
     pub definitions: Vec<Definition>,
+    /// The deepest nesting of control structures and parentheses.
+    depth: usize,
+}
+
+/// Nesting that is parsed and walked on the caller's stack. Deeper templates
+/// (only ever seen in generated or hostile input) are handled on a thread whose
+/// stack is sized for the nesting, because the recursive parser and walkers use
+/// several kilobytes of stack per level in debug builds.
+const INLINE_DEPTH: usize = 32;
+const STACK_PER_LEVEL: usize = 24 * 1024;
+
+/// Runs `f` on the current stack if `nesting` is small, else on a thread with a
+/// stack large enough for it; `fallback` if such a thread cannot be started.
+fn with_stack_for<T: Send>(
+    nesting: usize,
+    f: impl FnOnce() -> T + Send,
+    fallback: impl FnOnce() -> T,
+) -> T {
+    if nesting <= INLINE_DEPTH {
+        return f();
+    }
+    let stack = (1 << 20) + nesting.min(MAX_DEPTH + 1) * STACK_PER_LEVEL;
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn_scoped(scope, f)
+        {
+            Ok(handle) => match handle.join() {
+                Ok(value) => value,
+                // The parser does not panic; if it ever does, keep the panic.
+                Err(payload) => std::panic::resume_unwind(payload),
+            },
+            Err(_) => fallback(),
+        }
+    })
+}
+
+fn parse_deep(text: &str) -> Result<parser::Output, TemplateError> {
+    // Every level of nesting needs a `{{` or a `(`: their count bounds the depth.
+    let bound = text.matches("{{").count() + text.bytes().filter(|&b| b == b'(').count();
+    with_stack_for(
+        bound,
+        || parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse(),
+        || {
+            Err(TemplateError {
+                span: Span::new(0, 0),
+                message: "template too deeply nested to check".to_string(),
+            })
+        },
+    )
 }
 
 /// A read of one alert label: `$labels.x`, `.Labels.x`, `$.Labels.x`,
@@ -56,10 +106,11 @@ pub struct LabelRef {
 
 /// Parses an alert label or annotation value as Prometheus does.
 pub fn parse(text: &str) -> Result<Template, TemplateError> {
-    let out = parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse()?;
+    let out = parse_deep(text)?;
     Ok(Template {
         nodes: out.nodes,
         definitions: out.definitions,
+        depth: out.max_depth,
     })
 }
 
@@ -67,7 +118,7 @@ pub fn parse(text: &str) -> Result<Template, TemplateError> {
 /// Prometheus names the template `__alert_<name>`, so a non-empty
 /// `{{define "__alert_<name>"}}` redefines it.
 pub fn parse_for_alert(text: &str, alert_name: &str) -> Result<Template, TemplateError> {
-    let out = parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse()?;
+    let out = parse_deep(text)?;
     let own_name = format!("__alert_{alert_name}");
     if let Some((true, _)) = out.trees.get(&own_name) {
         let span = out
@@ -88,6 +139,7 @@ pub fn parse_for_alert(text: &str, alert_name: &str) -> Result<Template, Templat
     Ok(Template {
         nodes: out.nodes,
         definitions: out.definitions,
+        depth: out.max_depth,
     })
 }
 
@@ -160,7 +212,11 @@ impl Template {
     }
 
     fn analyze(&self) -> analysis::Findings {
-        analysis::analyze(self)
+        with_stack_for(
+            self.depth,
+            || analysis::analyze(self),
+            analysis::Findings::default,
+        )
     }
 }
 

@@ -44,6 +44,8 @@ pub(crate) struct Output {
     /// Template names defined (by `define` or `block`) and whether each body is
     /// non-empty, as Go's tree set records them.
     pub trees: HashMap<String, (bool, Span)>,
+    /// The deepest nesting of control structures and parentheses reached.
+    pub max_depth: usize,
 }
 
 pub(crate) struct Parser<'a> {
@@ -55,6 +57,7 @@ pub(crate) struct Parser<'a> {
     vars: Vec<String>,
     range_depth: usize,
     depth: usize,
+    max_depth: usize,
     /// Offset of the `{{` of the action being parsed.
     action_start: usize,
     /// The opening actions of the structures not yet closed, for EOF errors.
@@ -75,6 +78,7 @@ impl<'a> Parser<'a> {
             vars,
             range_depth: 0,
             depth: 0,
+            max_depth: 0,
             action_start: 0,
             open: Vec::new(),
             definitions: Vec::new(),
@@ -152,6 +156,7 @@ impl<'a> Parser<'a> {
             return Err(err(span, format!("max {what} depth exceeded")));
         }
         self.depth += 1;
+        self.max_depth = self.max_depth.max(self.depth);
         Ok(())
     }
 
@@ -185,6 +190,7 @@ impl<'a> Parser<'a> {
             nodes,
             definitions: self.definitions,
             trees: self.trees,
+            max_depth: self.max_depth,
         })
     }
 
