@@ -7,7 +7,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Files where promtool 2.42 (Debian's) and current Prometheus disagree, so
 /// alertlint, which follows current Prometheus, disagrees with this promtool.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    // Prometheus 3 accepts UTF-8 label and annotation names; promtool 2.42 only legacy names.
+    ("prometheus__prometheus/model/rulefmt/testdata/utf-8_annotation.good.yaml", "UTF-8 annotation name"),
+    ("prometheus__prometheus/model/rulefmt/testdata/utf-8_lname.good.yaml", "UTF-8 label name"),
+    ("prometheus__prometheus/model/rulefmt/testdata/legacy_validation_annotation.bad.yaml", "UTF-8 annotation name (bad only under legacy validation)"),
+    ("slok__sloth/examples/_gen/contrib-slo-plugins.yml", "UTF-8 label names such as `plug-l1`"),
+    // YAML that is not rules is skipped when a directory is walked; promtool, given the
+    // file, rejects it. These are an Alertmanager config and ConfigMaps.
+    ("prometheus__alertmanager/cli/testdata/conf.bad.yml", "an Alertmanager config, not rules"),
+    ("stolostron__multicluster-observability-operator/examples/alerts/custom_rules_invalid/thanos-ruler-custom-rules-invalid.yaml", "a ConfigMap, not rules"),
+    ("stolostron__multicluster-observability-operator/examples/alerts/custom_rules_valid/thanos-ruler-custom-rules-valid.yaml", "a ConfigMap, not rules"),
+    ("stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/alert_rules.yaml", "a ConfigMap, not rules"),
+    ("stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/hub_alert_rules.yaml", "a ConfigMap, not rules"),
+];
 
 /// The lints that correspond to what promtool checks.
 const PROMTOOL_LINTS: &str = "yaml/syntax,rule/schema,group/duplicate-name,promql/syntax,template/syntax";
@@ -21,23 +34,13 @@ fn error_findings_match_promtool_verdicts() {
     let files: Vec<String> = common::corpus_files().into_iter().filter(|f| f.format == "prometheus-rules" || f.format == "bad-fixture").map(|f| f.path).collect();
     assert!(files.len() > 250, "corpus has only {} rule files", files.len());
 
-    // promtool prints "Checking FILE" then "  SUCCESS..." or "  FAILED:" per file.
-    let output = std::process::Command::new("promtool").args(["check", "rules", "--lint=none"]).args(&files).current_dir(&corpus).output().expect("run promtool");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-    let mut promtool_ok: BTreeMap<String, bool> = BTreeMap::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        if let Some(file) = line.strip_prefix("Checking ") {
-            current = Some(file.to_string());
-        } else if let Some(file) = &current {
-            if line.trim_start().starts_with("SUCCESS") {
-                promtool_ok.insert(file.clone(), true);
-            } else if line.trim_start().starts_with("FAILED") {
-                promtool_ok.insert(file.clone(), false);
-            }
-        }
-    }
-    assert_eq!(promtool_ok.len(), files.len(), "could not read promtool's verdict for every file:\n{text}");
+    // One promtool run per file: its exit status is the verdict.
+    let promtool_ok: BTreeMap<String, bool> = common::par_map(&files, |file| {
+        let status = std::process::Command::new("promtool").args(["check", "rules", "--lint=none", file]).current_dir(&corpus).output().expect("run promtool").status;
+        (file.clone(), status.success())
+    })
+    .into_iter()
+    .collect();
 
     let output = common::alertlint().args(["check", "--format", "json", "--select", PROMTOOL_LINTS]).args(&files).current_dir(&corpus).output().expect("run alertlint");
     assert!(output.status.code() == Some(0) || output.status.code() == Some(1), "alertlint failed: {}", String::from_utf8_lossy(&output.stderr));
