@@ -6,7 +6,8 @@ use rayon::prelude::*;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
-use crate::model::{self, FileKind, LoadOptions, RuleFile};
+use crate::model::{self, FileKind, KeyValue, LoadOptions, RuleFile, RuleKind};
+use crate::template::{self, Template};
 use crate::promql;
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -156,14 +157,29 @@ impl Engine {
                     }
                     None => None,
                 };
-                for kv in rule.labels.iter().chain(&rule.annotations) {
-                    if let Err(error) = crate::template::parse(&kv.value.value) {
-                        cx.lint = &lints::template::syntax::SYNTAX;
-                        let what = if rule.labels.iter().any(|l| std::ptr::eq(l, kv)) { "label" } else { "annotation" };
-                        cx.report(kv.value.to_file(error.span), format!("{what} `{}`: {}", kv.key.value, error.message));
-                    }
-                }
-                let rcx = RuleContext { group, rule, expr };
+                // Prometheus expands (and so parses) templates of alerting rules only.
+                let is_alert = rule.kind == RuleKind::Alert;
+                let mut parse_templates = |what: &str, pairs: &[KeyValue]| -> Vec<Option<Template>> {
+                    pairs
+                        .iter()
+                        .map(|kv| {
+                            if !is_alert {
+                                return None;
+                            }
+                            match template::parse_for_alert(&kv.value.value, &rule.name.value) {
+                                Ok(t) => Some(t),
+                                Err(error) => {
+                                    cx.lint = &lints::template::syntax::SYNTAX;
+                                    cx.report(kv.value.to_file(error.span), format!("{what} `{}`: {}", kv.key.value, error.message));
+                                    None
+                                }
+                            }
+                        })
+                        .collect()
+                };
+                let label_templates = parse_templates("label", &rule.labels);
+                let annotation_templates = parse_templates("annotation", &rule.annotations);
+                let rcx = RuleContext { group, rule, expr, label_templates, annotation_templates };
                 for lint in &active {
                     cx.lint = lint.meta();
                     lint.check_rule(&mut cx, &rcx);
@@ -187,8 +203,9 @@ impl Engine {
     }
 }
 
-/// One expression with thousands of errors would bury everything else.
-const MAX_PARSE_ERRORS: usize = 5;
+/// Only the first parse error is reported, as promtool does: the ones after it
+/// are mostly consequences of the first.
+const MAX_PARSE_ERRORS: usize = 1;
 
 /// Turns bytes into text. Anything that is not UTF-8 is a `yaml/syntax` finding.
 fn decode(input: Input) -> (SourceFile, Option<Diagnostic>) {

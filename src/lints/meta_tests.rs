@@ -59,7 +59,7 @@ fn pass_examples_are_silent_and_fail_examples_report() {
 fn fail_examples_render_as_snapshots() {
     for r in registry() {
         let m = r.meta;
-        let rendered: Vec<String> = m.fail.iter().map(tester::render).collect();
+        let rendered: Vec<String> = m.fail.iter().map(|e| tester::render(e, m.id)).collect();
         let name = m.id.replace(['/', '-'], "_");
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => m.id }, {
             insta::assert_snapshot!(name, rendered.join("\n――――――――\n\n"));

@@ -13,6 +13,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 
 pub mod group;
+pub mod noise;
 pub mod owner;
 pub mod promql;
 pub mod record;
@@ -194,6 +195,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(runbook::registrations());
         all.extend(owner::registrations());
         all.extend(severity::registrations());
+        all.extend(noise::registrations());
         all.extend(record::registrations());
         all.extend(suppression::registrations());
         all
@@ -253,6 +255,11 @@ pub struct RuleContext<'a> {
     /// The parsed expression; `None` when it is missing or does not parse
     /// (already reported as `promql/syntax` or `rule/schema`).
     pub expr: Option<&'a crate::promql::Expr>,
+    /// Parsed label values, aligned with `rule.labels`; `None` for recording
+    /// rules (Prometheus does not expand their labels) and templates that do not parse.
+    pub label_templates: Vec<Option<crate::template::Template>>,
+    /// Parsed annotation values, aligned with `rule.annotations`.
+    pub annotation_templates: Vec<Option<crate::template::Template>>,
 }
 
 impl RuleContext<'_> {

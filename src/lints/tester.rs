@@ -24,10 +24,15 @@ pub fn check(example: &Example) -> Vec<Diagnostic> {
     reports.into_iter().flat_map(|r| r.diagnostics).collect()
 }
 
-/// The example's findings rendered as a user sees them (no colour, fixed width).
-pub fn render(example: &Example) -> String {
+/// The example's findings of lint `id` rendered as a user sees them (no
+/// colour, fixed width). Other lints run too (suppressions need them) but
+/// their findings are left out, so each snapshot shows one lint.
+pub fn render(example: &Example, id: &str) -> String {
     let config = if example.config.is_empty() { Config::default() } else { Config::parse(SourceFile::new(".alertlint.yaml", example.config)).unwrap_or_default() };
     let engine = Engine::new(config, Selection::default()).unwrap_or_else(|e| panic!("engine: {e}"));
-    let reports = engine.check(vec![Input { name: "example.yaml".into(), bytes: example.yaml.as_bytes().to_vec() }]);
+    let mut reports = engine.check(vec![Input { name: "example.yaml".into(), bytes: example.yaml.as_bytes().to_vec() }]);
+    for report in &mut reports {
+        report.diagnostics.retain(|d| d.lint == id);
+    }
     crate::report::human::render(&reports, crate::report::human::Style { color: false, width: 100 })
 }

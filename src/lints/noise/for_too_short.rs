@@ -1,0 +1,108 @@
+use crate::config::ConfigError;
+use crate::lints::{BuildContext, Example, FileContext, Lint, LintMeta, Registration, RuleContext};
+use crate::model::RuleKind;
+
+crate::declare_lint! {
+    /// ## What it does
+    /// Reports an alert whose condition compares a series with a static threshold (a comparison
+    /// without `bool` against a number or a constant expression) and that has no `for`, a zero
+    /// `for`, or a `for` shorter than `min_for`. Alerts without a threshold, such as
+    /// `absent(...)`, are not reported.
+    ///
+    /// ## Why it matters
+    /// Without `for`, one evaluation above the threshold fires the alert: a single slow scrape,
+    /// a deploy, a garbage-collection pause pages someone. Pages that resolve by themselves
+    /// before anyone looks teach people to ignore the pager.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - alert: HighLatency
+    ///   expr: job:request_latency_seconds:p99 > 0.5
+    /// ```
+    ///
+    /// ## How to fix
+    /// Require the condition to hold for a while before firing:
+    /// ```yaml
+    ///   for: 10m
+    /// ```
+    ///
+    /// ## Options
+    /// `min_for` (duration, default `1m`): the shortest acceptable `for`.
+    /// ```yaml
+    /// lints:
+    ///   noise/for-too-short: { min_for: 5m }
+    /// ```
+    pub static FOR_TOO_SHORT = {
+        id: "noise/for-too-short",
+        severity: Warning,
+        summary: "a threshold alert has no `for`, or one below the configured minimum",
+        pass: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n        for: 10m\n"),
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: ApiAbsent\n        expr: absent(up{job=\"api\"})\n"),
+        ],
+        fail: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n"),
+            Example::with_config("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n        for: 2m\n", "lints:\n  noise/for-too-short: { min_for: 5m }\n"),
+        ],
+    };
+}
+
+/// Options of `noise/for-too-short`.
+struct Options {
+    /// Milliseconds.
+    min_for: i64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { min_for: 60_000 }
+    }
+}
+
+pub fn registration() -> Registration {
+    Registration { meta: &FOR_TOO_SHORT, build: build }
+}
+
+fn build(cx: &BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError> {
+    let mut options = Options::default();
+    for (key, value) in cx.options.entries(&["min_for"])? {
+        if key == "min_for" {
+            options.min_for = value.duration()?;
+        }
+    }
+    Ok(Box::new(ForTooShort(options)))
+}
+
+struct ForTooShort(Options);
+
+impl Lint for ForTooShort {
+    fn meta(&self) -> &'static LintMeta {
+        &FOR_TOO_SHORT
+    }
+
+    fn check_rule(&self, cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
+        let (Some(expr), Some(text)) = (rcx.expr, &rcx.rule.expr) else { return };
+        if rcx.rule.kind != RuleKind::Alert {
+            return;
+        }
+        let thresholds = super::thresholds(expr, &text.value);
+        let Some(threshold) = thresholds.first() else { return };
+        let min = crate::duration::format(self.0.min_for);
+        let alert = &rcx.rule.name.value;
+        let at = rcx.expr_span(threshold.comparison.op_span.cover(threshold.constant.span));
+        match &rcx.rule.for_ {
+            None => {
+                cx.report(rcx.rule.name.span, format!("alert `{alert}` fires on the first evaluation where `{}` holds: it has no `for`", threshold.text))
+                    .label(at, "static threshold")
+                    .help(format!("add `for: {min}` or longer, so one spike does not page"));
+            }
+            Some(duration) if duration.millis < self.0.min_for => {
+                let what = if duration.millis == 0 { "`for` is zero".to_string() } else { format!("`for: {}` is shorter than {min}", duration.text) };
+                cx.report(duration.span, format!("alert `{alert}` compares with `{}` and its {what}", threshold.text))
+                    .label(at, "static threshold")
+                    .help(format!("use `for: {min}` or longer, so one spike does not page"));
+            }
+            Some(_) => {}
+        }
+    }
+}

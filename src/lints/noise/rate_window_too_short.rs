@@ -1,0 +1,88 @@
+use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::promql::ExprKind;
+
+crate::declare_lint! {
+    /// ## What it does
+    /// Reports a range given to `rate`, `increase`, `irate`, `delta`, `idelta`, `deriv` or an
+    /// aggregating `*_over_time` function that is shorter than four scrape intervals
+    /// (`prometheus.scrape_interval`, default `1m`). The finding points at the `[range]`.
+    ///
+    /// ## Why it matters
+    /// `rate` needs at least two samples in the window. With a window of one or two scrape
+    /// intervals, one missed or late scrape leaves a single sample and the series disappears
+    /// from the result: the alert resolves and fires again, and recording rules get gaps.
+    /// Four intervals tolerate a failed scrape.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - record: job:http_requests:rate1m
+    ///   expr: sum by (job) (rate(http_requests_total[1m]))   # with a 1m scrape interval
+    /// ```
+    ///
+    /// ## How to fix
+    /// Widen the window to at least four scrape intervals (`[4m]` at `1m`, `[2m]` at `30s`), or
+    /// set `prometheus.scrape_interval` to your real interval.
+    ///
+    /// ## Options
+    /// Top-level `prometheus.scrape_interval`.
+    pub static RATE_WINDOW_TOO_SHORT = {
+        id: "noise/rate-window-too-short",
+        severity: Warning,
+        summary: "a `rate`/`increase`/`delta`-style range is shorter than 4x the scrape interval",
+        pass: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m]))\n"),
+            Example::with_config("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate1m\n        expr: sum by (job) (rate(http_requests_total[1m]))\n", "prometheus: { scrape_interval: 15s }\n"),
+        ],
+        fail: [Example::new("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate1m\n        expr: sum by (job) (rate(http_requests_total[1m]))\n")],
+    };
+}
+
+/// How many scrape intervals a window must span.
+const MIN_INTERVALS: f64 = 4.0;
+
+/// Functions whose result depends on the number of samples in the window.
+const WINDOWED: &[&str] = &[
+    "rate", "increase", "irate", "delta", "idelta", "deriv", "avg_over_time", "min_over_time", "max_over_time", "sum_over_time",
+    "count_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time", "mad_over_time",
+];
+
+pub fn registration() -> Registration {
+    Registration {
+        meta: &RATE_WINDOW_TOO_SHORT,
+        build: |cx| {
+            cx.options.no_options()?;
+            Ok(Box::new(Stateless(&RATE_WINDOW_TOO_SHORT, check)))
+        },
+    }
+}
+
+fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
+    let Some(expr) = rcx.expr else { return };
+    let scrape_ms = cx.config.prometheus.scrape_interval;
+    if scrape_ms <= 0 {
+        return;
+    }
+    let min_seconds = MIN_INTERVALS * scrape_ms as f64 / 1000.0;
+    expr.walk(|e| {
+        let ExprKind::Call(call) = &e.kind else { return };
+        if !WINDOWED.contains(&call.func.name) {
+            return;
+        }
+        let Some(ExprKind::MatrixSelector(matrix)) = call.args.iter().map(|a| &a.kind).find(|k| matches!(k, ExprKind::MatrixSelector(_))) else { return };
+        let Some(seconds) = matrix.range.constant_seconds() else { return };
+        if seconds >= min_seconds {
+            return;
+        }
+        let scrape = crate::duration::format(scrape_ms);
+        let range = crate::duration::format((seconds * 1000.0) as i64);
+        let minimum = crate::duration::format((min_seconds * 1000.0).ceil() as i64);
+        let samples = (seconds * 1000.0 / scrape_ms as f64).floor() as i64;
+        let seen = match samples {
+            0 => "no sample at all".to_string(),
+            1 => "at most one sample".to_string(),
+            n => format!("at most {n} samples"),
+        };
+        cx.report(rcx.expr_span(matrix.range_span), format!("`{}` over `[{range}]` sees {seen} at a {scrape} scrape interval", call.func.name))
+            .help(format!("use a window of at least `[{minimum}]` (four scrape intervals), or set `prometheus.scrape_interval`"));
+    });
+}

@@ -1,0 +1,192 @@
+use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::promql::{AggregateOp, BinaryOp, Expr, ExprKind, VectorSelector};
+
+crate::declare_lint! {
+    /// ## What it does
+    /// Reports a static threshold compared with the raw value of a counter — a series named
+    /// `*_total`, `*_count`, `*_sum` or `*_bucket` — that is not inside `rate`, `irate`,
+    /// `increase`, `delta`, `resets` or `changes`. Also reports `histogram_quantile` over
+    /// `_bucket` series that were not passed through `rate`.
+    ///
+    /// ## Why it matters
+    /// A counter only goes up, and restarts at zero when the process restarts. Its raw value is
+    /// the total since some arbitrary moment: `errors_total > 100` fires on a healthy service
+    /// that has simply been up for long, and resolves on its own at the next restart.
+    /// A quantile of raw buckets is the quantile since process start, which barely moves.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - alert: ManyErrors
+    ///   expr: sum(http_errors_total) > 100
+    ///   for: 5m
+    /// ```
+    ///
+    /// ## How to fix
+    /// Compare the rate or the increase over a window:
+    /// `sum(increase(http_errors_total[10m])) > 100` or `sum(rate(http_errors_total[5m])) > 0.2`.
+    ///
+    /// ## Options
+    /// None.
+    pub static RAW_COUNTER = {
+        id: "noise/raw-counter",
+        severity: Warning,
+        summary: "a static threshold is compared with a counter's raw value instead of its `rate`/`increase`",
+        pass: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: ManyErrors\n        expr: sum(increase(http_errors_total[10m])) > 100\n        for: 5m\n"),
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: Restarting\n        expr: changes(process_start_time_seconds[1h]) > 3\n        for: 5m\n"),
+        ],
+        fail: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: ManyErrors\n        expr: sum(http_errors_total) > 100\n        for: 5m\n"),
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: SlowRequests\n        expr: histogram_quantile(0.99, sum by (le) (http_request_duration_seconds_bucket)) > 1\n        for: 5m\n"),
+        ],
+    };
+}
+
+pub fn registration() -> Registration {
+    Registration {
+        meta: &RAW_COUNTER,
+        build: |cx| {
+            cx.options.no_options()?;
+            Ok(Box::new(Stateless(&RAW_COUNTER, check)))
+        },
+    }
+}
+
+/// Name suffixes of counters and of the counter parts of summaries and histograms.
+const COUNTER_SUFFIXES: &[&str] = &["_total", "_count", "_sum", "_bucket"];
+
+/// Functions that turn a counter into something comparable with a threshold.
+const COUNTER_SAFE: &[&str] = &["rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes"];
+
+/// Functions whose result does not depend on the sample values.
+const VALUE_BLIND: &[&str] = &["absent", "absent_over_time", "present_over_time", "count_over_time", "timestamp"];
+
+fn is_counter_name(name: &str) -> bool {
+    COUNTER_SUFFIXES.iter().any(|s| name.ends_with(s) && name.len() > s.len())
+}
+
+fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
+    let (Some(expr), Some(text)) = (rcx.expr, &rcx.rule.expr) else { return };
+    let mut reported = Vec::new();
+    for threshold in super::thresholds(expr, &text.value) {
+        let mut raw = Vec::new();
+        raw_counters(threshold.vector, false, &mut raw);
+        for (selector_expr, selector, in_quantile) in raw {
+            if reported.contains(&selector_expr.span) {
+                continue;
+            }
+            reported.push(selector_expr.span);
+            let name = selector.metric_name().unwrap_or_default();
+            let at = rcx.expr_span(selector.name_span.unwrap_or(selector_expr.span));
+            let threshold_span = rcx.expr_span(threshold.comparison.op_span.cover(threshold.constant.span));
+            let report = if in_quantile {
+                cx.report(at, format!("`histogram_quantile` over raw `{name}` is the quantile since the process started; compared with `{}`", threshold.text))
+                    .help(format!("take the rate of the buckets first: `histogram_quantile(φ, sum by (le) (rate({name}[5m])))`"))
+            } else {
+                cx.report(at, format!("`{name}` is a counter: comparing its raw value with `{}` depends on when the process last restarted", threshold.text))
+                    .help(format!("compare its rate or increase instead, such as `rate({name}[5m])` or `increase({name}[1h])`"))
+            };
+            report.label(threshold_span, "static threshold");
+        }
+    }
+}
+
+/// Counter selectors whose raw values flow into `expr`'s result.
+/// `in_quantile` marks selectors reached through `histogram_quantile`.
+fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>) {
+    match &expr.kind {
+        ExprKind::VectorSelector(vs) => {
+            let counter = vs.metric_name().is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n) });
+            if counter {
+                out.push((expr, vs, in_quantile));
+            }
+        }
+        ExprKind::MatrixSelector(m) => raw_counters(&m.vector_selector, in_quantile, out),
+        ExprKind::SubqueryExpr(s) => raw_counters(&s.expr, in_quantile, out),
+        ExprKind::ParenExpr(p) => raw_counters(&p.expr, in_quantile, out),
+        ExprKind::UnaryExpr(u) => raw_counters(&u.expr, in_quantile, out),
+        ExprKind::Call(call) => {
+            let name = call.func.name;
+            if COUNTER_SAFE.contains(&name) || VALUE_BLIND.contains(&name) {
+                return;
+            }
+            if name == "histogram_quantile" {
+                if let Some(buckets) = call.args.get(1) {
+                    raw_counters(buckets, true, out);
+                }
+                return;
+            }
+            for arg in &call.args {
+                raw_counters(arg, in_quantile, out);
+            }
+        }
+        ExprKind::AggregateExpr(agg) => {
+            if !matches!(agg.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) {
+                raw_counters(&agg.expr, in_quantile, out);
+            }
+        }
+        ExprKind::BinaryExpr(b) => {
+            if b.op == BinaryOp::Sub && is_manual_increase(&b.lhs, &b.rhs) {
+                return;
+            }
+            match b.op {
+                // `a and b` / `a unless b` keep the values of `a`.
+                BinaryOp::And | BinaryOp::Unless => raw_counters(&b.lhs, in_quantile, out),
+                _ => {
+                    raw_counters(&b.lhs, in_quantile, out);
+                    raw_counters(&b.rhs, in_quantile, out);
+                }
+            }
+        }
+        ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => {}
+    }
+}
+
+/// `x - x offset 1h`: an increase written by hand.
+fn is_manual_increase(lhs: &Expr, rhs: &Expr) -> bool {
+    let selector = |e: &Expr| -> Option<(String, bool)> {
+        let mut e = e;
+        while let ExprKind::ParenExpr(p) = &e.kind {
+            e = &p.expr;
+        }
+        match &e.kind {
+            ExprKind::VectorSelector(vs) => Some((vs.metric_name()?.to_string(), vs.offset.is_some() || vs.at.is_some())),
+            _ => None,
+        }
+    };
+    matches!((selector(lhs), selector(rhs)), (Some((a, a_shifted)), Some((b, b_shifted))) if a == b && a_shifted != b_shifted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::promql::{ParseOptions, parse};
+
+    fn raw(q: &str) -> Vec<String> {
+        let expr = parse(q, &ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        let mut out = Vec::new();
+        raw_counters(&expr, false, &mut out);
+        out.into_iter().map(|(_, vs, _)| vs.metric_name().unwrap_or_default().to_string()).collect()
+    }
+
+    #[test]
+    fn finds_raw_counters() {
+        assert_eq!(raw("sum(errors_total)"), ["errors_total"]);
+        assert_eq!(raw("errors_total / requests_total"), ["errors_total", "requests_total"]);
+        assert_eq!(raw("max_over_time(errors_total[5m])"), ["errors_total"]);
+        assert_eq!(raw("histogram_quantile(0.9, sum by (le) (d_bucket))"), ["d_bucket"]);
+        assert_eq!(raw("errors_total and on() up"), ["errors_total"]);
+    }
+
+    #[test]
+    fn accepts_rates_and_value_blind_uses() {
+        assert!(raw("sum(rate(errors_total[5m]))").is_empty());
+        assert!(raw("increase(errors_total[1h])").is_empty());
+        assert!(raw("count(errors_total)").is_empty());
+        assert!(raw("absent(errors_total)").is_empty());
+        assert!(raw("histogram_quantile(0.9, sum by (le) (rate(d_bucket[5m])))").is_empty());
+        assert!(raw("errors_total - errors_total offset 1h").is_empty());
+        assert!(raw("up and errors_total").is_empty());
+        assert!(raw("node_memory_total_bytes").is_empty());
+    }
+}
