@@ -20,7 +20,7 @@ fn nvim_available() -> bool {
 }
 
 /// The file Neovim edits: non-ASCII text before a misspelt lint id.
-const TEXT: &str = "# ünïcødé\nkey: \"é😀\" # alertlint disable-file owner/misisng\n";
+const TEXT: &str = "# ünïcødé\nkey: é😀 # alertlint disable-file owner/misisng\n";
 
 #[test]
 fn neovim_shows_fixes_and_clears_diagnostics() {
@@ -121,6 +121,6 @@ fn neovim_shows_fixes_and_clears_diagnostics() {
     );
     assert_eq!(
         result["text"],
-        serde_json::json!(["# ünïcødé", "key: \"é😀\""])
+        serde_json::json!(["# ünïcødé", "key: é😀"])
     );
 }

@@ -519,9 +519,23 @@ impl<W: Write> Server<W> {
             }
         }
 
-        match catch_unwind(AssertUnwindSafe(|| engine.check(inputs))) {
+        // In name order, as `alertlint check .` sees them: the cross-file lints
+        // then report the same copy of a duplicate as CI does.
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.sort_by(|&a, &b| inputs[a].name.cmp(&inputs[b].name));
+        let mut slots: Vec<Option<Input>> = inputs.into_iter().map(Some).collect();
+        let sorted: Vec<Input> = order.iter().filter_map(|&i| slots[i].take()).collect();
+
+        match catch_unwind(AssertUnwindSafe(|| engine.check(sorted))) {
             Ok(reports) => {
-                for ((key, name), report) in checked.into_iter().zip(reports) {
+                let mut by_input: Vec<Option<FileReport>> = Vec::new();
+                by_input.resize_with(order.len(), || None);
+                for (&i, report) in order.iter().zip(reports) {
+                    by_input[i] = Some(report);
+                }
+                // Open documents were pushed first, so they are the first inputs.
+                for ((key, name), report) in checked.into_iter().zip(by_input) {
+                    let Some(report) = report else { continue };
                     let published = report
                         .diagnostics
                         .iter()
