@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 
 /// Non-ASCII text before the fault on its line: `é` is 2 bytes / 1 UTF-16
 /// unit, `😀` 4 bytes / 2 units.
-const MISSPELT: &str =
-    "# ünïcødé first line\nkey: é😀 # alertlint disable-file owner/misisng\n";
+const MISSPELT: &str = "# ünïcødé first line\nkey: é😀 # alertlint disable-file owner/misisng\n";
 
 /// A `TextEdit` as a `didChange` content change.
 fn change(edit: &Value) -> Value {
@@ -109,7 +108,7 @@ fn incremental_edits_code_actions_and_close() {
     let start = text.find("nosuch/lint").unwrap();
     let (line, col) = column(&text, start, "utf-16");
     let edit = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 6}}, "newText": "owner/misisng-"});
-    text = apply_edits(&text, &[edit.clone()], "utf-16");
+    text = apply_edits(&text, std::slice::from_ref(&edit), "utf-16");
     assert!(text.contains("owner/misisng-/lint"));
     // Two quick edits: the second undoes the trailing part, leaving `owner/misisng`.
     client.notify(
@@ -119,7 +118,7 @@ fn incremental_edits_code_actions_and_close() {
     let start = text.find("-/lint").unwrap();
     let (line, col) = column(&text, start, "utf-16");
     let edit = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 6}}, "newText": ""});
-    text = apply_edits(&text, &[edit.clone()], "utf-16");
+    text = apply_edits(&text, std::slice::from_ref(&edit), "utf-16");
     assert_eq!(text, MISSPELT);
     client.notify(
         "textDocument/didChange",
@@ -324,6 +323,19 @@ fn a_bad_configuration_is_one_diagnostic_at_the_top() {
     client.open(&config_uri, "yaml", "lints:\n  no/such-lint: off\n");
     let config_diagnostics = client.diagnostics(&config_uri, Some(1));
     assert_eq!(config_diagnostics.len(), 1, "{config_diagnostics:#?}");
+    // At the unknown lint id, on the second line.
+    assert_eq!(
+        config_diagnostics[0]["range"]["start"],
+        json!({"line": 1, "character": 2}),
+        "{config_diagnostics:#?}"
+    );
+    assert!(
+        config_diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no/such-lint"),
+        "{config_diagnostics:#?}"
+    );
     let shutdown = client.request("shutdown", Value::Null);
     assert!(shutdown.get("error").is_none());
 }
@@ -409,4 +421,86 @@ fn duplicates_are_found_across_open_documents_and_workspace_files() {
         diagnostics.iter().all(|d| code(d) != "rule/duplicate"),
         "{diagnostics:#?}"
     );
+}
+
+const NO_FOR: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: |\n          job:request_latency_seconds:p99\n            > 0.5\n        labels: { severity: warning, team: api }\n        annotations: { runbook_url: \"https://runbooks.example.com/x\" }\n";
+
+/// Asks for the actions at the first `lint` finding and applies the one titled `title`.
+fn apply_action(
+    client: &mut Client,
+    uri: &str,
+    text: &str,
+    lint: &str,
+    title: &str,
+    version: i64,
+) -> String {
+    let diagnostics = client.diagnostics(uri, Some(version));
+    let d = find(&diagnostics, lint).clone();
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let actions = response["result"].as_array().expect("actions").clone();
+    let action = actions
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no `{title}` in {actions:#?}"));
+    assert_eq!(action["isPreferred"], true, "a fix is preferred");
+    apply_edits(
+        text,
+        action["edit"]["changes"][uri].as_array().expect("edits"),
+        "utf-16",
+    )
+}
+
+#[test]
+fn a_missing_or_short_for_is_fixed_and_the_fix_is_verified() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&dir.path().join("latency.yaml"));
+    client.open(&uri, "yaml", NO_FOR);
+    // The default minimum is 1m; the line goes after the block scalar.
+    let fixed = apply_action(
+        &mut client,
+        &uri,
+        NO_FOR,
+        "noise/for-too-short",
+        "Add `for: 1m`",
+        1,
+    );
+    assert!(
+        fixed.contains("            > 0.5\n        for: 1m\n        labels:"),
+        "{fixed}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert_eq!(client.diagnostics(&uri, Some(2)), Vec::<Value>::new());
+
+    // With a configured minimum, a shorter `for` is raised to it.
+    let strict = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        strict.path().join(".alertlint.yaml"),
+        "lints:\n  noise/for-too-short: { min_for: 5m }\n",
+    )
+    .expect("config");
+    let (mut client, _) = Client::initialized(strict.path(), false);
+    let uri = uri_of(&strict.path().join("latency.yaml"));
+    let short = fixed.replace("for: 1m", "for: 2m");
+    client.open(&uri, "yaml", &short);
+    let raised = apply_action(
+        &mut client,
+        &uri,
+        &short,
+        "noise/for-too-short",
+        "Set `for: 5m`",
+        1,
+    );
+    assert!(raised.contains("        for: 5m\n"), "{raised}");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": raised}]}),
+    );
+    assert_eq!(client.diagnostics(&uri, Some(2)), Vec::<Value>::new());
 }

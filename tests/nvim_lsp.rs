@@ -119,8 +119,5 @@ fn neovim_shows_fixes_and_clears_diagnostics() {
         steps[2]["ok"], true,
         "diagnostics remained after the fix: {result:#}"
     );
-    assert_eq!(
-        result["text"],
-        serde_json::json!(["# ünïcødé", "key: é😀"])
-    );
+    assert_eq!(result["text"], serde_json::json!(["# ünïcødé", "key: é😀"]));
 }
