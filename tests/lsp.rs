@@ -224,6 +224,14 @@ fn garbage_and_out_of_order_input_never_kill_the_server() {
     assert_eq!(parse_error["id"], Value::Null);
     client.send_raw(b"Content-Length: nope\r\n\r\n");
     client.send_raw(&frame(r#"[{"jsonrpc":"2.0"}]"#));
+    // Binary junk without any framing, then a blank line: skipped as one bad frame.
+    client.send_raw(b"\x00\xff\xfe garbage \x1b[31m\r\nmore: junk\n\r\n");
+    client.wait_for("error for the junk", |m| {
+        m["error"]["code"] == -32700
+            && m["error"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("without a Content-Length"))
+    });
     client.wait_for("invalid request", |m| m["error"]["code"] == -32600);
 
     let root = uri_of(dir.path());
@@ -271,6 +279,12 @@ fn garbage_and_out_of_order_input_never_kill_the_server() {
         .filter(|m| m["params"]["uri"] == markdown)
         .collect();
     assert!(about_markdown.is_empty(), "{about_markdown:#?}");
+    // Saving re-lints and republishes, even when nothing changed.
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": not_rules}}),
+    );
+    assert_eq!(client.diagnostics(&not_rules, Some(1)), Vec::<Value>::new());
 
     // Requests after shutdown are refused; exit ends the process with 0.
     client.request("shutdown", Value::Null);
