@@ -518,3 +518,18 @@ fn a_missing_or_short_for_is_fixed_and_the_fix_is_verified() {
     );
     assert_eq!(client.diagnostics(&uri, Some(2)), Vec::<Value>::new());
 }
+
+#[test]
+fn files_the_configuration_excludes_get_no_diagnostics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".alertlint.yaml"), "exclude: [\"vendor/**\"]\n").expect("config");
+    std::fs::create_dir_all(dir.path().join("vendor/x")).expect("mkdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let text = "# alertlint disable-file nope\n";
+    let vendored = uri_of(&dir.path().join("vendor/x/rules.yaml"));
+    let own = uri_of(&dir.path().join("rules.yaml"));
+    client.open(&vendored, "yaml", text);
+    client.open(&own, "yaml", text);
+    assert_eq!(client.diagnostics(&own, Some(1)).len(), 1);
+    assert_eq!(client.diagnostics(&vendored, Some(1)), Vec::<Value>::new());
+}

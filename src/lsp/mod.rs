@@ -464,6 +464,7 @@ impl<W: Write> Server<W> {
             }
         };
 
+        let wanted = Wanted::new(engine.config());
         let mut inputs = Vec::new();
         let mut checked = Vec::new();
         let mut excluded = Vec::new();
@@ -471,11 +472,7 @@ impl<W: Write> Server<W> {
             let Some(document) = self.documents.get(key) else {
                 continue;
             };
-            if document
-                .path
-                .as_deref()
-                .is_some_and(|p| !wanted(engine.config(), p))
-            {
+            if document.path.as_deref().is_some_and(|p| !wanted.allows(p)) {
                 // Excluded by the configuration: `alertlint check .` skips it too.
                 excluded.push(key.clone());
                 continue;
@@ -500,7 +497,7 @@ impl<W: Write> Server<W> {
             .collect();
         let files: Vec<PathBuf> = self.workspace.files().to_vec();
         for path in files {
-            if open.contains(&path) || !wanted(engine.config(), &path) {
+            if open.contains(&path) || !wanted.allows(&path) {
                 continue;
             }
             let Some(dir) = path.parent() else { continue };
@@ -902,21 +899,50 @@ fn is_config_uri(uri: &lsp::Uri) -> bool {
     crate::config::FILE_NAMES.contains(&last)
 }
 
-/// Whether the configuration's `include`/`exclude` globs (relative to its
-/// directory) let `alertlint check .` pick this file.
-fn wanted(config: &Config, path: &Path) -> bool {
-    if config.include.is_empty() && config.exclude.is_empty() {
-        return true;
+/// The configuration's `include`/`exclude` globs (relative to its directory),
+/// compiled once per lint pass: which files `alertlint check .` would pick.
+struct Wanted {
+    base: PathBuf,
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+}
+
+impl Wanted {
+    fn new(config: &Config) -> Wanted {
+        // Invalid globs are reported by `alertlint check`; here they match nothing.
+        let compile = |patterns: &[String]| -> Option<globset::GlobSet> {
+            if patterns.is_empty() {
+                return None;
+            }
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in patterns.iter().filter_map(|p| globset::Glob::new(p).ok()) {
+                builder.add(glob);
+            }
+            builder.build().ok()
+        };
+        let base =
+            std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
+        Wanted {
+            base,
+            include: compile(&config.include),
+            exclude: compile(&config.exclude),
+        }
     }
-    let base = std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let relative = absolute.strip_prefix(&base).unwrap_or(&absolute);
-    let matches = |patterns: &[String]| {
-        patterns
-            .iter()
-            .any(|p| globset::Glob::new(p).is_ok_and(|g| g.compile_matcher().is_match(relative)))
-    };
-    (config.include.is_empty() || matches(&config.include)) && !matches(&config.exclude)
+
+    fn allows(&self, path: &Path) -> bool {
+        if self.include.is_none() && self.exclude.is_none() {
+            return true;
+        }
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
+        self.include
+            .as_ref()
+            .is_none_or(|set| set.is_match(relative))
+            && !self
+                .exclude
+                .as_ref()
+                .is_some_and(|set| set.is_match(relative))
+    }
 }
 
 #[cfg(test)]
