@@ -131,5 +131,10 @@ pub struct RuleFile {
 /// Loads and validates one rule file.
 pub fn load(file: &SourceFile, options: &LoadOptions) -> RuleFile {
     let _ = (file, options);
-    RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() }
+    RuleFile {
+        kind: FileKind::Invalid,
+        groups: Vec::new(),
+        diagnostics: Vec::new(),
+        scalar_spans: Vec::new(),
+    }
 }

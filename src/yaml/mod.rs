@@ -23,7 +23,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_depth: 256, max_alias_nodes: 1_000_000, max_bytes: 64 << 20 }
+        Limits {
+            max_depth: 256,
+            max_alias_nodes: 1_000_000,
+            max_bytes: 64 << 20,
+        }
     }
 }
 
@@ -84,5 +88,8 @@ pub struct Document {
 /// Loads every document of `text`.
 pub fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
     let _ = (text, limits);
-    Err(YamlError { span: Span::default(), message: "the YAML loader is not built yet".into() })
+    Err(YamlError {
+        span: Span::default(),
+        message: "the YAML loader is not built yet".into(),
+    })
 }

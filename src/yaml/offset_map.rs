@@ -27,7 +27,12 @@ pub struct OffsetMap {
 impl OffsetMap {
     /// A map for a value that is a verbatim copy of the file text at `file_start`.
     pub fn identity(file_start: usize, len: usize) -> OffsetMap {
-        OffsetMap { segments: vec![Segment { value: Span::new(0, len), file: Span::new(file_start, file_start + len) }] }
+        OffsetMap {
+            segments: vec![Segment {
+                value: Span::new(0, len),
+                file: Span::new(file_start, file_start + len),
+            }],
+        }
     }
 
     /// Appends a stretch; merges it into the previous one when both are
@@ -36,7 +41,11 @@ impl OffsetMap {
         if let Some(last) = self.segments.last_mut() {
             let linear = |s: &Segment| s.value.len() == s.file.len();
             let next = Segment { value, file };
-            if linear(last) && linear(&next) && last.value.end == value.start && last.file.end == file.start {
+            if linear(last)
+                && linear(&next)
+                && last.value.end == value.start
+                && last.file.end == file.start
+            {
                 last.value.end = value.end;
                 last.file.end = file.end;
                 return;
@@ -51,18 +60,25 @@ impl OffsetMap {
 
     /// File offset of the character starting at value offset `offset`.
     pub fn to_file(&self, offset: usize) -> usize {
-        let Some(first) = self.segments.first() else { return 0 };
+        let Some(first) = self.segments.first() else {
+            return 0;
+        };
         let i = self.segments.partition_point(|s| s.value.end <= offset);
         match self.segments.get(i) {
             Some(s) if s.value.start <= offset => map_in(s, offset, false),
             Some(s) => s.file.start,
-            None => self.segments.last().map_or(first.file.start, |s| s.file.end),
+            None => self
+                .segments
+                .last()
+                .map_or(first.file.start, |s| s.file.end),
         }
     }
 
     /// File offset for a value offset used as the exclusive end of a range.
     pub fn end_to_file(&self, offset: usize) -> usize {
-        let Some(first) = self.segments.first() else { return 0 };
+        let Some(first) = self.segments.first() else {
+            return 0;
+        };
         if offset <= first.value.start {
             return first.file.start;
         }
@@ -70,14 +86,21 @@ impl OffsetMap {
         match self.segments.get(i) {
             Some(s) if s.value.start < offset => map_in(s, offset, true),
             Some(s) => s.file.start,
-            None => self.segments.last().map_or(first.file.start, |s| s.file.end),
+            None => self
+                .segments
+                .last()
+                .map_or(first.file.start, |s| s.file.end),
         }
     }
 
     /// A value span mapped to the file. Never inverted.
     pub fn span_to_file(&self, span: Span) -> Span {
         let start = self.to_file(span.start);
-        let end = if span.is_empty() { start } else { self.end_to_file(span.end).max(start) };
+        let end = if span.is_empty() {
+            start
+        } else {
+            self.end_to_file(span.end).max(start)
+        };
         Span::new(start, end)
     }
 }
