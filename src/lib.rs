@@ -1,11 +1,22 @@
 //! alertlint: a static analyzer for Prometheus alerting and recording rules.
+//!
+//! Data flows one way: discover → read → yaml → model → promql/template →
+//! lints → policy (suppressions, selection, severities) → report.
 
 pub mod alertmanager;
+pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod discover;
+pub mod duration;
+pub mod engine;
+pub mod lints;
 pub mod model;
 pub mod promql;
+pub mod report;
 pub mod source;
 pub mod span;
+pub mod suppress;
 pub mod template;
 pub mod yaml;
 

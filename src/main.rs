@@ -1,3 +1,3 @@
-fn main() {
-    println!("alertlint {}", env!("CARGO_PKG_VERSION"));
+fn main() -> std::process::ExitCode {
+    alertlint::cli::run()
 }

@@ -1,0 +1,292 @@
+//! Command-line definitions and handlers. Only this module and `main` know
+//! about exit codes and standard streams.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::Severity;
+use crate::engine::{Engine, Input, Selection};
+use crate::lints;
+use crate::model::Dialect;
+use crate::report::{self, Format};
+
+#[derive(Parser)]
+#[command(name = "alertlint", version, about = "A static analyzer for Prometheus alerting and recording rules")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint rule files (files, directories, or `-` for stdin)
+    Check(CheckArgs),
+    /// List every lint: id, default severity, family and summary
+    Rules,
+    /// Print a lint's documentation
+    Explain {
+        /// A lint id such as `noise/for-too-short`
+        id: String,
+    },
+    /// Write a commented starter `.alertlint.yaml` in the current directory
+    Init {
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files or directories to check (default: the current directory); `-` reads stdin
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Configuration file (default: the nearest .alertlint.yaml walking up)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run only these lints (ids or family globs such as `noise/*`)
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these lints (ids or family globs)
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// Alertmanager configuration: enables the routing lints
+    #[arg(long)]
+    alertmanager_config: Option<PathBuf>,
+    /// The file name stdin is reported under, and that configuration matching uses
+    #[arg(long)]
+    stdin_filename: Option<String>,
+    /// Which rule-group fields are valid
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// Worker threads (default: all cores)
+    #[arg(short, long)]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DialectArg {
+    Prometheus,
+    Thanos,
+    Mimir,
+}
+
+/// Exit code for usage, configuration and I/O errors.
+const EXIT_USAGE: u8 = 2;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => rules(),
+        Command::Explain { id } => explain(&id),
+        Command::Init { force } => init(force),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("alertlint: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    match explicit {
+        Some(path) => Config::load(path),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| ConfigError::new(format!("cannot read the current directory: {e}")))?;
+            match Config::discover(&cwd) {
+                Some(path) => Config::load(&path),
+                None => Ok(Config::default()),
+            }
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    if let Some(jobs) = args.jobs {
+        // Fails only when called twice; the default pool is then used.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
+    }
+    let mut config = match load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
+    if let Some(dialect) = args.dialect {
+        config.dialect = match dialect {
+            DialectArg::Prometheus => Dialect::Prometheus,
+            DialectArg::Thanos => Dialect::Thanos,
+            DialectArg::Mimir => Dialect::Mimir,
+        };
+    }
+    if let Some(am) = args.alertmanager_config {
+        config.alertmanager_config = Some(am);
+    }
+
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let mut inputs = Vec::new();
+    let mut io_errors = Vec::new();
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
+    if !stdin.is_empty() {
+        let mut bytes = Vec::new();
+        match std::io::stdin().read_to_end(&mut bytes) {
+            Ok(_) => inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes }),
+            Err(e) => io_errors.push(format!("<stdin>: {e}")),
+        }
+    }
+    let discovered = match crate::discover::discover(&paths, &config) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    io_errors.extend(discovered.errors);
+    for path in discovered.files {
+        match std::fs::read(&path) {
+            Ok(bytes) => inputs.push(Input { name: path.display().to_string(), bytes }),
+            Err(e) => io_errors.push(format!("{}: {e}", path.display())),
+        }
+    }
+
+    let engine = match Engine::new(config, Selection { select: args.select, ignore: args.ignore }) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
+    let mut reports = engine.check(inputs);
+    reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
+
+    let output = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            report::human::render(&reports, report::human::Style { color, width: 100 })
+        }
+        Format::Json => report::json::render(&reports),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    for error in &io_errors {
+        eprintln!("alertlint: {error}");
+    }
+    if !io_errors.is_empty() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
+    ExitCode::from(u8::from(failed))
+}
+
+fn rules() -> ExitCode {
+    let registry = lints::registry();
+    let width = registry.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in registry {
+        let m = r.meta;
+        out.push_str(&format!("{:width$}  {:7}  {:12}  {}\n", m.id, m.default_severity.as_str(), m.family(), m.summary));
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+fn explain(id: &str) -> ExitCode {
+    match lints::find(id) {
+        Some(meta) => {
+            println!("# {}\n\nDefault severity: {}. {}.\n", meta.id, meta.default_severity, capitalise(meta.summary));
+            print!("{}", meta.docs_text());
+            ExitCode::SUCCESS
+        }
+        None => {
+            let ids = lints::registry().iter().map(|r| r.meta.id);
+            match lints::closest(id, ids) {
+                Some(c) => fail(format!("no lint is named `{id}`; did you mean `{c}`?")),
+                None => fail(format!("no lint is named `{id}`; `alertlint rules` lists them")),
+            }
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The starter configuration written by `alertlint init`.
+pub const STARTER_CONFIG: &str = r#"# alertlint configuration. Every key is optional; unknown keys are errors.
+# `alertlint rules` lists the lints, `alertlint explain ID` documents one.
+
+# Which rule-group fields are valid: prometheus (as strict as promtool), thanos, mimir.
+dialect: prometheus
+
+# Files to check when a directory is given (globs relative to this file).
+# include: ["rules/**/*.yaml"]
+exclude: ["**/vendor/**"]
+
+# Per-lint severity (error, warning, info) or `off`, with options.
+lints:
+  # noise/for-too-short: { severity: warning, min_for: 2m }
+  # record/naming: off
+
+# Annotations that hold the runbook link, and the form links must have.
+runbook:
+  annotations: [runbook_url]
+  # url_pattern: '^https://runbooks\.example\.com/'
+
+# The labels that name an alert's owner, and the teams that exist.
+owner:
+  labels: [team]
+  # teams: [db, sre, platform]
+
+# The severity label and its allowed values.
+severity:
+  label: severity
+  values: [critical, warning, info]
+
+prometheus:
+  scrape_interval: 1m
+  # metrics: [metrics/*.prom]       # saved /metrics scrapes: metric types
+  # url: http://127.0.0.1:9090      # a live server for the online lints
+
+# alertmanager:
+#   config: deploy/alertmanager.yml # enables the routing lints
+"#;
+
+fn init(force: bool) -> ExitCode {
+    let path = Path::new(crate::config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        return fail(format!("{} already exists (use --force to overwrite)", path.display()));
+    }
+    match std::fs::write(path, STARTER_CONFIG) {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{}: {e}", path.display())),
+    }
+}

@@ -1,0 +1,79 @@
+//! Finding the rule files to check: explicit files as given, directories
+//! walked recursively honouring `.gitignore`/`.ignore`, `*.yml`/`*.yaml` picked.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::config::{Config, ConfigError};
+
+/// Files found, and paths that could not be read (exit code 2).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<PathBuf>,
+    pub errors: Vec<String>,
+}
+
+fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| ConfigError::new(format!("invalid `{what}` pattern `{pattern}`: {e}")))?;
+        builder.add(glob);
+    }
+    builder.build().map(Some).map_err(|e| ConfigError::new(format!("invalid `{what}` patterns: {e}")))
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+}
+
+/// Walks `paths`. `include`/`exclude` globs of the configuration are matched
+/// against paths relative to the configuration's directory.
+pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, ConfigError> {
+    let include = glob_set(&config.include, "include")?;
+    let exclude = glob_set(&config.exclude, "exclude")?;
+    let base = std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
+    let relative = |path: &Path| -> PathBuf {
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute.strip_prefix(&base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    };
+    let wanted = |path: &Path| {
+        let rel = relative(path);
+        let included = include.as_ref().is_none_or(|set| set.is_match(&rel));
+        let excluded = exclude.as_ref().is_some_and(|set| set.is_match(&rel));
+        included && !excluded
+    };
+
+    let mut found = Discovered::default();
+    for path in paths {
+        let metadata = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                found.errors.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        if !metadata.is_dir() {
+            found.files.push(path.clone());
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path).require_git(false).follow_links(true).build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let p = entry.path();
+                    if entry.file_type().is_some_and(|t| t.is_file()) && is_yaml(p) && wanted(p) {
+                        found.files.push(p.to_path_buf());
+                    }
+                }
+                Err(e) => found.errors.push(e.to_string()),
+            }
+        }
+    }
+    found.files.sort();
+    found.files.dedup();
+    Ok(found)
+}

@@ -1,0 +1,213 @@
+//! Runs the lints over a set of files and applies policy once, afterwards:
+//! suppressions, `--select`/`--ignore` and configured severities.
+
+use rayon::prelude::*;
+
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
+use crate::model::{self, FileKind, LoadOptions, RuleFile};
+use crate::promql;
+use crate::source::SourceFile;
+use crate::span::Span;
+use crate::suppress;
+
+/// A file to check: the name it is reported under and its bytes.
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything found in one file.
+pub struct FileReport {
+    pub file: SourceFile,
+    pub model: RuleFile,
+    /// Sorted by offset, policy applied.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn rule_count(&self) -> usize {
+        self.model.groups.iter().map(|g| g.rules.len()).sum()
+    }
+}
+
+/// Which lints run: `--select` / `--ignore` patterns (ids or family globs).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn allows(&self, id: &str) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|p| lints::pattern_matches(p, id));
+        selected && !self.ignore.iter().any(|p| lints::pattern_matches(p, id))
+    }
+}
+
+pub struct Engine {
+    config: Config,
+    selection: Selection,
+    lints: Vec<Box<dyn Lint>>,
+    promql_options: promql::ParseOptions,
+}
+
+impl Engine {
+    /// Builds every lint from the configuration (validating its options).
+    pub fn new(config: Config, selection: Selection) -> Result<Engine, ConfigError> {
+        for pattern in selection.select.iter().chain(&selection.ignore) {
+            if !lints::pattern_is_known(pattern) {
+                let ids = lints::registry().iter().map(|r| r.meta.id);
+                let hint = lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                return Err(ConfigError::new(format!("unknown lint `{pattern}`{hint}")));
+            }
+        }
+        let mut built = Vec::new();
+        for registration in lints::registry() {
+            let cx = BuildContext { config: &config, options: config.options_for(registration.meta.id) };
+            built.push((registration.build)(&cx)?);
+        }
+        Ok(Engine { config, selection, lints: built, promql_options: promql::ParseOptions::default() })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The severity a finding of lint `id` is reported with; `None` when the
+    /// lint does not run.
+    pub fn effective_severity(&self, id: &str) -> Option<Severity> {
+        if !self.selection.allows(id) {
+            return None;
+        }
+        match self.config.severity_for(id) {
+            Some(configured) => configured,
+            None => lints::find(id).map(|m| m.default_severity),
+        }
+    }
+
+    /// Checks all inputs. Reports come back in input order.
+    pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
+        let mut files: Vec<(FileReport, Vec<suppress::Directive>)> = inputs.into_par_iter().map(|input| self.check_file(input)).collect();
+
+        let checked: Vec<CheckedFile<'_>> = files.iter().map(|(r, _)| CheckedFile { file: &r.file, model: &r.model }).collect();
+        let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
+        for lint in &self.lints {
+            if self.effective_severity(lint.meta().id).is_none() {
+                continue;
+            }
+            let mut cx = WorkspaceContext { files: &checked, config: &self.config, lint: lint.meta(), out: vec![Vec::new(); checked.len()] };
+            lint.check_workspace(&mut cx);
+            for (all, found) in cross.iter_mut().zip(cx.out) {
+                all.extend(found);
+            }
+        }
+        drop(checked);
+
+        files
+            .par_iter_mut()
+            .zip(cross)
+            .for_each(|((report, directives), found)| {
+                report.diagnostics.extend(found);
+                self.apply_policy(&mut report.diagnostics, directives);
+            });
+        files.into_iter().map(|(report, _)| report).collect()
+    }
+
+    fn check_file(&self, input: Input) -> (FileReport, Vec<suppress::Directive>) {
+        let (file, decode_error) = decode(input);
+        let Some(decode_error) = decode_error else {
+            let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
+            let mut diagnostics = model.diagnostics.clone();
+            self.run_lints(&file, &model, &mut diagnostics);
+            let directives = suppress::scan(&file, &model);
+            return (FileReport { file, model, diagnostics }, directives);
+        };
+        let model = RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+        (FileReport { file, model, diagnostics: vec![decode_error] }, Vec::new())
+    }
+
+    fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {
+        let active: Vec<&dyn Lint> = self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
+        let mut cx = FileContext { file, model, config: &self.config, lint: &lints::yaml::syntax::SYNTAX, group: None, rule: None, out };
+        for lint in &active {
+            cx.lint = lint.meta();
+            lint.check_file(&mut cx);
+        }
+        for group in &model.groups {
+            cx.group = Some(&group.name.value);
+            cx.rule = None;
+            for lint in &active {
+                cx.lint = lint.meta();
+                lint.check_group(&mut cx, group);
+            }
+            for rule in &group.rules {
+                cx.rule = Some(&rule.name.value);
+                let parsed = rule.expr.as_ref().map(|text| (text, promql::parse(&text.value, &self.promql_options)));
+                let expr = match &parsed {
+                    Some((_, Ok(expr))) => Some(expr),
+                    Some((text, Err(errors))) => {
+                        for error in errors.iter().take(MAX_PARSE_ERRORS) {
+                            cx.lint = &lints::promql::syntax::SYNTAX;
+                            cx.report(text.to_file(error.span), error.message.clone());
+                        }
+                        None
+                    }
+                    None => None,
+                };
+                for kv in rule.labels.iter().chain(&rule.annotations) {
+                    if let Err(error) = crate::template::parse(&kv.value.value) {
+                        cx.lint = &lints::template::syntax::SYNTAX;
+                        let what = if rule.labels.iter().any(|l| std::ptr::eq(l, kv)) { "label" } else { "annotation" };
+                        cx.report(kv.value.to_file(error.span), format!("{what} `{}`: {}", kv.key.value, error.message));
+                    }
+                }
+                let rcx = RuleContext { group, rule, expr };
+                for lint in &active {
+                    cx.lint = lint.meta();
+                    lint.check_rule(&mut cx, &rcx);
+                }
+            }
+        }
+    }
+
+    /// Suppressions, selection and severities, in one place.
+    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &[suppress::Directive]) {
+        diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
+        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some());
+        diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
+            Some(severity) => {
+                d.severity = severity;
+                true
+            }
+            None => false,
+        });
+        diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.lint).cmp(&(b.span.start, b.span.end, b.lint)));
+    }
+}
+
+/// One expression with thousands of errors would bury everything else.
+const MAX_PARSE_ERRORS: usize = 5;
+
+/// Turns bytes into text. Anything that is not UTF-8 is a `yaml/syntax` finding.
+fn decode(input: Input) -> (SourceFile, Option<Diagnostic>) {
+    let lint = lints::yaml::syntax::SYNTAX.id;
+    let utf16 = input.bytes.starts_with(&[0xFF, 0xFE]) || input.bytes.starts_with(&[0xFE, 0xFF]);
+    match String::from_utf8(input.bytes) {
+        Ok(text) => (SourceFile::new(input.name, text), None),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = SourceFile::new(input.name, text);
+            let message = if utf16 {
+                "file is UTF-16 encoded; rule files must be UTF-8".to_string()
+            } else {
+                format!("file is not valid UTF-8 (invalid byte at offset {offset})")
+            };
+            let end = file.clamp(offset + '\u{FFFD}'.len_utf8()).max(offset);
+            let diagnostic = Diagnostic::new(lint, Severity::Error, Span::new(offset, end), message).help("save the file as UTF-8");
+            (file, Some(diagnostic))
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! The lint registry, the `Lint` trait and the contexts lints run in.
+//!
+//! One lint per file, its path matching its id: `noise/for-too-short` lives in
+//! `src/lints/noise/for_too_short.rs`. A lint declares its metadata and docs
+//! with [`declare_lint!`], implements only the hooks it needs, and reports
+//! through the context. It never decides whether it is enabled, what its final
+//! severity is, or whether it is suppressed: the engine does that afterwards.
+
+use crate::config::{Config, ConfigError, OptionsNode};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Group, Rule, RuleFile};
+use crate::source::SourceFile;
+use crate::span::Span;
+
+pub mod group;
+pub mod owner;
+pub mod promql;
+pub mod record;
+pub mod rule;
+pub mod runbook;
+pub mod severity;
+pub mod suppression;
+pub mod template;
+pub mod yaml;
+
+/// A YAML snippet used as a documentation example and as a test case.
+#[derive(Clone, Copy, Debug)]
+pub struct Example {
+    /// A rule file.
+    pub yaml: &'static str,
+    /// A `.alertlint.yaml` to check it with; empty for the defaults.
+    pub config: &'static str,
+}
+
+impl Example {
+    pub const fn new(yaml: &'static str) -> Example {
+        Example { yaml, config: "" }
+    }
+
+    pub const fn with_config(yaml: &'static str, config: &'static str) -> Example {
+        Example { yaml, config }
+    }
+}
+
+/// Everything known about a lint without running it.
+#[derive(Debug)]
+pub struct LintMeta {
+    /// `family/name`, kebab-case.
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// One line, lowercase, no trailing period.
+    pub summary: &'static str,
+    /// Markdown with the headings *What it does*, *Why it matters*,
+    /// *Example*, *How to fix* and *Options*.
+    pub docs: &'static str,
+    /// Files on which the lint stays silent.
+    pub pass: &'static [Example],
+    /// Files on which the lint reports at least once.
+    pub fail: &'static [Example],
+    /// The source file declaring the lint (its path must match the id).
+    pub source_file: &'static str,
+}
+
+impl LintMeta {
+    pub fn family(&self) -> &'static str {
+        self.id.split('/').next().unwrap_or(self.id)
+    }
+
+    /// The docs with the one leading space that `///` leaves on each line removed.
+    pub fn docs_text(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    pub fn url(&self) -> String {
+        format!("{DOCS_BASE_URL}{}", self.anchor())
+    }
+
+    /// The Markdown heading anchor of the lint in `docs/lints.md`.
+    pub fn anchor(&self) -> String {
+        self.id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+    }
+}
+
+/// Where each lint's documentation is published.
+pub const DOCS_BASE_URL: &str = "https://github.com/alertlint/alertlint/blob/main/docs/lints.md#";
+
+/// Declares a lint's metadata. The doc comment becomes its documentation,
+/// printed by `alertlint explain` and collected into `docs/lints.md`.
+#[macro_export]
+macro_rules! declare_lint {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $name:ident = {
+            id: $id:literal,
+            severity: $sev:ident,
+            summary: $summary:literal,
+            pass: [$($pass:expr),* $(,)?],
+            fail: [$($fail:expr),* $(,)?] $(,)?
+        };
+    ) => {
+        $vis static $name: $crate::lints::LintMeta = $crate::lints::LintMeta {
+            id: $id,
+            default_severity: $crate::diagnostic::Severity::$sev,
+            summary: $summary,
+            docs: concat!($($doc, "\n"),*),
+            pass: &[$($pass),*],
+            fail: &[$($fail),*],
+            source_file: file!(),
+        };
+    };
+}
+
+/// A check. Every hook is a no-op by default; a lint overrides what it needs.
+pub trait Lint: Send + Sync {
+    fn meta(&self) -> &'static LintMeta;
+
+    /// Once per loaded rule file, after the model was built.
+    fn check_file(&self, _cx: &mut FileContext<'_>) {}
+
+    fn check_group(&self, _cx: &mut FileContext<'_>, _group: &Group) {}
+
+    fn check_rule(&self, _cx: &mut FileContext<'_>, _rule: &RuleContext<'_>) {}
+
+    /// Once per run, over every file checked (duplicate detection).
+    fn check_workspace(&self, _cx: &mut WorkspaceContext<'_>) {}
+}
+
+/// What a lint's constructor gets: the whole configuration and its own
+/// options entry (strictly decoded by the constructor).
+pub struct BuildContext<'a> {
+    pub config: &'a Config,
+    pub options: OptionsNode<'a>,
+}
+
+/// How a lint is made from configuration.
+pub struct Registration {
+    pub meta: &'static LintMeta,
+    pub build: fn(&BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError>,
+}
+
+/// A lint with no options and no state.
+pub struct Stateless(pub &'static LintMeta, pub fn(&mut FileContext<'_>, &RuleContext<'_>));
+
+impl Lint for Stateless {
+    fn meta(&self) -> &'static LintMeta {
+        self.0
+    }
+
+    fn check_rule(&self, cx: &mut FileContext<'_>, rule: &RuleContext<'_>) {
+        (self.1)(cx, rule)
+    }
+}
+
+/// A lint whose findings the engine produces itself (loader and parser
+/// errors, suppression bookkeeping). It is registered for its docs, its
+/// severity and its id.
+pub struct Builtin(pub &'static LintMeta);
+
+impl Lint for Builtin {
+    fn meta(&self) -> &'static LintMeta {
+        self.0
+    }
+}
+
+/// Registers a lint that the engine implements.
+#[macro_export]
+macro_rules! builtin_lint {
+    ($meta:path) => {
+        $crate::lints::Registration {
+            meta: &$meta,
+            build: |cx| {
+                cx.options.no_options()?;
+                Ok(Box::new($crate::lints::Builtin(&$meta)))
+            },
+        }
+    };
+}
+
+/// Every lint alertlint has, in the order `alertlint rules` lists them.
+pub fn registry() -> &'static [Registration] {
+    static REGISTRY: std::sync::OnceLock<Vec<Registration>> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut all = Vec::new();
+        all.extend(yaml::registrations());
+        all.extend(rule::registrations());
+        all.extend(group::registrations());
+        all.extend(promql::registrations());
+        all.extend(template::registrations());
+        all.extend(runbook::registrations());
+        all.extend(owner::registrations());
+        all.extend(severity::registrations());
+        all.extend(record::registrations());
+        all.extend(suppression::registrations());
+        all
+    })
+}
+
+/// The metadata of the lint with this id.
+pub fn find(id: &str) -> Option<&'static LintMeta> {
+    registry().iter().map(|r| r.meta).find(|m| m.id == id)
+}
+
+/// `docs/lints.md`: every lint's documentation, generated from the registry.
+pub fn docs_markdown() -> String {
+    let mut out = String::from("# alertlint lints
+
+<!-- Generated from the lint sources by `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`; do not edit. -->
+
+");
+    out.push_str(&lint_table());
+    for r in registry() {
+        let m = r.meta;
+        // Lint docs use `##` headings; nest them under the lint's own heading.
+        let docs = m.docs_text().replace("\n## ", "\n### ");
+        let docs = docs.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(docs);
+        out.push_str(&format!("\n## {}\n\nDefault severity: **{}**. {}.\n\n{}", m.id, m.default_severity, m.summary, docs));
+    }
+    out
+}
+
+/// The Markdown table of lints used in the README and in `docs/lints.md`.
+pub fn lint_table() -> String {
+    let mut out = String::from("| id | default | fires when |\n|---|---|---|\n");
+    for r in registry() {
+        let m = r.meta;
+        out.push_str(&format!("| [`{}`](docs/lints.md#{}) | {} | {} |\n", m.id, m.anchor(), m.default_severity, m.summary.replace('|', "\\|")));
+    }
+    out
+}
+
+/// Whether `pattern` (an id or a family glob such as `noise/*`) names `id`.
+pub fn pattern_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix("/*") {
+        Some(family) => id.split('/').next() == Some(family),
+        None => pattern == "*" || pattern == id,
+    }
+}
+
+/// Whether `pattern` names at least one registered lint.
+pub fn pattern_is_known(pattern: &str) -> bool {
+    registry().iter().any(|r| pattern_matches(pattern, r.meta.id))
+}
+
+/// A rule together with what the engine parsed from it.
+pub struct RuleContext<'a> {
+    pub group: &'a Group,
+    pub rule: &'a Rule,
+    /// The parsed expression; `None` when it is missing or does not parse
+    /// (already reported as `promql/syntax` or `rule/schema`).
+    pub expr: Option<&'a crate::promql::Expr>,
+}
+
+impl RuleContext<'_> {
+    /// The value of label `name`, from the rule's labels or else its group's.
+    pub fn label(&self, name: &str) -> Option<&crate::model::KeyValue> {
+        self.rule.labels.iter().find(|kv| kv.key.value == name).or_else(|| self.group.labels.iter().find(|kv| kv.key.value == name))
+    }
+
+    pub fn annotation(&self, name: &str) -> Option<&crate::model::KeyValue> {
+        self.rule.annotations.iter().find(|kv| kv.key.value == name)
+    }
+
+    /// A span inside the expression mapped to the file.
+    pub fn expr_span(&self, span: Span) -> Span {
+        match &self.rule.expr {
+            Some(text) => text.to_file(span),
+            None => self.rule.name.span,
+        }
+    }
+}
+
+/// Where a lint reports while checking one file.
+pub struct FileContext<'a> {
+    pub file: &'a SourceFile,
+    pub model: &'a RuleFile,
+    pub config: &'a Config,
+    pub(crate) lint: &'static LintMeta,
+    pub(crate) group: Option<&'a str>,
+    pub(crate) rule: Option<&'a str>,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
+}
+
+impl FileContext<'_> {
+    /// Reports a finding of the running lint at `span` (a file span).
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_> {
+        let mut diagnostic = Diagnostic::new(self.lint.id, self.lint.default_severity, span, message);
+        diagnostic.group = self.group.map(str::to_string);
+        diagnostic.rule = self.rule.map(str::to_string);
+        self.out.push(diagnostic);
+        let last = self.out.len() - 1;
+        Report(&mut self.out[last])
+    }
+}
+
+/// A reported finding, to add labels and help to.
+pub struct Report<'a>(&'a mut Diagnostic);
+
+impl Report<'_> {
+    pub fn label(self, span: Span, message: impl Into<String>) -> Self {
+        self.0.labels.push(crate::diagnostic::Label { span, message: message.into() });
+        self
+    }
+
+    pub fn help(self, help: impl Into<String>) -> Self {
+        self.0.help = Some(help.into());
+        self
+    }
+
+    pub fn group(self, name: &str) -> Self {
+        self.0.group = Some(name.to_string());
+        self
+    }
+
+    pub fn rule(self, name: &str) -> Self {
+        self.0.rule = Some(name.to_string());
+        self
+    }
+}
+
+/// One file's results as seen by cross-file lints.
+pub struct CheckedFile<'a> {
+    pub file: &'a SourceFile,
+    pub model: &'a RuleFile,
+}
+
+/// Where a cross-file lint reports.
+pub struct WorkspaceContext<'a> {
+    pub files: &'a [CheckedFile<'a>],
+    pub config: &'a Config,
+    pub(crate) lint: &'static LintMeta,
+    /// Findings per file, indexed like `files`.
+    pub(crate) out: Vec<Vec<Diagnostic>>,
+}
+
+impl WorkspaceContext<'_> {
+    pub fn report(&mut self, file: usize, span: Span, message: impl Into<String>) -> Report<'_> {
+        let diagnostic = Diagnostic::new(self.lint.id, self.lint.default_severity, span, message);
+        let list = &mut self.out[file];
+        list.push(diagnostic);
+        let last = list.len() - 1;
+        Report(&mut list[last])
+    }
+}
+
+/// The closest of `candidates` to `value`, when it is close enough to be a
+/// plausible typo.
+pub fn closest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let value_lower = value.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&value_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+pub(crate) mod tester;
+
+#[cfg(test)]
+mod meta_tests;

@@ -1,0 +1,8 @@
+//! Every alert needs an owning team.
+
+pub mod missing;
+pub mod unknown;
+
+pub fn registrations() -> Vec<super::Registration> {
+    vec![missing::registration(), unknown::registration()]
+}

@@ -1,0 +1,8 @@
+//! Every alert needs a severity that says how urgently a human must act.
+
+pub mod missing;
+pub mod unknown;
+
+pub fn registrations() -> Vec<super::Registration> {
+    vec![missing::registration(), unknown::registration()]
+}

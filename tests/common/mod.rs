@@ -1,0 +1,53 @@
+//! Shared helpers for integration tests: the corpus and the oracles.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `../shared` next to the repository, as CI lays it out.
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+pub fn corpus() -> PathBuf {
+    shared().join("corpus")
+}
+
+/// One row of `corpus/MANIFEST.tsv`.
+pub struct CorpusFile {
+    /// Path relative to the corpus directory.
+    pub path: String,
+    pub format: String,
+    pub parse_status: String,
+}
+
+pub fn corpus_files() -> Vec<CorpusFile> {
+    let manifest = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("read corpus/MANIFEST.tsv");
+    let mut lines = manifest.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("MANIFEST.tsv has no column {name}"));
+    let (repo, path, format, status) = (column("source_repo"), column("path"), column("format"), column("parse_status"));
+    lines
+        .map(|line| line.split('\t').collect::<Vec<_>>())
+        .filter(|cells| cells.len() > status)
+        .map(|cells| CorpusFile { path: format!("{}/{}", cells[repo].replace('/', "__"), cells[path]), format: cells[format].to_string(), parse_status: cells[status].to_string() })
+        .collect()
+}
+
+/// Whether an oracle binary runs. When it does not, the test is skipped with
+/// a printed reason, unless `ALERTLINT_REQUIRE_ORACLES=1` makes it a failure.
+pub fn oracle(binary: &str) -> bool {
+    let found = Command::new(binary).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        let required = std::env::var("ALERTLINT_REQUIRE_ORACLES").is_ok_and(|v| v == "1");
+        assert!(!required, "{binary} is required (ALERTLINT_REQUIRE_ORACLES=1) but cannot be run");
+        eprintln!("skipped: {binary} is not installed (apt-get install prometheus prometheus-alertmanager)");
+    }
+    found
+}
+
+pub fn alertlint() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alertlint"));
+    command.env("NO_COLOR", "1");
+    command
+}

@@ -1,0 +1,75 @@
+//! For every Prometheus rule file of the corpus, alertlint reports an
+//! error-level finding exactly when `promtool check rules` rejects the file.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Files where promtool 2.42 (Debian's) and current Prometheus disagree, so
+/// alertlint, which follows current Prometheus, disagrees with this promtool.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+/// The lints that correspond to what promtool checks.
+const PROMTOOL_LINTS: &str = "yaml/syntax,rule/schema,group/duplicate-name,promql/syntax,template/syntax";
+
+#[test]
+fn error_findings_match_promtool_verdicts() {
+    if !common::oracle("promtool") {
+        return;
+    }
+    let corpus = common::corpus();
+    let files: Vec<String> = common::corpus_files().into_iter().filter(|f| f.format == "prometheus-rules" || f.format == "bad-fixture").map(|f| f.path).collect();
+    assert!(files.len() > 250, "corpus has only {} rule files", files.len());
+
+    // promtool prints "Checking FILE" then "  SUCCESS..." or "  FAILED:" per file.
+    let output = std::process::Command::new("promtool").args(["check", "rules", "--lint=none"]).args(&files).current_dir(&corpus).output().expect("run promtool");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    let mut promtool_ok: BTreeMap<String, bool> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(file) = line.strip_prefix("Checking ") {
+            current = Some(file.to_string());
+        } else if let Some(file) = &current {
+            if line.trim_start().starts_with("SUCCESS") {
+                promtool_ok.insert(file.clone(), true);
+            } else if line.trim_start().starts_with("FAILED") {
+                promtool_ok.insert(file.clone(), false);
+            }
+        }
+    }
+    assert_eq!(promtool_ok.len(), files.len(), "could not read promtool's verdict for every file:\n{text}");
+
+    let output = common::alertlint().args(["check", "--format", "json", "--select", PROMTOOL_LINTS]).args(&files).current_dir(&corpus).output().expect("run alertlint");
+    assert!(output.status.code() == Some(0) || output.status.code() == Some(1), "alertlint failed: {}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("alertlint JSON");
+    let mut rejected: BTreeSet<String> = BTreeSet::new();
+    for d in json["diagnostics"].as_array().expect("diagnostics") {
+        if d["severity"] == "error" {
+            rejected.insert(d["file"].as_str().unwrap_or_default().to_string());
+        }
+    }
+
+    let known: BTreeMap<&str, &str> = KNOWN_DIFFERENCES.iter().copied().collect();
+    let mut agree = 0;
+    let mut unexplained = Vec::new();
+    let mut stale = Vec::new();
+    for (file, ok) in &promtool_ok {
+        let alertlint_ok = !rejected.contains(file);
+        let differs = alertlint_ok != *ok;
+        if !differs {
+            agree += 1;
+        }
+        match (differs, known.contains_key(file.as_str())) {
+            (true, false) => unexplained.push(format!("{file}: promtool {}, alertlint {}", verdict(*ok), verdict(alertlint_ok))),
+            (false, true) => stale.push(file.clone()),
+            _ => {}
+        }
+    }
+    println!("promtool parity: {agree}/{} files agree, {} known differences", promtool_ok.len(), known.len());
+    assert!(unexplained.is_empty(), "alertlint and promtool disagree:\n{}", unexplained.join("\n"));
+    assert!(stale.is_empty(), "these files now agree with promtool; remove them from KNOWN_DIFFERENCES: {stale:?}");
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "accepts" } else { "rejects" }
+}
