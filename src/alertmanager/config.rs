@@ -205,6 +205,23 @@ fn load_from_secret(root: &Node, limits: &Limits) -> Result<AmConfig, Vec<Diagno
     )])
 }
 
+/// The Alertmanager configuration text held by a Kubernetes `Secret` in
+/// `text` (decoded when it is base64 `data`), or `None` when `text` is not
+/// such a Secret.
+pub fn secret_config_text(text: &str) -> Option<String> {
+    let docs = yaml::load(text, &Limits::default()).ok()?;
+    let secret = docs.iter().find(|d| is_secret(&d.root))?;
+    let find = |section: &str| {
+        let map = get(&secret.root, section)?;
+        ["alertmanager.yaml", "alertmanager.yml"].iter().find_map(|k| get(map, k))
+    };
+    if let Some(node) = find("stringData") {
+        return scalar_str(node).map(str::to_string);
+    }
+    let encoded = scalar_str(find("data")?)?;
+    String::from_utf8(decode_base64(encoded)?).ok()
+}
+
 /// Standard base64 (with or without padding, whitespace ignored), as
 /// Kubernetes writes Secret data.
 fn decode_base64(s: &str) -> Option<Vec<u8>> {

@@ -19,7 +19,7 @@ mod route;
 
 pub use config::{
     AmConfig, InhibitRule, LINT_ID, Receiver, is_classic_label_name, load, load_text,
-    parse_duration,
+    parse_duration, secret_config_text,
 };
 pub use matcher::{
     MatchOp, Matcher, RegexError, compile_anchored, matchers_to_string, sort_matchers,
