@@ -20,21 +20,36 @@ const WORKERS: usize = 4;
 
 fn amtool() -> Option<String> {
     let bin = std::env::var("AMTOOL").unwrap_or_else(|_| "amtool".to_string());
-    let ok = Command::new(&bin).arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new(&bin)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     ok.then_some(bin)
 }
 
 /// Alertmanager configs listed in the corpus manifest.
 fn corpus_configs() -> Vec<PathBuf> {
-    let manifest = std::fs::read_to_string(Path::new(CORPUS).join("MANIFEST.tsv")).expect("corpus manifest");
+    let manifest =
+        std::fs::read_to_string(Path::new(CORPUS).join("MANIFEST.tsv")).expect("corpus manifest");
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).expect("manifest column");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .expect("manifest column")
+    };
     let (repo, path, format) = (col("source_repo"), col("path"), col("format"));
     lines
         .map(|l| l.split('\t').collect::<Vec<_>>())
         .filter(|f| f.get(format) == Some(&"alertmanager"))
-        .filter_map(|f| Some(Path::new(CORPUS).join(f.get(repo)?.replace('/', "__")).join(f.get(path)?)))
+        .filter_map(|f| {
+            Some(
+                Path::new(CORPUS)
+                    .join(f.get(repo)?.replace('/', "__"))
+                    .join(f.get(path)?),
+            )
+        })
         .collect()
 }
 
@@ -116,7 +131,8 @@ fn quote(v: &str) -> String {
 
 fn amtool_receivers(bin: &str, config: &Path, labels: &LabelSet) -> Result<Vec<String>, String> {
     let mut cmd = Command::new(bin);
-    cmd.args(["config", "routes", "test", "--config.file"]).arg(config);
+    cmd.args(["config", "routes", "test", "--config.file"])
+        .arg(config);
     for (k, v) in labels {
         cmd.arg(format!("{k}={}", quote(v)));
     }
@@ -126,16 +142,33 @@ fn amtool_receivers(bin: &str, config: &Path, labels: &LabelSet) -> Result<Vec<S
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().unwrap_or_default();
-    Ok(first.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
+    Ok(first
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 fn check_config(bin: &str, config: &Path) -> Result<(), String> {
-    let out = Command::new(bin).arg("check-config").arg(config).output().map_err(|e| e.to_string())?;
+    let out = Command::new(bin)
+        .arg("check-config")
+        .arg(config)
+        .output()
+        .map_err(|e| e.to_string())?;
     if out.status.success() {
         Ok(())
     } else {
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        Err(text.lines().filter(|l| !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" | "))
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Err(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" | "))
     }
 }
 
@@ -162,8 +195,14 @@ fn amtool_differential() {
     let mut validity_disagreements = Vec::new();
     let (mut accepted, mut rejected) = (0, 0);
     for (i, path) in corpus_configs().into_iter().enumerate() {
-        let rel = path.strip_prefix(CORPUS).unwrap_or(&path).display().to_string();
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let rel = path
+            .strip_prefix(CORPUS)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         // amtool reads a bare config: unwrap a Kubernetes Secret first.
         let (file, config_text) = match alertmanager::secret_config_text(&text) {
             Some(inner) => {
@@ -178,9 +217,14 @@ fn amtool_differential() {
         match (&theirs, &ours) {
             (Ok(()), Err(d)) => validity_disagreements.push(format!(
                 "{rel}: amtool accepts, alertlint rejects: {}",
-                d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")
+                d.iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )),
-            (Err(e), Ok(_)) => println!("note: {rel}: amtool 0.25 rejects, alertlint accepts ({e})"),
+            (Err(e), Ok(_)) => {
+                println!("note: {rel}: amtool 0.25 rejects, alertlint accepts ({e})")
+            }
             _ => {}
         }
         let (Ok(()), Ok(cfg)) = (theirs, ours) else {
@@ -190,7 +234,12 @@ fn amtool_differential() {
         accepted += 1;
         for labels in label_sets(&cfg, &rel) {
             let ours = cfg.route(&labels).into_iter().map(|m| m.receiver).collect();
-            jobs.push(Job { config: rel.clone(), file: file.clone(), labels, ours });
+            jobs.push(Job {
+                config: rel.clone(),
+                file: file.clone(),
+                labels,
+                ours,
+            });
         }
     }
 
@@ -221,8 +270,14 @@ fn amtool_differential() {
     for (job, theirs) in &results {
         match theirs {
             Ok(r) if *r == job.ours => agree += 1,
-            Ok(r) => disagreements.push(format!("{} {:?}: amtool {r:?}, alertlint {:?}", job.config, job.labels, job.ours)),
-            Err(e) => disagreements.push(format!("{} {:?}: amtool failed: {e}", job.config, job.labels)),
+            Ok(r) => disagreements.push(format!(
+                "{} {:?}: amtool {r:?}, alertlint {:?}",
+                job.config, job.labels, job.ours
+            )),
+            Err(e) => disagreements.push(format!(
+                "{} {:?}: amtool failed: {e}",
+                job.config, job.labels
+            )),
         }
     }
     println!(
@@ -232,7 +287,17 @@ fn amtool_differential() {
     for d in disagreements.iter().chain(&validity_disagreements) {
         println!("  {d}");
     }
-    assert!(accepted > 0, "no corpus config was accepted by both amtool and alertlint");
-    assert!(validity_disagreements.is_empty(), "alertlint rejects configs amtool accepts");
-    assert!(disagreements.is_empty(), "{} label sets route differently", disagreements.len());
+    assert!(
+        accepted > 0,
+        "no corpus config was accepted by both amtool and alertlint"
+    );
+    assert!(
+        validity_disagreements.is_empty(),
+        "alertlint rejects configs amtool accepts"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} label sets route differently",
+        disagreements.len()
+    );
 }

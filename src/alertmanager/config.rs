@@ -213,7 +213,9 @@ pub fn secret_config_text(text: &str) -> Option<String> {
     let secret = docs.iter().find(|d| is_secret(&d.root))?;
     let find = |section: &str| {
         let map = get(&secret.root, section)?;
-        ["alertmanager.yaml", "alertmanager.yml"].iter().find_map(|k| get(map, k))
+        ["alertmanager.yaml", "alertmanager.yml"]
+            .iter()
+            .find_map(|k| get(map, k))
     };
     if let Some(node) = find("stringData") {
         return scalar_str(node).map(str::to_string);
@@ -627,9 +629,18 @@ impl<'a> Loader<'a> {
                     format!("label name `{name}` is not a classic Prometheus label name; Alertmanager before 0.27 rejects it"),
                 );
             }
-            let Some(value) = self.string(v, "a label value") else {
+            if op == MatchOp::Regex && is_null(v) {
+                self.err(k.span, format!("invalid regexp value for `{name}`"));
+                continue;
+            }
+            let Some(mut value) = self.string(v, "a label value") else {
                 continue;
             };
+            if op == MatchOp::Regex {
+                // Upstream stores `match_re` values anchored and prints them so
+                // in route keys; anchoring twice matches the same strings.
+                value = format!("^(?:{value})$");
+            }
             match Matcher::new(op, name, value) {
                 Ok(m) => {
                     let span = self.mapper.map(k.span.cover(v.span));

@@ -215,7 +215,8 @@ pub struct Outcomes {
     /// Every distinct result some values of the unknown labels lead to, in
     /// first-seen order. Contains the definite result when there is one.
     pub possible: Vec<Vec<RouteMatch>>,
-    /// Unknown labels read by a matcher on some explored routing path.
+    /// Unknown labels whose value changes the outcome (with a truncated
+    /// enumeration: every unknown label a visited matcher read).
     pub depends_on: BTreeSet<String>,
     /// The enumeration stopped at its bound; `possible` may be incomplete.
     pub truncated: bool,
@@ -243,13 +244,16 @@ pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<St
     }
 
     let mut possible: Vec<Vec<RouteMatch>> = Vec::new();
-    let mut depends_on = BTreeSet::new();
+    let mut read_unknown = BTreeSet::new();
     let total = dims
         .iter()
         .try_fold(1usize, |acc, (_, vals)| acc.checked_mul(vals.len().max(1)));
     let truncated = total.is_none_or(|t| t > MAX_COMBINATIONS);
     let limit = total.unwrap_or(usize::MAX).min(MAX_COMBINATIONS);
 
+    // outcome[i]: index into `possible` of combination i (mixed radix, first
+    // dimension fastest).
+    let mut outcome: Vec<usize> = Vec::with_capacity(limit);
     let mut idx = vec![0usize; dims.len()];
     for _ in 0..limit {
         let mut labels = base.clone();
@@ -259,11 +263,15 @@ pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<St
             }
         }
         let (result, read) = route(root, &labels);
-        depends_on.extend(read.into_iter().filter(|n| unknown.contains(n)));
-        if !possible.contains(&result) {
-            possible.push(result);
-        }
-        // Next combination, mixed radix.
+        read_unknown.extend(read.into_iter().filter(|n| unknown.contains(n)));
+        let at = match possible.iter().position(|p| *p == result) {
+            Some(at) => at,
+            None => {
+                possible.push(result);
+                possible.len() - 1
+            }
+        };
+        outcome.push(at);
         for d in 0..dims.len() {
             idx[d] += 1;
             if idx[d] < dims[d].1.len() {
@@ -272,6 +280,27 @@ pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<St
             idx[d] = 0;
         }
     }
+
+    // A label matters when changing only its value changes the outcome. A
+    // truncated enumeration cannot tell; then every unknown label a visited
+    // matcher read counts.
+    let depends_on = if truncated {
+        read_unknown
+    } else {
+        let mut stride = 1;
+        let mut out = BTreeSet::new();
+        for (name, vals) in &dims {
+            let n = vals.len().max(1);
+            let varies = (0..outcome.len())
+                .filter(|i| (i / stride) % n == 0)
+                .any(|i| (1..n).any(|k| outcome.get(i + k * stride) != outcome.get(i)));
+            if varies {
+                out.insert((*name).clone());
+            }
+            stride *= n;
+        }
+        out
+    };
     let definite = if possible.len() == 1 && !truncated {
         possible.first().cloned()
     } else {
