@@ -26,6 +26,8 @@ pub fn parse_matchers(input: &str) -> Result<Vec<Matcher>, MatcherError> {
                 item_start = i + 1;
                 continue;
             }
+            // Upstream leaves the escape state alone on a quoted comma.
+            ',' => {}
             '"' => {
                 if escaped {
                     escaped = false;
@@ -37,9 +39,12 @@ pub fn parse_matchers(input: &str) -> Result<Vec<Matcher>, MatcherError> {
             _ => escaped = false,
         }
     }
+    // Only the last item is trimmed (of Unicode spaces), as upstream does.
     let last = &body[item_start..];
-    if !last.trim().is_empty() {
-        items.push((item_start, last));
+    let trimmed = last.trim();
+    if !trimmed.is_empty() {
+        let lead = last.len() - last.trim_start().len();
+        items.push((item_start + lead, trimmed));
     }
     let mut out = Vec::with_capacity(items.len());
     for (start, item) in items {
@@ -200,5 +205,13 @@ mod tests {
         assert_eq!(ms.len(), 2);
         assert_eq!(ms[1].value, "x,y");
         assert_eq!(ms[1].span, Span::new(6, 13));
+    }
+
+    #[test]
+    fn escaped_state_survives_a_quoted_comma() {
+        // `\` then a quoted `,` leaves the next `"` escaped: one item, and
+        // its value holds an unescaped quote.
+        assert!(parse_matchers(r#"foo="a\,",bar=b"#).is_err());
+        assert_eq!(parse_matchers(r#"foo="a,b",bar=b"#).unwrap().len(), 2);
     }
 }
