@@ -334,3 +334,78 @@ fn amtool_differential() {
         disagreements.len()
     );
 }
+
+/// Regex patterns whose meaning differs between Go's RE2 and a naive use of
+/// the Rust `regex` crate (ASCII Perl classes, literal braces, `\Q..\E`),
+/// checked value by value against amtool.
+#[test]
+fn amtool_regex_semantics() {
+    let Some(bin) = amtool() else {
+        if std::env::var("ALERTLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("amtool is required (ALERTLINT_REQUIRE_ORACLES=1) but was not found");
+        }
+        println!("skipped: amtool not found");
+        return;
+    };
+    const PATTERNS: &[&str] = &[
+        r"\w+",
+        r"\d+",
+        r"\s",
+        r"\bfoo\b.*",
+        r"foo{bar}",
+        r"a{,3}",
+        r"\Qa.b\E",
+        r"[[:alpha:]]+",
+        r"(?i)abc",
+        r"[^a-z]+",
+        r".+",
+        r"caf\x{e9}",
+        r"\pL+",
+        r"[\d-]+",
+        r"x*?y",
+        r"(a|b)c",
+        r"[\w.]+",
+        r"\W+",
+    ];
+    const VALUES: &[&str] = &[
+        "café", "cafe", "123", "٣", " ", "foo bar", "foo{bar}", "a{,3}", "a.b", "axb", "ABC",
+        "a-1", "", "xxy", "ac", "b.c", "ÄÖ", "1-2", "x y",
+    ];
+    let mut config = String::from("route:\n  receiver: none\n  routes:\n");
+    for (i, p) in PATTERNS.iter().enumerate() {
+        config.push_str(&format!(
+            "  - match_re: {{v: '{p}'}}\n    receiver: r{i}\n    continue: true\n"
+        ));
+    }
+    config.push_str("receivers:\n- name: none\n");
+    for i in 0..PATTERNS.len() {
+        config.push_str(&format!("- name: r{i}\n"));
+    }
+    let dir = std::env::temp_dir().join(format!("alertlint-amtool-re-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("regex.yml");
+    std::fs::write(&file, &config).expect("write config");
+    let cfg = alertmanager::load_text(&config).expect("the regex config loads");
+    check_config(&bin, &file).expect("amtool accepts the regex config");
+
+    let mut disagreements = Vec::new();
+    for v in VALUES {
+        let labels: LabelSet = [("v".to_string(), v.to_string())].into();
+        let ours: Vec<String> = cfg.route(&labels).into_iter().map(|m| m.receiver).collect();
+        match amtool_receivers(&bin, &file, &labels) {
+            Ok(theirs) if theirs == ours => {}
+            Ok(theirs) => {
+                disagreements.push(format!("{v:?}: amtool {theirs:?}, alertlint {ours:?}"))
+            }
+            Err(e) => disagreements.push(format!("{v:?}: amtool failed: {e}")),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "amtool regex semantics: {}/{} values route alike over {} patterns",
+        VALUES.len() - disagreements.len(),
+        VALUES.len(),
+        PATTERNS.len()
+    );
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

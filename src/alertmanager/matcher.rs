@@ -145,9 +145,11 @@ pub fn sort_matchers(ms: &mut [Matcher]) {
     });
 }
 
-/// `^(?:value)$`, bounded. Go's regexp anchors the same way in Alertmanager.
+/// `^(?:value)$` as Alertmanager anchors it, with Go's regex semantics
+/// (see [`super::go_regex`]), bounded in size.
 pub fn compile_anchored(value: &str) -> Result<Regex, RegexError> {
-    RegexBuilder::new(&format!("^(?:{value})$"))
+    let translated = super::go_regex::translate(value).map_err(|message| RegexError { message })?;
+    RegexBuilder::new(&format!("^(?:{translated})$"))
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
         .nest_limit(REGEX_NEST_LIMIT)

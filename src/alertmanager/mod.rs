@@ -12,6 +12,7 @@
 
 pub mod compat;
 mod config;
+pub mod go_regex;
 mod matcher;
 pub mod parse_classic;
 pub mod parse_utf8;
