@@ -125,6 +125,8 @@ fn model_and_inheritance() {
         .map(|(_, m)| m.value.clone())
         .collect();
     assert_eq!(severities, vec!["critical|page".to_string()]);
+    assert_eq!(cfg.matchers_accepting("severity", "page").len(), 1);
+    assert!(cfg.matchers_accepting("severity", "info").is_empty());
     assert_eq!(
         cfg.matched_label_names(),
         BTreeSet::from([
@@ -344,4 +346,29 @@ fn odd_inputs_do_not_panic() {
     for text in inputs {
         let _ = alertmanager::load_text(text);
     }
+}
+
+#[test]
+fn merge_keys_apply_as_in_go_yaml() {
+    let text = r#"
+route:
+  receiver: default
+  routes:
+    - &db
+      matchers: [team="db"]
+      receiver: db
+      group_wait: 1m
+    - <<: *db
+      receiver: db-other
+      matchers: [team="db2"]
+receivers:
+  - name: default
+  - name: db
+  - name: db-other
+"#;
+    let cfg = load(text);
+    let second = &cfg.route.routes[1];
+    assert_eq!(second.opts.receiver, "db-other");
+    assert_eq!(second.opts.group_wait, Duration::from_secs(60));
+    assert_eq!(second.matchers[0].value, "db2");
 }

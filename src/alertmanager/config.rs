@@ -101,6 +101,17 @@ impl AmConfig {
         out
     }
 
+    /// Route matchers that select `value` for label `name` on purpose: `=` or
+    /// `=~` matchers that accept it but do not also accept an alert without
+    /// the label (so `severity=~".*"` is not counted). Empty when only
+    /// catch-alls or negative matchers would take the value.
+    pub fn matchers_accepting(&self, name: &str, value: &str) -> Vec<(Vec<usize>, &Matcher)> {
+        self.matchers_on(name)
+            .into_iter()
+            .filter(|(_, m)| !m.op.is_negative() && m.matches(value) && !m.matches_absent())
+            .collect()
+    }
+
     /// Every label name some route matcher reads.
     pub fn matched_label_names(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
@@ -407,21 +418,21 @@ impl<'a> Loader<'a> {
         let Some(entries) = self.mapping(root, "the Alertmanager configuration") else {
             return parts;
         };
-        self.unknown_keys(entries, TOP_LEVEL_KEYS, "the Alertmanager configuration");
+        self.unknown_keys(&entries, TOP_LEVEL_KEYS, "the Alertmanager configuration");
 
         // Receivers and time intervals first: routes refer to them.
-        if let Some((_, v)) = find(entries, "receivers") {
+        if let Some((_, v)) = find(&entries, "receivers") {
             parts.receivers = self.receivers(v);
         }
         for key in ["mute_time_intervals", "time_intervals"] {
-            if let Some((_, v)) = find(entries, key) {
+            if let Some((_, v)) = find(&entries, key) {
                 self.time_interval_names(v, key, &mut parts.time_intervals);
             }
         }
-        if let Some((_, v)) = find(entries, "inhibit_rules") {
+        if let Some((_, v)) = find(&entries, "inhibit_rules") {
             parts.inhibit_rules = self.inhibit_rules(v);
         }
-        match find(entries, "route") {
+        match find(&entries, "route") {
             Some((k, v)) if !is_null(v) => parts.route = self.root_route(k, v),
             Some((k, _)) => self.err(k.span, "no routes provided: `route` is empty"),
             None => {
@@ -432,11 +443,11 @@ impl<'a> Loader<'a> {
         parts
     }
 
-    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
-        match &node.kind {
-            NodeKind::Mapping(entries) => Some(entries),
-            _ if is_null(node) => Some(&[]),
-            _ => {
+    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<Entries<'n>> {
+        match mapping_entries(node) {
+            Some(entries) => Some(entries),
+            None if is_null(node) => Some(Vec::new()),
+            None => {
                 self.err(node.span, format!("{what} must be a mapping"));
                 None
             }
@@ -470,7 +481,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn unknown_keys(&mut self, entries: &[(Node, Node)], known: &[&str], what: &str) {
+    fn unknown_keys(&mut self, entries: &[(&Node, &Node)], known: &[&str], what: &str) {
         let mut seen = BTreeSet::new();
         for (k, _) in entries {
             let Some(name) = scalar_str(k) else {
@@ -567,7 +578,7 @@ impl<'a> Loader<'a> {
             let Some(entries) = self.mapping(item, "an inhibit rule") else {
                 continue;
             };
-            self.unknown_keys(entries, INHIBIT_KEYS, "an inhibit rule");
+            self.unknown_keys(&entries, INHIBIT_KEYS, "an inhibit rule");
             let mut source = Vec::new();
             let mut target = Vec::new();
             let mut equal = Vec::new();
@@ -698,14 +709,14 @@ impl<'a> Loader<'a> {
         }
         if let Some(entries) = mapping_entries(node) {
             for field in ["match", "match_re", "matchers"] {
-                if let Some((k, v)) = find(entries, field) {
+                if let Some((k, v)) = find(&entries, field) {
                     if !is_empty_collection(v) {
                         self.err(k.span, "root route must not have any matchers");
                     }
                 }
             }
             for field in ["mute_time_intervals", "active_time_intervals"] {
-                if let Some((k, v)) = find(entries, field) {
+                if let Some((k, v)) = find(&entries, field) {
                     if !is_empty_collection(v) {
                         let what = field.trim_end_matches('s').replace('_', " ");
                         self.err(k.span, format!("root route must not have any {what}s"));
@@ -731,7 +742,7 @@ impl<'a> Loader<'a> {
             return None;
         }
         let entries = self.mapping(node, "a route")?;
-        self.unknown_keys(entries, ROUTE_KEYS, "a route");
+        self.unknown_keys(&entries, ROUTE_KEYS, "a route");
 
         let mut opts = parent.clone();
         opts.mute_time_intervals.clear();
@@ -804,7 +815,7 @@ impl<'a> Loader<'a> {
                     }
                 }
                 "labels" => {
-                    for (lk, lv) in self.mapping(v, "`labels`").unwrap_or(&[]) {
+                    for (lk, lv) in self.mapping(v, "`labels`").unwrap_or_default() {
                         if let (Some(name), Some(value)) = (
                             self.string(lk, "a label name"),
                             self.string(lv, "a label value"),
@@ -1001,22 +1012,55 @@ fn scalar_str(node: &Node) -> Option<&str> {
     }
 }
 
-fn mapping_entries(node: &Node) -> Option<&[(Node, Node)]> {
-    match &node.kind {
-        NodeKind::Mapping(entries) => Some(entries),
-        _ => None,
+/// A mapping's entries with YAML merge keys (`<<: *defaults`) applied, as
+/// Go's yaml.v2 applies them: keys written in the mapping win over merged
+/// ones, and an earlier merged mapping wins over a later one.
+fn mapping_entries(node: &Node) -> Option<Entries<'_>> {
+    let NodeKind::Mapping(entries) = &node.kind else {
+        return None;
+    };
+    let mut out: Entries<'_> = Vec::with_capacity(entries.len());
+    let mut merged: Entries<'_> = Vec::new();
+    for (k, v) in entries {
+        if is_merge_key(k) {
+            let sources: Vec<&Node> = match &v.kind {
+                NodeKind::Sequence(items) => items.iter().collect(),
+                _ => vec![v],
+            };
+            for source in sources {
+                if let NodeKind::Mapping(more) = &source.kind {
+                    merged.extend(more.iter().map(|(k, v)| (k, v)));
+                }
+            }
+        } else {
+            out.push((k, v));
+        }
     }
+    for (k, v) in merged {
+        let key = scalar_str(k);
+        if !out.iter().any(|(o, _)| scalar_str(o) == key) {
+            out.push((k, v));
+        }
+    }
+    Some(out)
 }
 
-fn find<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<(&'n Node, &'n Node)> {
+fn is_merge_key(node: &Node) -> bool {
+    matches!(&node.kind, NodeKind::Scalar(Scalar { value, style: ScalarStyle::Plain, .. }) if value == "<<")
+}
+
+/// Mapping entries by reference, after merge keys are applied.
+type Entries<'n> = Vec<(&'n Node, &'n Node)>;
+
+fn find<'n>(entries: &[(&'n Node, &'n Node)], key: &str) -> Option<(&'n Node, &'n Node)> {
     entries
         .iter()
         .find(|(k, _)| scalar_str(k) == Some(key))
-        .map(|(k, v)| (k, v))
+        .copied()
 }
 
 fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-    find(mapping_entries(node)?, key).map(|(_, v)| v)
+    find(&mapping_entries(node)?, key).map(|(_, v)| v)
 }
 
 #[cfg(test)]

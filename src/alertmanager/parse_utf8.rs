@@ -370,10 +370,8 @@ impl<'a> Parser<'a> {
     }
 
     fn open_brace(&mut self) -> Result<State, MatcherError> {
-        let t = match self.lexer.peek() {
-            Ok(t) => t,
-            Err(e) => return Err(e),
-        };
+        // A lexer error on the first token is returned unwrapped, as upstream.
+        let t = self.lexer.peek()?;
         match t.kind {
             Kind::Eof => return Ok(State::Eof),
             Kind::OpenBrace => {
