@@ -1,26 +1,103 @@
 //! PromQL front end: lexer, parser and AST with a byte span on every node.
+//!
+//! [`parse`] follows the current upstream Prometheus parser: the same
+//! accepted syntax, tree shapes, positions and error messages (checked by
+//! `tests/promql_conformance.rs` against upstream's own test table).
 
-// Placeholder until the parser lands: the engine codes against this API.
+mod ast;
+mod check;
+mod functions;
+mod json;
+mod lexer;
+mod literals;
+mod parser;
+mod printer;
+mod regex_check;
+
+pub use ast::*;
+pub use functions::{FUNCTIONS, Function, lookup_function};
+pub use json::errors_to_json;
+pub use parser::MAX_NESTING_DEPTH;
+pub use printer::print_tree;
+
 use crate::span::Span;
 
-#[derive(Clone, Copy, Debug, Default)]
+/// Experimental syntax, all off by default (as in Prometheus without feature flags).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ParseOptions {
+    /// `--enable-feature=promql-experimental-functions`: experimental
+    /// functions and the `limitk`/`limit_ratio` aggregations.
     pub experimental_functions: bool,
+    /// `--enable-feature=promql-duration-expr`: `[5m+1m]`, `step()`, `min_of(...)`.
     pub duration_expressions: bool,
+    /// `--enable-feature=promql-extended-range-selectors`: `anchored`, `smoothed`.
     pub extended_range_selectors: bool,
 }
 
-#[derive(Clone, Debug)]
-pub struct Expr {
-    pub span: Span,
+impl ParseOptions {
+    /// Every experimental feature on, as upstream's own parser tests run.
+    pub fn all_enabled() -> ParseOptions {
+        ParseOptions { experimental_functions: true, duration_expressions: true, extended_range_selectors: true }
+    }
 }
 
-#[derive(Clone, Debug)]
+/// A positioned parse or type error.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// Byte range in the expression, as upstream's `ParseErr.PositionRange`.
     pub span: Span,
+    /// Upstream's wording, without the "1:3: parse error: " prefix.
     pub message: String,
 }
 
-pub fn parse(input: &str, _options: &ParseOptions) -> Result<Expr, Vec<ParseError>> {
-    Ok(Expr { span: Span::new(0, input.len()) })
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses a PromQL expression. On failure every error found is returned, in
+/// upstream's order; the first is the one promtool prints.
+pub fn parse(input: &str, options: &ParseOptions) -> Result<Expr, Vec<ParseError>> {
+    let mut parser = parser::Parser::new(input, options);
+    let result = parser.parse_top();
+    let mut errors = std::mem::take(&mut parser.errors);
+    match result {
+        Ok(mut expr) if errors.is_empty() => {
+            // Upstream type-checks only when there were no syntax errors.
+            check::Checker { input, errors: &mut errors }.check(&mut expr);
+            if errors.is_empty() { Ok(expr) } else { Err(errors) }
+        }
+        _ => {
+            if errors.is_empty() {
+                errors.push(ParseError { span: Span::new(0, input.len()), message: "unexpected error".into() });
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Upstream's `line:column` of an error's start (1-based; the column counts
+/// bytes from the start of the line, as Prometheus prints it).
+pub fn format_error_position(input: &str, error: &ParseError) -> String {
+    if input.is_empty() {
+        return "unknown position".to_string();
+    }
+    let pos = error.span.start;
+    let Some(before) = input.get(..pos) else {
+        return "invalid position".to_string();
+    };
+    let line = before.matches('\n').count() + 1;
+    let column = match before.rfind('\n') {
+        Some(newline) => pos - newline,
+        None => pos + 1,
+    };
+    format!("{line}:{column}")
+}
+
+/// The message as promtool prints it: `1:44: parse error: unclosed left parenthesis`.
+pub fn format_error(input: &str, error: &ParseError) -> String {
+    format!("{}: parse error: {}", format_error_position(input, error), error.message)
 }

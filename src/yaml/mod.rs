@@ -4,9 +4,14 @@
 //! depth limit). Limits on nesting depth, alias expansion and input size turn
 //! hostile input into an error instead of a crash or an exhausted machine.
 
+mod builder;
+mod chars;
 mod offset_map;
+mod resolve;
+mod scalar;
 
 pub use offset_map::{OffsetMap, Segment};
+pub use resolve::{ScalarType, resolve_plain};
 
 use crate::span::Span;
 
@@ -86,10 +91,100 @@ pub struct Document {
 }
 
 /// Loads every document of `text`.
+///
+/// Errors (syntax, duplicate key, limit exceeded) stop the load: the first
+/// one is returned with its position. An empty stream (no text, or only
+/// comments) has no documents.
 pub fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
-    let _ = (text, limits);
-    Err(YamlError {
-        span: Span::default(),
-        message: "the YAML loader is not built yet".into(),
-    })
+    builder::load(text, limits)
 }
+
+impl Scalar {
+    /// The scalar's core-schema type, as yaml.v3 resolves it (`tag` is the
+    /// node's explicit tag, if any).
+    pub fn resolve(&self, tag: Option<&str>) -> ScalarType {
+        resolve::resolve(self, tag)
+    }
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of a scalar node.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_str())
+    }
+
+    pub fn as_mapping(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            NodeKind::Mapping(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Sequence(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The value under scalar key `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value under scalar key `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.as_mapping()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// The scalar's type as yaml.v3 resolves it; `None` for collections.
+    pub fn scalar_type(&self) -> Option<ScalarType> {
+        self.as_scalar().map(|s| s.resolve(self.tag.as_deref()))
+    }
+
+    /// True for a null scalar (`~`, `null`, an empty value).
+    pub fn is_null(&self) -> bool {
+        self.scalar_type() == Some(ScalarType::Null)
+    }
+
+    /// "a mapping", "a sequence", "a string", "an integer", "null", ... for
+    /// messages such as "expected a mapping, found a sequence".
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Mapping(_) => "a mapping",
+            NodeKind::Sequence(_) => "a sequence",
+            NodeKind::Scalar(s) => s.resolve(self.tag.as_deref()).name(),
+        }
+    }
+
+    /// Calls `f` on every scalar of the tree, keys included, in document
+    /// order. Iterative, so deep trees cannot overflow the stack.
+    pub fn for_each_scalar<'a>(&'a self, mut f: impl FnMut(&'a Node, &'a Scalar)) {
+        let mut stack: Vec<&'a Node> = vec![self];
+        while let Some(node) = stack.pop() {
+            match &node.kind {
+                NodeKind::Scalar(s) => f(node, s),
+                NodeKind::Sequence(items) => stack.extend(items.iter().rev()),
+                NodeKind::Mapping(entries) => {
+                    for (k, v) in entries.iter().rev() {
+                        stack.push(v);
+                        stack.push(k);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,371 @@
+//! Literal decoding with upstream's exact results and error texts: Go's
+//! `strconv.ParseInt(s, 0, 64)`/`ParseFloat` for numbers, Prometheus's
+//! `model.ParseDuration` for durations, `strutil.Unquote` for strings, and
+//! Go's `%q`/`%#U` formatting used inside error messages.
+
+/// Go's `unicode.IsPrint`, close enough for quoting in messages.
+fn is_go_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    let cp = c as u32;
+    // Private use, surrogates (impossible in char), noncharacters and format characters.
+    !((0xE000..=0xF8FF).contains(&cp)
+        || (0xF0000..).contains(&cp)
+        || (0xFDD0..=0xFDEF).contains(&cp)
+        || (cp & 0xFFFE) == 0xFFFE
+        || matches!(cp, 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB))
+}
+
+fn push_escaped(out: &mut String, c: char, quote: char) {
+    match c {
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if is_go_printable(c) => out.push(c),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    }
+}
+
+/// Go's `%q` of a rune (`strconv.QuoteRune`); `None` stands for Go's `eof` (-1), printed as U+FFFD.
+pub(crate) fn go_quote_rune(c: Option<char>) -> String {
+    let c = c.unwrap_or('\u{FFFD}');
+    let mut out = String::from("'");
+    push_escaped(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
+/// Go's `%q` of a string (`strconv.Quote`); invalid UTF-8 bytes become `\xNN`.
+pub(crate) fn go_quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\u{FFFD}' {
+                out.push(c);
+            } else {
+                push_escaped(&mut out, c, '"');
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub(crate) fn go_quote(s: &str) -> String {
+    go_quote_bytes(s.as_bytes())
+}
+
+/// Go's `%.10q`: the first ten characters, quoted.
+pub(crate) fn go_quote_truncated(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((cut, _)) => go_quote(&s[..cut]),
+        None => go_quote(s),
+    }
+}
+
+/// Go's `%#U`: `U+0063 'c'`.
+pub(crate) fn go_unicode_format(c: char) -> String {
+    if is_go_printable(c) {
+        format!("U+{:04X} '{}'", c as u32, c)
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
+
+/// Go's `%f`.
+pub(crate) fn go_format_f(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else if v.is_infinite() {
+        if v > 0.0 { "+Inf".to_string() } else { "-Inf".to_string() }
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+/// Go's `underscoreOK`: underscores only between digits (or after a base prefix).
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = b[1].to_ascii_lowercase() == b'x';
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` for the unsigned forms the lexer produces.
+fn parse_go_int(s: &str) -> Option<i64> {
+    if s.contains('_') && !underscores_ok(s) {
+        return None;
+    }
+    let digits: String = s.chars().filter(|&c| c != '_').collect();
+    let lower = digits.to_ascii_lowercase();
+    let (radix, body) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    i64::from_str_radix(body, radix).ok()
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the forms the lexer produces.
+fn parse_go_float(s: &str) -> Result<f64, String> {
+    let syntax = || format!("strconv.ParseFloat: parsing {}: invalid syntax", go_quote(s));
+    let lower = s.to_ascii_lowercase();
+    match lower.as_str() {
+        "inf" | "+inf" | "infinity" | "+infinity" => return Ok(f64::INFINITY),
+        "-inf" | "-infinity" => return Ok(f64::NEG_INFINITY),
+        "nan" => return Ok(f64::NAN),
+        _ => {}
+    }
+    if s.contains('_') && !underscores_ok(s) {
+        return Err(syntax());
+    }
+    let cleaned: String = s.chars().filter(|&c| c != '_').collect();
+    // Hexadecimal floats need a `p` exponent in Go; the lexer never produces one.
+    if cleaned.len() > 1 && cleaned.as_bytes()[1].eq_ignore_ascii_case(&b'x') {
+        return Err(syntax());
+    }
+    if !cleaned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
+        return Err(syntax());
+    }
+    match cleaned.parse::<f64>() {
+        Ok(v) if v.is_infinite() => Err(format!("strconv.ParseFloat: parsing {}: value out of range", go_quote(s))),
+        Ok(v) => Ok(v),
+        Err(_) => Err(syntax()),
+    }
+}
+
+/// Upstream's `parser.number`: integer syntax first (hex, octal), then float.
+/// The error text is what upstream puts after "error parsing number: ".
+pub(crate) fn parse_number(s: &str) -> Result<f64, String> {
+    match parse_go_int(s) {
+        Some(n) => Ok(n as f64),
+        None => parse_go_float(s),
+    }
+}
+
+const NANOS_PER_MILLI: u64 = 1_000_000;
+
+/// Prometheus's `model.ParseDuration`, in nanoseconds.
+pub(crate) fn parse_duration_nanos(s: &str) -> Result<u64, String> {
+    match s {
+        "0" => return Ok(0),
+        "" => return Err("empty duration string".to_string()),
+        _ => {}
+    }
+    let invalid = || format!("not a valid duration string: {}", go_quote(s));
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut total: u64 = 0;
+    let mut last_unit_pos = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            return Err(invalid());
+        }
+        let digits_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let value: u64 = s[digits_start..i].parse().map_err(|_| invalid())?;
+        let unit_start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let unit = &s[unit_start..i];
+        let (pos, mult) = match unit {
+            "y" => (1, 365 * 24 * 3600 * 1000 * NANOS_PER_MILLI),
+            "w" => (2, 7 * 24 * 3600 * 1000 * NANOS_PER_MILLI),
+            "d" => (3, 24 * 3600 * 1000 * NANOS_PER_MILLI),
+            "h" => (4, 3600 * 1000 * NANOS_PER_MILLI),
+            "m" => (5, 60 * 1000 * NANOS_PER_MILLI),
+            "s" => (6, 1000 * NANOS_PER_MILLI),
+            "ms" => (7, NANOS_PER_MILLI),
+            "" => return Err(invalid()),
+            _ => return Err(format!("unknown unit {} in duration {}", go_quote(unit), go_quote(s))),
+        };
+        if pos <= last_unit_pos {
+            return Err(invalid());
+        }
+        last_unit_pos = pos;
+        if value > (1u64 << 63) / mult {
+            return Err("duration out of range".to_string());
+        }
+        total = total.checked_add(value * mult).ok_or_else(|| "duration out of range".to_string())?;
+        if total > (1u64 << 63) - 1 {
+            return Err("duration out of range".to_string());
+        }
+    }
+    Ok(total)
+}
+
+/// Prometheus's `strutil.Unquote` for a token the lexer accepted (quotes included).
+/// The lexer already rejected bad escapes, so this cannot fail; the result is bytes.
+pub(crate) fn unquote(token: &str) -> Vec<u8> {
+    let bytes = token.as_bytes();
+    if bytes.len() < 2 {
+        return Vec::new();
+    }
+    let quote = bytes[0];
+    let body = &token[1..token.len() - 1];
+    if quote == b'`' {
+        return body.as_bytes().to_vec();
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        let Some(e) = chars.next() else { break };
+        let simple = match e {
+            'a' => Some(7u8),
+            'b' => Some(8),
+            'f' => Some(12),
+            'n' => Some(b'\n'),
+            'r' => Some(b'\r'),
+            't' => Some(b'\t'),
+            'v' => Some(11),
+            '\\' => Some(b'\\'),
+            '\'' => Some(b'\''),
+            '"' => Some(b'"'),
+            _ => None,
+        };
+        if let Some(b) = simple {
+            out.push(b);
+            continue;
+        }
+        let (count, radix) = match e {
+            '0'..='7' => (2, 8),
+            'x' => (2, 16),
+            'u' => (4, 16),
+            'U' => (8, 16),
+            _ => continue,
+        };
+        let mut value: u32 = if radix == 8 { e.to_digit(8).unwrap_or(0) } else { 0 };
+        for _ in 0..count {
+            match chars.peek().and_then(|d| d.to_digit(radix)) {
+                Some(d) => {
+                    value = value.wrapping_mul(radix).wrapping_add(d);
+                    chars.next();
+                }
+                None => break,
+            }
+        }
+        if radix == 8 || e == 'x' {
+            // Octal and \x escapes are single bytes, not code points.
+            out.push(value as u8);
+        } else if let Some(c) = char::from_u32(value) {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_go_int_then_float() {
+        assert_eq!(parse_number("0755"), Ok(493.0));
+        assert_eq!(parse_number("0xc"), Ok(12.0));
+        assert_eq!(parse_number("08"), Ok(8.0));
+        assert_eq!(parse_number("1_000"), Ok(1000.0));
+        assert_eq!(parse_number("5."), Ok(5.0));
+        assert_eq!(parse_number(".5"), Ok(0.5));
+        assert_eq!(parse_number("1.e2"), Ok(100.0));
+        assert_eq!(parse_number("5e-3"), Ok(0.005));
+        assert!(parse_number("NaN").unwrap().is_nan());
+        assert_eq!(parse_number("Inf"), Ok(f64::INFINITY));
+        assert_eq!(
+            parse_number("1e400"),
+            Err("strconv.ParseFloat: parsing \"1e400\": value out of range".to_string())
+        );
+        assert_eq!(parse_number("0x"), Err("strconv.ParseFloat: parsing \"0x\": invalid syntax".to_string()));
+    }
+
+    #[test]
+    fn durations_follow_prometheus() {
+        assert_eq!(parse_duration_nanos("1h30m"), Ok(5_400_000_000_000));
+        assert_eq!(parse_duration_nanos("1m30ms"), Ok(60_030_000_000));
+        assert_eq!(parse_duration_nanos("5m1h"), Err("not a valid duration string: \"5m1h\"".to_string()));
+        assert_eq!(parse_duration_nanos("5y1hs"), Err("unknown unit \"hs\" in duration \"5y1hs\"".to_string()));
+        assert_eq!(parse_duration_nanos("1.5h"), Err("unknown unit \".\" in duration \"1.5h\"".to_string()));
+        assert_eq!(parse_duration_nanos("300y"), Err("duration out of range".to_string()));
+    }
+
+    #[test]
+    fn strings_unescape_to_bytes() {
+        assert_eq!(unquote(r#""a\tb""#), b"a\tb");
+        assert_eq!(unquote(r#""\xFF\377""#), vec![0xff, 0xff]);
+        assert_eq!(unquote(r#""\u263a""#), "☺".as_bytes());
+        assert_eq!(unquote(r"'it\'s'"), b"it's");
+        assert_eq!(unquote(r"`a\n`"), b"a\\n");
+    }
+
+    #[test]
+    fn go_quoting_matches_fmt_q() {
+        assert_eq!(go_quote_rune(Some('~')), "'~'");
+        assert_eq!(go_quote_rune(Some('"')), "'\"'");
+        assert_eq!(go_quote_rune(Some('\'')), "'\\''");
+        assert_eq!(go_quote_rune(Some('\n')), "'\\n'");
+        assert_eq!(go_quote_rune(None), "'\u{FFFD}'");
+        assert_eq!(go_quote("a\"b"), "\"a\\\"b\"");
+        assert_eq!(go_quote_bytes(&[0xff]), "\"\\xff\"");
+        assert_eq!(go_quote_truncated("\"abcdefghijkl\"", 10), "\"\\\"abcdefghi\"");
+        assert_eq!(go_unicode_format('c'), "U+0063 'c'");
+        assert_eq!(go_format_f(9223372036854775808.0), "9223372036854775808.000000");
+    }
+}

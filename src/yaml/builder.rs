@@ -1,0 +1,579 @@
+//! Building positioned trees from saphyr-parser's event stream.
+//!
+//! The tree is built with an explicit stack (no recursion), so nesting depth
+//! is bounded by `Limits::max_depth` and never by the thread's stack. Aliases
+//! are expanded by cloning the anchored node under a budget of nodes and
+//! bytes, so alias bombs stop early with an error.
+
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{
+    Event, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag,
+};
+
+use super::chars::CharIndex;
+use super::scalar::{self, FlowStyle};
+use super::{Document, Limits, Node, NodeKind, OffsetMap, Scalar, ScalarStyle, YamlError};
+use crate::span::Span;
+
+/// Full form of yaml.v3's merge tag.
+const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
+
+/// What a subtree costs, for the alias budget and the depth limit.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stats {
+    nodes: usize,
+    bytes: usize,
+    /// Collections on the longest path down (0 for a scalar).
+    height: usize,
+}
+
+impl Stats {
+    fn add_child(&mut self, child: Stats) {
+        self.nodes += child.nodes;
+        self.bytes += child.bytes;
+        self.height = self.height.max(child.height + 1);
+    }
+}
+
+#[derive(Clone)]
+struct Built {
+    node: Node,
+    stats: Stats,
+}
+
+enum FrameKind {
+    Sequence(Vec<Node>),
+    Mapping {
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+        /// Scalar keys seen so far and the byte offset of each.
+        keys: HashMap<String, usize>,
+    },
+}
+
+struct Frame {
+    kind: FrameKind,
+    start: usize,
+    /// Character column of the collection's first token (the parent
+    /// indentation for block scalars with an explicit indentation indicator).
+    column: usize,
+    /// End of the last child, for block collections whose end event is empty.
+    children_end: usize,
+    anchor: usize,
+    tag: Option<String>,
+    stats: Stats,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    chars: CharIndex<'a>,
+    limits: Limits,
+    frames: Vec<Frame>,
+    anchors: HashMap<usize, Built>,
+    alias_nodes: usize,
+    alias_bytes: usize,
+    docs: Vec<Document>,
+    doc_start: usize,
+    root: Option<Built>,
+    /// Byte end of the previous event: block scalar headers are searched from here.
+    prev_end: usize,
+}
+
+pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
+    if text.len() > limits.max_bytes {
+        return Err(YamlError {
+            span: Span::new(0, 0),
+            message: format!(
+                "file is {} bytes, more than the limit of {} bytes",
+                text.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    // saphyr-parser has internal assertions; a panic there must not take
+    // down the whole run, so it becomes an ordinary load error.
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_events(text, limits)));
+    match result {
+        Ok(r) => r,
+        Err(_) => Err(YamlError {
+            span: Span::new(0, 0),
+            message: "the YAML parser failed on this input (internal error)".into(),
+        }),
+    }
+}
+
+fn load_events(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
+    let mut b = Builder {
+        text,
+        chars: CharIndex::new(text),
+        limits: *limits,
+        frames: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        alias_bytes: 0,
+        docs: Vec::new(),
+        doc_start: 0,
+        root: None,
+        prev_end: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| b.scan_error(&e))?;
+        b.event(event, span)?;
+    }
+    Ok(b.docs)
+}
+
+impl Builder<'_> {
+    fn byte(&self, marker: saphyr_parser::Marker) -> usize {
+        self.chars.byte(marker.index())
+    }
+
+    fn span(&self, span: ParserSpan) -> Span {
+        let start = self.byte(span.start);
+        Span::new(start, self.byte(span.end).max(start))
+    }
+
+    fn scan_error(&self, e: &ScanError) -> YamlError {
+        let at = self.byte(*e.marker());
+        let end = self
+            .text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .map_or(at, |c| at + c.len_utf8());
+        YamlError {
+            span: Span::new(at, end),
+            message: e.info().to_string(),
+        }
+    }
+
+    fn error(&self, span: Span, message: String) -> YamlError {
+        YamlError { span, message }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn event(&mut self, event: Event<'_>, pspan: ParserSpan) -> Result<(), YamlError> {
+        let span = self.span(pspan);
+        match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd => {}
+            Event::DocumentStart(_) => {
+                self.doc_start = span.start;
+                self.root = None;
+                self.frames.clear();
+                // Anchors do not cross document boundaries (as in yaml.v3).
+                self.anchors.clear();
+            }
+            Event::DocumentEnd => {
+                let root = match self.root.take() {
+                    Some(b) => b.node,
+                    None => null_node(self.doc_start),
+                };
+                let end = span.end.max(root.span.end).max(self.doc_start);
+                self.docs.push(Document {
+                    root,
+                    span: Span::new(self.doc_start, end),
+                });
+            }
+            Event::Alias(id) => {
+                let built = self.expand_alias(id, span)?;
+                self.add(built)?;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let built = self.scalar(&value, style, tag.as_deref(), span);
+                self.register_anchor(anchor, &built);
+                self.add(built)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(
+                    FrameKind::Sequence(Vec::new()),
+                    anchor,
+                    tag.as_deref(),
+                    span,
+                    pspan,
+                )?;
+            }
+            Event::MappingStart(anchor, tag) => {
+                let kind = FrameKind::Mapping {
+                    entries: Vec::new(),
+                    pending_key: None,
+                    keys: HashMap::new(),
+                };
+                self.open(kind, anchor, tag.as_deref(), span, pspan)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.frames.pop() else {
+                    return Err(self.error(span, "unbalanced collection end".into()));
+                };
+                let built = self.finish_collection(frame, span)?;
+                self.add(built)?;
+            }
+        }
+        self.prev_end = span.end;
+        Ok(())
+    }
+
+    fn open(
+        &mut self,
+        kind: FrameKind,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: Span,
+        pspan: ParserSpan,
+    ) -> Result<(), YamlError> {
+        if self.frames.len() >= self.limits.max_depth {
+            let end = (span.start + 1).min(self.text.len()).max(span.start);
+            return Err(self.error(
+                Span::new(span.start, end),
+                format!(
+                    "nesting is deeper than the limit of {} levels",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.frames.push(Frame {
+            kind,
+            start: span.start,
+            column: pspan.start.col(),
+            children_end: span.end,
+            anchor,
+            tag: tag.map(tag_string),
+            stats: Stats {
+                nodes: 1,
+                bytes: 0,
+                height: 1,
+            },
+        });
+        Ok(())
+    }
+
+    /// Adds a finished node to the collection being built (or as the root).
+    fn add(&mut self, built: Built) -> Result<(), YamlError> {
+        let Some(frame) = self.frames.last_mut() else {
+            self.root = Some(built);
+            return Ok(());
+        };
+        frame.stats.add_child(built.stats);
+        frame.children_end = frame.children_end.max(built.node.span.end);
+        match &mut frame.kind {
+            FrameKind::Sequence(items) => items.push(built.node),
+            FrameKind::Mapping {
+                entries,
+                pending_key,
+                keys,
+            } => match pending_key.take() {
+                Some(key) => entries.push((key, built.node)),
+                None => {
+                    if let NodeKind::Scalar(s) = &built.node.kind {
+                        if let Some(&first) = keys.get(&s.value) {
+                            let (value, span) = (s.value.clone(), built.node.span);
+                            let line = self.line_of(first);
+                            return Err(self.error(
+                                span,
+                                format!("mapping key `{value}` already defined at line {line}"),
+                            ));
+                        }
+                        keys.insert(s.value.clone(), built.node.span.start);
+                    }
+                    *pending_key = Some(built.node);
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn register_anchor(&mut self, anchor: usize, built: &Built) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, built.clone());
+        }
+    }
+
+    fn expand_alias(&mut self, id: usize, span: Span) -> Result<Built, YamlError> {
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(self.error(
+                span,
+                "alias refers to an anchor that is not defined (or not yet complete)".into(),
+            ));
+        };
+        let stats = anchored.stats;
+        if self.frames.len() + stats.height > self.limits.max_depth {
+            return Err(self.error(
+                span,
+                format!(
+                    "alias expands to nesting deeper than the limit of {} levels",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.alias_nodes = self.alias_nodes.saturating_add(stats.nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(stats.bytes);
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            return Err(self.error(
+                span,
+                format!(
+                    "aliases expand to more than the limit of {} nodes",
+                    self.limits.max_alias_nodes
+                ),
+            ));
+        }
+        if self.alias_bytes > self.limits.max_bytes {
+            return Err(self.error(
+                span,
+                format!(
+                    "aliases expand to more than the limit of {} bytes",
+                    self.limits.max_bytes
+                ),
+            ));
+        }
+        let mut built = anchored.clone();
+        built.node.span = span;
+        Ok(built)
+    }
+
+    fn scalar(&self, value: &str, style: ParserStyle, tag: Option<&Tag>, span: Span) -> Built {
+        let tag = tag.map(tag_string);
+        let style = match style {
+            ParserStyle::Plain => ScalarStyle::Plain,
+            ParserStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+            ParserStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+            ParserStyle::Literal => ScalarStyle::Literal,
+            ParserStyle::Folded => ScalarStyle::Folded,
+        };
+        let (node_span, map) = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => self.block_map(value, span),
+            _ => self.flow_map(value, style, span),
+        };
+        let bytes = value.len() + std::mem::size_of_val(map.segments());
+        let scalar = Scalar {
+            value: value.to_string(),
+            style,
+            map,
+        };
+        Built {
+            node: Node {
+                kind: NodeKind::Scalar(scalar),
+                span: node_span,
+                tag,
+            },
+            stats: Stats {
+                nodes: 1,
+                bytes,
+                height: 0,
+            },
+        }
+    }
+
+    fn flow_map(&self, value: &str, style: ScalarStyle, span: Span) -> (Span, OffsetMap) {
+        let start = scalar::skip_properties(self.text, span.start, span.end);
+        if style == ScalarStyle::Plain && value.is_empty() && start >= span.end {
+            // An empty value (`key:`): saphyr places it at the end of the key.
+            return (Span::at(start), OffsetMap::identity(start, 0));
+        }
+        let flow = match style {
+            ScalarStyle::SingleQuoted => FlowStyle::Single,
+            ScalarStyle::DoubleQuoted => FlowStyle::Double,
+            _ => FlowStyle::Plain,
+        };
+        let token = Span::new(start, span.end.max(start));
+        match scalar::decode_flow(self.text, start, span.end, flow) {
+            Some(d) if d.value == value => (token, d.map),
+            _ => (token, coarse_map(value, token)),
+        }
+    }
+
+    fn block_map(&self, value: &str, span: Span) -> (Span, OffsetMap) {
+        let fallback = || (span, coarse_map(value, span));
+        let from = self.prev_end.min(span.start);
+        let Some(at) = scalar::find_block_indicator(self.text, from, self.text.len()) else {
+            return fallback();
+        };
+        let Some(header) = scalar::block_header(self.text, at) else {
+            return fallback();
+        };
+        let mut candidates = Vec::with_capacity(3);
+        if header.increment == 0 {
+            candidates.push(scalar::block_auto_indent(self.text, &header));
+        } else {
+            if let Some(parent) = self.frames.last() {
+                candidates.push(parent.column + header.increment);
+            }
+            candidates.push(header.increment);
+        }
+        for indent in candidates {
+            let decoded = scalar::decode_block(self.text, &header, indent);
+            if decoded.decoded.value == value {
+                let mut map = decoded.decoded.map;
+                if value.is_empty() {
+                    map = OffsetMap::identity(decoded.content_end, 0);
+                }
+                return (Span::new(at, decoded.content_end.max(at + 1)), map);
+            }
+        }
+        fallback()
+    }
+
+    fn finish_collection(&mut self, frame: Frame, end_span: Span) -> Result<Built, YamlError> {
+        // Flow collections end with `]`/`}` (a non-empty end event); block
+        // collections end where their last child ends.
+        let end = if end_span.is_empty() {
+            frame.children_end
+        } else {
+            end_span.end
+        };
+        let span = Span::new(frame.start, end.max(frame.start));
+        let kind = match frame.kind {
+            FrameKind::Sequence(items) => NodeKind::Sequence(items),
+            FrameKind::Mapping {
+                entries,
+                pending_key,
+                ..
+            } => {
+                let mut entries = entries;
+                if let Some(key) = pending_key {
+                    // Cannot happen with a well-formed event stream; keep the key with a null value.
+                    let at = key.span.end;
+                    entries.push((key, null_node(at)));
+                }
+                NodeKind::Mapping(self.merge_keys(entries)?)
+            }
+        };
+        let built = Built {
+            node: Node {
+                kind,
+                span,
+                tag: frame.tag,
+            },
+            stats: frame.stats,
+        };
+        self.register_anchor(frame.anchor, &built);
+        Ok(built)
+    }
+
+    /// Applies `<<` merge keys as yaml.v3 does: the value is a mapping or a
+    /// sequence of mappings; keys written in the mapping itself win, and
+    /// among merged mappings the first one wins.
+    fn merge_keys(&self, entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+        if !entries.iter().any(|(k, _)| is_merge_key(k)) {
+            return Ok(entries);
+        }
+        let mut seen: HashSet<String> = entries
+            .iter()
+            .filter(|(k, _)| !is_merge_key(k))
+            .filter_map(|(k, _)| scalar_value(k).map(str::to_string))
+            .collect();
+        let mut out = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            if !is_merge_key(&key) {
+                out.push((key, value));
+                continue;
+            }
+            let value_span = value.span;
+            let sources = match value.kind {
+                NodeKind::Mapping(m) => vec![m],
+                NodeKind::Sequence(items) => {
+                    let mut maps = Vec::with_capacity(items.len());
+                    for item in items {
+                        match item.kind {
+                            NodeKind::Mapping(m) => maps.push(m),
+                            _ => {
+                                return Err(self.error(
+                                    item.span,
+                                    "map merge requires a mapping or a sequence of mappings as the value".into(),
+                                ));
+                            }
+                        }
+                    }
+                    maps
+                }
+                NodeKind::Scalar(_) => {
+                    return Err(self.error(
+                        value_span,
+                        "map merge requires a mapping or a sequence of mappings as the value"
+                            .into(),
+                    ));
+                }
+            };
+            for source in sources {
+                for (k, v) in source {
+                    match scalar_value(&k) {
+                        Some(name) => {
+                            if seen.insert(name.to_string()) {
+                                out.push((k, v));
+                            }
+                        }
+                        None => out.push((k, v)),
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn is_merge_key(key: &Node) -> bool {
+    match &key.kind {
+        NodeKind::Scalar(s) => {
+            s.value == "<<"
+                && s.style == ScalarStyle::Plain
+                && key
+                    .tag
+                    .as_deref()
+                    .is_none_or(|t| t == "!" || t == MERGE_TAG)
+        }
+        _ => false,
+    }
+}
+
+fn scalar_value(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Scalar(s) => Some(&s.value),
+        _ => None,
+    }
+}
+
+fn tag_string(tag: &Tag) -> String {
+    format!("{}{}", tag.handle, tag.suffix)
+}
+
+/// The null scalar of an empty document or a missing value.
+fn null_node(at: usize) -> Node {
+    Node {
+        kind: NodeKind::Scalar(Scalar {
+            value: String::new(),
+            style: ScalarStyle::Plain,
+            map: OffsetMap::identity(at, 0),
+        }),
+        span: Span::at(at),
+        tag: None,
+    }
+}
+
+/// A map that sends every offset of `value` to the start of `token` (used
+/// when the value could not be matched with its source text).
+fn coarse_map(value: &str, token: Span) -> OffsetMap {
+    let mut map = OffsetMap::default();
+    if value.is_empty() {
+        return OffsetMap::identity(token.start, 0);
+    }
+    if value.len() == token.len() {
+        // Same length but different text: keep it atomic by splitting off a
+        // zero-length file range (a linear segment would claim a false
+        // character-to-character correspondence).
+        map.push(
+            Span::new(0, value.len()),
+            Span::new(token.start, token.start),
+        );
+        return map;
+    }
+    map.push(Span::new(0, value.len()), token);
+    map
+}
