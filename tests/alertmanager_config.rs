@@ -372,3 +372,52 @@ receivers:
     assert_eq!(second.opts.group_wait, Duration::from_secs(60));
     assert_eq!(second.matchers[0].value, "db2");
 }
+
+/// Every YAML file of the corpus (rule files included) loads or fails with
+/// diagnostics whose spans lie inside the file; none panics.
+#[test]
+fn corpus_files_never_panic() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")),
+        &mut files,
+    );
+    assert!(!files.is_empty(), "no corpus files found");
+    let (mut ok, mut rejected) = (0, 0);
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        match alertmanager::load_text(&text) {
+            Ok(_) => ok += 1,
+            Err(diags) => {
+                rejected += 1;
+                for d in diags {
+                    assert!(
+                        d.span.end <= text.len() && d.span.start <= d.span.end,
+                        "{}: bad span {:?}",
+                        path.display(),
+                        d.span
+                    );
+                    assert!(
+                        text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end)
+                    );
+                }
+            }
+        }
+    }
+    println!(
+        "corpus sweep: {} files, {ok} load as Alertmanager configs, {rejected} do not",
+        files.len()
+    );
+}
