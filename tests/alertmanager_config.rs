@@ -421,3 +421,16 @@ fn corpus_files_never_panic() {
         files.len()
     );
 }
+
+#[test]
+fn config_map_data() {
+    let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  alertmanager.yml: |\n    route:\n      receiver: nobody\n    receivers:\n      - name: somebody\n";
+    let d = errors(text);
+    assert_eq!(
+        spans(text, &d),
+        vec![(
+            "nobody",
+            "undefined receiver `nobody` used in route".to_string()
+        )]
+    );
+}

@@ -121,9 +121,9 @@ impl AmConfig {
     }
 }
 
-/// Loads the Alertmanager configuration in `file`: either the config itself
-/// or a Kubernetes `Secret` with an `alertmanager.yaml` (or `.yml`) key in
-/// `stringData` or (base64) `data`.
+/// Loads the Alertmanager configuration in `file`: either the config itself,
+/// a Kubernetes `Secret` with an `alertmanager.yaml` (or `.yml`) key in
+/// `stringData` or (base64) `data`, or a `ConfigMap` with one in `data`.
 pub fn load(file: &SourceFile) -> Result<AmConfig, Vec<Diagnostic>> {
     load_text(file.text())
 }
@@ -139,31 +139,55 @@ pub fn load_text(text: &str) -> Result<AmConfig, Vec<Diagnostic>> {
             "the Alertmanager configuration is empty",
         )]);
     };
-    if let Some(secret) = docs.iter().find(|d| is_secret(&d.root)) {
-        return load_from_secret(&secret.root, &limits);
+    if let Some((holder, kind)) = docs
+        .iter()
+        .find_map(|d| k8s_kind(&d.root).map(|k| (&d.root, k)))
+    {
+        return load_from_k8s(holder, kind, &limits);
     }
     let mut loader = Loader::new(Mapper::Identity);
     let cfg = loader.config(&doc.root);
     loader.finish(cfg, None)
 }
 
-fn is_secret(root: &Node) -> bool {
-    get(root, "kind")
-        .and_then(scalar_str)
-        .is_some_and(|k| k == "Secret")
+/// The Kubernetes kinds that hold an Alertmanager config: a `Secret`
+/// (`stringData`, or base64 `data`) or a `ConfigMap` (plain `data`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum K8sKind {
+    Secret,
+    ConfigMap,
 }
 
-fn load_from_secret(root: &Node, limits: &Limits) -> Result<AmConfig, Vec<Diagnostic>> {
+fn k8s_kind(root: &Node) -> Option<K8sKind> {
+    match get(root, "kind").and_then(scalar_str)? {
+        "Secret" => Some(K8sKind::Secret),
+        "ConfigMap" => Some(K8sKind::ConfigMap),
+        _ => None,
+    }
+}
+
+/// The value holding the config, and whether it is base64-encoded.
+fn k8s_config_node(root: &Node, kind: K8sKind) -> Option<(&Node, bool)> {
     const KEYS: [&str; 2] = ["alertmanager.yaml", "alertmanager.yml"];
     let find = |section: &str| {
         let map = get(root, section)?;
         KEYS.iter().find_map(|k| get(map, k))
     };
-    if let Some(node) = find("stringData") {
+    match kind {
+        K8sKind::Secret => find("stringData")
+            .map(|n| (n, false))
+            .or_else(|| find("data").map(|n| (n, true))),
+        K8sKind::ConfigMap => find("data").map(|n| (n, false)),
+    }
+}
+
+fn load_from_k8s(root: &Node, kind: K8sKind, limits: &Limits) -> Result<AmConfig, Vec<Diagnostic>> {
+    let found = k8s_config_node(root, kind);
+    if let Some((node, false)) = found {
         let NodeKind::Scalar(s) = &node.kind else {
             return Err(vec![error(
                 node.span,
-                "the Secret's `alertmanager.yaml` must be a string",
+                "`alertmanager.yaml` must be a string",
             )]);
         };
         let docs = yaml::load(&s.value, limits).map_err(|e| {
@@ -175,14 +199,14 @@ fn load_from_secret(root: &Node, limits: &Limits) -> Result<AmConfig, Vec<Diagno
         let Some(doc) = docs.iter().find(|d| !is_null(&d.root)) else {
             return Err(vec![error(
                 node.span,
-                "the Secret's Alertmanager configuration is empty",
+                "the embedded Alertmanager configuration is empty",
             )]);
         };
         let mut loader = Loader::new(Mapper::Scalar(&s.map));
         let cfg = loader.config(&doc.root);
         return loader.finish(cfg, Some(node.span));
     }
-    if let Some(node) = find("data") {
+    if let Some((node, true)) = found {
         let encoded = scalar_str(node).unwrap_or_default();
         let Some(text) = decode_base64(encoded).and_then(|b| String::from_utf8(b).ok()) else {
             return Err(vec![error(
@@ -202,7 +226,7 @@ fn load_from_secret(root: &Node, limits: &Limits) -> Result<AmConfig, Vec<Diagno
         let Some(doc) = docs.iter().find(|d| !is_null(&d.root)) else {
             return Err(vec![error(
                 node.span,
-                "the Secret's Alertmanager configuration is empty",
+                "the embedded Alertmanager configuration is empty",
             )]);
         };
         let mut loader = Loader::new(Mapper::Whole(node.span));
@@ -210,29 +234,27 @@ fn load_from_secret(root: &Node, limits: &Limits) -> Result<AmConfig, Vec<Diagno
         return loader.finish(cfg, Some(node.span));
     }
     let span = get(root, "kind").map_or(root.span, |k| k.span);
-    Err(vec![error(
-        span,
-        "this Secret has no `alertmanager.yaml` key in `stringData` or `data`",
-    )])
+    let message = match kind {
+        K8sKind::Secret => "this Secret has no `alertmanager.yaml` key in `stringData` or `data`",
+        K8sKind::ConfigMap => "this ConfigMap has no `alertmanager.yaml` key in `data`",
+    };
+    Err(vec![error(span, message)])
 }
 
-/// The Alertmanager configuration text held by a Kubernetes `Secret` in
-/// `text` (decoded when it is base64 `data`), or `None` when `text` is not
-/// such a Secret.
+/// The Alertmanager configuration text held by a Kubernetes `Secret` or
+/// `ConfigMap` in `text` (decoded when it is base64 `data`), or `None` when
+/// `text` holds none.
 pub fn secret_config_text(text: &str) -> Option<String> {
     let docs = yaml::load(text, &Limits::default()).ok()?;
-    let secret = docs.iter().find(|d| is_secret(&d.root))?;
-    let find = |section: &str| {
-        let map = get(&secret.root, section)?;
-        ["alertmanager.yaml", "alertmanager.yml"]
-            .iter()
-            .find_map(|k| get(map, k))
-    };
-    if let Some(node) = find("stringData") {
-        return scalar_str(node).map(str::to_string);
+    let (node, base64) = docs
+        .iter()
+        .find_map(|d| k8s_kind(&d.root).and_then(|k| k8s_config_node(&d.root, k)))?;
+    let value = scalar_str(node)?;
+    if base64 {
+        String::from_utf8(decode_base64(value)?).ok()
+    } else {
+        Some(value.to_string())
     }
-    let encoded = scalar_str(find("data")?)?;
-    String::from_utf8(decode_base64(encoded)?).ok()
 }
 
 /// Standard base64 (with or without padding, whitespace ignored), as
