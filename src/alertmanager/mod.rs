@@ -1,6 +1,6 @@
 //! Alertmanager configuration: route tree, receivers, matchers and the router.
 //!
-//! [`load`] reads an `alertmanager.yml` (or a Kubernetes `Secret` holding
+//! [`load`] reads an `alertmanager.yml` (or a Kubernetes `Secret`/`ConfigMap` holding
 //! one) and validates it as Alertmanager does; [`AmConfig::route`] follows a
 //! label set through the routing tree exactly as `amtool config routes test`
 //! does; [`AmConfig::route_with_unknowns`] tells which outcomes are possible
