@@ -82,15 +82,23 @@ impl Validator {
     }
 
     /// Reports an unknown field with a suggestion, or the dialect that has it.
-    fn unknown_field(&mut self, key: &Node, place: &str, allowed: &[&str], scope: &Scope) {
+    /// Reports an unknown field; returns the suggested field, if any.
+    fn unknown_field(
+        &mut self,
+        key: &Node,
+        place: &str,
+        allowed: &[&str],
+        scope: &Scope,
+    ) -> Option<String> {
         let Some(name) = key.as_str() else {
             self.schema(
                 key.span,
                 scope,
                 format!("unexpected {} as a key in {place}", key.kind_name()),
             );
-            return;
+            return None;
         };
+        let suggestion = suggest(name, allowed).map(str::to_string);
         let mut message = format!("unknown field `{name}` in {place}");
         let mut help = None;
         if let Some(best) = suggest(name, allowed) {
@@ -112,10 +120,11 @@ impl Validator {
         }
         let d = self.schema(key.span, scope, message);
         d.help = help;
+        suggestion
     }
 
     pub fn unknown_field_at_top(&mut self, key: &Node, place: &str, allowed: &[&str]) {
-        self.unknown_field(key, place, allowed, &Scope::default());
+        let _ = self.unknown_field(key, place, allowed, &Scope::default());
     }
 
     pub fn type_error_at_top(&mut self, node: &Node, what: &str, expected: &str) {
@@ -214,7 +223,7 @@ impl Validator {
         let mut rules_node = None;
         for (key, value) in entries {
             let Some(field) = key.as_str().filter(|f| allowed.contains(f)) else {
-                self.unknown_field(key, "rule group", &allowed, &scope);
+                let _ = self.unknown_field(key, "rule group", &allowed, &scope);
                 continue;
             };
             match field {
@@ -345,9 +354,12 @@ impl Validator {
         let mut for_key = None;
         let mut keep_key = None;
         let mut annotations_key = None;
+        // Fields the unknown ones were probably meant to be: a misspelt
+        // `expr` is reported once, not also as a missing `expr`.
+        let mut misspelt: Vec<String> = Vec::new();
         for (key, value) in entries {
             let Some(field) = key.as_str().filter(|f| RULE_FIELDS.contains(f)) else {
-                self.unknown_field(key, "rule", RULE_FIELDS, &scope);
+                misspelt.extend(self.unknown_field(key, "rule", RULE_FIELDS, &scope));
                 continue;
             };
             match field {
@@ -385,6 +397,7 @@ impl Validator {
                     message: "`alert` also set here".into(),
                 });
             }
+            (None, None) if misspelt.iter().any(|f| f == "alert" || f == "record") => {}
             (None, None) => {
                 let span = node
                     .entry("alert")
@@ -396,7 +409,8 @@ impl Validator {
             _ => {}
         }
 
-        let expr_missing = rule.expr.as_ref().is_none_or(|e| e.value.is_empty());
+        let expr_missing = rule.expr.as_ref().is_none_or(|e| e.value.is_empty())
+            && !(expr_node.is_none() && misspelt.iter().any(|f| f == "expr"));
         if expr_missing {
             let span = match expr_node {
                 // A non-scalar `expr` was already reported as a type error.

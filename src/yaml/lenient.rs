@@ -60,9 +60,7 @@ impl Patched {
             return m;
         }
         let (start, end, orig) = self.points[i - 1];
-        if m < end && m > start {
-            orig.start
-        } else if m == start {
+        if m < end {
             orig.start
         } else {
             orig.end + (m - end)

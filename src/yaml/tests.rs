@@ -14,7 +14,7 @@ fn load1(text: &str) -> Node {
         .unwrap_or_else(|| unreachable!())
 }
 
-fn at<'a>(text: &'a str, span: Span) -> &'a str {
+fn at(text: &str, span: Span) -> &str {
     &text[span.range()]
 }
 
