@@ -181,6 +181,9 @@ fn promtool_parity_on_the_corpus() {
                 both_ok += 1;
             } else {
                 both_fail += 1;
+                if std::env::var_os("ALERTLINT_PARITY_VERBOSE").is_some() {
+                    println!("both reject {}: {:?}", e.rel, errs.first());
+                }
             }
             if known_reason.is_some() {
                 stale_known.push(e.rel.clone());

@@ -752,6 +752,18 @@ impl Validator {
 /// The closest allowed field name, if close enough to be a likely typo.
 pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
+    // Spelled-out forms too far from the short field name for edit distance.
+    const LONG_FORMS: &[(&str, &str)] = &[
+        ("expression", "expr"),
+        ("expresion", "expr"),
+        ("expressions", "expr"),
+        ("recording", "record"),
+    ];
+    if let Some(&(_, field)) = LONG_FORMS.iter().find(|(long, _)| *long == lower) {
+        if let Some(f) = allowed.iter().find(|f| **f == field) {
+            return Some(f);
+        }
+    }
     allowed
         .iter()
         .map(|&c| {
@@ -763,10 +775,16 @@ pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
         })
         .filter(|&(c, dist, jw)| {
             let max = (c.len().max(name.len()) / 3).max(1);
-            dist <= max
-                || jw >= 0.9
-                || (lower.starts_with(c) && c.len() >= 4)
-                || (c.starts_with(lower.as_str()) && lower.len() >= 4)
+            // A truncated or extended name (`keep_firing`), but not a
+            // different word that merely starts alike (`namespace`).
+            let (short, long) = if lower.len() < c.len() {
+                (lower.as_str(), c)
+            } else {
+                (c, lower.as_str())
+            };
+            let affix =
+                short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 4;
+            dist <= max || jw >= 0.9 || affix
         })
         .min_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)))
         .map(|(c, _, _)| c)
@@ -841,6 +859,7 @@ mod tests {
         assert_eq!(suggest("keep_firing", RULE_FIELDS), Some("keep_firing_for"));
         assert_eq!(suggest("intervall", GROUP_FIELDS), Some("interval"));
         assert_eq!(suggest("runbook", RULE_FIELDS), None);
+        assert_eq!(suggest("namespace", GROUP_FIELDS), None);
         assert_eq!(suggest("concurrency", GROUP_FIELDS), None);
         assert_eq!(suggest("partial_response_strategy", GROUP_FIELDS), None);
     }
