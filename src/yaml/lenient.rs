@@ -59,7 +59,7 @@ impl Patched {
         if i == 0 {
             return m;
         }
-        let (start, end, orig) = self.points[i - 1];
+        let (_, end, orig) = self.points[i - 1];
         if m < end {
             orig.start
         } else {
