@@ -254,7 +254,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
 enum DocKind<'a> {
     /// A Prometheus rule file: a mapping with `groups`.
     Plain,
-    /// A Kubernetes `PrometheusRule` object.
+    /// A Kubernetes `PrometheusRule` object (or OpenShift `AlertingRule`).
     PrometheusRule,
     /// A Kubernetes `List` (or `...List`) and its items.
     List(&'a [Node]),
@@ -267,7 +267,8 @@ fn classify(root: &Node) -> DocKind<'_> {
         return DocKind::Other;
     }
     match root.get("kind").and_then(Node::as_str) {
-        Some("PrometheusRule") => DocKind::PrometheusRule,
+        // OpenShift's `AlertingRule` (monitoring.openshift.io) has the same `spec.groups`.
+        Some("PrometheusRule" | "AlertingRule") => DocKind::PrometheusRule,
         Some(k) if k == "List" || k.ends_with("List") => match root.get("items").map(|n| &n.kind) {
             Some(NodeKind::Sequence(items)) => DocKind::List(items),
             _ => DocKind::Other,
