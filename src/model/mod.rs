@@ -5,11 +5,9 @@
 //! findings and returns every group and rule it could make sense of, so later
 //! lints still run on the valid parts of a file with mistakes.
 
-mod duration;
 mod names;
 mod schema;
 
-pub use duration::parse_duration;
 pub use names::NameValidation;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -187,7 +185,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
                 if let Some(second) = docs.get(1) {
                     let ignored = docs.len() - 1;
                     let mut d = Diagnostic::new(
-                        schema::SCHEMA,
+                        schema::IGNORED_DOCUMENT,
                         Severity::Warning,
                         Span::at(second.span.start),
                         format!(
@@ -206,7 +204,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
                         .entry("groups")
                         .map_or(doc.root.span, |(k, _)| k.span);
                     let mut d = Diagnostic::new(
-                        schema::SCHEMA,
+                        schema::IGNORED_DOCUMENT,
                         Severity::Warning,
                         span,
                         format!(

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::duration::parse_duration;
+use crate::duration::parse as parse_duration;
 use super::names::NameValidation;
 use super::{Dialect, Duration, Group, KeyValue, Rule, RuleKind, Text};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -14,6 +14,7 @@ use crate::yaml::{Node, NodeKind, OffsetMap, ScalarType};
 
 pub(crate) const SCHEMA: &str = "rule/schema";
 pub(crate) const DUPLICATE_GROUP: &str = "group/duplicate-name";
+pub(crate) const IGNORED_DOCUMENT: &str = "rule/ignored-document";
 
 const GROUP_FIELDS: &[&str] = &[
     "name",
