@@ -60,17 +60,17 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         return;
     }
     let labels = output_labels(expr);
-    if labels.open {
-        // Most labels are possible; only report the ones explicitly removed.
-        if labels.removed.is_empty() {
-            return;
-        }
+    // An open set allows every label it did not explicitly remove.
+    if labels.open && labels.removed.is_empty() {
+        return;
     }
-    let kept = if labels.known.is_empty() {
+    let kept = if labels.open {
+        "the expression removes it".to_string()
+    } else if labels.known.keys().all(|k| k == "__name__") {
         "the expression's result has no labels".to_string()
     } else {
         let names: Vec<String> = labels.known.keys().filter(|k| *k != "__name__").map(|k| format!("`{k}`")).collect();
-        if labels.open { "the expression removes it".to_string() } else { format!("the expression's result has only {}", names.join(", ")) }
+        format!("the expression's result has only {}", names.join(", "))
     };
     let pairs = rcx.rule.labels.iter().zip(&rcx.label_templates).chain(rcx.rule.annotations.iter().zip(&rcx.annotation_templates));
     for (kv, template) in pairs {
