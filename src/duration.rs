@@ -1,6 +1,7 @@
 //! Prometheus durations (`model.ParseDuration`): `1h30m`, `5m`, `0`, units
 //! `y w d h m s ms` in that order, each at most once, no sign, no fractions.
 
+/// Units from the largest to the smallest, in milliseconds.
 const UNITS: [(&str, i64); 7] = [
     ("y", 365 * 24 * 3_600_000),
     ("w", 7 * 24 * 3_600_000),
@@ -11,41 +12,63 @@ const UNITS: [(&str, i64); 7] = [
     ("ms", 1),
 ];
 
-/// Parses a duration into milliseconds. The error says what is wrong.
-pub fn parse(text: &str) -> Result<i64, String> {
-    if text == "0" {
-        return Ok(0);
+/// Parses `s` into milliseconds, or explains what is wrong.
+pub fn parse(s: &str) -> Result<i64, String> {
+    match s {
+        "0" => return Ok(0),
+        "" => return Err("empty duration string".into()),
+        _ => {}
     }
-    if text.is_empty() {
-        return Err("empty duration string".into());
-    }
-    let bad = || format!("not a valid duration string: {text:?}");
-    let bytes = text.as_bytes();
+    // (unit, nanoseconds, position): positions enforce the order.
+    const UNITS: [(&str, u64, u8); 7] = [
+        ("y", 365 * 24 * 3_600_000_000_000, 1),
+        ("w", 7 * 24 * 3_600_000_000_000, 2),
+        ("d", 24 * 3_600_000_000_000, 3),
+        ("h", 3_600_000_000_000, 4),
+        ("m", 60_000_000_000, 5),
+        ("s", 1_000_000_000, 6),
+        ("ms", 1_000_000, 7),
+    ];
+    let invalid = || format!("not a valid duration string: {s:?}");
+    let bytes = s.as_bytes();
     let mut i = 0;
-    let mut next_unit = 0;
-    let mut total: i64 = 0;
+    let mut total: u64 = 0;
+    let mut last_pos = 0u8;
     while i < bytes.len() {
         let digits_start = i;
         while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;
         }
         if i == digits_start {
-            return Err(bad());
+            return Err(invalid());
         }
-        let number: i64 = text[digits_start..i].parse().map_err(|_| bad())?;
+        let value: u64 = s[digits_start..i].parse().map_err(|_| invalid())?;
         let unit_start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        while i < bytes.len() && !bytes[i].is_ascii_digit() {
             i += 1;
         }
-        let unit = &text[unit_start..i];
-        let Some(pos) = UNITS[next_unit..].iter().position(|(u, _)| *u == unit) else {
-            return Err(bad());
+        if i == unit_start {
+            return Err(invalid());
+        }
+        let unit = &s[unit_start..i];
+        let Some(&(_, mult, pos)) = UNITS.iter().find(|(u, _, _)| *u == unit) else {
+            return Err(format!("unknown unit {unit:?} in duration {s:?}"));
         };
-        let (_, factor) = UNITS[next_unit + pos];
-        next_unit += pos + 1;
-        total = number.checked_mul(factor).and_then(|v| total.checked_add(v)).ok_or_else(|| "duration out of range".to_string())?;
+        if pos <= last_pos {
+            return Err(invalid());
+        }
+        last_pos = pos;
+        if value > (1u64 << 63) / mult {
+            return Err("duration out of range".into());
+        }
+        total = total
+            .checked_add(value * mult)
+            .ok_or("duration out of range")?;
+        if total > (1u64 << 63) - 1 {
+            return Err("duration out of range".into());
+        }
     }
-    Ok(total)
+    Ok((total / 1_000_000) as i64)
 }
 
 /// Formats milliseconds the way Prometheus prints durations (`1h30m`, `0s`).
@@ -89,5 +112,34 @@ mod tests {
         for text in ["0s", "5m", "1h30m", "1d2h3m4s5ms", "1y"] {
             assert_eq!(format(parse(text).unwrap()), text);
         }
+    }
+}
+
+#[cfg(test)]
+mod upstream_tests {
+    use super::*;
+
+    #[test]
+    fn parses_prometheus_durations() {
+        assert_eq!(parse("0"), Ok(0));
+        assert_eq!(parse("5m"), Ok(300_000));
+        assert_eq!(parse("1h30m"), Ok(5_400_000));
+        assert_eq!(parse("1d"), Ok(86_400_000));
+        assert_eq!(parse("2w"), Ok(14 * 86_400_000));
+        assert_eq!(parse("1y"), Ok(365 * 86_400_000));
+        assert_eq!(parse("1s500ms"), Ok(1500));
+        assert_eq!(parse("0s"), Ok(0));
+        for bad in [
+            "", "5", "-5m", "1.5h", "5M", "m", "30m1h", "1h1h", "5 m", " 5m", "1e3s", "+5m",
+            "0x10s",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse("1x"),
+            Err("unknown unit \"x\" in duration \"1x\"".into())
+        );
+        assert!(parse("300y").is_err());
+        assert!(parse("99999999999999999999s").is_err());
     }
 }

@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+use crate::alertmanager::{self, AmConfig};
+use crate::catalog::Catalog;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
@@ -52,6 +54,11 @@ pub struct Engine {
     selection: Selection,
     lints: Vec<Box<dyn Lint>>,
     promql_options: promql::ParseOptions,
+    /// The Alertmanager configuration, when given and valid.
+    alertmanager: Option<AmConfig>,
+    /// Findings in the Alertmanager configuration file, reported with the rule files.
+    alertmanager_findings: Option<(SourceFile, Vec<Diagnostic>)>,
+    catalog: Catalog,
 }
 
 impl Engine {
@@ -69,7 +76,42 @@ impl Engine {
             let cx = BuildContext { config: &config, options: config.options_for(registration.meta.id) };
             built.push((registration.build)(&cx)?);
         }
-        Ok(Engine { config, selection, lints: built, promql_options: promql::ParseOptions::default() })
+        let mut engine = Engine {
+            config,
+            selection,
+            lints: built,
+            promql_options: promql::ParseOptions::default(),
+            alertmanager: None,
+            alertmanager_findings: None,
+            catalog: Catalog::default(),
+        };
+        if let Some(path) = engine.config.alertmanager_config.clone() {
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::new(format!("cannot read Alertmanager configuration {}: {e}", path.display())))?;
+            engine.set_alertmanager(SourceFile::new(path.display().to_string(), text));
+        }
+        Ok(engine)
+    }
+
+    /// Routes alerts through this Alertmanager configuration. Its own
+    /// findings are reported as those of one more file.
+    pub fn set_alertmanager(&mut self, file: SourceFile) {
+        let (config, findings) = match alertmanager::load(&file) {
+            Ok(config) => {
+                let warnings = config.warnings.clone();
+                (Some(config), warnings)
+            }
+            Err(errors) => (None, errors),
+        };
+        self.alertmanager = config;
+        self.alertmanager_findings = Some((file, findings));
+    }
+
+    pub fn alertmanager(&self) -> Option<&AmConfig> {
+        self.alertmanager.as_ref()
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     pub fn config(&self) -> &Config {
@@ -98,7 +140,14 @@ impl Engine {
             if self.effective_severity(lint.meta().id).is_none() {
                 continue;
             }
-            let mut cx = WorkspaceContext { files: &checked, config: &self.config, lint: lint.meta(), out: vec![Vec::new(); checked.len()] };
+            let mut cx = WorkspaceContext {
+                files: &checked,
+                config: &self.config,
+                alertmanager: self.alertmanager.as_ref(),
+                catalog: &self.catalog,
+                lint: lint.meta(),
+                out: vec![Vec::new(); checked.len()],
+            };
             lint.check_workspace(&mut cx);
             for (all, found) in cross.iter_mut().zip(cx.out) {
                 all.extend(found);
@@ -113,7 +162,16 @@ impl Engine {
                 report.diagnostics.extend(found);
                 self.apply_policy(&mut report.diagnostics, directives);
             });
-        files.into_iter().map(|(report, _)| report).collect()
+        let mut reports: Vec<FileReport> = files.into_iter().map(|(report, _)| report).collect();
+        if let Some((file, findings)) = &self.alertmanager_findings {
+            let mut diagnostics = findings.clone();
+            self.apply_policy(&mut diagnostics, &[]);
+            if !diagnostics.is_empty() {
+                let model = RuleFile { kind: FileKind::NotRules, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+                reports.push(FileReport { file: file.clone(), model, diagnostics });
+            }
+        }
+        reports
     }
 
     fn check_file(&self, input: Input) -> (FileReport, Vec<suppress::Directive>) {
@@ -131,7 +189,17 @@ impl Engine {
 
     fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {
         let active: Vec<&dyn Lint> = self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
-        let mut cx = FileContext { file, model, config: &self.config, lint: &lints::yaml::syntax::SYNTAX, group: None, rule: None, out };
+        let mut cx = FileContext {
+            file,
+            model,
+            config: &self.config,
+            alertmanager: self.alertmanager.as_ref(),
+            catalog: &self.catalog,
+            lint: &lints::yaml::syntax::SYNTAX,
+            group: None,
+            rule: None,
+            out,
+        };
         for lint in &active {
             cx.lint = lint.meta();
             lint.check_file(&mut cx);

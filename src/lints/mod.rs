@@ -6,12 +6,15 @@
 //! through the context. It never decides whether it is enabled, what its final
 //! severity is, or whether it is suppressed: the engine does that afterwards.
 
+use crate::alertmanager::AmConfig;
+use crate::catalog::Catalog;
 use crate::config::{Config, ConfigError, OptionsNode};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Group, Rule, RuleFile};
 use crate::source::SourceFile;
 use crate::span::Span;
 
+pub mod alertmanager;
 pub mod group;
 pub mod noise;
 pub mod owner;
@@ -31,15 +34,21 @@ pub struct Example {
     pub yaml: &'static str,
     /// A `.alertlint.yaml` to check it with; empty for the defaults.
     pub config: &'static str,
+    /// An Alertmanager configuration to route with; empty for none.
+    pub alertmanager: &'static str,
 }
 
 impl Example {
     pub const fn new(yaml: &'static str) -> Example {
-        Example { yaml, config: "" }
+        Example { yaml, config: "", alertmanager: "" }
     }
 
     pub const fn with_config(yaml: &'static str, config: &'static str) -> Example {
-        Example { yaml, config }
+        Example { yaml, config, alertmanager: "" }
+    }
+
+    pub const fn with_alertmanager(yaml: &'static str, alertmanager: &'static str) -> Example {
+        Example { yaml, config: "", alertmanager }
     }
 }
 
@@ -197,6 +206,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(severity::registrations());
         all.extend(noise::registrations());
         all.extend(record::registrations());
+        all.extend(alertmanager::registrations());
         all.extend(suppression::registrations());
         all
     })
@@ -286,6 +296,10 @@ pub struct FileContext<'a> {
     pub file: &'a SourceFile,
     pub model: &'a RuleFile,
     pub config: &'a Config,
+    /// The Alertmanager configuration, when one was given and is valid.
+    pub alertmanager: Option<&'a AmConfig>,
+    /// What is known about metrics (empty unless configured).
+    pub catalog: &'a Catalog,
     pub(crate) lint: &'static LintMeta,
     pub(crate) group: Option<&'a str>,
     pub(crate) rule: Option<&'a str>,
@@ -339,6 +353,8 @@ pub struct CheckedFile<'a> {
 pub struct WorkspaceContext<'a> {
     pub files: &'a [CheckedFile<'a>],
     pub config: &'a Config,
+    pub alertmanager: Option<&'a AmConfig>,
+    pub catalog: &'a Catalog,
     pub(crate) lint: &'static LintMeta,
     /// Findings per file, indexed like `files`.
     pub(crate) out: Vec<Vec<Diagnostic>>,

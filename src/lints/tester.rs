@@ -16,10 +16,7 @@ pub fn check(example: &Example) -> Vec<Diagnostic> {
             Err(e) => panic!("example configuration is invalid: {e}"),
         }
     };
-    let engine = match Engine::new(config, Selection::default()) {
-        Ok(engine) => engine,
-        Err(e) => panic!("engine: {e}"),
-    };
+    let engine = engine(example, config);
     let reports = engine.check(vec![Input { name: "example.yaml".into(), bytes: example.yaml.as_bytes().to_vec() }]);
     reports.into_iter().flat_map(|r| r.diagnostics).collect()
 }
@@ -29,10 +26,18 @@ pub fn check(example: &Example) -> Vec<Diagnostic> {
 /// their findings are left out, so each snapshot shows one lint.
 pub fn render(example: &Example, id: &str) -> String {
     let config = if example.config.is_empty() { Config::default() } else { Config::parse(SourceFile::new(".alertlint.yaml", example.config)).unwrap_or_default() };
-    let engine = Engine::new(config, Selection::default()).unwrap_or_else(|e| panic!("engine: {e}"));
+    let engine = engine(example, config);
     let mut reports = engine.check(vec![Input { name: "example.yaml".into(), bytes: example.yaml.as_bytes().to_vec() }]);
     for report in &mut reports {
         report.diagnostics.retain(|d| d.lint == id);
     }
     crate::report::human::render(&reports, crate::report::human::Style { color: false, width: 100 })
+}
+
+fn engine(example: &Example, config: Config) -> Engine {
+    let mut engine = Engine::new(config, Selection::default()).unwrap_or_else(|e| panic!("engine: {e}"));
+    if !example.alertmanager.is_empty() {
+        engine.set_alertmanager(SourceFile::new("alertmanager.yml", example.alertmanager));
+    }
+    engine
 }

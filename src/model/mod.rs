@@ -5,11 +5,9 @@
 //! findings and returns every group and rule it could make sense of, so later
 //! lints still run on the valid parts of a file with mistakes.
 
-mod duration;
 mod names;
 mod schema;
 
-pub use duration::parse_duration;
 pub use names::NameValidation;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -187,7 +185,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
                 if let Some(second) = docs.get(1) {
                     let ignored = docs.len() - 1;
                     let mut d = Diagnostic::new(
-                        schema::SCHEMA,
+                        schema::IGNORED_DOCUMENT,
                         Severity::Warning,
                         Span::at(second.span.start),
                         format!(
@@ -206,7 +204,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
                         .entry("groups")
                         .map_or(doc.root.span, |(k, _)| k.span);
                     let mut d = Diagnostic::new(
-                        schema::SCHEMA,
+                        schema::IGNORED_DOCUMENT,
                         Severity::Warning,
                         span,
                         format!(
@@ -254,7 +252,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
 enum DocKind<'a> {
     /// A Prometheus rule file: a mapping with `groups`.
     Plain,
-    /// A Kubernetes `PrometheusRule` object.
+    /// A Kubernetes `PrometheusRule` object (or OpenShift `AlertingRule`).
     PrometheusRule,
     /// A Kubernetes `List` (or `...List`) and its items.
     List(&'a [Node]),
@@ -267,7 +265,8 @@ fn classify(root: &Node) -> DocKind<'_> {
         return DocKind::Other;
     }
     match root.get("kind").and_then(Node::as_str) {
-        Some("PrometheusRule") => DocKind::PrometheusRule,
+        // OpenShift's `AlertingRule` (monitoring.openshift.io) has the same `spec.groups`.
+        Some("PrometheusRule" | "AlertingRule") => DocKind::PrometheusRule,
         Some(k) if k == "List" || k.ends_with("List") => match root.get("items").map(|n| &n.kind) {
             Some(NodeKind::Sequence(items)) => DocKind::List(items),
             _ => DocKind::Other,

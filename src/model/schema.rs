@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::duration::parse_duration;
+use crate::duration::parse as parse_duration;
 use super::names::NameValidation;
 use super::{Dialect, Duration, Group, KeyValue, Rule, RuleKind, Text};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -14,6 +14,7 @@ use crate::yaml::{Node, NodeKind, OffsetMap, ScalarType};
 
 pub(crate) const SCHEMA: &str = "rule/schema";
 pub(crate) const DUPLICATE_GROUP: &str = "group/duplicate-name";
+pub(crate) const IGNORED_DOCUMENT: &str = "rule/ignored-document";
 
 const GROUP_FIELDS: &[&str] = &[
     "name",
@@ -82,15 +83,23 @@ impl Validator {
     }
 
     /// Reports an unknown field with a suggestion, or the dialect that has it.
-    fn unknown_field(&mut self, key: &Node, place: &str, allowed: &[&str], scope: &Scope) {
+    /// Reports an unknown field; returns the suggested field, if any.
+    fn unknown_field(
+        &mut self,
+        key: &Node,
+        place: &str,
+        allowed: &[&str],
+        scope: &Scope,
+    ) -> Option<String> {
         let Some(name) = key.as_str() else {
             self.schema(
                 key.span,
                 scope,
                 format!("unexpected {} as a key in {place}", key.kind_name()),
             );
-            return;
+            return None;
         };
+        let suggestion = suggest(name, allowed).map(str::to_string);
         let mut message = format!("unknown field `{name}` in {place}");
         let mut help = None;
         if let Some(best) = suggest(name, allowed) {
@@ -112,10 +121,11 @@ impl Validator {
         }
         let d = self.schema(key.span, scope, message);
         d.help = help;
+        suggestion
     }
 
     pub fn unknown_field_at_top(&mut self, key: &Node, place: &str, allowed: &[&str]) {
-        self.unknown_field(key, place, allowed, &Scope::default());
+        let _ = self.unknown_field(key, place, allowed, &Scope::default());
     }
 
     pub fn type_error_at_top(&mut self, node: &Node, what: &str, expected: &str) {
@@ -214,7 +224,7 @@ impl Validator {
         let mut rules_node = None;
         for (key, value) in entries {
             let Some(field) = key.as_str().filter(|f| allowed.contains(f)) else {
-                self.unknown_field(key, "rule group", &allowed, &scope);
+                let _ = self.unknown_field(key, "rule group", &allowed, &scope);
                 continue;
             };
             match field {
@@ -345,9 +355,12 @@ impl Validator {
         let mut for_key = None;
         let mut keep_key = None;
         let mut annotations_key = None;
+        // Fields the unknown ones were probably meant to be: a misspelt
+        // `expr` is reported once, not also as a missing `expr`.
+        let mut misspelt: Vec<String> = Vec::new();
         for (key, value) in entries {
             let Some(field) = key.as_str().filter(|f| RULE_FIELDS.contains(f)) else {
-                self.unknown_field(key, "rule", RULE_FIELDS, &scope);
+                misspelt.extend(self.unknown_field(key, "rule", RULE_FIELDS, &scope));
                 continue;
             };
             match field {
@@ -385,6 +398,7 @@ impl Validator {
                     message: "`alert` also set here".into(),
                 });
             }
+            (None, None) if misspelt.iter().any(|f| f == "alert" || f == "record") => {}
             (None, None) => {
                 let span = node
                     .entry("alert")
@@ -396,7 +410,8 @@ impl Validator {
             _ => {}
         }
 
-        let expr_missing = rule.expr.as_ref().is_none_or(|e| e.value.is_empty());
+        let expr_missing = rule.expr.as_ref().is_none_or(|e| e.value.is_empty())
+            && !(expr_node.is_none() && misspelt.iter().any(|f| f == "expr"));
         if expr_missing {
             let span = match expr_node {
                 // A non-scalar `expr` was already reported as a type error.
@@ -738,6 +753,18 @@ impl Validator {
 /// The closest allowed field name, if close enough to be a likely typo.
 pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
+    // Spelled-out forms too far from the short field name for edit distance.
+    const LONG_FORMS: &[(&str, &str)] = &[
+        ("expression", "expr"),
+        ("expresion", "expr"),
+        ("expressions", "expr"),
+        ("recording", "record"),
+    ];
+    if let Some(&(_, field)) = LONG_FORMS.iter().find(|(long, _)| *long == lower) {
+        if let Some(f) = allowed.iter().find(|f| **f == field) {
+            return Some(f);
+        }
+    }
     allowed
         .iter()
         .map(|&c| {
@@ -749,10 +776,16 @@ pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
         })
         .filter(|&(c, dist, jw)| {
             let max = (c.len().max(name.len()) / 3).max(1);
-            dist <= max
-                || jw >= 0.9
-                || (lower.starts_with(c) && c.len() >= 4)
-                || (c.starts_with(lower.as_str()) && lower.len() >= 4)
+            // A truncated or extended name (`keep_firing`), but not a
+            // different word that merely starts alike (`namespace`).
+            let (short, long) = if lower.len() < c.len() {
+                (lower.as_str(), c)
+            } else {
+                (c, lower.as_str())
+            };
+            let affix =
+                short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 4;
+            dist <= max || jw >= 0.9 || affix
         })
         .min_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)))
         .map(|(c, _, _)| c)
@@ -827,6 +860,7 @@ mod tests {
         assert_eq!(suggest("keep_firing", RULE_FIELDS), Some("keep_firing_for"));
         assert_eq!(suggest("intervall", GROUP_FIELDS), Some("interval"));
         assert_eq!(suggest("runbook", RULE_FIELDS), None);
+        assert_eq!(suggest("namespace", GROUP_FIELDS), None);
         assert_eq!(suggest("concurrency", GROUP_FIELDS), None);
         assert_eq!(suggest("partial_response_strategy", GROUP_FIELDS), None);
     }

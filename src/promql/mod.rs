@@ -8,6 +8,7 @@ mod ast;
 mod check;
 mod functions;
 mod json;
+pub mod labels;
 mod lexer;
 mod literals;
 mod parser;

@@ -17,7 +17,7 @@ fn underscore_ok(s: &str) -> bool {
         && b[i] == b'0'
         && matches!(b[i + 1].to_ascii_lowercase(), b'b' | b'o' | b'x')
     {
-        hex = b[i + 1].to_ascii_lowercase() == b'x';
+        hex = b[i + 1].eq_ignore_ascii_case(&b'x');
         i += 2;
         saw = b'0';
     }
@@ -120,24 +120,18 @@ fn parse_int_ok(s: &str) -> bool {
 pub(crate) fn parse_float_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    let mut neg = false;
     match b.first() {
         None => return false,
-        Some(b'+') => i += 1,
-        Some(b'-') => {
-            neg = true;
-            i += 1;
-        }
+        Some(b'+' | b'-') => i += 1,
         _ => {}
     }
-    let _ = neg;
     let lower = s.to_ascii_lowercase();
     let rest = &lower[i..];
     if matches!(rest, "inf" | "infinity" | "nan") && (rest != "nan" || i == 0) {
         return true;
     }
     let mut hex = false;
-    if i + 2 < b.len() && b[i] == b'0' && b[i + 1].to_ascii_lowercase() == b'x' {
+    if i + 2 < b.len() && b[i] == b'0' && b[i + 1].eq_ignore_ascii_case(&b'x') {
         hex = true;
         i += 2;
     }
@@ -379,11 +373,8 @@ fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
         return None;
     }
     let v = u32::from_str_radix(digits, 16).ok()?;
-    let decoded = if esc == 'x' {
-        char::from_u32(v)?
-    } else {
-        char::from_u32(v)? /* rejects surrogates and > U+10FFFF */
-    };
+    // `char::from_u32` rejects surrogates and values above U+10FFFF, as Go does.
+    let decoded = char::from_u32(v)?;
     Some((decoded, &rest[hex_digits..]))
 }
 

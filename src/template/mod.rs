@@ -8,6 +8,14 @@
 //! returns a syntax tree from which lints read `$labels.x` and `$value` uses.
 //!
 //! All spans are byte ranges relative to the template string.
+//!
+//! Where it differs from the Go parser, on purpose:
+//! - it follows current Prometheus and Go: `{{else with}}` (Go 1.23) and the
+//!   functions in [`functions::PROMETHEUS_FUNCTIONS_AFTER_2_42`] are accepted;
+//! - nesting of control structures and parentheses is limited to [`MAX_DEPTH`]
+//!   levels (Go: no limit for control structures, 10000 for parentheses);
+//! - an "unexpected EOF" points at the unclosed action and names it;
+//! - a few lexical messages use the wording of current Go rather than 1.19.
 
 pub mod ast;
 pub mod functions;
@@ -76,9 +84,28 @@ fn with_stack_for<T: Send>(
     })
 }
 
+/// An upper bound of the nesting depth the parser can reach: every level is a
+/// `(` or an action starting with a keyword that opens a body (`{{else if}}`
+/// nests too). Plain `{{ $labels.x }}` actions do not count, so long but flat
+/// annotations stay on the caller's stack.
+fn nesting_bound(text: &str) -> usize {
+    let parens = text.bytes().filter(|&b| b == b'(').count();
+    let openers = text
+        .match_indices("{{")
+        .filter(|(at, _)| {
+            let rest = &text[at + 2..];
+            let rest = rest.strip_prefix('-').unwrap_or(rest);
+            let rest = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+            ["if", "range", "with", "block", "define", "else"]
+                .iter()
+                .any(|k| rest.starts_with(k))
+        })
+        .count();
+    parens + openers
+}
+
 fn parse_deep(text: &str) -> Result<parser::Output, TemplateError> {
-    // Every level of nesting needs a `{{` or a `(`: their count bounds the depth.
-    let bound = text.matches("{{").count() + text.bytes().filter(|&b| b == b'(').count();
+    let bound = nesting_bound(text);
     with_stack_for(
         bound,
         || parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse(),

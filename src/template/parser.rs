@@ -678,7 +678,7 @@ impl<'a> Parser<'a> {
             TokenKind::Dot => Expr::Dot(t.span),
             TokenKind::Nil => Expr::Nil(t.span),
             TokenKind::Variable => {
-                if !self.vars.iter().any(|v| *v == t.val) {
+                if !self.vars.contains(&t.val) {
                     return Err(err(
                         t.span,
                         format!("undefined variable {}", go_quote(&t.val)),

@@ -12,6 +12,7 @@ use saphyr_parser::{
 };
 
 use super::chars::CharIndex;
+use super::lenient::{self, Edit, Patched};
 use super::scalar::{self, FlowStyle};
 use super::{Document, Limits, Node, NodeKind, OffsetMap, Scalar, ScalarStyle, YamlError};
 use crate::span::Span;
@@ -80,6 +81,10 @@ struct Builder<'a> {
     prev_end: usize,
 }
 
+/// Patches that make saphyr accept what yaml.v3 accepts (see `lenient`),
+/// at most this many rounds per file.
+const MAX_PATCH_ROUNDS: usize = 32;
+
 pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
     if text.len() > limits.max_bytes {
         return Err(YamlError {
@@ -91,8 +96,49 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
             ),
         });
     }
-    // saphyr-parser has internal assertions; a panic there must not take
-    // down the whole run, so it becomes an ordinary load error.
+    let first = guarded(text, limits);
+    let Err(mut error) = first else { return first };
+    let mut edits: Vec<Edit> = Vec::new();
+    for _ in 0..MAX_PATCH_ROUNDS {
+        let new_edits = match error.message.as_str() {
+            "invalid indentation in quoted scalar" => {
+                lenient::indent_quoted(text, error.span.start)
+            }
+            "while parsing a quoted scalar, found unknown escape character" => {
+                lenient::rewrite_quote_escapes(text, error.span.start)
+            }
+            _ => Vec::new(),
+        };
+        let new_edits: Vec<Edit> = new_edits
+            .into_iter()
+            .filter(|n| !edits.iter().any(|e| e.orig == n.orig))
+            .collect();
+        if new_edits.is_empty() {
+            return Err(error);
+        }
+        edits.extend(new_edits);
+        let patched = Patched::new(text, &edits);
+        match guarded(&patched.text, limits) {
+            Ok(mut docs) => {
+                for doc in &mut docs {
+                    translate(doc, &patched);
+                }
+                return Ok(docs);
+            }
+            Err(e) => {
+                error = YamlError {
+                    span: patched.span_to_original(e.span),
+                    message: e.message,
+                }
+            }
+        }
+    }
+    Err(error)
+}
+
+/// Runs the event loop; a panic inside saphyr-parser (it has internal
+/// assertions) becomes an ordinary load error instead of ending the run.
+fn guarded(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
     let result =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_events(text, limits)));
     match result {
@@ -101,6 +147,35 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
             span: Span::new(0, 0),
             message: "the YAML parser failed on this input (internal error)".into(),
         }),
+    }
+}
+
+/// Moves every position of `doc` from the patched text to the original.
+fn translate(doc: &mut Document, patched: &Patched) {
+    doc.span = patched.span_to_original(doc.span);
+    let mut stack: Vec<&mut Node> = vec![&mut doc.root];
+    while let Some(node) = stack.pop() {
+        node.span = patched.span_to_original(node.span);
+        match &mut node.kind {
+            NodeKind::Scalar(s) => {
+                let mut map = OffsetMap::default();
+                for seg in s.map.segments() {
+                    map.push(seg.value, patched.span_to_original(seg.file));
+                }
+                if map.segments().is_empty() {
+                    let at = patched.to_original(s.map.to_file(0));
+                    map = OffsetMap::identity(at, 0);
+                }
+                s.map = map;
+            }
+            NodeKind::Sequence(items) => stack.extend(items.iter_mut()),
+            NodeKind::Mapping(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
     }
 }
 

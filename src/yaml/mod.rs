@@ -6,6 +6,7 @@
 
 mod builder;
 mod chars;
+mod lenient;
 mod offset_map;
 mod resolve;
 mod scalar;

@@ -14,7 +14,7 @@ fn load1(text: &str) -> Node {
         .unwrap_or_else(|| unreachable!())
 }
 
-fn at<'a>(text: &'a str, span: Span) -> &'a str {
+fn at(text: &str, span: Span) -> &str {
     &text[span.range()]
 }
 
@@ -430,4 +430,33 @@ fn probe_large_single_line() {
         let r = load(&text, &limits);
         eprintln!("{mb} MB: {:?} ok={}", start.elapsed(), r.is_ok());
     }
+}
+
+#[test]
+fn accepts_what_yaml_v3_accepts() {
+    // Continuation lines of a quoted scalar at the key's indentation.
+    let text = "a:\n  b: \"x\n  y\"\n  c: 'p\n  q'\n  d: z\n";
+    let root = load1(text);
+    let a = root.get("a").unwrap();
+    let b = a.get("b").unwrap();
+    assert_eq!(b.as_str(), Some("x y"));
+    assert_eq!(at(text, b.span), "\"x\n  y\"");
+    let s = b.as_scalar().unwrap();
+    assert_eq!(&text[s.map.to_file(2)..s.map.to_file(2) + 1], "y");
+    assert_eq!(a.get("c").unwrap().as_str(), Some("p q"));
+    assert_eq!(at(text, a.get("d").unwrap().span), "z");
+    check_all_maps(text);
+    // `\'` in a double-quoted scalar.
+    let text = "a: \"it\\'s \\'x\\'\"\nb: c\n";
+    let root = load1(text);
+    let a = root.get("a").unwrap();
+    assert_eq!(a.as_str(), Some("it's 'x'"));
+    assert_eq!(at(text, a.span), "\"it\\'s \\'x\\'\"");
+    assert_eq!(at(text, root.get("b").unwrap().span), "c");
+    check_all_maps(text);
+    // Other errors are still errors, reported in the original text.
+    let text = "a: \"it\\'s\"\nb: [\n";
+    assert!(load(text, &Limits::default()).is_err());
+    let err = load("a: \"\\q\"\n", &Limits::default()).unwrap_err();
+    assert_eq!(err.span.start, 3);
 }

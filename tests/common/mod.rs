@@ -19,6 +19,8 @@ pub struct CorpusFile {
     pub path: String,
     pub format: String,
     pub parse_status: String,
+    /// Rule groups the manifest counted.
+    pub groups: usize,
 }
 
 pub fn corpus_files() -> Vec<CorpusFile> {
@@ -26,11 +28,16 @@ pub fn corpus_files() -> Vec<CorpusFile> {
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
     let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("MANIFEST.tsv has no column {name}"));
-    let (repo, path, format, status) = (column("source_repo"), column("path"), column("format"), column("parse_status"));
+    let (repo, path, format, status, groups) = (column("source_repo"), column("path"), column("format"), column("parse_status"), column("groups"));
     lines
         .map(|line| line.split('\t').collect::<Vec<_>>())
-        .filter(|cells| cells.len() > status)
-        .map(|cells| CorpusFile { path: format!("{}/{}", cells[repo].replace('/', "__"), cells[path]), format: cells[format].to_string(), parse_status: cells[status].to_string() })
+        .filter(|cells| cells.len() > status.max(groups))
+        .map(|cells| CorpusFile {
+            path: format!("{}/{}", cells[repo].replace('/', "__"), cells[path]),
+            format: cells[format].to_string(),
+            parse_status: cells[status].to_string(),
+            groups: cells[groups].parse().unwrap_or(0),
+        })
         .collect()
 }
 

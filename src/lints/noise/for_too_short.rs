@@ -1,13 +1,18 @@
 use crate::config::ConfigError;
 use crate::lints::{BuildContext, Example, FileContext, Lint, LintMeta, Registration, RuleContext};
 use crate::model::RuleKind;
+use crate::promql::{BinaryOp, Expr, ExprKind};
 
 crate::declare_lint! {
     /// ## What it does
     /// Reports an alert whose condition compares a series with a static threshold (a comparison
     /// without `bool` against a number or a constant expression) and that has no `for`, a zero
-    /// `for`, or a `for` shorter than `min_for`. Alerts without a threshold, such as
-    /// `absent(...)`, are not reported.
+    /// `for`, or a `for` shorter than `min_for`.
+    ///
+    /// Not reported: alerts without a threshold (`absent(...)`, `vector(1)`); event checks that
+    /// ask whether anything happened in a window (`increase(x[10m]) > 0`); conditions computed
+    /// from `time()` (ages, certificate expiry), which do not spike; and multi-window burn-rate
+    /// alerts (`a > 14.4 * x and b > 14.4 * x`), whose short window already confirms the long one.
     ///
     /// ## Why it matters
     /// Without `for`, one evaluation above the threshold fires the alert: a single slow scrape,
@@ -39,6 +44,8 @@ crate::declare_lint! {
         pass: [
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n        for: 10m\n"),
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: ApiAbsent\n        expr: absent(up{job=\"api\"})\n"),
+            Example::new("groups:\n  - name: db\n    rules:\n      - alert: WalCorrupted\n        expr: increase(tsdb_wal_corruptions_total[10m]) > 0\n"),
+            Example::new("groups:\n  - name: tls\n    rules:\n      - alert: CertificateExpiresSoon\n        expr: probe_ssl_earliest_cert_expiry - time() < 7 * 86400\n"),
         ],
         fail: [
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n"),
@@ -75,6 +82,36 @@ fn build(cx: &BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError> {
 
 struct ForTooShort(Options);
 
+/// Conditions that do not spike, so `for` adds only delay: ages and expiry
+/// times computed from `time()`, and multi-window burn-rate alerts, where the
+/// short window already confirms the long one (`a > 14.4 * x and b > 14.4 * x`).
+fn settles_by_itself(expr: &Expr) -> bool {
+    let mut found = false;
+    expr.walk(|e| match &e.kind {
+        ExprKind::Call(c) if c.func.name == "time" => found = true,
+        ExprKind::BinaryExpr(b) if b.op == BinaryOp::And => {
+            let constants = |side: &Expr| -> Vec<Option<f64>> {
+                let mut out = Vec::new();
+                side.walk(|n| {
+                    if let ExprKind::BinaryExpr(c) = &n.kind
+                        && c.op.is_comparison()
+                        && !c.return_bool
+                    {
+                        out.push(super::constant_value(&c.rhs).or_else(|| super::constant_value(&c.lhs)));
+                    }
+                });
+                out
+            };
+            let (left, right) = (constants(&b.lhs), constants(&b.rhs));
+            if left.iter().flatten().any(|l| right.iter().flatten().any(|r| l == r)) {
+                found = true;
+            }
+        }
+        _ => {}
+    });
+    found
+}
+
 impl Lint for ForTooShort {
     fn meta(&self) -> &'static LintMeta {
         &FOR_TOO_SHORT
@@ -85,8 +122,11 @@ impl Lint for ForTooShort {
         if rcx.rule.kind != RuleKind::Alert {
             return;
         }
+        if settles_by_itself(expr) {
+            return;
+        }
         let thresholds = super::thresholds(expr, &text.value);
-        let Some(threshold) = thresholds.first() else { return };
+        let Some(threshold) = thresholds.iter().find(|t| !super::is_event_check(t)) else { return };
         let min = crate::duration::format(self.0.min_for);
         let alert = &rcx.rule.name.value;
         let at = rcx.expr_span(threshold.comparison.op_span.cover(threshold.constant.span));

@@ -6,7 +6,7 @@ pub mod irate;
 pub mod rate_window_too_short;
 pub mod raw_counter;
 
-use crate::promql::{BinaryExpr, Expr, ExprKind, ValueType};
+use crate::promql::{AggregateOp, BinaryExpr, BinaryOp, Expr, ExprKind, UnaryOp, ValueType, VectorMatchCardinality};
 
 pub fn registrations() -> Vec<super::Registration> {
     vec![for_too_short::registration(), raw_counter::registration(), rate_window_too_short::registration(), irate::registration()]
@@ -52,6 +52,69 @@ pub fn thresholds<'a>(expr: &'a Expr, source: &str) -> Vec<Threshold<'a>> {
     found
 }
 
+/// The value of a constant expression made of numbers and arithmetic.
+pub fn constant_value(expr: &Expr) -> Option<f64> {
+    match &expr.kind {
+        ExprKind::NumberLiteral(n) => Some(n.value),
+        ExprKind::ParenExpr(p) => constant_value(&p.expr),
+        ExprKind::UnaryExpr(u) => constant_value(&u.expr).map(|v| if u.op == UnaryOp::Sub { -v } else { v }),
+        ExprKind::BinaryExpr(b) => {
+            let (l, r) = (constant_value(&b.lhs)?, constant_value(&b.rhs)?);
+            match b.op {
+                BinaryOp::Add => Some(l + r),
+                BinaryOp::Sub => Some(l - r),
+                BinaryOp::Mul => Some(l * r),
+                BinaryOp::Div => Some(l / r),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `expr` with parentheses, aggregations and value-preserving wrappers removed:
+/// what actually produces the compared values.
+pub fn innermost(expr: &Expr) -> &Expr {
+    let mut e = expr;
+    loop {
+        e = match &e.kind {
+            ExprKind::ParenExpr(p) => &p.expr,
+            ExprKind::AggregateExpr(a) if !matches!(a.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) => &a.expr,
+            ExprKind::Call(c) if matches!(c.func.name, "label_replace" | "label_join" | "sort" | "sort_desc" | "abs") => match c.args.first() {
+                Some(arg) => arg,
+                None => return e,
+            },
+            // `x * on (instance) group_left (node) node_info`: a join that adds labels;
+            // the values come from the side that is not the info metric.
+            ExprKind::BinaryExpr(b) if b.op == BinaryOp::Mul => match b.matching.as_ref().map(|m| m.card) {
+                Some(VectorMatchCardinality::ManyToOne) => &b.lhs,
+                Some(VectorMatchCardinality::OneToMany) => &b.rhs,
+                _ => return e,
+            },
+            _ => return e,
+        };
+    }
+}
+
+/// Functions that count or measure change over a window.
+pub const CHANGE_FUNCTIONS: &[&str] = &["rate", "irate", "increase", "delta", "idelta", "deriv", "changes", "resets"];
+
+/// Whether the comparison counts discrete events in a window: anything
+/// happening at all (`increase(x[10m]) > 0`, `sum(rate(x[5m])) != 0`), or a
+/// number of restarts or resets (`changes(start_time[15m]) > 2`).
+pub fn is_event_check(threshold: &Threshold<'_>) -> bool {
+    let ExprKind::Call(call) = &innermost(threshold.vector).kind else { return false };
+    if matches!(call.func.name, "changes" | "resets") {
+        return true;
+    }
+    let happened = match (threshold.text.split_whitespace().next(), constant_value(threshold.constant)) {
+        (Some(">" | "!="), Some(v)) => v == 0.0,
+        (Some(">="), Some(v)) => v > 0.0 && v <= 1.0,
+        _ => false,
+    };
+    happened && CHANGE_FUNCTIONS.contains(&call.func.name)
+}
+
 fn mirrored(op: &str) -> &str {
     match op {
         ">" => "<",
@@ -78,6 +141,22 @@ mod tests {
         assert_eq!(texts("0.9 * 100 < up"), ["> 0.9 * 100"]);
         assert_eq!(texts("count(up == 0) > 3"), ["> 3", "== 0"]);
         assert_eq!(texts("a > 1 and b < 2"), ["> 1", "< 2"]);
+    }
+
+    #[test]
+    fn recognises_event_checks() {
+        let events = |q: &str| -> Vec<bool> {
+            let expr = parse(q, &ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+            thresholds(&expr, q).iter().map(is_event_check).collect()
+        };
+        assert_eq!(events("increase(x_total[10m]) > 0"), [true]);
+        assert_eq!(events("sum by (job) (rate(x_total[5m])) != 0"), [true]);
+        assert_eq!(events("changes(x[1h]) >= 1"), [true]);
+        assert_eq!(events("increase(x_total[10m]) > 5"), [false]);
+        assert_eq!(events("changes(process_start_time_seconds[15m]) > 2"), [true]);
+        assert_eq!(events("sum by (instance) (rate(evictions[15m])) * on (instance) group_left (node) max by (instance, node) (node_name) > 0"), [true]);
+        assert_eq!(events("up == 0"), [false]);
+        assert_eq!(constant_value(&parse("-(2 * 3) + 1", &ParseOptions::default()).unwrap()), Some(-5.0));
     }
 
     #[test]

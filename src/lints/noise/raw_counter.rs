@@ -8,6 +8,11 @@ crate::declare_lint! {
     /// `increase`, `delta`, `resets` or `changes`. Also reports `histogram_quantile` over
     /// `_bucket` series that were not passed through `rate`.
     ///
+    /// Exporters also use these suffixes for gauges, so without metric types alertlint trusts
+    /// `_count`/`_sum` only after a unit (`_seconds_count`) or next to their histogram siblings,
+    /// and leaves out `_total` capacities (`bytes_used / bytes_total`, `objects_total /
+    /// max_objects`), uptime counters, and comparisons with zero ("has it ever happened").
+    ///
     /// ## Why it matters
     /// A counter only goes up, and restarts at zero when the process restarts. Its raw value is
     /// the total since some arbitrary moment: `errors_total > 100` fires on a healthy service
@@ -55,22 +60,59 @@ pub fn registration() -> Registration {
 /// Name suffixes of counters and of the counter parts of summaries and histograms.
 const COUNTER_SUFFIXES: &[&str] = &["_total", "_count", "_sum", "_bucket"];
 
+/// Base units that histogram and summary names end with before `_sum`/`_count`.
+/// `foo_seconds_count` is a histogram's count; `foo_listener_count` is a gauge.
+const UNIT_WORDS: &[&str] = &[
+    "_seconds", "_milliseconds", "_microseconds", "_nanoseconds", "_bytes", "_duration", "_latency", "_size", "_meters", "_joules",
+    "_grams", "_volts", "_amperes", "_ratio",
+];
+
 /// Functions that turn a counter into something comparable with a threshold.
 const COUNTER_SAFE: &[&str] = &["rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes"];
 
 /// Functions whose result does not depend on the sample values.
 const VALUE_BLIND: &[&str] = &["absent", "absent_over_time", "present_over_time", "count_over_time", "timestamp"];
 
-fn is_counter_name(name: &str) -> bool {
+fn has_counter_suffix(name: &str) -> bool {
     COUNTER_SUFFIXES.iter().any(|s| name.ends_with(s) && name.len() > s.len())
+}
+
+/// Whether `name` reads as a counter, given the other metric names `others`
+/// of the same expression. Exporters name gauges `*_count` (`listener_count`)
+/// and capacities `*_total` (`bytes_used / bytes_total`), so the suffix alone
+/// is not trusted for those.
+fn is_counter_name(name: &str, others: &[&str]) -> bool {
+    // Uptime counters are compared raw on purpose: "restarted in the last minute".
+    if name.contains("uptime") {
+        return false;
+    }
+    if name.strip_suffix("_bucket").is_some_and(|b| !b.is_empty()) {
+        return true;
+    }
+    if let Some(base) = name.strip_suffix("_total").filter(|b| !b.is_empty()) {
+        let capacity = others.iter().any(|o| *o != name && o.strip_prefix(base).is_some_and(|rest| rest.starts_with('_')) && !has_counter_suffix(o));
+        return !capacity;
+    }
+    for (suffix, siblings) in [("_count", ["_sum", "_bucket"]), ("_sum", ["_count", "_bucket"])] {
+        if let Some(base) = name.strip_suffix(suffix).filter(|b| !b.is_empty()) {
+            return UNIT_WORDS.iter().any(|u| base.ends_with(u)) || siblings.iter().any(|s| others.iter().any(|o| o.strip_prefix(base) == Some(s)));
+        }
+    }
+    false
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let (Some(expr), Some(text)) = (rcx.expr, &rcx.rule.expr) else { return };
+    let names: Vec<&str> = expr.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
     let mut reported = Vec::new();
     for threshold in super::thresholds(expr, &text.value) {
+        // Against zero a counter answers "has it ever happened" (or "is there
+        // anything"), which is what guards and sticky-error alerts ask.
+        if super::constant_value(threshold.constant) == Some(0.0) {
+            continue;
+        }
         let mut raw = Vec::new();
-        raw_counters(threshold.vector, false, &mut raw);
+        raw_counters(threshold.vector, false, &names, &mut raw);
         for (selector_expr, selector, in_quantile) in raw {
             if reported.contains(&selector_expr.span) {
                 continue;
@@ -92,19 +134,20 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
 }
 
 /// Counter selectors whose raw values flow into `expr`'s result.
-/// `in_quantile` marks selectors reached through `histogram_quantile`.
-fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>) {
+/// `in_quantile` marks selectors reached through `histogram_quantile`;
+/// `names` are all metric names of the rule's expression.
+fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>) {
     match &expr.kind {
         ExprKind::VectorSelector(vs) => {
-            let counter = vs.metric_name().is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n) });
+            let counter = vs.metric_name().is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n, names) });
             if counter {
                 out.push((expr, vs, in_quantile));
             }
         }
-        ExprKind::MatrixSelector(m) => raw_counters(&m.vector_selector, in_quantile, out),
-        ExprKind::SubqueryExpr(s) => raw_counters(&s.expr, in_quantile, out),
-        ExprKind::ParenExpr(p) => raw_counters(&p.expr, in_quantile, out),
-        ExprKind::UnaryExpr(u) => raw_counters(&u.expr, in_quantile, out),
+        ExprKind::MatrixSelector(m) => raw_counters(&m.vector_selector, in_quantile, names, out),
+        ExprKind::SubqueryExpr(s) => raw_counters(&s.expr, in_quantile, names, out),
+        ExprKind::ParenExpr(p) => raw_counters(&p.expr, in_quantile, names, out),
+        ExprKind::UnaryExpr(u) => raw_counters(&u.expr, in_quantile, names, out),
         ExprKind::Call(call) => {
             let name = call.func.name;
             if COUNTER_SAFE.contains(&name) || VALUE_BLIND.contains(&name) {
@@ -112,34 +155,47 @@ fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, out: &mut Vec<(&'a Expr, 
             }
             if name == "histogram_quantile" {
                 if let Some(buckets) = call.args.get(1) {
-                    raw_counters(buckets, true, out);
+                    raw_counters(buckets, true, names, out);
                 }
                 return;
             }
             for arg in &call.args {
-                raw_counters(arg, in_quantile, out);
+                raw_counters(arg, in_quantile, names, out);
             }
         }
         ExprKind::AggregateExpr(agg) => {
             if !matches!(agg.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) {
-                raw_counters(&agg.expr, in_quantile, out);
+                raw_counters(&agg.expr, in_quantile, names, out);
             }
         }
         ExprKind::BinaryExpr(b) => {
             if b.op == BinaryOp::Sub && is_manual_increase(&b.lhs, &b.rhs) {
                 return;
             }
+            // `objects_total / max_objects`: a level over its limit, not a counter.
+            if b.op == BinaryOp::Div && (is_gauge_selector(&b.lhs) || is_gauge_selector(&b.rhs)) {
+                return;
+            }
             match b.op {
                 // `a and b` / `a unless b` keep the values of `a`.
-                BinaryOp::And | BinaryOp::Unless => raw_counters(&b.lhs, in_quantile, out),
+                BinaryOp::And | BinaryOp::Unless => raw_counters(&b.lhs, in_quantile, names, out),
                 _ => {
-                    raw_counters(&b.lhs, in_quantile, out);
-                    raw_counters(&b.rhs, in_quantile, out);
+                    raw_counters(&b.lhs, in_quantile, names, out);
+                    raw_counters(&b.rhs, in_quantile, names, out);
                 }
             }
         }
         ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => {}
     }
+}
+
+/// A bare selector of a metric not named like a counter.
+fn is_gauge_selector(expr: &Expr) -> bool {
+    let mut e = expr;
+    while let ExprKind::ParenExpr(p) = &e.kind {
+        e = &p.expr;
+    }
+    matches!(&e.kind, ExprKind::VectorSelector(vs) if vs.metric_name().is_some_and(|n| !has_counter_suffix(n)))
 }
 
 /// `x - x offset 1h`: an increase written by hand.
@@ -164,8 +220,9 @@ mod tests {
 
     fn raw(q: &str) -> Vec<String> {
         let expr = parse(q, &ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        let names: Vec<&str> = expr.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
         let mut out = Vec::new();
-        raw_counters(&expr, false, &mut out);
+        raw_counters(&expr, false, &names, &mut out);
         out.into_iter().map(|(_, vs, _)| vs.metric_name().unwrap_or_default().to_string()).collect()
     }
 
@@ -188,5 +245,12 @@ mod tests {
         assert!(raw("errors_total - errors_total offset 1h").is_empty());
         assert!(raw("up and errors_total").is_empty());
         assert!(raw("node_memory_total_bytes").is_empty());
+        // Gauges and capacities named like counters.
+        assert!(raw("ceph_listener_count == 0").is_empty());
+        assert!(raw("objects_total / max_objects").is_empty());
+        assert!(raw("apache_uptime_seconds_total / 60").is_empty());
+        assert!(raw("(hdfs_bytes_total - hdfs_bytes_used) / hdfs_bytes_total").is_empty());
+        assert_eq!(raw("latency_seconds_sum / latency_seconds_count"), ["latency_seconds_sum", "latency_seconds_count"]);
+        assert_eq!(raw("rows_sum / rows_count"), ["rows_sum", "rows_count"]);
     }
 }

@@ -5,7 +5,9 @@ crate::declare_lint! {
     /// ## What it does
     /// Reports a recording rule whose name does not follow the Prometheus naming convention
     /// `level:metric:operations`: the labels the result is aggregated by, the metric name, and
-    /// the operations applied, separated by colons (`job:http_requests:rate5m`).
+    /// the operations applied, separated by colons (`job:http_requests:rate5m`). Names without
+    /// operations (`cluster:infra_nodes`) or without a level (`:requests:sum_rate`) are accepted;
+    /// a name without any colon, or with an empty metric part, is reported.
     ///
     /// ## Why it matters
     /// Recorded series live next to raw metrics. The colons tell at a glance that a series is
@@ -54,11 +56,13 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         .help("name it after the labels it keeps, the metric and the operations, such as `job:http_requests:rate5m`");
 }
 
-/// At least three colon-separated parts, the level and the metric not empty.
+/// A colon separates the level from the metric, and the metric is not empty.
+/// The operations may be left out (`cluster:infra_nodes`) and so may the level
+/// when nothing is kept (`:requests:sum_rate`), as widely used mixins do.
 fn follows_convention(name: &str) -> bool {
-    let mut parts = name.splitn(3, ':');
-    let (Some(level), Some(metric), Some(_operations)) = (parts.next(), parts.next(), parts.next()) else { return false };
-    !level.is_empty() && !metric.is_empty()
+    let mut parts = name.split(':');
+    let (Some(_level), Some(metric)) = (parts.next(), parts.next()) else { return false };
+    !metric.is_empty()
 }
 
 #[cfg(test)]
@@ -67,10 +71,10 @@ mod tests {
 
     #[test]
     fn convention() {
-        for ok in ["job:http_requests:rate5m", "instance_path:requests:rate5m", "cluster:node_cpu:ratio", "a:b:c:d", "job:up:"] {
+        for ok in ["job:http_requests:rate5m", "instance_path:requests:rate5m", "cluster:node_cpu:ratio", "a:b:c:d", "job:up:", "cluster:infra_nodes", ":up:sum"] {
             assert!(follows_convention(ok), "{ok}");
         }
-        for bad in ["http_error_ratio", "job:http_requests", ":up:sum", "job::rate5m"] {
+        for bad in ["http_error_ratio", "job::rate5m", "job:"] {
             assert!(!follows_convention(bad), "{bad}");
         }
     }

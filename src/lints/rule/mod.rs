@@ -1,8 +1,9 @@
 //! Lints about the structure of rules.
 
 pub mod duplicate;
+pub mod ignored_document;
 pub mod schema;
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![crate::builtin_lint!(schema::SCHEMA), duplicate::registration()]
+    vec![crate::builtin_lint!(schema::SCHEMA), crate::builtin_lint!(ignored_document::IGNORED_DOCUMENT), duplicate::registration()]
 }
