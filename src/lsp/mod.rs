@@ -50,6 +50,9 @@ const INVALID_REQUEST: i32 = -32600;
 const CONFIG_CODE: &str = "alertlint/config";
 const INTERNAL_CODE: &str = "alertlint/internal";
 
+/// The cross-file lint whose inputs the server narrows down.
+const DUPLICATE: &str = "rule/duplicate";
+
 /// Runs the server on stdin/stdout; returns the process exit code (0 after
 /// `shutdown` then `exit`, 1 when the client exits without shutting down).
 pub fn run_stdio() -> u8 {
@@ -490,63 +493,90 @@ impl<W: Write> Server<W> {
         if checked.is_empty() {
             return;
         }
-        let open: HashSet<PathBuf> = self
-            .documents
-            .values()
-            .filter_map(|d| d.path.clone())
+        let open_count = inputs.len();
+        let copy = |inputs: &[Input]| {
+            inputs
+                .iter()
+                .map(|i| Input {
+                    name: i.name.clone(),
+                    bytes: i.bytes.clone(),
+                })
+                .collect()
+        };
+        let Some(first) = check_sorted(&engine, copy(&inputs)) else {
+            self.internal_error(checked);
+            return;
+        };
+        // The one cross-file lint, `rule/duplicate`, compares rule names: only
+        // workspace files that mention a name defined in an open document can
+        // change the result. Linting the others at every pause in typing
+        // would make the editor wait on the whole workspace.
+        let names: HashSet<&str> = first
+            .iter()
+            .flat_map(|r| &r.model.groups)
+            .flat_map(|g| &g.rules)
+            .map(|r| r.name.value.as_str())
+            .filter(|n| !n.is_empty())
             .collect();
-        let files: Vec<PathBuf> = self.workspace.files().to_vec();
-        for path in files {
-            if open.contains(&path) || !wanted.allows(&path) {
-                continue;
-            }
-            let Some(dir) = path.parent() else { continue };
-            let config = dir_configs
-                .entry(dir.to_path_buf())
-                .or_insert_with(|| Config::discover(dir))
-                .clone();
-            if config.as_deref() != config_path {
-                continue;
-            }
-            if let Some(bytes) = self.workspace.read(&path) {
-                inputs.push(Input {
-                    name: self.workspace.display_name(&path),
-                    bytes: bytes.to_vec(),
-                });
+        if !names.is_empty() && engine.effective_severity(DUPLICATE).is_some() {
+            let open: HashSet<PathBuf> = self
+                .documents
+                .values()
+                .filter_map(|d| d.path.clone())
+                .collect();
+            let files: Vec<PathBuf> = self.workspace.files().to_vec();
+            for path in files {
+                if open.contains(&path) || !wanted.allows(&path) {
+                    continue;
+                }
+                let Some(dir) = path.parent() else { continue };
+                let config = dir_configs
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| Config::discover(dir))
+                    .clone();
+                if config.as_deref() != config_path {
+                    continue;
+                }
+                let Some(bytes) = self.workspace.read(&path) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes);
+                if names.iter().any(|name| text.contains(name)) {
+                    inputs.push(Input {
+                        name: self.workspace.display_name(&path),
+                        bytes: bytes.to_vec(),
+                    });
+                }
             }
         }
-
-        // In name order, as `alertlint check .` sees them: the cross-file lints
-        // then report the same copy of a duplicate as CI does.
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        order.sort_by(|&a, &b| inputs[a].name.cmp(&inputs[b].name));
-        let mut slots: Vec<Option<Input>> = inputs.into_iter().map(Some).collect();
-        let sorted: Vec<Input> = order.iter().filter_map(|&i| slots[i].take()).collect();
-
-        match catch_unwind(AssertUnwindSafe(|| engine.check(sorted))) {
-            Ok(reports) => {
-                let mut by_input: Vec<Option<FileReport>> = Vec::new();
-                by_input.resize_with(order.len(), || None);
-                for (&i, report) in order.iter().zip(reports) {
-                    by_input[i] = Some(report);
-                }
-                // Open documents were pushed first, so they are the first inputs.
-                for ((key, name), report) in checked.into_iter().zip(by_input) {
-                    let Some(report) = report else { continue };
-                    let published = report
-                        .diagnostics
-                        .iter()
-                        .map(|d| self.to_lsp(&report.file, d, key.as_str()))
-                        .collect();
-                    self.store(&key, Some((report, name)), published, Some(engine.clone()));
+        drop(names);
+        let reports = if inputs.len() == open_count {
+            first
+        } else {
+            match check_sorted(&engine, inputs) {
+                Some(reports) => reports,
+                None => {
+                    self.internal_error(checked);
+                    return;
                 }
             }
-            Err(_) => {
-                for (key, _) in checked {
-                    let diagnostic = self.top_diagnostic(&key, INTERNAL_CODE, "alertlint failed while checking this file; this is a bug, please report it with the file's content".to_string(), None);
-                    self.store(&key, None, vec![diagnostic], None);
-                }
-            }
+        };
+        // Open documents were pushed first, so they are the first reports.
+        for ((key, name), report) in checked.into_iter().zip(reports) {
+            let published = report
+                .diagnostics
+                .iter()
+                .map(|d| self.to_lsp(&report.file, d, key.as_str()))
+                .collect();
+            self.store(&key, Some((report, name)), published, Some(engine.clone()));
+        }
+    }
+
+    fn internal_error(&mut self, checked: Vec<(String, String)>) {
+        for (key, _) in checked {
+            let message = "alertlint failed while checking this file; this is a bug, please report it with the file's content".to_string();
+            let diagnostic = self.top_diagnostic(&key, INTERNAL_CODE, message, None);
+            self.store(&key, None, vec![diagnostic], None);
         }
     }
 
@@ -819,6 +849,23 @@ impl<W: Write> Server<W> {
         }
         None
     }
+}
+
+/// Checks `inputs` in name order, as `alertlint check .` sees them (so that
+/// cross-file lints report the same copy of a duplicate as CI does), and
+/// returns the reports in input order. `None` if the engine panicked.
+fn check_sorted(engine: &Engine, inputs: Vec<Input>) -> Option<Vec<FileReport>> {
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by(|&a, &b| inputs[a].name.cmp(&inputs[b].name));
+    let mut slots: Vec<Option<Input>> = inputs.into_iter().map(Some).collect();
+    let sorted: Vec<Input> = order.iter().filter_map(|&i| slots[i].take()).collect();
+    let reports = catch_unwind(AssertUnwindSafe(|| engine.check(sorted))).ok()?;
+    let mut by_input: Vec<Option<FileReport>> = Vec::new();
+    by_input.resize_with(order.len(), || None);
+    for (&i, report) in order.iter().zip(reports) {
+        by_input[i] = Some(report);
+    }
+    by_input.into_iter().collect()
 }
 
 /// The `min_for` option of `noise/for-too-short` when configured.
