@@ -33,7 +33,11 @@ enum Command {
         id: String,
     },
     /// Run the Language Server on stdin/stdout (for editors)
-    Lsp,
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport, and some clients pass it
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// Write a commented starter `.alertlint.yaml` in the current directory
     Init {
         /// Overwrite an existing file
@@ -105,7 +109,7 @@ pub fn run() -> ExitCode {
         Command::Rules => rules(),
         Command::Explain { id } => explain(&id),
         Command::Init { force } => init(force),
-        Command::Lsp => ExitCode::from(crate::lsp::run_stdio()),
+        Command::Lsp { .. } => ExitCode::from(crate::lsp::run_stdio()),
     }
 }
 

@@ -302,6 +302,14 @@ fn exit_without_shutdown_and_end_of_input_are_failures() {
     assert_eq!(client.finish(), Some(1));
     let (client, _) = Client::initialized(dir.path(), false);
     assert_eq!(client.finish(), Some(1), "stdin closed without exit");
+    // Some clients append `--stdio`; it is accepted.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_alertlint"))
+        .args(["lsp", "--stdio"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run alertlint lsp --stdio");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
 }
 
 #[test]

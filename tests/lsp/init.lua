@@ -1,8 +1,8 @@
 -- Drives alertlint's language server from Neovim's built-in LSP client and
 -- writes what Neovim saw to a JSON file for tests/nvim_lsp.rs to check.
 --
--- Written for Neovim 0.7 (Debian bookworm): `vim.lsp.start` only exists from
--- 0.8, so the client is started with `start_client` + `buf_attach_client`.
+-- Works with Neovim 0.7 (Debian bookworm), which has no `vim.lsp.start` (0.8+):
+-- there the client is started with `start_client` + `buf_attach_client`.
 --
 -- Environment: ALERTLINT_BIN (the binary), ALERTLINT_FILE (a YAML file to
 -- edit), ALERTLINT_OUT (where to write the JSON result).
@@ -39,13 +39,15 @@ end
 local ok, err = pcall(function()
   vim.cmd('edit ' .. vim.fn.fnameescape(file))
   local buf = vim.api.nvim_get_current_buf()
-  local client_id = vim.lsp.start_client({
-    name = 'alertlint',
-    cmd = { bin, 'lsp' },
-    root_dir = vim.fn.fnamemodify(file, ':p:h'),
-  })
+  local config = { name = 'alertlint', cmd = { bin, 'lsp' }, root_dir = vim.fn.fnamemodify(file, ':p:h') }
+  local client_id
+  if vim.lsp.start then
+    client_id = vim.lsp.start(config, { bufnr = buf })
+  else
+    client_id = vim.lsp.start_client(config)
+    vim.lsp.buf_attach_client(buf, client_id)
+  end
   result.client_started = client_id ~= nil
-  vim.lsp.buf_attach_client(buf, client_id)
 
   -- 1. Diagnostics arrive for the file as opened.
   if not wait_for(buf, 'open', function(ds) return #ds > 0 end) then return end
