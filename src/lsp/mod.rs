@@ -996,6 +996,85 @@ impl Wanted {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator: the test must be reproducible.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, bound: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % bound.max(1)
+        }
+    }
+
+    fn framed(message: &Value) -> Vec<u8> {
+        let body = message.to_string();
+        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    }
+
+    /// Random edits (positions past line ends, inside surrogate pairs, reversed
+    /// ranges, multi-byte text) and code-action requests over rule files: the
+    /// server must answer every request and never panic.
+    #[test]
+    fn random_edits_and_requests_never_break_the_server() {
+        const SNIPPETS: [&str; 8] = [
+            "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: rate(errors_total[1m]) > 5\n",
+            "      - record: job:x:rate5m\n        expr: sum by (job) (rate(x_total[5m]))\n",
+            "        labels: { severity: critcal, team: é😀 }\n",
+            "# alertlint disable owner/missing, nope\n",
+            "        annotations:\n          summary: \"{{ $labels.instance }\"\n",
+            "\u{feff}\r\n - [ {",
+            "        for: 0s\n",
+            "😀\u{10ffff}\t\"'\n",
+        ];
+        for (seed, utf8) in [(1u64, false), (2, true), (3, false)] {
+            let mut rng = Lcg(seed);
+            let mut input = Vec::new();
+            let encodings = if utf8 {
+                json!(["utf-8"])
+            } else {
+                json!(["utf-16"])
+            };
+            input.extend(framed(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"capabilities": {"general": {"positionEncodings": encodings}}}})));
+            let uri = "untitled:fuzz.yaml";
+            let mut text = SNIPPETS[0].to_string();
+            input.extend(framed(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}})));
+            let mut requests = 0;
+            for step in 0..120 {
+                let position =
+                    |rng: &mut Lcg| json!({"line": rng.next(12), "character": rng.next(60)});
+                let range = json!({"start": position(&mut rng), "end": position(&mut rng)});
+                if rng.next(4) == 0 {
+                    requests += 1;
+                    input.extend(framed(&json!({"jsonrpc": "2.0", "id": requests, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}})));
+                } else {
+                    let insert = SNIPPETS[rng.next(SNIPPETS.len())];
+                    text.push_str(insert);
+                    let change = if rng.next(5) == 0 {
+                        json!({"text": text})
+                    } else {
+                        json!({"range": range, "text": insert})
+                    };
+                    input.extend(framed(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": step + 2}, "contentChanges": [change]}})));
+                }
+            }
+            let mut output = Vec::new();
+            serve(std::io::Cursor::new(input), &mut output);
+            let text = String::from_utf8(output).expect("UTF-8 output");
+            let answered = text.matches("\"id\":").count();
+            // Every code action and the initialize request got an answer.
+            assert!(
+                answered > requests,
+                "seed {seed}: {answered} answers for {requests} requests"
+            );
+            assert!(!text.contains("\"error\""), "seed {seed}: {text}");
+            assert!(!text.contains(INTERNAL_CODE), "seed {seed}: the engine panicked");
+            assert!(text.contains("textDocument/publishDiagnostics"), "seed {seed}: nothing was linted");
+        }
+    }
+
     #[test]
     fn offsets_of_one_based_character_positions() {
         let file = SourceFile::new("f", "a: 1\nbé: x\n");
