@@ -88,33 +88,33 @@ pub fn rule_of<'a>(model: &'a RuleFile, d: &Diagnostic) -> Option<&'a Rule> {
         .min_by_key(|r| r.span.len())
 }
 
-/// The whitespace before a block-sequence rule item (`      - alert: X`), and
-/// the column its keys start at. `None` for flow style (`[{alert: X}]`) or a
-/// rule that does not start its line, where a comment line cannot attach.
-fn block_item_layout<'a>(file: &'a SourceFile, rule: &Rule) -> Option<(&'a str, usize)> {
-    let line = file.line_index(rule.span.start);
+/// The whitespace before a block-sequence item (`      - alert: X`) whose
+/// mapping starts at `start`, and the column its keys start at. `None` for
+/// flow style (`[{alert: X}]`) or an item that does not start its line, where
+/// a comment line cannot attach.
+fn item_layout(file: &SourceFile, start: usize) -> Option<(&str, usize)> {
+    let line = file.line_index(start);
     let line_start = file.line_range(line).start;
-    let prefix = &file.text()[line_start..rule.span.start];
+    let prefix = &file.text()[line_start..start];
     let indent_len = prefix.len() - prefix.trim_start_matches([' ', '\t']).len();
     let rest = &prefix[indent_len..];
     let is_item_start = rest.is_empty()
         || (rest.starts_with('-') && rest[1..].chars().all(|c| c == ' ') && rest.len() > 1);
-    let block_mapping = !file.text()[rule.span.start..].starts_with('{');
+    let block_mapping = !file.text()[start..].starts_with('{');
     (is_item_start && block_mapping).then_some((&prefix[..indent_len], prefix.len()))
 }
 
-/// "Disable `ID` for this rule": `# alertlint disable ID` on the line above the
-/// rule item, or the id added to a `disable` comment already there.
-pub fn disable_for_rule(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> Option<Action> {
-    if !suppressible(d.lint) {
-        return None;
-    }
-    let rule = rule_of(model, d)?;
-    let (indent, _) = block_item_layout(file, rule)?;
-    let line = file.line_index(rule.span.start);
-    let title = format!("Disable `{}` for this rule", d.lint);
+fn block_item_layout<'a>(file: &'a SourceFile, rule: &Rule) -> Option<(&'a str, usize)> {
+    item_layout(file, rule.span.start)
+}
+
+/// `# alertlint disable ID` on the line above the item starting at `start`,
+/// or the id added to a `disable` comment already there.
+fn disable_above(file: &SourceFile, start: usize, lint: &str, title: String) -> Option<Action> {
+    let (indent, _) = item_layout(file, start)?;
+    let line = file.line_index(start);
     if line > 0 {
-        if let Some(edit) = extend_directive(file, line - 1, "disable", d.lint) {
+        if let Some(edit) = extend_directive(file, line - 1, "disable", lint) {
             return Some(Action {
                 title,
                 edits: vec![edit],
@@ -124,8 +124,7 @@ pub fn disable_for_rule(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> 
     }
     let at = file.line_range(line).start;
     let text = format!(
-        "{indent}# alertlint disable {}{}",
-        d.lint,
+        "{indent}# alertlint disable {lint}{}",
         line_ending(file, line)
     );
     Some(Action {
@@ -136,6 +135,40 @@ pub fn disable_for_rule(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> 
         }],
         is_fix: false,
     })
+}
+
+/// "Disable `ID` for this rule": a comment above the rule item.
+pub fn disable_for_rule(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> Option<Action> {
+    if !suppressible(d.lint) {
+        return None;
+    }
+    let rule = rule_of(model, d)?;
+    disable_above(
+        file,
+        rule.span.start,
+        d.lint,
+        format!("Disable `{}` for this rule", d.lint),
+    )
+}
+
+/// "Disable `ID` for this group", for findings in a group but outside its
+/// rules (a duplicate group name, an invalid interval): a comment above the
+/// group item.
+pub fn disable_for_group(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> Option<Action> {
+    if !suppressible(d.lint) || rule_of(model, d).is_some() {
+        return None;
+    }
+    let group = model
+        .groups
+        .iter()
+        .filter(|g| g.span.contains(d.span.start) || g.span.start == d.span.start)
+        .min_by_key(|g| g.span.len())?;
+    disable_above(
+        file,
+        group.span.start,
+        d.lint,
+        format!("Disable `{}` for this group", d.lint),
+    )
 }
 
 /// "Disable `ID` for this file": `# alertlint disable-file ID` at the top, or
@@ -394,7 +427,8 @@ mod tests {
             .collect();
         let group = Group {
             name: text_at(text, "api", 0),
-            span: Span::new(0, text.len()),
+            // The group item's mapping starts at its first key, `name:`.
+            span: Span::new(text.find("name: api").unwrap(), text.len()),
             interval: None,
             query_offset: None,
             limit: None,
@@ -455,6 +489,29 @@ mod tests {
                 .edits,
         );
         assert!(again.contains("      # alertlint disable runbook/missing, owner/missing -- legacy\n      - alert: Second\n"), "{again}");
+    }
+
+    #[test]
+    fn findings_outside_rules_are_disabled_for_their_group() {
+        let m = model(RULES, &[("First", "up == 0", None)]);
+        let in_group = finding_in(RULES, "api", "group/duplicate-name");
+        let fixed = apply(
+            RULES,
+            &disable_for_group(&SourceFile::new("f", RULES), &m, &in_group)
+                .unwrap()
+                .edits,
+        );
+        assert!(
+            fixed.starts_with(
+                "groups:\n  # alertlint disable group/duplicate-name\n  - name: api\n"
+            ),
+            "{fixed}"
+        );
+        let in_rule = finding_in(RULES, "First", "runbook/missing");
+        assert_eq!(
+            disable_for_group(&SourceFile::new("f", RULES), &m, &in_rule),
+            None
+        );
     }
 
     #[test]

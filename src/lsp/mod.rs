@@ -758,6 +758,7 @@ impl<W: Write> Server<W> {
         let file = &linted.report.file;
         let requested = self.encoding.span(file, params.range);
         let mut out = Vec::new();
+        let mut titles = HashSet::new();
         for (d, published) in linted.report.diagnostics.iter().zip(&linted.published) {
             // The cursor touching the finding is enough (an empty range at its end included).
             if d.span.start > requested.end || requested.start > d.span.end {
@@ -769,8 +770,10 @@ impl<W: Write> Server<W> {
                 actions.extend(self.verified_for_fix(linted, d));
             }
             actions.extend(actions::disable_for_rule(file, &linted.report.model, d));
+            actions.extend(actions::disable_for_group(file, &linted.report.model, d));
             actions.extend(actions::disable_for_file(file, d));
-            for action in actions {
+            // Two findings of one lint under the cursor would offer the same action twice.
+            for action in actions.into_iter().filter(|a| titles.insert(a.title.clone())) {
                 out.push(self.code_action(
                     &params.text_document.uri,
                     file,
@@ -1070,8 +1073,14 @@ mod tests {
                 "seed {seed}: {answered} answers for {requests} requests"
             );
             assert!(!text.contains("\"error\""), "seed {seed}: {text}");
-            assert!(!text.contains(INTERNAL_CODE), "seed {seed}: the engine panicked");
-            assert!(text.contains("textDocument/publishDiagnostics"), "seed {seed}: nothing was linted");
+            assert!(
+                !text.contains(INTERNAL_CODE),
+                "seed {seed}: the engine panicked"
+            );
+            assert!(
+                text.contains("textDocument/publishDiagnostics"),
+                "seed {seed}: nothing was linted"
+            );
         }
     }
 
