@@ -50,14 +50,15 @@ pub struct Expr {
 pub enum ExprKind {
     NumberLiteral(NumberLiteral),
     StringLiteral(StringLiteral),
-    VectorSelector(VectorSelector),
-    MatrixSelector(MatrixSelector),
+    // Large nodes are boxed to keep `Expr` small: parser frames hold many of them.
+    VectorSelector(Box<VectorSelector>),
+    MatrixSelector(Box<MatrixSelector>),
     Call(Call),
-    AggregateExpr(AggregateExpr),
-    BinaryExpr(BinaryExpr),
+    AggregateExpr(Box<AggregateExpr>),
+    BinaryExpr(Box<BinaryExpr>),
     UnaryExpr(UnaryExpr),
     ParenExpr(ParenExpr),
-    SubqueryExpr(SubqueryExpr),
+    SubqueryExpr(Box<SubqueryExpr>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -594,7 +595,7 @@ impl Expr {
     /// Every vector selector, including those inside matrix selectors.
     pub fn vector_selectors(&self) -> impl Iterator<Item = (&Expr, &VectorSelector)> {
         self.iter().filter_map(|e| match &e.kind {
-            ExprKind::VectorSelector(vs) => Some((e, vs)),
+            ExprKind::VectorSelector(vs) => Some((e, &**vs)),
             _ => None,
         })
     }

@@ -365,7 +365,7 @@ impl<'a> Lexer<'a> {
                     self.got_colon = true;
                     return Ok(());
                 }
-                if matches!(c, 's' | 'S' | 'm' | 'M') && self.scan_duration_keyword() {
+                if matches!(c, 's' | 'S' | 'm' | 'M' | 'r' | 'R') && self.scan_duration_keyword() {
                     return Ok(());
                 }
                 return self.error(format!(

@@ -61,20 +61,54 @@ impl std::error::Error for ParseError {}
 /// Parses a PromQL expression. On failure every error found is returned, in
 /// upstream's order; the first is the one promtool prints.
 pub fn parse(input: &str, options: &ParseOptions) -> Result<Expr, Vec<ParseError>> {
-    let mut parser = parser::Parser::new(input, options);
+    match parse_with_limit(input, options, parser::INLINE_NESTING_DEPTH) {
+        Some(result) => result,
+        None => parse_on_large_stack(input, options),
+    }
+}
+
+/// Stack for deeply nested input: enough for `MAX_NESTING_DEPTH` levels of the
+/// parser and checker in a debug build. Only reserved address space until used.
+const LARGE_STACK_BYTES: usize = 256 << 20;
+
+#[cold]
+fn parse_on_large_stack(input: &str, options: &ParseOptions) -> Result<Expr, Vec<ParseError>> {
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("promql-deep-parse".into())
+            .stack_size(LARGE_STACK_BYTES)
+            .spawn_scoped(scope, || parse_with_limit(input, options, MAX_NESTING_DEPTH))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .flatten()
+    });
+    outcome.unwrap_or_else(|| {
+        Err(vec![ParseError {
+            span: Span::new(0, input.len()),
+            message: "expression too deeply nested to parse on this system".into(),
+        }])
+    })
+}
+
+/// `None` when the input nests deeper than `depth_limit` allows on this stack.
+fn parse_with_limit(input: &str, options: &ParseOptions, depth_limit: u32) -> Option<Result<Expr, Vec<ParseError>>> {
+    let mut parser = parser::Parser::new(input, options, depth_limit);
     let result = parser.parse_top();
+    if parser.needs_large_stack {
+        return None;
+    }
     let mut errors = std::mem::take(&mut parser.errors);
     match result {
         Ok(mut expr) if errors.is_empty() => {
             // Upstream type-checks only when there were no syntax errors.
             check::Checker { input, errors: &mut errors }.check(&mut expr);
-            if errors.is_empty() { Ok(expr) } else { Err(errors) }
+            Some(if errors.is_empty() { Ok(expr) } else { Err(errors) })
         }
         _ => {
             if errors.is_empty() {
                 errors.push(ParseError { span: Span::new(0, input.len()), message: "unexpected error".into() });
             }
-            Err(errors)
+            Some(Err(errors))
         }
     }
 }

@@ -21,6 +21,11 @@ use crate::span::Span;
 /// the parser and every recursive consumer of the tree within the stack.
 pub const MAX_NESTING_DEPTH: u32 = 1000;
 
+/// Nesting the parser handles on the caller's stack. Deeper input (never seen
+/// in real rules) is parsed again on a thread with a large stack, so that even
+/// a 2 MiB thread in a debug build is safe.
+pub(crate) const INLINE_NESTING_DEPTH: u32 = 64;
+
 /// Syntax errors stop the parse; the error itself is already recorded.
 pub(crate) struct Abort;
 
@@ -48,6 +53,10 @@ pub(crate) struct Parser<'a> {
     pub(crate) errors: Vec<ParseError>,
     options: &'a ParseOptions,
     depth: u32,
+    /// `INLINE_NESTING_DEPTH` on the caller's stack, `MAX_NESTING_DEPTH` on a large one.
+    depth_limit: u32,
+    /// Set when `depth_limit` below `MAX_NESTING_DEPTH` was exceeded: parse again on a large stack.
+    pub(crate) needs_large_stack: bool,
     contexts: Vec<Context>,
 }
 
@@ -167,7 +176,7 @@ fn placeholder(span: Span) -> Expr {
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(input: &'a str, options: &'a ParseOptions) -> Parser<'a> {
+    pub(crate) fn new(input: &'a str, options: &'a ParseOptions, depth_limit: u32) -> Parser<'a> {
         let lexed = lex(input);
         Parser {
             input,
@@ -179,6 +188,8 @@ impl<'a> Parser<'a> {
             errors: Vec::new(),
             options,
             depth: 0,
+            depth_limit,
+            needs_large_stack: false,
             contexts: Vec::new(),
         }
     }
@@ -290,11 +301,24 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self, at: Span) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_NESTING_DEPTH {
-            self.error(at, format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"));
-            return Err(Abort);
+        self.check_nesting(self.depth, at)
+    }
+
+    fn check_nesting(&mut self, level: u32, at: Span) -> PResult<()> {
+        if level <= self.depth_limit {
+            return Ok(());
         }
-        Ok(())
+        if self.depth_limit < MAX_NESTING_DEPTH {
+            self.needs_large_stack = true;
+        } else {
+            self.nesting_error(at);
+        }
+        Err(Abort)
+    }
+
+    #[cold]
+    fn nesting_error(&mut self, at: Span) {
+        self.error(at, format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"));
     }
 
     fn leave(&mut self) {
@@ -302,10 +326,7 @@ impl<'a> Parser<'a> {
     }
 
     fn check_height(&mut self, height: u32, at: Span) -> PResult<u32> {
-        if height > MAX_NESTING_DEPTH {
-            self.error(at, format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"));
-            return Err(Abort);
-        }
+        self.check_nesting(height, at)?;
         Ok(height)
     }
 
@@ -349,7 +370,7 @@ impl<'a> Parser<'a> {
             let span = Span::new(lhs.span.start, rhs.span.end);
             let (return_bool, bool_span, matching) = modifiers;
             lhs = Expr {
-                kind: ExprKind::BinaryExpr(BinaryExpr {
+                kind: ExprKind::BinaryExpr(Box::new(BinaryExpr {
                     op,
                     op_span,
                     lhs: Box::new(lhs),
@@ -357,7 +378,7 @@ impl<'a> Parser<'a> {
                     return_bool,
                     bool_span,
                     matching: Some(matching),
-                }),
+                })),
                 span,
             };
         }
@@ -557,7 +578,7 @@ impl<'a> Parser<'a> {
             selector.braces_span = Some(braces);
             span = if name.is_some() { span.cover(braces) } else { braces };
         }
-        Ok(Expr { kind: ExprKind::VectorSelector(selector), span })
+        Ok(Expr { kind: ExprKind::VectorSelector(Box::new(selector)), span })
     }
 
     /// The matchers after `{`, up to and including `}`; returns the end of `}`.
@@ -725,7 +746,7 @@ impl<'a> Parser<'a> {
         let expr = args.next().unwrap_or_else(|| placeholder(span));
         Ok((
             Expr {
-                kind: ExprKind::AggregateExpr(AggregateExpr { op, op_span, param, expr: Box::new(expr), grouping }),
+                kind: ExprKind::AggregateExpr(Box::new(AggregateExpr { op, op_span, param, expr: Box::new(expr), grouping })),
                 span,
             },
             height,
@@ -807,7 +828,7 @@ impl<'a> Parser<'a> {
                 let height = self.check_height(height + 1, range_span)?;
                 let span = Span::new(expr.span.start, close.end);
                 let matrix = MatrixSelector { vector_selector: Box::new(expr), range, range_span };
-                Ok((Expr { kind: ExprKind::MatrixSelector(matrix), span }, height))
+                Ok((Expr { kind: ExprKind::MatrixSelector(Box::new(matrix)), span }, height))
             }
             Tok::Colon => {
                 self.advance();
@@ -827,7 +848,7 @@ impl<'a> Parser<'a> {
                 let span = Span::new(expr.span.start, close.end);
                 let subquery =
                     SubqueryExpr { expr: Box::new(expr), range, step, brackets_span, offset: None, at: None };
-                Ok((Expr { kind: ExprKind::SubqueryExpr(subquery), span }, height))
+                Ok((Expr { kind: ExprKind::SubqueryExpr(Box::new(subquery)), span }, height))
             }
             _ => Err(self.unexpected("subquery or range", "\":\" or \"]\"")),
         }
