@@ -9,7 +9,26 @@ fn anchored(pattern: &str) -> String {
 
 fn is_plain_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(c, '_' | '-' | ':' | '/' | ' ' | ',' | '=' | '@' | '%' | '#' | '!' | '~' | '<' | '>' | '\'' | '"' | ';' | '&')
+        || matches!(
+            c,
+            '_' | '-'
+                | ':'
+                | '/'
+                | ' '
+                | ','
+                | '='
+                | '@'
+                | '%'
+                | '#'
+                | '!'
+                | '~'
+                | '<'
+                | '>'
+                | '\''
+                | '"'
+                | ';'
+                | '&'
+        )
 }
 
 /// For patterns made only of literal characters, `.`, `|` and a single
@@ -87,7 +106,11 @@ mod tests {
 
     #[test]
     fn invalid_regex_is_reported() {
-        assert!(check_regex("(foo").unwrap_err().starts_with("error parsing regexp: "));
+        assert!(
+            check_regex("(foo")
+                .unwrap_err()
+                .starts_with("error parsing regexp: ")
+        );
         assert!(check_regex("api|web.*").is_ok());
     }
 }
