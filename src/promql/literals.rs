@@ -270,6 +270,14 @@ pub(crate) fn parse_duration_nanos(s: &str) -> Result<u64, String> {
     Ok(total)
 }
 
+/// [`unquote`] as text; invalid UTF-8 (from `\\x` escapes) becomes U+FFFD.
+pub(crate) fn unquote_lossy(token: &str) -> String {
+    match String::from_utf8(unquote(token)) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 /// Prometheus's `strutil.Unquote` for a token the lexer accepted (quotes included).
 /// The lexer already rejected bad escapes, so this cannot fail; the result is bytes.
 pub(crate) fn unquote(token: &str) -> Vec<u8> {
@@ -279,7 +287,7 @@ pub(crate) fn unquote(token: &str) -> Vec<u8> {
     }
     let quote = bytes[0];
     let body = &token[1..token.len() - 1];
-    if quote == b'`' {
+    if quote == b'`' || !body.contains('\\') {
         return body.as_bytes().to_vec();
     }
     let mut out = Vec::with_capacity(body.len());

@@ -15,6 +15,7 @@ use super::functions::{Function, UNKNOWN_FUNCTION, lookup_function};
 use super::lexer::{Tok, Token, lex};
 use super::literals::{
     go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote,
+    unquote_lossy,
 };
 use super::regex_check::check_regex;
 use crate::span::Span;
@@ -700,7 +701,7 @@ impl<'a> Parser<'a> {
         let name_span = Span::new(name.start, name.end);
         let label = match name.kind {
             Tok::Identifier => self.text(name).to_string(),
-            Tok::String => String::from_utf8_lossy(&unquote(self.text(name))).into_owned(),
+            Tok::String => unquote_lossy(self.text(name)),
             _ => return Err(self.unexpected("label matching", "identifier or \"}\"")),
         };
         self.advance();
@@ -727,7 +728,7 @@ impl<'a> Parser<'a> {
         }
         self.advance();
         let value_span = Span::new(value.start, value.end);
-        let value_text = String::from_utf8_lossy(&unquote(self.text(value))).into_owned();
+        let value_text = unquote_lossy(self.text(value));
         let span = Span::new(name.start, value.end);
         if matches!(op, MatchOp::Regex | MatchOp::NotRegex) {
             if let Err(message) = check_regex(&value_text) {
