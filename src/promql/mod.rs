@@ -4,6 +4,7 @@
 //! accepted syntax, tree shapes, positions and error messages (checked by
 //! `tests/promql_conformance.rs` against upstream's own test table).
 
+pub mod analysis;
 mod ast;
 mod check;
 mod functions;
