@@ -12,6 +12,7 @@ use crate::diagnostic::Severity;
 use crate::engine::{Engine, Input, Selection};
 use crate::lints;
 use crate::model::Dialect;
+use crate::promql;
 use crate::report::{self, Format};
 
 #[derive(Parser)]
@@ -31,6 +32,17 @@ enum Command {
     Explain {
         /// A lint id such as `noise/for-too-short`
         id: String,
+    },
+    /// Print the syntax tree of a PromQL expression with byte spans, or its parse error
+    Parse {
+        /// The expression, such as 'sum by (job) (rate(errors_total[5m])) > 1'
+        expr: String,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: ParseFormat,
+        /// Accept experimental syntax: experimental functions, duration arithmetic, extended range selectors
+        #[arg(long)]
+        experimental: bool,
     },
     /// Write a commented starter `.alertlint.yaml` in the current directory
     Init {
@@ -74,6 +86,12 @@ struct CheckArgs {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+enum ParseFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum FailOn {
     Error,
     Warning,
@@ -102,8 +120,25 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => rules(),
         Command::Explain { id } => explain(&id),
+        Command::Parse { expr, format, experimental } => parse(&expr, format, experimental),
         Command::Init { force } => init(force),
     }
+}
+
+fn parse(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
+    let options = if experimental { promql::ParseOptions::all_enabled() } else { promql::ParseOptions::default() };
+    let result = promql::parse(expr, &options);
+    match (format, &result) {
+        (ParseFormat::Json, Ok(tree)) => println!("{}", promql::tree_to_json(tree)),
+        (ParseFormat::Json, Err(errors)) => println!("{}", promql::errors_to_json(errors)),
+        (ParseFormat::Text, Ok(tree)) => print!("{}", promql::print_tree(tree, expr)),
+        (ParseFormat::Text, Err(errors)) => {
+            for error in errors {
+                println!("{}", promql::format_error(expr, error));
+            }
+        }
+    }
+    ExitCode::from(u8::from(result.is_err()))
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
