@@ -183,7 +183,12 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut inputs = Vec::new();
     let mut io_errors = Vec::new();
     let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
-    if !stdin.is_empty() {
+    // An editor sends every buffer; one the configuration excludes gets no findings.
+    let stdin_excluded = match (&args.stdin_filename, crate::discover::Filter::new(&config)) {
+        (Some(name), Ok(filter)) => !filter.wants(Path::new(name)),
+        _ => false,
+    };
+    if !stdin.is_empty() && !stdin_excluded {
         let mut bytes = Vec::new();
         match std::io::stdin().read_to_end(&mut bytes) {
             Ok(_) => inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes }),

@@ -294,3 +294,12 @@ fn parse_prints_the_tree_or_the_positioned_error() {
     let experimental = alertlint(&root(), &["parse", "--experimental", "x[5m+1m]"], None);
     assert_eq!(experimental.status.code(), Some(0), "{}", stdout(&experimental));
 }
+
+#[test]
+fn stdin_filename_is_matched_against_excludes() {
+    let dir = scratch(&[(".alertlint.yaml", "exclude: [\"vendor/**\"]\n")]);
+    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "vendor/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    assert_eq!(lints_of(&json(&out)), Vec::<String>::new());
+    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "rules/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    assert_eq!(lints_of(&json(&out)), ["runbook/missing"]);
+}
