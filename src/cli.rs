@@ -12,6 +12,7 @@ use crate::diagnostic::Severity;
 use crate::engine::{Engine, Input, Selection};
 use crate::lints;
 use crate::model::Dialect;
+use crate::promql;
 use crate::report::{self, Format};
 
 #[derive(Parser)]
@@ -31,6 +32,17 @@ enum Command {
     Explain {
         /// A lint id such as `noise/for-too-short`
         id: String,
+    },
+    /// Print the syntax tree of a PromQL expression with byte spans, or its parse error
+    Parse {
+        /// The expression, such as 'sum by (job) (rate(errors_total[5m])) > 1'
+        expr: String,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: ParseFormat,
+        /// Accept experimental syntax: experimental functions, duration arithmetic, extended range selectors
+        #[arg(long)]
+        experimental: bool,
     },
     /// Run the Language Server on stdin/stdout (for editors)
     Lsp {
@@ -80,6 +92,12 @@ struct CheckArgs {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+enum ParseFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum FailOn {
     Error,
     Warning,
@@ -108,9 +126,26 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => rules(),
         Command::Explain { id } => explain(&id),
+        Command::Parse { expr, format, experimental } => parse(&expr, format, experimental),
         Command::Init { force } => init(force),
         Command::Lsp { .. } => ExitCode::from(crate::lsp::run_stdio()),
     }
+}
+
+fn parse(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
+    let options = if experimental { promql::ParseOptions::all_enabled() } else { promql::ParseOptions::default() };
+    let result = promql::parse(expr, &options);
+    match (format, &result) {
+        (ParseFormat::Json, Ok(tree)) => println!("{}", promql::tree_to_json(tree)),
+        (ParseFormat::Json, Err(errors)) => println!("{}", promql::errors_to_json(errors)),
+        (ParseFormat::Text, Ok(tree)) => print!("{}", promql::print_tree(tree, expr)),
+        (ParseFormat::Text, Err(errors)) => {
+            for error in errors {
+                println!("{}", promql::format_error(expr, error));
+            }
+        }
+    }
+    ExitCode::from(u8::from(result.is_err()))
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -155,7 +190,12 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut inputs = Vec::new();
     let mut io_errors = Vec::new();
     let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
-    if !stdin.is_empty() {
+    // An editor sends every buffer; one the configuration excludes gets no findings.
+    let stdin_excluded = match (&args.stdin_filename, crate::discover::Filter::new(&config)) {
+        (Some(name), Ok(filter)) => !filter.wants(Path::new(name)),
+        _ => false,
+    };
+    if !stdin.is_empty() && !stdin_excluded {
         let mut bytes = Vec::new();
         match std::io::stdin().read_to_end(&mut bytes) {
             Ok(_) => inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes }),

@@ -30,22 +30,38 @@ fn is_yaml(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
 }
 
-/// Walks `paths`. `include`/`exclude` globs of the configuration are matched
-/// against paths relative to the configuration's directory.
-pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, ConfigError> {
-    let include = glob_set(&config.include, "include")?;
-    let exclude = glob_set(&config.exclude, "exclude")?;
-    let base = std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
-    let relative = |path: &Path| -> PathBuf {
-        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        absolute.strip_prefix(&base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
-    };
-    let wanted = |path: &Path| {
-        let rel = relative(path);
-        let included = include.as_ref().is_none_or(|set| set.is_match(&rel));
-        let excluded = exclude.as_ref().is_some_and(|set| set.is_match(&rel));
+/// The configuration's `include`/`exclude` globs, matched against paths
+/// relative to the configuration's directory.
+pub struct Filter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+    base: PathBuf,
+}
+
+impl Filter {
+    pub fn new(config: &Config) -> Result<Filter, ConfigError> {
+        Ok(Filter {
+            include: glob_set(&config.include, "include")?,
+            exclude: glob_set(&config.exclude, "exclude")?,
+            base: std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone()),
+        })
+    }
+
+    /// Whether `path` (existing or not, as for `--stdin-filename`) is to be checked.
+    pub fn wants(&self, path: &Path) -> bool {
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
+        let rel = absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+        let included = self.include.as_ref().is_none_or(|set| set.is_match(&rel));
+        let excluded = self.exclude.as_ref().is_some_and(|set| set.is_match(&rel));
         included && !excluded
-    };
+    }
+}
+
+/// Walks `paths`; files found in directories are filtered by the
+/// configuration's `include`/`exclude`, files named explicitly are not.
+pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, ConfigError> {
+    let filter = Filter::new(config)?;
+    let wanted = |path: &Path| filter.wants(path);
 
     let mut found = Discovered::default();
     for path in paths {

@@ -268,3 +268,38 @@ fn version_and_help() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("--stdin-filename"));
 }
+
+#[test]
+fn parse_prints_the_tree_or_the_positioned_error() {
+    let out = alertlint(&root(), &["parse", "--format", "json", "sum by (job) (rate(x[5m])) > 1"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["tree"]["kind"], "BinaryExpr");
+    assert_eq!((v["tree"]["start"].as_u64(), v["tree"]["end"].as_u64()), (Some(0), Some(30)));
+
+    let out = alertlint(&root(), &["parse", "--format", "json", "foo.bar"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["errors"][0]["start"], 3);
+    assert_eq!(v["errors"][0]["message"], "unexpected character: '.'");
+
+    let out = alertlint(&root(), &["parse", "rate(x[5m]"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("1:11: parse error: unclosed left parenthesis"), "{}", stdout(&out));
+
+    let plain = alertlint(&root(), &["parse", "x[5m+1m]"], None);
+    assert_eq!(plain.status.code(), Some(1), "duration arithmetic is experimental");
+    let experimental = alertlint(&root(), &["parse", "--experimental", "x[5m+1m]"], None);
+    assert_eq!(experimental.status.code(), Some(0), "{}", stdout(&experimental));
+}
+
+#[test]
+fn stdin_filename_is_matched_against_excludes() {
+    let dir = scratch(&[(".alertlint.yaml", "exclude: [\"vendor/**\"]\n")]);
+    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "vendor/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    assert_eq!(lints_of(&json(&out)), Vec::<String>::new());
+    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "rules/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    assert_eq!(lints_of(&json(&out)), ["runbook/missing"]);
+}

@@ -50,14 +50,15 @@ pub struct Expr {
 pub enum ExprKind {
     NumberLiteral(NumberLiteral),
     StringLiteral(StringLiteral),
-    VectorSelector(VectorSelector),
-    MatrixSelector(MatrixSelector),
+    // Large nodes are boxed to keep `Expr` small: parser frames hold many of them.
+    VectorSelector(Box<VectorSelector>),
+    MatrixSelector(Box<MatrixSelector>),
     Call(Call),
-    AggregateExpr(AggregateExpr),
-    BinaryExpr(BinaryExpr),
+    AggregateExpr(Box<AggregateExpr>),
+    BinaryExpr(Box<BinaryExpr>),
     UnaryExpr(UnaryExpr),
     ParenExpr(ParenExpr),
-    SubqueryExpr(SubqueryExpr),
+    SubqueryExpr(Box<SubqueryExpr>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -260,7 +261,8 @@ impl AggregateOp {
             AggregateOp::Limitk,
             AggregateOp::LimitRatio,
         ];
-        ALL.into_iter().find(|op| op.as_str().eq_ignore_ascii_case(word))
+        ALL.into_iter()
+            .find(|op| op.as_str().eq_ignore_ascii_case(word))
     }
 
     /// Takes a first parameter: `topk(5, x)`, `count_values("v", x)`...
@@ -350,7 +352,15 @@ impl BinaryOp {
     }
 
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinaryOp::Eql | BinaryOp::Neq | BinaryOp::Gtr | BinaryOp::Lss | BinaryOp::Gte | BinaryOp::Lte)
+        matches!(
+            self,
+            BinaryOp::Eql
+                | BinaryOp::Neq
+                | BinaryOp::Gtr
+                | BinaryOp::Lss
+                | BinaryOp::Gte
+                | BinaryOp::Lte
+        )
     }
 
     pub fn is_set_operator(self) -> bool {
@@ -362,7 +372,12 @@ impl BinaryOp {
         match self {
             BinaryOp::Or => 1,
             BinaryOp::And | BinaryOp::Unless => 2,
-            BinaryOp::Eql | BinaryOp::Neq | BinaryOp::Gtr | BinaryOp::Lss | BinaryOp::Gte | BinaryOp::Lte => 3,
+            BinaryOp::Eql
+            | BinaryOp::Neq
+            | BinaryOp::Gtr
+            | BinaryOp::Lss
+            | BinaryOp::Gte
+            | BinaryOp::Lte => 3,
             BinaryOp::Add | BinaryOp::Sub => 4,
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Atan2 => 5,
             BinaryOp::Pow => 6,
@@ -459,15 +474,31 @@ pub struct DurationExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DurationExprKind {
     /// A literal, in seconds: `5m` is 300, `1.5` is 1.5.
-    Literal { seconds: f64, is_duration: bool },
+    Literal {
+        seconds: f64,
+        is_duration: bool,
+    },
     /// `step()`: the query step.
     Step,
     /// `range()`: the query range.
     Range,
-    Unary { op: UnaryOp, expr: Box<DurationExpr> },
-    Binary { op: BinaryOp, lhs: Box<DurationExpr>, rhs: Box<DurationExpr> },
-    MinOf { lhs: Box<DurationExpr>, rhs: Box<DurationExpr> },
-    MaxOf { lhs: Box<DurationExpr>, rhs: Box<DurationExpr> },
+    Unary {
+        op: UnaryOp,
+        expr: Box<DurationExpr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<DurationExpr>,
+        rhs: Box<DurationExpr>,
+    },
+    MinOf {
+        lhs: Box<DurationExpr>,
+        rhs: Box<DurationExpr>,
+    },
+    MaxOf {
+        lhs: Box<DurationExpr>,
+        rhs: Box<DurationExpr>,
+    },
     Paren(Box<DurationExpr>),
 }
 
@@ -488,8 +519,12 @@ impl DurationExpr {
                 let v = expr.evaluate(step, range)?;
                 Some(if *op == UnaryOp::Sub { -v } else { v })
             }
-            DurationExprKind::MinOf { lhs, rhs } => Some(lhs.evaluate(step, range)?.min(rhs.evaluate(step, range)?)),
-            DurationExprKind::MaxOf { lhs, rhs } => Some(lhs.evaluate(step, range)?.max(rhs.evaluate(step, range)?)),
+            DurationExprKind::MinOf { lhs, rhs } => {
+                Some(lhs.evaluate(step, range)?.min(rhs.evaluate(step, range)?))
+            }
+            DurationExprKind::MaxOf { lhs, rhs } => {
+                Some(lhs.evaluate(step, range)?.max(rhs.evaluate(step, range)?))
+            }
             DurationExprKind::Binary { op, lhs, rhs } => {
                 let (l, r) = (lhs.evaluate(step, range)?, rhs.evaluate(step, range)?);
                 match op {
@@ -520,8 +555,12 @@ impl Expr {
             match &e.kind {
                 ExprKind::NumberLiteral(_) => return ValueType::Scalar,
                 ExprKind::StringLiteral(_) => return ValueType::String,
-                ExprKind::VectorSelector(_) | ExprKind::AggregateExpr(_) => return ValueType::Vector,
-                ExprKind::MatrixSelector(_) | ExprKind::SubqueryExpr(_) => return ValueType::Matrix,
+                ExprKind::VectorSelector(_) | ExprKind::AggregateExpr(_) => {
+                    return ValueType::Vector;
+                }
+                ExprKind::MatrixSelector(_) | ExprKind::SubqueryExpr(_) => {
+                    return ValueType::Matrix;
+                }
                 ExprKind::Call(c) => return c.func.return_type,
                 ExprKind::ParenExpr(p) => e = &p.expr,
                 ExprKind::UnaryExpr(u) => e = &u.expr,
@@ -558,9 +597,9 @@ impl Expr {
     /// The direct children, in source order.
     pub fn children(&self) -> impl Iterator<Item = &Expr> {
         let (first, second, rest): (Option<&Expr>, Option<&Expr>, &[Expr]) = match &self.kind {
-            ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) | ExprKind::VectorSelector(_) => {
-                (None, None, &[])
-            }
+            ExprKind::NumberLiteral(_)
+            | ExprKind::StringLiteral(_)
+            | ExprKind::VectorSelector(_) => (None, None, &[]),
             ExprKind::MatrixSelector(m) => (Some(&m.vector_selector), None, &[]),
             ExprKind::SubqueryExpr(s) => (Some(&s.expr), None, &[]),
             ExprKind::ParenExpr(p) => (Some(&p.expr), None, &[]),
@@ -594,7 +633,7 @@ impl Expr {
     /// Every vector selector, including those inside matrix selectors.
     pub fn vector_selectors(&self) -> impl Iterator<Item = (&Expr, &VectorSelector)> {
         self.iter().filter_map(|e| match &e.kind {
-            ExprKind::VectorSelector(vs) => Some((e, vs)),
+            ExprKind::VectorSelector(vs) => Some((e, &**vs)),
             _ => None,
         })
     }

@@ -4,6 +4,7 @@
 //! accepted syntax, tree shapes, positions and error messages (checked by
 //! `tests/promql_conformance.rs` against upstream's own test table).
 
+pub mod analysis;
 mod ast;
 mod check;
 mod functions;
@@ -17,7 +18,7 @@ mod regex_check;
 
 pub use ast::*;
 pub use functions::{FUNCTIONS, Function, lookup_function};
-pub use json::errors_to_json;
+pub use json::{errors_to_json, tree_to_json};
 pub use parser::MAX_NESTING_DEPTH;
 pub use printer::print_tree;
 
@@ -38,7 +39,11 @@ pub struct ParseOptions {
 impl ParseOptions {
     /// Every experimental feature on, as upstream's own parser tests run.
     pub fn all_enabled() -> ParseOptions {
-        ParseOptions { experimental_functions: true, duration_expressions: true, extended_range_selectors: true }
+        ParseOptions {
+            experimental_functions: true,
+            duration_expressions: true,
+            extended_range_selectors: true,
+        }
     }
 }
 
@@ -62,20 +67,71 @@ impl std::error::Error for ParseError {}
 /// Parses a PromQL expression. On failure every error found is returned, in
 /// upstream's order; the first is the one promtool prints.
 pub fn parse(input: &str, options: &ParseOptions) -> Result<Expr, Vec<ParseError>> {
-    let mut parser = parser::Parser::new(input, options);
+    match parse_with_limit(input, options, parser::INLINE_NESTING_DEPTH) {
+        Some(result) => result,
+        None => parse_on_large_stack(input, options),
+    }
+}
+
+/// Stack for deeply nested input: enough for `MAX_NESTING_DEPTH` levels of the
+/// parser and checker in a debug build. Only reserved address space until used.
+const LARGE_STACK_BYTES: usize = 256 << 20;
+
+#[cold]
+fn parse_on_large_stack(input: &str, options: &ParseOptions) -> Result<Expr, Vec<ParseError>> {
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("promql-deep-parse".into())
+            .stack_size(LARGE_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                parse_with_limit(input, options, MAX_NESTING_DEPTH)
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .flatten()
+    });
+    outcome.unwrap_or_else(|| {
+        Err(vec![ParseError {
+            span: Span::new(0, input.len()),
+            message: "expression too deeply nested to parse on this system".into(),
+        }])
+    })
+}
+
+/// `None` when the input nests deeper than `depth_limit` allows on this stack.
+fn parse_with_limit(
+    input: &str,
+    options: &ParseOptions,
+    depth_limit: u32,
+) -> Option<Result<Expr, Vec<ParseError>>> {
+    let mut parser = parser::Parser::new(input, options, depth_limit);
     let result = parser.parse_top();
+    if parser.needs_large_stack {
+        return None;
+    }
     let mut errors = std::mem::take(&mut parser.errors);
     match result {
         Ok(mut expr) if errors.is_empty() => {
             // Upstream type-checks only when there were no syntax errors.
-            check::Checker { input, errors: &mut errors }.check(&mut expr);
-            if errors.is_empty() { Ok(expr) } else { Err(errors) }
+            check::Checker {
+                input,
+                errors: &mut errors,
+            }
+            .check(&mut expr);
+            Some(if errors.is_empty() {
+                Ok(expr)
+            } else {
+                Err(errors)
+            })
         }
         _ => {
             if errors.is_empty() {
-                errors.push(ParseError { span: Span::new(0, input.len()), message: "unexpected error".into() });
+                errors.push(ParseError {
+                    span: Span::new(0, input.len()),
+                    message: "unexpected error".into(),
+                });
             }
-            Err(errors)
+            Some(Err(errors))
         }
     }
 }
@@ -100,5 +156,12 @@ pub fn format_error_position(input: &str, error: &ParseError) -> String {
 
 /// The message as promtool prints it: `1:44: parse error: unclosed left parenthesis`.
 pub fn format_error(input: &str, error: &ParseError) -> String {
-    format!("{}: parse error: {}", format_error_position(input, error), error.message)
+    format!(
+        "{}: parse error: {}",
+        format_error_position(input, error),
+        error.message
+    )
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,18 +8,26 @@
 //! * a syntax error ("unexpected ...") stops parsing. Its wording depends on
 //!   the construct being parsed, which mirrors the `error` rules of the grammar.
 
+use super::ParseError;
 use super::ParseOptions;
 use super::ast::*;
 use super::functions::{Function, UNKNOWN_FUNCTION, lookup_function};
 use super::lexer::{Tok, Token, lex};
-use super::literals::{go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote};
-use super::ParseError;
+use super::literals::{
+    go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote,
+    unquote_lossy,
+};
 use super::regex_check::check_regex;
 use crate::span::Span;
 
 /// How deeply expressions may nest (parser recursion and tree height). Keeps
 /// the parser and every recursive consumer of the tree within the stack.
 pub const MAX_NESTING_DEPTH: u32 = 1000;
+
+/// Nesting the parser handles on the caller's stack. Deeper input (never seen
+/// in real rules) is parsed again on a thread with a large stack, so that even
+/// a 2 MiB thread in a debug build is safe.
+pub(crate) const INLINE_NESTING_DEPTH: u32 = 64;
 
 /// Syntax errors stop the parse; the error itself is already recorded.
 pub(crate) struct Abort;
@@ -48,6 +56,10 @@ pub(crate) struct Parser<'a> {
     pub(crate) errors: Vec<ParseError>,
     options: &'a ParseOptions,
     depth: u32,
+    /// `INLINE_NESTING_DEPTH` on the caller's stack, `MAX_NESTING_DEPTH` on a large one.
+    depth_limit: u32,
+    /// Set when `depth_limit` below `MAX_NESTING_DEPTH` was exceeded: parse again on a large stack.
+    pub(crate) needs_large_stack: bool,
     contexts: Vec<Context>,
 }
 
@@ -149,7 +161,13 @@ fn starts_expression(kind: Tok) -> bool {
 }
 
 fn literal(seconds: f64, is_duration: bool, span: Span) -> DurationExpr {
-    DurationExpr { kind: DurationExprKind::Literal { seconds, is_duration }, span }
+    DurationExpr {
+        kind: DurationExprKind::Literal {
+            seconds,
+            is_duration,
+        },
+        span,
+    }
 }
 
 /// A value upstream replaces after an error: zero, without a position.
@@ -159,15 +177,21 @@ fn zero_duration() -> DurationExpr {
 
 /// Upstream's `durationLiteralOutOfRange`: beyond what `time.Duration` holds.
 fn duration_out_of_range(seconds: f64) -> bool {
-    seconds > 9_223_372_036.854_775 || seconds < -9_223_372_036.854_775
+    !(-9_223_372_036.854_775..=9_223_372_036.854_775).contains(&seconds)
 }
 
 fn placeholder(span: Span) -> Expr {
-    Expr { kind: ExprKind::NumberLiteral(NumberLiteral { value: 0.0, is_duration: false }), span }
+    Expr {
+        kind: ExprKind::NumberLiteral(NumberLiteral {
+            value: 0.0,
+            is_duration: false,
+        }),
+        span,
+    }
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(input: &'a str, options: &'a ParseOptions) -> Parser<'a> {
+    pub(crate) fn new(input: &'a str, options: &'a ParseOptions, depth_limit: u32) -> Parser<'a> {
         let lexed = lex(input);
         Parser {
             input,
@@ -179,12 +203,17 @@ impl<'a> Parser<'a> {
             errors: Vec::new(),
             options,
             depth: 0,
+            depth_limit,
+            needs_large_stack: false,
             contexts: Vec::new(),
         }
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.errors.push(ParseError { span, message: message.into() });
+        self.errors.push(ParseError {
+            span,
+            message: message.into(),
+        });
     }
 
     // ---- tokens -------------------------------------------------------------
@@ -192,7 +221,11 @@ impl<'a> Parser<'a> {
     fn token_at(&mut self, index: usize) -> Token {
         let last = self.tokens.len().saturating_sub(1);
         let index = index.min(last);
-        let token = self.tokens.get(index).copied().unwrap_or(Token { kind: Tok::Eof, start: 0, end: 0 });
+        let token = self.tokens.get(index).copied().unwrap_or(Token {
+            kind: Tok::Eof,
+            start: 0,
+            end: 0,
+        });
         self.fetched = self.fetched.max(index);
         if token.kind == Tok::Error && !self.lex_error_reported {
             self.lex_error_reported = true;
@@ -235,7 +268,14 @@ impl<'a> Parser<'a> {
             .iter()
             .rev()
             .find(|t| {
-                matches!(t.kind, Tok::RightBrace | Tok::RightParen | Tok::RightBracket | Tok::Number | Tok::Duration)
+                matches!(
+                    t.kind,
+                    Tok::RightBrace
+                        | Tok::RightParen
+                        | Tok::RightBracket
+                        | Tok::Number
+                        | Tok::Duration
+                )
             })
             .map_or(0, |t| t.end)
     }
@@ -266,35 +306,62 @@ impl<'a> Parser<'a> {
     fn unexpected_here(&mut self) -> Abort {
         match self.contexts.last().copied() {
             None => self.unexpected("", ""),
-            Some(Context::Offset) => self.unexpected("offset", "number, duration, step(), or range()"),
+            Some(Context::Offset) => {
+                self.unexpected("offset", "number, duration, step(), or range()")
+            }
             Some(Context::At) => self.unexpected("@", "timestamp"),
-            Some(Context::RangeOrSubquery) => {
-                self.unexpected("subquery or range selector", "number, duration, step(), or range()")
-            }
-            Some(Context::SubqueryStep) => {
-                self.unexpected("subquery selector", "number, duration, step(), range(), or \"]\"")
-            }
+            Some(Context::RangeOrSubquery) => self.unexpected(
+                "subquery or range selector",
+                "number, duration, step(), or range()",
+            ),
+            Some(Context::SubqueryStep) => self.unexpected(
+                "subquery selector",
+                "number, duration, step(), range(), or \"]\"",
+            ),
             Some(Context::Aggregation { op_start }) => {
                 self.unexpected("aggregation", "");
                 // Upstream's recovery builds the aggregation without arguments.
                 let end = self.last_closing();
-                self.error(Span::new(op_start, end), "no arguments for aggregate expression provided");
+                self.error(
+                    Span::new(op_start, end),
+                    "no arguments for aggregate expression provided",
+                );
                 Abort
             }
         }
     }
 
     fn expect(&mut self, kind: Tok) -> PResult<Token> {
-        if self.peek_kind() == kind { Ok(self.advance()) } else { Err(self.unexpected_here()) }
+        if self.peek_kind() == kind {
+            Ok(self.advance())
+        } else {
+            Err(self.unexpected_here())
+        }
     }
 
     fn enter(&mut self, at: Span) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_NESTING_DEPTH {
-            self.error(at, format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"));
-            return Err(Abort);
+        self.check_nesting(self.depth, at)
+    }
+
+    fn check_nesting(&mut self, level: u32, at: Span) -> PResult<()> {
+        if level <= self.depth_limit {
+            return Ok(());
         }
-        Ok(())
+        if self.depth_limit < MAX_NESTING_DEPTH {
+            self.needs_large_stack = true;
+        } else {
+            self.nesting_error(at);
+        }
+        Err(Abort)
+    }
+
+    #[cold]
+    fn nesting_error(&mut self, at: Span) {
+        self.error(
+            at,
+            format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"),
+        );
     }
 
     fn leave(&mut self) {
@@ -302,10 +369,7 @@ impl<'a> Parser<'a> {
     }
 
     fn check_height(&mut self, height: u32, at: Span) -> PResult<u32> {
-        if height > MAX_NESTING_DEPTH {
-            self.error(at, format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"));
-            return Err(Abort);
-        }
+        self.check_nesting(height, at)?;
         Ok(height)
     }
 
@@ -335,7 +399,9 @@ impl<'a> Parser<'a> {
         let (mut lhs, mut lhs_height) = self.parse_unary()?;
         loop {
             let op_token = self.peek();
-            let Some(op) = binary_op(op_token.kind) else { break };
+            let Some(op) = binary_op(op_token.kind) else {
+                break;
+            };
             let precedence = op.precedence();
             if precedence < min_precedence {
                 break;
@@ -343,13 +409,17 @@ impl<'a> Parser<'a> {
             self.advance();
             let op_span = Span::new(op_token.start, op_token.end);
             let modifiers = self.parse_binary_modifiers()?;
-            let next_min = if op.is_right_associative() { precedence } else { precedence + 1 };
+            let next_min = if op.is_right_associative() {
+                precedence
+            } else {
+                precedence + 1
+            };
             let (rhs, rhs_height) = self.parse_expr(next_min)?;
             lhs_height = self.check_height(lhs_height.max(rhs_height) + 1, op_span)?;
             let span = Span::new(lhs.span.start, rhs.span.end);
             let (return_bool, bool_span, matching) = modifiers;
             lhs = Expr {
-                kind: ExprKind::BinaryExpr(BinaryExpr {
+                kind: ExprKind::BinaryExpr(Box::new(BinaryExpr {
                     op,
                     op_span,
                     lhs: Box::new(lhs),
@@ -357,7 +427,7 @@ impl<'a> Parser<'a> {
                     return_bool,
                     bool_span,
                     matching: Some(matching),
-                }),
+                })),
                 span,
             };
         }
@@ -425,7 +495,17 @@ impl<'a> Parser<'a> {
         }
         let height = self.check_height(height + 1, op_span)?;
         let span = Span::new(token.start, operand.span.end);
-        Ok((Expr { kind: ExprKind::UnaryExpr(UnaryExpr { op, op_span, expr: Box::new(operand) }), span }, height))
+        Ok((
+            Expr {
+                kind: ExprKind::UnaryExpr(UnaryExpr {
+                    op,
+                    op_span,
+                    expr: Box::new(operand),
+                }),
+                span,
+            },
+            height,
+        ))
     }
 
     /// A primary expression followed by ranges, subqueries and modifiers.
@@ -457,12 +537,24 @@ impl<'a> Parser<'a> {
             Tok::Number | Tok::Duration => {
                 self.advance();
                 let (value, is_duration) = self.number_token_value(token);
-                Ok((Expr { kind: ExprKind::NumberLiteral(NumberLiteral { value, is_duration }), span }, 1))
+                Ok((
+                    Expr {
+                        kind: ExprKind::NumberLiteral(NumberLiteral { value, is_duration }),
+                        span,
+                    },
+                    1,
+                ))
             }
             Tok::String => {
                 self.advance();
                 let value = unquote(self.text(token));
-                Ok((Expr { kind: ExprKind::StringLiteral(StringLiteral { value }), span }, 1))
+                Ok((
+                    Expr {
+                        kind: ExprKind::StringLiteral(StringLiteral { value }),
+                        span,
+                    },
+                    1,
+                ))
             }
             Tok::LeftParen => {
                 self.advance();
@@ -470,7 +562,15 @@ impl<'a> Parser<'a> {
                 let close = self.expect(Tok::RightParen)?;
                 let height = self.check_height(height + 1, span)?;
                 let span = Span::new(token.start, close.end);
-                Ok((Expr { kind: ExprKind::ParenExpr(ParenExpr { expr: Box::new(inner) }), span }, height))
+                Ok((
+                    Expr {
+                        kind: ExprKind::ParenExpr(ParenExpr {
+                            expr: Box::new(inner),
+                        }),
+                        span,
+                    },
+                    height,
+                ))
             }
             Tok::LeftBrace => Ok((self.parse_vector_selector(None)?, 1)),
             Tok::Identifier => {
@@ -481,10 +581,17 @@ impl<'a> Parser<'a> {
                     Ok((self.parse_vector_selector(Some(token))?, 1))
                 }
             }
-            Tok::Start | Tok::End | Tok::Step | Tok::Range if self.peek_second().kind == Tok::LeftParen => {
+            Tok::Start | Tok::End | Tok::Step | Tok::Range
+                if self.peek_second().kind == Tok::LeftParen =>
+            {
                 self.parse_call()
             }
-            Tok::Aggregate(op) if matches!(self.peek_second().kind, Tok::LeftParen | Tok::By | Tok::Without) => {
+            Tok::Aggregate(op)
+                if matches!(
+                    self.peek_second().kind,
+                    Tok::LeftParen | Tok::By | Tok::Without
+                ) =>
+            {
                 self.parse_aggregation(op)
             }
             Tok::MetricIdentifier
@@ -516,7 +623,8 @@ impl<'a> Parser<'a> {
             match parse_duration_nanos(text) {
                 Ok(nanos) => {
                     // Go's Duration.Seconds(): whole seconds plus the nanosecond remainder.
-                    let seconds = (nanos / 1_000_000_000) as f64 + (nanos % 1_000_000_000) as f64 / 1e9;
+                    let seconds =
+                        (nanos / 1_000_000_000) as f64 + (nanos % 1_000_000_000) as f64 / 1e9;
                     (seconds, true)
                 }
                 Err(message) => {
@@ -555,9 +663,16 @@ impl<'a> Parser<'a> {
             selector.matchers = matchers;
             let braces = Span::new(open.start, close_end);
             selector.braces_span = Some(braces);
-            span = if name.is_some() { span.cover(braces) } else { braces };
+            span = if name.is_some() {
+                span.cover(braces)
+            } else {
+                braces
+            };
         }
-        Ok(Expr { kind: ExprKind::VectorSelector(selector), span })
+        Ok(Expr {
+            kind: ExprKind::VectorSelector(Box::new(selector)),
+            span,
+        })
     }
 
     /// The matchers after `{`, up to and including `}`; returns the end of `}`.
@@ -586,7 +701,7 @@ impl<'a> Parser<'a> {
         let name_span = Span::new(name.start, name.end);
         let label = match name.kind {
             Tok::Identifier => self.text(name).to_string(),
-            Tok::String => String::from_utf8_lossy(&unquote(self.text(name))).into_owned(),
+            Tok::String => unquote_lossy(self.text(name)),
             _ => return Err(self.unexpected("label matching", "identifier or \"}\"")),
         };
         self.advance();
@@ -613,14 +728,22 @@ impl<'a> Parser<'a> {
         }
         self.advance();
         let value_span = Span::new(value.start, value.end);
-        let value_text = String::from_utf8_lossy(&unquote(self.text(value))).into_owned();
+        let value_text = unquote_lossy(self.text(value));
         let span = Span::new(name.start, value.end);
         if matches!(op, MatchOp::Regex | MatchOp::NotRegex) {
             if let Err(message) = check_regex(&value_text) {
                 self.error(span, message);
             }
         }
-        Ok(Matcher { name: label, name_span, op, value: value_text, value_span, span, bare_metric_name: false })
+        Ok(Matcher {
+            name: label,
+            name_span,
+            op,
+            value: value_text,
+            value_span,
+            span,
+            bare_metric_name: false,
+        })
     }
 
     // ---- calls and aggregations -------------------------------------------------
@@ -634,18 +757,34 @@ impl<'a> Parser<'a> {
         let func: &'static Function = match lookup_function(text) {
             Some(f) => {
                 if f.experimental && !self.options.experimental_functions {
-                    self.error(name_span, format!("function {} is not enabled", go_quote(text)));
+                    self.error(
+                        name_span,
+                        format!("function {} is not enabled", go_quote(text)),
+                    );
                 }
                 f
             }
             None => {
-                self.error(name_span, format!("unknown function with name {}", go_quote(text)));
+                self.error(
+                    name_span,
+                    format!("unknown function with name {}", go_quote(text)),
+                );
                 &UNKNOWN_FUNCTION
             }
         };
         let height = self.check_height(height + 1, name_span)?;
         let span = Span::new(name.start, close_end);
-        Ok((Expr { kind: ExprKind::Call(Call { func, name_span, args }), span }, height))
+        Ok((
+            Expr {
+                kind: ExprKind::Call(Call {
+                    func,
+                    name_span,
+                    args,
+                }),
+                span,
+            },
+            height,
+        ))
     }
 
     /// Arguments after `(`, up to and including `)`: the arguments, the end of
@@ -664,7 +803,10 @@ impl<'a> Parser<'a> {
                 Tok::Comma => {
                     let comma = self.advance();
                     if !starts_expression(self.peek_kind()) {
-                        self.error(Span::new(comma.start, comma.end), "trailing commas not allowed in function call args");
+                        self.error(
+                            Span::new(comma.start, comma.end),
+                            "trailing commas not allowed in function call args",
+                        );
                         let close = self.expect(Tok::RightParen)?;
                         return Ok((args, close.end, height));
                     }
@@ -678,7 +820,9 @@ impl<'a> Parser<'a> {
     fn parse_aggregation(&mut self, op: AggregateOp) -> PResult<(Expr, u32)> {
         let op_token = self.advance();
         let op_span = Span::new(op_token.start, op_token.end);
-        self.contexts.push(Context::Aggregation { op_start: op_token.start });
+        self.contexts.push(Context::Aggregation {
+            op_start: op_token.start,
+        });
         let mut grouping = None;
         if matches!(self.peek_kind(), Tok::By | Tok::Without) {
             grouping = Some(self.parse_grouping()?);
@@ -721,11 +865,21 @@ impl<'a> Parser<'a> {
             );
         }
         let mut args = args.into_iter();
-        let param = if op.takes_param() { args.next().map(Box::new) } else { None };
+        let param = if op.takes_param() {
+            args.next().map(Box::new)
+        } else {
+            None
+        };
         let expr = args.next().unwrap_or_else(|| placeholder(span));
         Ok((
             Expr {
-                kind: ExprKind::AggregateExpr(AggregateExpr { op, op_span, param, expr: Box::new(expr), grouping }),
+                kind: ExprKind::AggregateExpr(Box::new(AggregateExpr {
+                    op,
+                    op_span,
+                    param,
+                    expr: Box::new(expr),
+                    grouping,
+                })),
                 span,
             },
             height,
@@ -735,7 +889,11 @@ impl<'a> Parser<'a> {
     fn parse_grouping(&mut self) -> PResult<Grouping> {
         let keyword = self.advance();
         let (labels, end) = self.parse_grouping_labels()?;
-        Ok(Grouping { without: keyword.kind == Tok::Without, labels, span: Span::new(keyword.start, end) })
+        Ok(Grouping {
+            without: keyword.kind == Tok::Without,
+            labels,
+            span: Span::new(keyword.start, end),
+        })
     }
 
     /// `( label, ... )`; returns the labels and the end of `)`.
@@ -755,12 +913,24 @@ impl<'a> Parser<'a> {
                 self.advance();
                 let bytes = unquote(self.text(token));
                 if bytes.is_empty() || std::str::from_utf8(&bytes).is_err() {
-                    self.error(span, format!("invalid label name for grouping: {}", go_quote_bytes(&bytes)));
+                    self.error(
+                        span,
+                        format!(
+                            "invalid label name for grouping: {}",
+                            go_quote_bytes(&bytes)
+                        ),
+                    );
                 }
-                labels.push(LabelName { name: String::from_utf8_lossy(&bytes).into_owned(), span });
+                labels.push(LabelName {
+                    name: String::from_utf8_lossy(&bytes).into_owned(),
+                    span,
+                });
             } else if is_grouping_label(token.kind) {
                 self.advance();
-                labels.push(LabelName { name: self.text(token).to_string(), span });
+                labels.push(LabelName {
+                    name: self.text(token).to_string(),
+                    span,
+                });
             } else {
                 return Err(self.unexpected("grouping opts", "label"));
             }
@@ -791,7 +961,11 @@ impl<'a> Parser<'a> {
                 let range_span = Span::new(open.start, close.end);
                 let problem = match &expr.kind {
                     ExprKind::VectorSelector(vs) => {
-                        if vs.offset.as_ref().is_some_and(|o| !is_zero_literal(&o.duration)) {
+                        if vs
+                            .offset
+                            .as_ref()
+                            .is_some_and(|o| !is_zero_literal(&o.duration))
+                        {
                             Some("no offset modifiers allowed before range")
                         } else if vs.at.is_some() {
                             Some("no @ modifiers allowed before range")
@@ -806,8 +980,18 @@ impl<'a> Parser<'a> {
                 }
                 let height = self.check_height(height + 1, range_span)?;
                 let span = Span::new(expr.span.start, close.end);
-                let matrix = MatrixSelector { vector_selector: Box::new(expr), range, range_span };
-                Ok((Expr { kind: ExprKind::MatrixSelector(matrix), span }, height))
+                let matrix = MatrixSelector {
+                    vector_selector: Box::new(expr),
+                    range,
+                    range_span,
+                };
+                Ok((
+                    Expr {
+                        kind: ExprKind::MatrixSelector(Box::new(matrix)),
+                        span,
+                    },
+                    height,
+                ))
             }
             Tok::Colon => {
                 self.advance();
@@ -825,9 +1009,21 @@ impl<'a> Parser<'a> {
                 let brackets_span = Span::new(open.start, close.end);
                 let height = self.check_height(height + 1, brackets_span)?;
                 let span = Span::new(expr.span.start, close.end);
-                let subquery =
-                    SubqueryExpr { expr: Box::new(expr), range, step, brackets_span, offset: None, at: None };
-                Ok((Expr { kind: ExprKind::SubqueryExpr(subquery), span }, height))
+                let subquery = SubqueryExpr {
+                    expr: Box::new(expr),
+                    range,
+                    step,
+                    brackets_span,
+                    offset: None,
+                    at: None,
+                };
+                Ok((
+                    Expr {
+                        kind: ExprKind::SubqueryExpr(Box::new(subquery)),
+                        span,
+                    },
+                    height,
+                ))
             }
             _ => Err(self.unexpected("subquery or range", "\":\" or \"]\"")),
         }
@@ -850,7 +1046,10 @@ impl<'a> Parser<'a> {
         let duration = self.parse_offset_duration()?;
         self.contexts.pop();
         let end = self.last_closing();
-        let offset = Offset { span: Span::new(keyword.start, duration.span.end.max(keyword.end)), duration };
+        let offset = Offset {
+            span: Span::new(keyword.start, duration.span.end.max(keyword.end)),
+            duration,
+        };
         let target_span = expr.span;
         let slot = match &mut expr.kind {
             ExprKind::VectorSelector(vs) => &mut vs.offset,
@@ -872,7 +1071,10 @@ impl<'a> Parser<'a> {
         };
         // Upstream only notices an earlier offset when it is not zero.
         if slot.as_ref().is_some_and(|o| !is_zero_literal(&o.duration)) {
-            self.errors.push(ParseError { span: target_span, message: "offset may not be set multiple times".into() });
+            self.errors.push(ParseError {
+                span: target_span,
+                message: "offset may not be set multiple times".into(),
+            });
         } else {
             *slot = Some(offset);
         }
@@ -891,7 +1093,11 @@ impl<'a> Parser<'a> {
                 Ok(self.duration_literal(token, None))
             }
             Tok::Add | Tok::Sub => {
-                let op = if token.kind == Tok::Sub { UnaryOp::Sub } else { UnaryOp::Add };
+                let op = if token.kind == Tok::Sub {
+                    UnaryOp::Sub
+                } else {
+                    UnaryOp::Add
+                };
                 let operand = self.peek_second();
                 match operand.kind {
                     Tok::Number | Tok::Duration => {
@@ -903,13 +1109,25 @@ impl<'a> Parser<'a> {
                         self.advance();
                         let inner = self.parse_duration_primary()?;
                         let span = Span::new(token.start, inner.span.end);
-                        Ok(DurationExpr { kind: DurationExprKind::Unary { op, expr: Box::new(inner) }, span })
+                        Ok(DurationExpr {
+                            kind: DurationExprKind::Unary {
+                                op,
+                                expr: Box::new(inner),
+                            },
+                            span,
+                        })
                     }
                     Tok::Identifier if self.min_max_call_at(self.next + 1) => {
                         self.advance();
                         let inner = self.parse_duration_primary()?;
                         let span = Span::new(token.start, inner.span.end);
-                        Ok(DurationExpr { kind: DurationExprKind::Unary { op, expr: Box::new(inner) }, span })
+                        Ok(DurationExpr {
+                            kind: DurationExprKind::Unary {
+                                op,
+                                expr: Box::new(inner),
+                            },
+                            span,
+                        })
                     }
                     _ => self.parse_duration_expr(1),
                 }
@@ -927,7 +1145,11 @@ impl<'a> Parser<'a> {
         let is_name = self.tokens.get(index).is_some_and(|t| {
             t.kind == Tok::Identifier && matches!(self.text(*t), "min_of" | "max_of")
         });
-        is_name && self.tokens.get(index + 1).is_some_and(|t| t.kind == Tok::LeftParen)
+        is_name
+            && self
+                .tokens
+                .get(index + 1)
+                .is_some_and(|t| t.kind == Tok::LeftParen)
     }
 
     /// A NUMBER/DURATION token as a duration literal, with an optional sign.
@@ -963,25 +1185,45 @@ impl<'a> Parser<'a> {
         let mut lhs = self.parse_duration_unary()?;
         loop {
             let op_token = self.peek();
-            let Some(op) = duration_op(op_token.kind) else { break };
+            let Some(op) = duration_op(op_token.kind) else {
+                break;
+            };
             let precedence = op.precedence();
             if precedence < min_precedence {
                 break;
             }
             self.advance();
             let op_span = Span::new(op_token.start, op_token.end);
-            let next_min = if op.is_right_associative() { precedence } else { precedence + 1 };
+            let next_min = if op.is_right_associative() {
+                precedence
+            } else {
+                precedence + 1
+            };
             let rhs = self.parse_duration_expr(next_min)?;
             self.experimental_duration(lhs.span);
             let divides_by_zero = matches!(op, BinaryOp::Div | BinaryOp::Mod)
                 && matches!(rhs.kind, DurationExprKind::Literal { seconds, .. } if seconds == 0.0);
             if divides_by_zero {
-                self.error(op_span, if op == BinaryOp::Div { "division by zero" } else { "modulo by zero" });
+                self.error(
+                    op_span,
+                    if op == BinaryOp::Div {
+                        "division by zero"
+                    } else {
+                        "modulo by zero"
+                    },
+                );
                 lhs = zero_duration();
                 continue;
             }
             let span = Span::new(lhs.span.start, rhs.span.end);
-            lhs = DurationExpr { kind: DurationExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+            lhs = DurationExpr {
+                kind: DurationExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            };
         }
         self.leave();
         Ok(lhs)
@@ -996,19 +1238,37 @@ impl<'a> Parser<'a> {
         };
         self.advance();
         let operand = self.parse_duration_expr(BinaryOp::Pow.precedence())?;
-        if let DurationExprKind::Literal { seconds, is_duration } = operand.kind {
-            let value = if op == UnaryOp::Sub { -seconds } else { seconds };
+        if let DurationExprKind::Literal {
+            seconds,
+            is_duration,
+        } = operand.kind
+        {
+            let value = if op == UnaryOp::Sub {
+                -seconds
+            } else {
+                seconds
+            };
             if duration_out_of_range(value) {
                 self.error(Span::new(token.start, token.end), "duration out of range");
                 return Ok(zero_duration());
             }
-            return Ok(literal(value, is_duration, Span::new(token.start, operand.span.end)));
+            return Ok(literal(
+                value,
+                is_duration,
+                Span::new(token.start, operand.span.end),
+            ));
         }
         if op == UnaryOp::Add {
             return Ok(operand);
         }
         let span = Span::new(token.start, operand.span.end);
-        Ok(DurationExpr { kind: DurationExprKind::Unary { op, expr: Box::new(operand) }, span })
+        Ok(DurationExpr {
+            kind: DurationExprKind::Unary {
+                op,
+                expr: Box::new(operand),
+            },
+            span,
+        })
     }
 
     fn parse_duration_primary(&mut self) -> PResult<DurationExpr> {
@@ -1024,10 +1284,16 @@ impl<'a> Parser<'a> {
                 let close = self.expect(Tok::RightParen)?;
                 let span = Span::new(token.start, close.end);
                 self.experimental_duration(span);
-                let kind = if token.kind == Tok::Step { DurationExprKind::Step } else { DurationExprKind::Range };
+                let kind = if token.kind == Tok::Step {
+                    DurationExprKind::Step
+                } else {
+                    DurationExprKind::Range
+                };
                 Ok(DurationExpr { kind, span })
             }
-            Tok::MinOf | Tok::MaxOf | Tok::Identifier if token.kind != Tok::Identifier || self.is_min_max_name(token) => {
+            Tok::MinOf | Tok::MaxOf | Tok::Identifier
+                if token.kind != Tok::Identifier || self.is_min_max_name(token) =>
+            {
                 self.advance();
                 self.expect(Tok::LeftParen)?;
                 let lhs = self.parse_duration_expr(1)?;
@@ -1038,7 +1304,11 @@ impl<'a> Parser<'a> {
                 self.experimental_duration(span);
                 let (lhs, rhs) = (Box::new(lhs), Box::new(rhs));
                 let is_min = token.kind == Tok::MinOf || self.text(token) == "min_of";
-                let kind = if is_min { DurationExprKind::MinOf { lhs, rhs } } else { DurationExprKind::MaxOf { lhs, rhs } };
+                let kind = if is_min {
+                    DurationExprKind::MinOf { lhs, rhs }
+                } else {
+                    DurationExprKind::MaxOf { lhs, rhs }
+                };
                 Ok(DurationExpr { kind, span })
             }
             Tok::LeftParen => {
@@ -1051,7 +1321,10 @@ impl<'a> Parser<'a> {
                     // A value already replaced after an error stays a bare zero.
                     return Ok(inner);
                 }
-                Ok(DurationExpr { kind: DurationExprKind::Paren(Box::new(inner)), span })
+                Ok(DurationExpr {
+                    kind: DurationExprKind::Paren(Box::new(inner)),
+                    span,
+                })
             }
             _ => Err(self.unexpected_here()),
         }
@@ -1084,7 +1357,11 @@ impl<'a> Parser<'a> {
                 self.advance();
                 self.expect(Tok::LeftParen)?;
                 self.expect(Tok::RightParen)?;
-                AtArg::Preprocessor(if token.kind == Tok::Start { AtValue::Start } else { AtValue::End })
+                AtArg::Preprocessor(if token.kind == Tok::Start {
+                    AtValue::Start
+                } else {
+                    AtValue::End
+                })
             }
             _ => return Err(self.unexpected_here()),
         };
@@ -1094,8 +1371,17 @@ impl<'a> Parser<'a> {
         let target_span = expr.span;
         let value = match value {
             AtArg::Number(ts) => {
-                if !ts.is_finite() || ts >= 9_223_372_036_854_775_807.0 || ts <= -9_223_372_036_854_775_808.0 {
-                    self.error(target_span, format!("timestamp out of bounds for @ modifier: {}", go_format_f(ts)));
+                if !ts.is_finite()
+                    || ts >= 9_223_372_036_854_775_807.0
+                    || ts <= -9_223_372_036_854_775_808.0
+                {
+                    self.error(
+                        target_span,
+                        format!(
+                            "timestamp out of bounds for @ modifier: {}",
+                            go_format_f(ts)
+                        ),
+                    );
                 }
                 AtValue::Timestamp((ts * 1000.0).round() as i64)
             }
@@ -1120,8 +1406,10 @@ impl<'a> Parser<'a> {
             }
         };
         if slot.is_some() {
-            self.errors
-                .push(ParseError { span: target_span, message: "@ <timestamp> may not be set multiple times".into() });
+            self.errors.push(ParseError {
+                span: target_span,
+                message: "@ <timestamp> may not be set multiple times".into(),
+            });
             return Ok(());
         }
         *slot = Some(AtModifier { value, span });
@@ -1134,7 +1422,10 @@ impl<'a> Parser<'a> {
         let name = if anchored { "anchored" } else { "smoothed" };
         let span = expr.span;
         if !self.options.extended_range_selectors {
-            self.error(span, format!("{name} modifier is experimental and not enabled"));
+            self.error(
+                span,
+                format!("{name} modifier is experimental and not enabled"),
+            );
             return;
         }
         let selector = match &mut expr.kind {
@@ -1144,7 +1435,10 @@ impl<'a> Parser<'a> {
                 _ => return,
             },
             ExprKind::SubqueryExpr(_) => {
-                self.error(span, format!("{name} modifier is not supported for subqueries"));
+                self.error(
+                    span,
+                    format!("{name} modifier is not supported for subqueries"),
+                );
                 return;
             }
             _ => {
@@ -1158,7 +1452,10 @@ impl<'a> Parser<'a> {
             selector.smoothed = true;
         }
         if selector.anchored && selector.smoothed {
-            self.error(span, "anchored and smoothed modifiers cannot be used together");
+            self.error(
+                span,
+                "anchored and smoothed modifiers cannot be used together",
+            );
         }
     }
 }

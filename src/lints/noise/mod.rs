@@ -6,7 +6,9 @@ pub mod irate;
 pub mod rate_window_too_short;
 pub mod raw_counter;
 
-use crate::promql::{AggregateOp, BinaryExpr, BinaryOp, Expr, ExprKind, UnaryOp, ValueType, VectorMatchCardinality};
+pub use crate::promql::analysis::constant_value;
+use crate::promql::analysis::threshold_comparisons;
+use crate::promql::{AggregateOp, BinaryExpr, BinaryOp, Expr, ExprKind, ValueType, VectorMatchCardinality};
 
 pub fn registrations() -> Vec<super::Registration> {
     vec![for_too_short::registration(), raw_counter::registration(), rate_window_too_short::registration(), irate::registration()]
@@ -19,57 +21,23 @@ pub struct Threshold<'a> {
     pub vector: &'a Expr,
     /// The constant side (`5`, `0.9 * 100`).
     pub constant: &'a Expr,
-    /// The operator and the constant as written, e.g. `> 5`.
+    /// The operator and the constant as written, with the vector on the left: `> 5`.
     pub text: String,
-}
-
-/// Whether `expr` is a constant: a scalar that reads no series.
-pub fn is_constant(expr: &Expr) -> bool {
-    expr.value_type() == ValueType::Scalar && expr.vector_selectors().next().is_none()
 }
 
 /// Every comparison without `bool` between a vector and a constant, outermost first.
 pub fn thresholds<'a>(expr: &'a Expr, source: &str) -> Vec<Threshold<'a>> {
-    let mut found = Vec::new();
-    expr.walk(|e| {
-        let ExprKind::BinaryExpr(b) = &e.kind else { return };
-        if !b.op.is_comparison() || b.return_bool {
-            return;
-        }
-        let (vector, constant) = match (is_constant(&b.lhs), is_constant(&b.rhs)) {
-            (false, true) => (&*b.lhs, &*b.rhs),
-            (true, false) => (&*b.rhs, &*b.lhs),
-            _ => return,
-        };
-        if vector.value_type() != ValueType::Vector {
-            return;
-        }
-        let literal = source.get(constant.span.range()).unwrap_or("").trim();
-        // Written the way a reader reads it: the vector on the left.
-        let op = if std::ptr::eq(vector, &*b.lhs) { b.op.as_str().to_string() } else { mirrored(b.op.as_str()).to_string() };
-        found.push(Threshold { comparison: b, vector, constant, text: format!("{op} {literal}") });
-    });
-    found
-}
-
-/// The value of a constant expression made of numbers and arithmetic.
-pub fn constant_value(expr: &Expr) -> Option<f64> {
-    match &expr.kind {
-        ExprKind::NumberLiteral(n) => Some(n.value),
-        ExprKind::ParenExpr(p) => constant_value(&p.expr),
-        ExprKind::UnaryExpr(u) => constant_value(&u.expr).map(|v| if u.op == UnaryOp::Sub { -v } else { v }),
-        ExprKind::BinaryExpr(b) => {
-            let (l, r) = (constant_value(&b.lhs)?, constant_value(&b.rhs)?);
-            match b.op {
-                BinaryOp::Add => Some(l + r),
-                BinaryOp::Sub => Some(l - r),
-                BinaryOp::Mul => Some(l * r),
-                BinaryOp::Div => Some(l / r),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
+    threshold_comparisons(expr)
+        .into_iter()
+        .filter(|t| t.compared.value_type() == ValueType::Vector)
+        .filter_map(|t| {
+            let ExprKind::BinaryExpr(b) = &t.comparison.kind else { return None };
+            let constant = if t.threshold_on_left { &*b.lhs } else { &*b.rhs };
+            let literal = source.get(constant.span.range()).unwrap_or("").trim();
+            let op = if t.threshold_on_left { mirrored(b.op.as_str()) } else { b.op.as_str() };
+            Some(Threshold { comparison: b, vector: t.compared, constant, text: format!("{op} {literal}") })
+        })
+        .collect()
 }
 
 /// `expr` with parentheses, aggregations and value-preserving wrappers removed:
@@ -156,7 +124,6 @@ mod tests {
         assert_eq!(events("changes(process_start_time_seconds[15m]) > 2"), [true]);
         assert_eq!(events("sum by (instance) (rate(evictions[15m])) * on (instance) group_left (node) max by (instance, node) (node_name) > 0"), [true]);
         assert_eq!(events("up == 0"), [false]);
-        assert_eq!(constant_value(&parse("-(2 * 3) + 1", &ParseOptions::default()).unwrap()), Some(-5.0));
     }
 
     #[test]
