@@ -56,7 +56,9 @@ pub fn scan(file: &SourceFile, model: &RuleFile) -> Vec<Directive> {
 fn comment_start(line: &str, line_start: usize, scalars: &[Span]) -> Option<usize> {
     let bytes = line.as_bytes();
     (0..bytes.len()).find_map(|i| {
-        let starts_comment = bytes[i] == b'#' && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t');
+        // A byte-order mark at the start of the file counts as the line start.
+        // (`#` is ASCII, so `i` is a character boundary when it is tested.)
+        let starts_comment = bytes[i] == b'#' && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t' || &line[..i] == "\u{feff}");
         let offset = line_start + i;
         (starts_comment && !inside(scalars, offset)).then_some(offset)
     })
@@ -227,5 +229,6 @@ mod tests {
         assert_eq!(comment_start("a: 'x # alertlint disable y'", 0, &spans), None);
         assert_eq!(comment_start("a: b # alertlint", 0, &[]), Some(5));
         assert_eq!(comment_start("a: b#c", 0, &[]), None);
+        assert_eq!(comment_start("\u{feff}# alertlint disable-file x", 0, &[]), Some(3));
     }
 }

@@ -303,3 +303,16 @@ fn stdin_filename_is_matched_against_excludes() {
     let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "rules/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
     assert_eq!(lints_of(&json(&out)), ["runbook/missing"]);
 }
+
+#[test]
+fn comments_after_quoted_values_and_bom_are_suppressions() {
+    let quoted = NO_RUNBOOK.replace("- alert: HighErrorRate", "- alert: \"HighErrorRate\"  # alertlint disable runbook/missing -- pending");
+    let dir = scratch(&[("r.yaml", &quoted)]);
+    let v = json(&alertlint(dir.path(), &["check", "--format", "json", "r.yaml"], None));
+    assert_eq!(lints_of(&v), Vec::<String>::new(), "{v}");
+
+    let bom = format!("\u{feff}# alertlint disable-file runbook/missing\n{NO_RUNBOOK}");
+    let dir = scratch(&[("r.yaml", &bom)]);
+    let v = json(&alertlint(dir.path(), &["check", "--format", "json", "r.yaml"], None));
+    assert_eq!(lints_of(&v), Vec::<String>::new(), "{v}");
+}

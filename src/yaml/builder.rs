@@ -460,7 +460,10 @@ impl Builder<'_> {
         };
         let token = Span::new(start, span.end.max(start));
         match scalar::decode_flow(self.text, start, span.end, flow) {
-            Some(d) if d.value == value => (token, d.map),
+            Some(d) if d.value == value => {
+                let end = if flow == FlowStyle::Plain { token.end } else { d.end.clamp(start, token.end) };
+                (Span::new(start, end), d.map)
+            }
             _ => (token, coarse_map(value, token)),
         }
     }

@@ -16,6 +16,9 @@ use crate::span::Span;
 pub(crate) struct Decoded {
     pub value: String,
     pub map: OffsetMap,
+    /// Where the scalar's text ends in the file: after the closing quote of
+    /// a quoted scalar (saphyr's span may run on over a trailing comment).
+    pub end: usize,
 }
 
 impl Decoded {
@@ -186,12 +189,14 @@ pub(crate) fn decode_flow(
         if out.value.is_empty() {
             out.map = OffsetMap::identity(i, 0);
         }
+        out.end = if style == FlowStyle::Plain { inner_end } else { inner_end + 1 };
         return Some(out);
     }
     let mut fold = Fold::default();
     loop {
         if i >= limit {
             // Plain scalars end with their content; quoted ones must close.
+            out.end = limit;
             return (style == FlowStyle::Plain).then_some(out);
         }
         // A run of non-blank characters, with escapes resolved.
@@ -250,10 +255,12 @@ pub(crate) fn decode_flow(
                 b'"'
             };
             if bytes.get(i) == Some(&close) {
+                out.end = i + 1;
                 return Some(out);
             }
         }
         if i >= limit {
+            out.end = limit;
             return (style == FlowStyle::Plain).then_some(out);
         }
         i = fold.consume(bytes, i, limit);
