@@ -15,6 +15,7 @@ pub mod lints;
 pub mod model;
 pub mod promql;
 pub mod report;
+pub mod routes;
 pub mod source;
 pub mod span;
 pub mod suppress;
