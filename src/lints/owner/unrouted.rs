@@ -60,14 +60,22 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if rcx.rule.kind != RuleKind::Alert {
         return;
     }
-    let Some((label, kv)) = cx.config.owner.labels.iter().find_map(|l| rcx.label(l).map(|kv| (l.as_str(), kv))) else {
+    let Some((label, kv)) = cx
+        .config
+        .owner
+        .labels
+        .iter()
+        .find_map(|l| rcx.label(l).map(|kv| (l.as_str(), kv)))
+    else {
         return;
     };
     let value = &kv.value.value;
     if value.is_empty() || value.contains("{{") {
         return;
     }
-    let Some(routed) = crate::routes::unrouted_value(am, label, value) else { return };
+    let Some(routed) = crate::routes::unrouted_value(am, label, value) else {
+        return;
+    };
     cx.report(
         kv.value.span,
         format!(

@@ -67,7 +67,9 @@ pub fn registration() -> Registration {
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
-    let Some((am, routed)) = routed(cx, rcx) else { return };
+    let Some((am, routed)) = routed(cx, rcx) else {
+        return;
+    };
     if !routed.always(|m| is_blackhole(am, m)) {
         return;
     }
@@ -80,9 +82,16 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             reached.push(m.clone());
         }
     }
-    let mut message = format!("alert `{}` reaches only receivers without integrations: {}", rcx.rule.name.value, describe(&reached));
+    let mut message = format!(
+        "alert `{}` reaches only receivers without integrations: {}",
+        rcx.rule.name.value,
+        describe(&reached)
+    );
     if !routed.outcomes.depends_on.is_empty() {
-        message.push_str(&format!(", whatever the values of {}", code_list(&routed.outcomes.depends_on)));
+        message.push_str(&format!(
+            ", whatever the values of {}",
+            code_list(&routed.outcomes.depends_on)
+        ));
     }
     let mut receivers: Vec<&str> = Vec::new();
     for m in &reached {
@@ -94,5 +103,6 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         "give {} an integration (such as `slack_configs` or `pagerduty_configs`), or route the alert to a receiver that notifies someone",
         code_list(receivers)
     );
-    cx.report(deciding_span(am, rcx, &reached), message).help(help);
+    cx.report(deciding_span(am, rcx, &reached), message)
+        .help(help);
 }

@@ -69,38 +69,56 @@ pub fn registration() -> Registration {
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
-    let Some((am, routed)) = routed(cx, rcx) else { return };
+    let Some((am, routed)) = routed(cx, rcx) else {
+        return;
+    };
     if am.route.routes.is_empty() {
         return;
     }
     // Without a definite outcome some values of the unknown labels reach a
     // child route (or the enumeration was cut short): not provably wrong.
-    let Some(matches) = &routed.outcomes.definite else { return };
+    let Some(matches) = &routed.outcomes.definite else {
+        return;
+    };
     if !is_default_only(matches) {
         return;
     }
     let receiver = am.root_receiver();
-    let mut message = format!("alert `{}` reaches only the default receiver `{receiver}` (route /)", rcx.rule.name.value);
+    let mut message = format!(
+        "alert `{}` reaches only the default receiver `{receiver}` (route /)",
+        rcx.rule.name.value
+    );
     if !routed.labels.unknown.is_empty() {
-        message.push_str(&format!(" whatever the values of {}", code_list(&routed.labels.unknown)));
+        message.push_str(&format!(
+            " whatever the values of {}",
+            code_list(&routed.labels.unknown)
+        ));
     }
     if am.receiver(receiver).is_some_and(|r| !r.has_integrations()) {
         message.push_str(", which has no integrations: its notifications are dropped");
     }
     // What the first-level routes look at, and what this alert has there.
-    let mut read: Vec<&str> = am.route.routes.iter().flat_map(|r| r.matchers.iter().map(|m| m.name.as_str())).collect();
+    let mut read: Vec<&str> = am
+        .route
+        .routes
+        .iter()
+        .flat_map(|r| r.matchers.iter().map(|m| m.name.as_str()))
+        .collect();
     read.sort_unstable();
     read.dedup();
     let has: Vec<String> = read
         .iter()
         .map(|name| match routed.labels.known.get(*name) {
             Some(value) => format!("`{name}=\"{value}\"`"),
-            None if routed.labels.unknown.contains(*name) => format!("`{name}` (set at evaluation)"),
+            None if routed.labels.unknown.contains(*name) => {
+                format!("`{name}` (set at evaluation)")
+            }
             None => format!("no `{name}`"),
         })
         .collect();
     let help = if read.is_empty() {
-        "no child route matches it; add a route for it, or give it labels an existing route matches".to_string()
+        "no child route matches it; add a route for it, or give it labels an existing route matches"
+            .to_string()
     } else {
         format!(
             "the routes below / match on {}; this alert has {}: use a value a route matches, or add a route for it",

@@ -80,7 +80,9 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if value.is_empty() || value.contains("{{") {
         return;
     }
-    let Some(routed) = crate::routes::unrouted_severity(am, &cx.config.severity, value) else { return };
+    let Some(routed) = crate::routes::unrouted_severity(am, &cx.config.severity, value) else {
+        return;
+    };
     cx.report(
         kv.value.span,
         format!(
