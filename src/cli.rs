@@ -33,6 +33,8 @@ enum Command {
         /// A lint id such as `noise/for-too-short`
         id: String,
     },
+    /// For every alert: the receivers its labels reach in the Alertmanager routing tree, and why
+    Routes(RoutesArgs),
     /// Print the syntax tree of a PromQL expression with byte spans, or its parse error
     Parse {
         /// The expression, such as 'sum by (job) (rate(errors_total[5m])) > 1'
@@ -91,6 +93,21 @@ struct CheckArgs {
     jobs: Option<usize>,
 }
 
+#[derive(Args)]
+struct RoutesArgs {
+    /// Rule files or directories (default: the current directory)
+    paths: Vec<PathBuf>,
+    /// Alertmanager configuration (default: `alertmanager.config` of .alertlint.yaml)
+    #[arg(long)]
+    alertmanager_config: Option<PathBuf>,
+    /// Configuration file (default: the nearest .alertlint.yaml walking up)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    format: crate::routes::RoutesFormat,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ParseFormat {
     Text,
@@ -124,6 +141,7 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Routes(args) => routes(args),
         Command::Rules => rules(),
         Command::Explain { id } => explain(&id),
         Command::Parse { expr, format, experimental } => parse(&expr, format, experimental),
@@ -248,6 +266,66 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
     ExitCode::from(u8::from(failed))
+}
+
+fn routes(args: RoutesArgs) -> ExitCode {
+    use crate::routes::{self, RoutesFormat};
+    let mut config = match load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
+    let Some(am_path) = args.alertmanager_config.or(config.alertmanager_config.take()) else {
+        return fail("no Alertmanager configuration: pass --alertmanager-config FILE, or set `alertmanager.config` in .alertlint.yaml");
+    };
+    let am_text = match std::fs::read_to_string(&am_path) {
+        Ok(text) => text,
+        Err(e) => return fail(format!("cannot read Alertmanager configuration {}: {e}", am_path.display())),
+    };
+    let am_file = crate::source::SourceFile::new(am_path.display().to_string(), am_text);
+    let am = match crate::alertmanager::load(&am_file) {
+        Ok(am) => am,
+        Err(findings) => {
+            // Nothing can be routed through an invalid tree: show why, as `check` would.
+            let model = crate::model::RuleFile { kind: crate::model::FileKind::NotRules, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+            let reports = [crate::engine::FileReport { file: am_file, model, diagnostics: findings }];
+            let output = match args.format {
+                RoutesFormat::Human => report::human::render(&reports, report::human::Style { color: use_color(), width: 100 }),
+                RoutesFormat::Json => report::json::render(&reports),
+            };
+            print!("{output}");
+            return ExitCode::from(1);
+        }
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let discovered = match crate::discover::discover(&paths, &config) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let mut files = Vec::new();
+    let mut io_errors = discovered.errors;
+    for path in discovered.files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push(crate::source::SourceFile::new(path.display().to_string(), text)),
+            Err(e) => io_errors.push(format!("{}: {e}", path.display())),
+        }
+    }
+    let alerts = routes::collect(&files, &config, &am);
+    let output = match args.format {
+        RoutesFormat::Human => routes::render_human(&alerts, &am),
+        RoutesFormat::Json => routes::render_json(&alerts),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    for error in &io_errors {
+        eprintln!("alertlint: {error}");
+    }
+    ExitCode::from(if io_errors.is_empty() { 0 } else { EXIT_USAGE })
+}
+
+fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn rules() -> ExitCode {

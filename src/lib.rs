@@ -16,6 +16,7 @@ pub mod lsp;
 pub mod model;
 pub mod promql;
 pub mod report;
+pub mod routes;
 pub mod source;
 pub mod span;
 pub mod suppress;

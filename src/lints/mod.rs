@@ -20,6 +20,7 @@ pub mod noise;
 pub mod owner;
 pub mod promql;
 pub mod record;
+pub mod routing;
 pub mod rule;
 pub mod runbook;
 pub mod severity;
@@ -207,6 +208,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(noise::registrations());
         all.extend(record::registrations());
         all.extend(alertmanager::registrations());
+        all.extend(routing::registrations());
         all.extend(suppression::registrations());
         all
     })

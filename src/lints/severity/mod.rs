@@ -2,7 +2,8 @@
 
 pub mod missing;
 pub mod unknown;
+pub mod unrouted;
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![missing::registration(), unknown::registration()]
+    vec![missing::registration(), unknown::registration(), unrouted::registration()]
 }

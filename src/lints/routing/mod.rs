@@ -1,0 +1,68 @@
+//! With an Alertmanager configuration: where each alert's labels lead in the
+//! routing tree.
+
+pub mod blackhole;
+pub mod default_only;
+
+use crate::alertmanager::AmConfig;
+use crate::lints::{FileContext, RuleContext};
+use crate::model::RuleKind;
+use crate::routes::{self, RoutedAlert};
+
+pub fn registrations() -> Vec<super::Registration> {
+    vec![default_only::registration(), blackhole::registration()]
+}
+
+/// The rule's alert routed through the configured tree; `None` without an
+/// Alertmanager configuration, for recording rules, and when the expression
+/// does not parse (already a `promql/syntax` finding; its labels would all be
+/// guesses).
+pub(crate) fn routed<'a>(
+    cx: &FileContext<'a>,
+    rcx: &RuleContext<'_>,
+) -> Option<(&'a AmConfig, RoutedAlert)> {
+    let am = cx.alertmanager?;
+    if rcx.rule.kind != RuleKind::Alert {
+        return None;
+    }
+    let expr = rcx.expr?;
+    Some((
+        am,
+        routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr)),
+    ))
+}
+
+/// `route /0` or `routes /0, /1` with their receivers, for messages.
+pub(crate) fn describe(matches: &[crate::alertmanager::RouteMatch]) -> String {
+    let parts: Vec<String> = matches
+        .iter()
+        .map(|m| format!("`{}` (route {})", m.receiver, m.path_string()))
+        .collect();
+    parts.join(", ")
+}
+
+/// The narrowest token that sent the alert where it went: the value of the
+/// rule (or group) label read by the deepest matched route's matchers, else
+/// the `alert:` name.
+pub(crate) fn deciding_span(
+    am: &AmConfig,
+    rcx: &RuleContext<'_>,
+    matches: &[crate::alertmanager::RouteMatch],
+) -> crate::span::Span {
+    for m in matches {
+        for depth in (1..=m.path.len()).rev() {
+            let Some(node) = am.route.at(&m.path[..depth]) else {
+                continue;
+            };
+            if let Some(kv) = node
+                .matchers
+                .iter()
+                .rev()
+                .find_map(|matcher| rcx.label(&matcher.name))
+            {
+                return kv.value.span;
+            }
+        }
+    }
+    rcx.rule.name.span
+}
