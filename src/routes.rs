@@ -216,22 +216,19 @@ pub fn unrouted_value(am: &AmConfig, label: &str, value: &str) -> Option<String>
 /// Matchers listed in a message before "and N more".
 const MAX_MATCHERS_SHOWN: usize = 4;
 
-/// [`unrouted_value`] for a severity. A tree that routes some allowed
-/// severities and leaves the others to the parent route (only `critical`
-/// pages) does so by design, so an allowed value counts only when the tree
-/// routes none of the allowed values.
+/// [`unrouted_value`] for a severity. A misspelt or foreign value (not in
+/// `severity.values`) counts whenever no route matcher accepts it. An allowed
+/// value that no route names counts only when the alert then ends at the
+/// root route alone (`only_catch_all`): a tree that escalates `critical` under
+/// a team route and leaves `warning` to the team route does so by design.
 pub fn unrouted_severity(
     am: &AmConfig,
     severity: &crate::config::SeverityConfig,
     value: &str,
+    only_catch_all: bool,
 ) -> Option<String> {
     let routed = unrouted_value(am, &severity.label, value)?;
-    let allowed = &severity.values;
-    if allowed.iter().any(|v| v == value)
-        && allowed
-            .iter()
-            .any(|v| !am.matchers_accepting(&severity.label, v).is_empty())
-    {
+    if severity.values.iter().any(|v| v == value) && !only_catch_all {
         return None;
     }
     Some(routed)
@@ -278,19 +275,21 @@ pub fn collect(files: &[SourceFile], config: &Config, am: &AmConfig) -> Vec<Aler
                     .rev()
                     .find(|kv| kv.key.value == config.severity.label)
                     .map(|kv| kv.value.value.as_str());
-                let unrouted_severity = severity
-                    .filter(|v| !v.is_empty() && !v.contains("{{"))
-                    .filter(|v| unrouted_severity(am, &config.severity, v).is_some())
-                    .map(str::to_string);
                 let parsed = rule
                     .expr
                     .as_ref()
                     .and_then(|text| promql::parse(&text.value, &parse_options).ok());
+                let routed = route_alert(am, config, group, rule, parsed.as_ref());
+                let only_catch_all = routed.always(is_default_only);
+                let unrouted_severity = severity
+                    .filter(|v| !v.is_empty() && !v.contains("{{"))
+                    .filter(|v| unrouted_severity(am, &config.severity, v, only_catch_all).is_some())
+                    .map(str::to_string);
                 out.push(AlertRoute {
                     file: file.name().to_string(),
                     group: group.name.value.clone(),
                     rule: rule.name.value.clone(),
-                    routed: route_alert(am, config, group, rule, parsed.as_ref()),
+                    routed,
                     expr_parsed: parsed.is_some(),
                     unrouted_severity,
                 });

@@ -9,9 +9,9 @@ crate::declare_lint! {
     /// accept any value, including none (`severity=~".*"`), and negative matchers do not count
     /// as accepting it.
     ///
-    /// A value from the allowed set (`severity.values`) is reported only when the tree routes
-    /// none of the allowed values: a tree that routes `critical` to a pager and leaves
-    /// `warning` to the team's route does so on purpose.
+    /// A value from the allowed set (`severity.values`) is reported only when the alert then
+    /// reaches nothing but the root route: a tree that escalates `critical` under a team route
+    /// and leaves `warning` to the team's route does so on purpose.
     ///
     /// ## Why it matters
     /// Severity routes decide who is paged. A value no route names (`page` where the tree
@@ -41,11 +41,13 @@ crate::declare_lint! {
             // The tree does not route on severity at all.
             Example::with_alertmanager(RULE_PAGE, "route:\n  receiver: all\n  routes:\n    - matchers: [team=\"db\"]\n      receiver: all\nreceivers:\n  - name: all\n"),
             Example::new(RULE_PAGE),
-            // Only `critical` escalates; `warning` stays with the parent route by design.
+            // Only `critical` escalates; `warning` stays with the team route by design.
             Example::with_alertmanager(RULE_WARNING, TREE_ESCALATION),
         ],
         fail: [
             Example::with_alertmanager(RULE_PAGE, TREE),
+            // Only `critical` is routed; a `warning` alert falls through to the catch-all.
+            Example::with_alertmanager(RULE_WARNING, "route:\n  receiver: catch-all\n  routes:\n    - matchers: [severity=\"critical\"]\n      receiver: pager\nreceivers:\n  - name: catch-all\n  - name: pager\n"),
             // The rules and the tree use different severity names.
             Example::with_alertmanager(RULE_CRITICAL, "route:\n  receiver: catch-all\n  routes:\n    - matchers: [severity=\"P1\"]\n      receiver: pager\nreceivers:\n  - name: catch-all\n  - name: pager\n"),
         ],
@@ -80,7 +82,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if value.is_empty() || value.contains("{{") {
         return;
     }
-    let Some(routed) = crate::routes::unrouted_severity(am, &cx.config.severity, value) else {
+    let only_catch_all = rcx.expr.is_some_and(|expr| crate::routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr)).always(crate::routes::is_default_only));
+    let Some(routed) = crate::routes::unrouted_severity(am, &cx.config.severity, value, only_catch_all) else {
         return;
     };
     cx.report(
