@@ -286,8 +286,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
         Ok(am) => am,
         Err(findings) => {
             // Nothing can be routed through an invalid tree: show why, as `check` would.
-            let model = crate::model::RuleFile { kind: crate::model::FileKind::NotRules, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
-            let reports = [crate::engine::FileReport { file: am_file, model, diagnostics: findings }];
+            let reports = [crate::engine::FileReport::without_rules(am_file, findings)];
             let output = match args.format {
                 RoutesFormat::Human => report::human::render(&reports, report::human::Style { color: use_color(), width: 100 }),
                 RoutesFormat::Json => report::json::render(&reports),

@@ -30,6 +30,12 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A report for a file that holds no rules (an Alertmanager configuration,
+    /// a file that could not be decoded).
+    pub fn without_rules(file: SourceFile, diagnostics: Vec<Diagnostic>) -> FileReport {
+        FileReport { file, model: RuleFile::empty(FileKind::NotRules), diagnostics }
+    }
+
     pub fn rule_count(&self) -> usize {
         self.model.groups.iter().map(|g| g.rules.len()).sum()
     }
@@ -167,8 +173,7 @@ impl Engine {
             let mut diagnostics = findings.clone();
             self.apply_policy(&mut diagnostics, &[]);
             if !diagnostics.is_empty() {
-                let model = RuleFile { kind: FileKind::NotRules, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
-                reports.push(FileReport { file: file.clone(), model, diagnostics });
+                reports.push(FileReport::without_rules(file.clone(), diagnostics));
             }
         }
         reports
@@ -183,8 +188,7 @@ impl Engine {
             let directives = suppress::scan(&file, &model);
             return (FileReport { file, model, diagnostics }, directives);
         };
-        let model = RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
-        (FileReport { file, model, diagnostics: vec![decode_error] }, Vec::new())
+        (FileReport { file, model: RuleFile::empty(FileKind::Invalid), diagnostics: vec![decode_error] }, Vec::new())
     }
 
     fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {

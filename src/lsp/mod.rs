@@ -918,17 +918,7 @@ fn config_diagnostic(
 }
 
 fn empty_report(name: &str, text: &str) -> FileReport {
-    let model = crate::model::RuleFile {
-        kind: crate::model::FileKind::NotRules,
-        groups: Vec::new(),
-        diagnostics: Vec::new(),
-        scalar_spans: Vec::new(),
-    };
-    FileReport {
-        file: SourceFile::new(name, text),
-        model,
-        diagnostics: Vec::new(),
-    }
+    FileReport::without_rules(SourceFile::new(name, text), Vec::new())
 }
 
 /// The byte offset of a 1-based line and character column.

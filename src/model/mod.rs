@@ -134,6 +134,13 @@ pub struct RuleFile {
     pub scalar_spans: Vec<Span>,
 }
 
+impl RuleFile {
+    /// A file with no rules and no findings of its own.
+    pub fn empty(kind: FileKind) -> RuleFile {
+        RuleFile { kind, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() }
+    }
+}
+
 /// Loads and validates one rule file, with current Prometheus name rules
 /// (UTF-8 label and metric names).
 pub fn load(file: &SourceFile, options: &LoadOptions) -> RuleFile {

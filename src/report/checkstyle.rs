@@ -68,22 +68,11 @@ pub fn escape(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Diagnostic;
-    use crate::model::{FileKind, RuleFile};
     use crate::source::SourceFile;
     use crate::span::Span;
 
     fn report(name: &str, text: &str, diagnostics: Vec<Diagnostic>) -> FileReport {
-        let model = RuleFile {
-            kind: FileKind::Rules,
-            groups: Vec::new(),
-            diagnostics: Vec::new(),
-            scalar_spans: Vec::new(),
-        };
-        FileReport {
-            file: SourceFile::new(name, text),
-            model,
-            diagnostics,
-        }
+        FileReport::without_rules(SourceFile::new(name, text), diagnostics)
     }
 
     #[test]

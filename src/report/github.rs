@@ -78,21 +78,10 @@ pub fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FileKind, RuleFile};
     use crate::span::Span;
 
     fn render_one(name: &str, text: &str, d: Diagnostic) -> String {
-        let model = RuleFile {
-            kind: FileKind::Rules,
-            groups: Vec::new(),
-            diagnostics: Vec::new(),
-            scalar_spans: Vec::new(),
-        };
-        render(&[FileReport {
-            file: SourceFile::new(name, text),
-            model,
-            diagnostics: vec![d],
-        }])
+        render(&[FileReport::without_rules(SourceFile::new(name, text), vec![d])])
     }
 
     #[test]

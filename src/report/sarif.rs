@@ -212,20 +212,9 @@ pub fn percent_encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FileKind, RuleFile};
 
     fn report(name: &str, text: &str, diagnostics: Vec<Diagnostic>) -> FileReport {
-        let model = RuleFile {
-            kind: FileKind::Rules,
-            groups: Vec::new(),
-            diagnostics: Vec::new(),
-            scalar_spans: Vec::new(),
-        };
-        FileReport {
-            file: SourceFile::new(name, text),
-            model,
-            diagnostics,
-        }
+        FileReport::without_rules(SourceFile::new(name, text), diagnostics)
     }
 
     fn render_value(reports: &[FileReport]) -> Value {
