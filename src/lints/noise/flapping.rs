@@ -42,7 +42,7 @@ crate::declare_lint! {
             Example::new("groups:\n  - name: queue\n    rules:\n      - alert: QueueBacklog\n        expr: queue_depth > 100\n        for: 2m\n"),
             Example::with_prometheus(
                 "groups:\n  - name: queue\n    rules:\n      - alert: QueueBacklog\n        expr: queue_depth > 100\n        for: 2m\n        keep_firing_for: 10m\n",
-                "lints:\n  noise/flapping: { lookback: 1h }\n",
+                "lints:\n  noise/flapping: { lookback: 1h, max_per_day: 24 }\n",
                 "{\"now\": 1763596800, \"series\": {\"queue=a\": \"..#####.....#####.....#####.....#####.....#####.....#####..\"}}",
             ),
         ],
