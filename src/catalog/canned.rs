@@ -23,13 +23,30 @@ impl Canned {
         let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let now = json.get("now").and_then(|v| v.as_f64()).ok_or("no `now`")?;
         let step = json.get("step").and_then(|v| v.as_f64()).unwrap_or(60.0);
-        let present = json.get("present").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let present = json
+            .get("present")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let series = json
             .get("series")
             .and_then(|v| v.as_object())
-            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
-        Ok(Canned { now, step, present, series })
+        Ok(Canned {
+            now,
+            step,
+            present,
+            series,
+        })
     }
 }
 
@@ -43,13 +60,24 @@ impl Api for Canned {
         Ok(self.present.iter().any(|p| p == name))
     }
 
-    fn query_range(&self, _expr: &str, start: f64, end: f64, _step: f64) -> Result<Vec<RangeSeries>, ApiError> {
+    fn query_range(
+        &self,
+        _expr: &str,
+        start: f64,
+        end: f64,
+        _step: f64,
+    ) -> Result<Vec<RangeSeries>, ApiError> {
         Ok(self
             .series
             .iter()
             .map(|(labels, pattern)| {
-                let labels: BTreeMap<String, String> = labels.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                let first = self.now - (pattern.chars().count().saturating_sub(1)) as f64 * self.step;
+                let labels: BTreeMap<String, String> = labels
+                    .split(',')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                let first =
+                    self.now - (pattern.chars().count().saturating_sub(1)) as f64 * self.step;
                 let timestamps = pattern
                     .chars()
                     .enumerate()

@@ -33,7 +33,13 @@ pub struct Use<'a> {
 /// Names recorded by any rule checked: they exist once the rules are
 /// deployed, whatever the scrapes say.
 pub fn recorded(files: &[CheckedFile<'_>]) -> HashSet<String> {
-    files.iter().flat_map(|f| &f.model.groups).flat_map(|g| &g.rules).filter(|r| r.kind == RuleKind::Record).map(|r| r.name.value.clone()).collect()
+    files
+        .iter()
+        .flat_map(|f| &f.model.groups)
+        .flat_map(|g| &g.rules)
+        .filter(|r| r.kind == RuleKind::Record)
+        .map(|r| r.name.value.clone())
+        .collect()
 }
 
 /// Parses every rule's expression of every file once.
@@ -43,7 +49,9 @@ pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a
         for group in &file.model.groups {
             for rule in &group.rules {
                 let Some(text) = &rule.expr else { continue };
-                if let Ok(expr) = crate::promql::parse(&text.value, &crate::promql::ParseOptions::default()) {
+                if let Ok(expr) =
+                    crate::promql::parse(&text.value, &crate::promql::ParseOptions::default())
+                {
                     out.push((index, group, rule, expr));
                 }
             }
@@ -55,8 +63,17 @@ pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a
 /// Named selectors of `expr` whose metric is neither recorded by a checked
 /// rule nor synthetic. With `skip_absent`, selectors inside `absent()` and
 /// `absent_over_time()` are left out: there, no series is the point.
-pub fn uses<'a>(file: usize, group: &'a Group, rule: &'a Rule, expr: &'a Expr, recorded: &HashSet<String>, skip_absent: bool) -> Vec<Use<'a>> {
-    let Some(text) = &rule.expr else { return Vec::new() };
+pub fn uses<'a>(
+    file: usize,
+    group: &'a Group,
+    rule: &'a Rule,
+    expr: &'a Expr,
+    recorded: &HashSet<String>,
+    skip_absent: bool,
+) -> Vec<Use<'a>> {
+    let Some(text) = &rule.expr else {
+        return Vec::new();
+    };
     let mut absent_spans = Vec::new();
     if skip_absent {
         expr.walk(|e| {
@@ -70,11 +87,31 @@ pub fn uses<'a>(file: usize, group: &'a Group, rule: &'a Rule, expr: &'a Expr, r
     expr.vector_selectors()
         .filter_map(|(e, vs)| {
             let name = vs.metric_name()?;
-            if recorded.contains(name) || SYNTHETIC.contains(&name) || absent_spans.iter().any(|s| s.start <= e.span.start && e.span.end <= s.end) {
+            if recorded.contains(name)
+                || SYNTHETIC.contains(&name)
+                || absent_spans
+                    .iter()
+                    .any(|s| s.start <= e.span.start && e.span.end <= s.end)
+            {
                 return None;
             }
-            let name_span = vs.name_span.or_else(|| vs.matchers.iter().find(|m| m.name == "__name__" && m.op == MatchOp::Equal).map(|m| m.value_span)).unwrap_or(e.span);
-            Some(Use { file, group, rule, selector: vs, span: text.to_file(e.span), name_span: text.to_file(name_span) })
+            let name_span = vs
+                .name_span
+                .or_else(|| {
+                    vs.matchers
+                        .iter()
+                        .find(|m| m.name == "__name__" && m.op == MatchOp::Equal)
+                        .map(|m| m.value_span)
+                })
+                .unwrap_or(e.span);
+            Some(Use {
+                file,
+                group,
+                rule,
+                selector: vs,
+                span: text.to_file(e.span),
+                name_span: text.to_file(name_span),
+            })
         })
         .collect()
 }
@@ -86,7 +123,10 @@ pub fn series_matcher(vs: &VectorSelector) -> String {
     let name = vs.name.as_deref();
     let legacy = |s: &str| {
         let mut chars = s.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
     };
     let mut prefix = String::new();
     match name {
@@ -95,7 +135,11 @@ pub fn series_matcher(vs: &VectorSelector) -> String {
         None => {}
     }
     for m in &vs.matchers {
-        let label = if legacy(&m.name) { m.name.clone() } else { quote(&m.name) };
+        let label = if legacy(&m.name) {
+            m.name.clone()
+        } else {
+            quote(&m.name)
+        };
         parts.push(format!("{label}{}{}", m.op.as_str(), quote(&m.value)));
     }
     if parts.is_empty() {
@@ -124,15 +168,28 @@ mod tests {
     use super::*;
 
     fn matcher(q: &str) -> String {
-        let expr = crate::promql::parse(q, &crate::promql::ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
-        expr.vector_selectors().next().map(|(_, vs)| series_matcher(vs)).unwrap_or_default()
+        let expr = crate::promql::parse(q, &crate::promql::ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        expr.vector_selectors()
+            .next()
+            .map(|(_, vs)| series_matcher(vs))
+            .unwrap_or_default()
     }
 
     #[test]
     fn writes_series_matchers() {
         assert_eq!(matcher("up"), "up");
-        assert_eq!(matcher("rate(http_requests_total{job=\"a\\\"b\",code=~\"5..\"}[5m] offset 1h)"), "http_requests_total{job=\"a\\\"b\",code=~\"5..\"}");
-        assert_eq!(matcher("{__name__=\"up\", job!=\"x\"}"), "{__name__=\"up\",job!=\"x\"}");
-        assert_eq!(matcher("{\"my.metric\", \"a.b\"=\"c\"}"), "{__name__=\"my.metric\",\"a.b\"=\"c\"}");
+        assert_eq!(
+            matcher("rate(http_requests_total{job=\"a\\\"b\",code=~\"5..\"}[5m] offset 1h)"),
+            "http_requests_total{job=\"a\\\"b\",code=~\"5..\"}"
+        );
+        assert_eq!(
+            matcher("{__name__=\"up\", job!=\"x\"}"),
+            "{__name__=\"up\",job!=\"x\"}"
+        );
+        assert_eq!(
+            matcher("{\"my.metric\", \"a.b\"=\"c\"}"),
+            "{__name__=\"my.metric\",\"a.b\"=\"c\"}"
+        );
     }
 }

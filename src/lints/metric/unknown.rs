@@ -66,24 +66,43 @@ impl Lint for Unknown {
         let mut found = Vec::new();
         for (file, group, rule, expr) in &parsed {
             for u in super::uses(*file, group, rule, expr, &recorded, false) {
-                let Some(name) = u.selector.metric_name() else { continue };
+                let Some(name) = u.selector.metric_name() else {
+                    continue;
+                };
                 if cx.catalog.knows(name) {
                     continue;
                 }
-                let suggestion = crate::lints::closest(name, cx.catalog.names()).map(str::to_string);
-                found.push((u.file, u.name_span, name.to_string(), suggestion, group.name.value.clone(), rule.name.value.clone()));
+                let suggestion =
+                    crate::lints::closest(name, cx.catalog.names()).map(str::to_string);
+                found.push((
+                    u.file,
+                    u.name_span,
+                    name.to_string(),
+                    suggestion,
+                    group.name.value.clone(),
+                    rule.name.value.clone(),
+                ));
             }
         }
         for (file, span, name, suggestion, group, rule) in found {
             let message = match &suggestion {
-                Some(s) => format!("`{name}` is in none of the loaded scrapes; did you mean `{s}`?"),
+                Some(s) => {
+                    format!("`{name}` is in none of the loaded scrapes; did you mean `{s}`?")
+                }
                 None => format!("`{name}` is in none of the loaded scrapes"),
             };
             let help = match &suggestion {
-                Some(s) => format!("if it is a typo, write `{s}`; otherwise add a scrape of the target that exposes `{name}`"),
-                None => format!("check the name, or add a scrape of the target that exposes `{name}`"),
+                Some(s) => format!(
+                    "if it is a typo, write `{s}`; otherwise add a scrape of the target that exposes `{name}`"
+                ),
+                None => {
+                    format!("check the name, or add a scrape of the target that exposes `{name}`")
+                }
             };
-            cx.report(file, span, message).help(help).group(&group).rule(&rule);
+            cx.report(file, span, message)
+                .help(help)
+                .group(&group)
+                .rule(&rule);
         }
     }
 }

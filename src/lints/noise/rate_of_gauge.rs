@@ -60,15 +60,28 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     }
     let mut found = Vec::new();
     expr.walk(|e| {
-        let ExprKind::Call(call) = &e.kind else { return };
+        let ExprKind::Call(call) = &e.kind else {
+            return;
+        };
         if !COUNTER_ONLY.contains(&call.func.name) {
             return;
         }
-        let Some(ExprKind::MatrixSelector(matrix)) = call.args.first().map(|a| &a.kind) else { return };
-        let Some(selector) = matrix.selector() else { return };
-        let Some(name) = selector.metric_name() else { return };
+        let Some(ExprKind::MatrixSelector(matrix)) = call.args.first().map(|a| &a.kind) else {
+            return;
+        };
+        let Some(selector) = matrix.selector() else {
+            return;
+        };
+        let Some(name) = selector.metric_name() else {
+            return;
+        };
         if cx.catalog.metric_type(name) == Some(MetricType::Gauge) {
-            found.push((call.func.name, name.to_string(), selector.name_span.unwrap_or(matrix.vector_selector.span), matrix.range_span));
+            found.push((
+                call.func.name,
+                name.to_string(),
+                selector.name_span.unwrap_or(matrix.vector_selector.span),
+                matrix.range_span,
+            ));
         }
     });
     for (func, name, at, range) in found {
@@ -80,5 +93,10 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
 
 /// The `[range]` as written, for the suggested fix.
 fn range_text(rcx: &RuleContext<'_>, range: crate::span::Span) -> String {
-    rcx.rule.expr.as_ref().and_then(|t| t.value.get(range.range())).unwrap_or("[5m]").to_string()
+    rcx.rule
+        .expr
+        .as_ref()
+        .and_then(|t| t.value.get(range.range()))
+        .unwrap_or("[5m]")
+        .to_string()
 }
