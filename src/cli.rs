@@ -91,6 +91,12 @@ struct CheckArgs {
     /// Worker threads (default: all cores)
     #[arg(short, long)]
     jobs: Option<usize>,
+    /// A saved /metrics scrape (text exposition or OpenMetrics) giving metric names and types; repeatable
+    #[arg(long = "metrics", value_name = "FILE")]
+    metrics: Vec<PathBuf>,
+    /// A Prometheus server to read metric types and scrape intervals from and to run the online lints against
+    #[arg(long, value_name = "URL")]
+    prometheus_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -203,6 +209,13 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(am) = args.alertmanager_config {
         config.alertmanager_config = Some(am);
     }
+    // Files named on the command line are relative to the current directory,
+    // not to the configuration file like `prometheus.metrics`.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
+    if let Some(url) = args.prometheus_url {
+        config.prometheus.url = Some(url);
+    }
 
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
     let mut inputs = Vec::new();
@@ -252,6 +265,12 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         return ExitCode::from(EXIT_USAGE);
+    }
+    if matches!(args.format, Format::Human)
+        && let Some((url, stats)) = engine.prometheus_stats()
+    {
+        let failed = if stats.failures.is_empty() { String::new() } else { format!(", {} failed", stats.failures.len()) };
+        eprintln!("alertlint: made {} {} to Prometheus at {url}{failed}", stats.queries, if stats.queries == 1 { "query" } else { "queries" });
     }
     for error in &io_errors {
         eprintln!("alertlint: {error}");

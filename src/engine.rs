@@ -4,7 +4,8 @@
 use rayon::prelude::*;
 
 use crate::alertmanager::{self, AmConfig};
-use crate::catalog::Catalog;
+use crate::catalog::{self, Api, Catalog, Client, Online, ScrapeIntervals};
+use std::sync::Arc;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
@@ -65,6 +66,8 @@ pub struct Engine {
     /// Findings in the Alertmanager configuration file, reported with the rule files.
     alertmanager_findings: Option<(SourceFile, Vec<Diagnostic>)>,
     catalog: Catalog,
+    /// The configured Prometheus server, reachable or not (for its statistics).
+    prometheus: Option<Arc<Client>>,
 }
 
 impl Engine {
@@ -90,7 +93,13 @@ impl Engine {
             alertmanager: None,
             alertmanager_findings: None,
             catalog: Catalog::default(),
+            prometheus: None,
         };
+        let prometheus = engine.config.prometheus.clone();
+        engine.catalog.load_files(&engine.config.base_dir, &prometheus.metrics).map_err(|e| ConfigError::new(e.to_string()))?;
+        if let Some(url) = prometheus.url.as_deref() {
+            engine.connect_prometheus(url);
+        }
         if let Some(path) = engine.config.alertmanager_config.clone() {
             let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::new(format!("cannot read Alertmanager configuration {}: {e}", path.display())))?;
             engine.set_alertmanager(SourceFile::new(path.display().to_string(), text));
@@ -114,6 +123,54 @@ impl Engine {
 
     pub fn alertmanager(&self) -> Option<&AmConfig> {
         self.alertmanager.as_ref()
+    }
+
+    /// Adds a saved scrape's metric names and types to the catalog.
+    pub fn add_metrics_text(&mut self, text: &str) {
+        self.catalog.load_exposition(text);
+    }
+
+    /// Reads names, types and scrape intervals from a live Prometheus. A
+    /// server that does not answer is reported once (`prometheus/unreachable`)
+    /// and the online lints stay silent.
+    pub fn connect_prometheus(&mut self, url: &str) {
+        let client = Arc::new(Client::new(url));
+        self.prometheus = Some(client.clone());
+        let Ok(found) = client.connect() else { return };
+        for name in found.names {
+            self.catalog.insert_name(name);
+        }
+        for (name, metric_type) in found.types {
+            self.catalog.insert(name, metric_type);
+        }
+        self.catalog.set_online(Online { api: client, intervals: found.intervals });
+    }
+
+    /// Answers online lints from `api` instead of a server (lint examples).
+    pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, intervals: ScrapeIntervals) {
+        self.catalog.set_online(Online { api, intervals });
+    }
+
+    /// The configured server's URL and how many requests went to it.
+    pub fn prometheus_stats(&self) -> Option<(&str, catalog::prometheus::Stats)> {
+        self.prometheus.as_ref().map(|c| (c.url(), c.stats()))
+    }
+
+    /// One finding when the server could not be reached or some queries failed.
+    fn prometheus_findings(&self) -> Option<(SourceFile, Vec<Diagnostic>)> {
+        let client = self.prometheus.as_ref()?;
+        let stats = client.stats();
+        let first = stats.failures.first()?;
+        let message = if self.catalog.online().is_none() {
+            format!("{first}; the online lints did not run")
+        } else {
+            format!("{} of {} queries to Prometheus failed; the first: {first}", stats.failures.len(), stats.queries)
+        };
+        let file = SourceFile::new(client.url().to_string(), client.url().to_string());
+        let span = Span::new(0, client.url().len());
+        let lint = lints::prometheus::unreachable::UNREACHABLE.id;
+        let help = "check `prometheus.url` / `--prometheus-url` and that the server answers `/api/v1/status/config`";
+        Some((file, vec![Diagnostic::new(lint, Severity::Warning, span, message).help(help)]))
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -174,6 +231,13 @@ impl Engine {
             self.apply_policy(&mut diagnostics, &[]);
             if !diagnostics.is_empty() {
                 reports.push(FileReport::without_rules(file.clone(), diagnostics));
+            }
+        }
+        if let Some((file, mut diagnostics)) = self.prometheus_findings() {
+            self.apply_policy(&mut diagnostics, &[]);
+            if !diagnostics.is_empty() {
+                let model = RuleFile { kind: FileKind::NotRules, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+                reports.push(FileReport { file, model, diagnostics });
             }
         }
         reports

@@ -16,8 +16,10 @@ use crate::span::Span;
 
 pub mod alertmanager;
 pub mod group;
+pub mod metric;
 pub mod noise;
 pub mod owner;
+pub mod prometheus;
 pub mod promql;
 pub mod record;
 pub mod routing;
@@ -37,19 +39,32 @@ pub struct Example {
     pub config: &'static str,
     /// An Alertmanager configuration to route with; empty for none.
     pub alertmanager: &'static str,
+    /// A saved scrape (text exposition format) loaded into the catalog; empty for none.
+    pub metrics: &'static str,
+    /// Canned Prometheus answers standing in for a server (see
+    /// `catalog::canned`); empty for none.
+    pub prometheus: &'static str,
 }
 
 impl Example {
     pub const fn new(yaml: &'static str) -> Example {
-        Example { yaml, config: "", alertmanager: "" }
+        Example { yaml, config: "", alertmanager: "", metrics: "", prometheus: "" }
     }
 
     pub const fn with_config(yaml: &'static str, config: &'static str) -> Example {
-        Example { yaml, config, alertmanager: "" }
+        Example { yaml, config, alertmanager: "", metrics: "", prometheus: "" }
     }
 
     pub const fn with_alertmanager(yaml: &'static str, alertmanager: &'static str) -> Example {
-        Example { yaml, config: "", alertmanager }
+        Example { yaml, config: "", alertmanager, metrics: "", prometheus: "" }
+    }
+
+    pub const fn with_metrics(yaml: &'static str, metrics: &'static str) -> Example {
+        Example { yaml, config: "", alertmanager: "", metrics, prometheus: "" }
+    }
+
+    pub const fn with_prometheus(yaml: &'static str, config: &'static str, prometheus: &'static str) -> Example {
+        Example { yaml, config, alertmanager: "", metrics: "", prometheus }
     }
 }
 
@@ -207,6 +222,8 @@ pub fn registry() -> &'static [Registration] {
         all.extend(severity::registrations());
         all.extend(noise::registrations());
         all.extend(record::registrations());
+        all.extend(metric::registrations());
+        all.extend(prometheus::registrations());
         all.extend(alertmanager::registrations());
         all.extend(routing::registrations());
         all.extend(suppression::registrations());

@@ -39,5 +39,12 @@ fn engine(example: &Example, config: Config) -> Engine {
     if !example.alertmanager.is_empty() {
         engine.set_alertmanager(SourceFile::new("alertmanager.yml", example.alertmanager));
     }
+    if !example.metrics.is_empty() {
+        engine.add_metrics_text(example.metrics);
+    }
+    if !example.prometheus.is_empty() {
+        let canned = crate::catalog::canned::Canned::parse(example.prometheus).unwrap_or_else(|e| panic!("example Prometheus answers are invalid: {e}"));
+        engine.set_prometheus_api(std::sync::Arc::new(canned), crate::catalog::ScrapeIntervals::default());
+    }
     engine
 }

@@ -1,9 +1,11 @@
 //! Alerts that page on noise: thresholds without `for`, raw counters, short
 //! windows and `irate`.
 
+pub mod flapping;
 pub mod for_too_short;
 pub mod irate;
 pub mod rate_window_too_short;
+pub mod rate_of_gauge;
 pub mod raw_counter;
 
 pub use crate::promql::analysis::constant_value;
@@ -11,7 +13,7 @@ use crate::promql::analysis::threshold_comparisons;
 use crate::promql::{AggregateOp, BinaryExpr, BinaryOp, Expr, ExprKind, ValueType, VectorMatchCardinality};
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![for_too_short::registration(), raw_counter::registration(), rate_window_too_short::registration(), irate::registration()]
+    vec![for_too_short::registration(), raw_counter::registration(), rate_window_too_short::registration(), irate::registration(), rate_of_gauge::registration(), flapping::registration()]
 }
 
 /// A comparison of a vector with a static threshold.

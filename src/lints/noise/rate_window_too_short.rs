@@ -1,11 +1,13 @@
 use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
-use crate::promql::ExprKind;
+use crate::promql::{ExprKind, MatchOp};
 
 crate::declare_lint! {
     /// ## What it does
     /// Reports a range given to `rate`, `increase`, `irate`, `delta`, `idelta`, `deriv` or an
     /// aggregating `*_over_time` function that is shorter than four scrape intervals
-    /// (`prometheus.scrape_interval`, default `1m`). The finding points at the `[range]`.
+    /// (`prometheus.scrape_interval`, default `1m`). With a Prometheus server
+    /// (`prometheus.url`), the interval of the job the selector names with `job="..."` is
+    /// used, else the server's global one. The finding points at the `[range]`.
     ///
     /// ## Why it matters
     /// `rate` needs at least two samples in the window. With a window of one or two scrape
@@ -58,11 +60,8 @@ pub fn registration() -> Registration {
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(expr) = rcx.expr else { return };
-    let scrape_ms = cx.config.prometheus.scrape_interval;
-    if scrape_ms <= 0 {
-        return;
-    }
-    let min_seconds = MIN_INTERVALS * scrape_ms as f64 / 1000.0;
+    let configured = cx.config.prometheus.scrape_interval;
+    let catalog = cx.catalog;
     expr.walk(|e| {
         let ExprKind::Call(call) = &e.kind else { return };
         if !WINDOWED.contains(&call.func.name) {
@@ -70,6 +69,13 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         }
         let Some(ExprKind::MatrixSelector(matrix)) = call.args.iter().map(|a| &a.kind).find(|k| matches!(k, ExprKind::MatrixSelector(_))) else { return };
         let Some(seconds) = matrix.range.constant_seconds() else { return };
+        // The server knows each job's interval; the configuration gives one for all.
+        let job = matrix.selector().and_then(|vs| vs.matchers.iter().find(|m| m.name == "job" && m.op == MatchOp::Equal)).map(|m| m.value.as_str());
+        let scrape_ms = catalog.scrape_interval(job).unwrap_or(configured);
+        if scrape_ms <= 0 {
+            return;
+        }
+        let min_seconds = MIN_INTERVALS * scrape_ms as f64 / 1000.0;
         if seconds >= min_seconds {
             return;
         }
@@ -82,7 +88,11 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             1 => "at most one sample".to_string(),
             n => format!("at most {n} samples"),
         };
-        cx.report(rcx.expr_span(matrix.range_span), format!("`{}` over `[{range}]` sees {seen} at a {scrape} scrape interval", call.func.name))
+        let whose = match (job, catalog.online().and_then(|o| job.and_then(|j| o.intervals.jobs.get(j)))) {
+            (Some(job), Some(_)) => format!(" (job `{job}`)"),
+            _ => String::new(),
+        };
+        cx.report(rcx.expr_span(matrix.range_span), format!("`{}` over `[{range}]` sees {seen} at a {scrape} scrape interval{whose}", call.func.name))
             .help(format!("use a window of at least `[{minimum}]` (four scrape intervals), or set `prometheus.scrape_interval`"));
     });
 }

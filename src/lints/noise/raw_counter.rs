@@ -1,3 +1,4 @@
+use crate::catalog::{Catalog, MetricType};
 use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
 use crate::promql::{AggregateOp, BinaryOp, Expr, ExprKind, VectorSelector};
 
@@ -7,6 +8,9 @@ crate::declare_lint! {
     /// `*_total`, `*_count`, `*_sum` or `*_bucket` — that is not inside `rate`, `irate`,
     /// `increase`, `delta`, `resets` or `changes`. Also reports `histogram_quantile` over
     /// `_bucket` series that were not passed through `rate`.
+    ///
+    /// With saved scrapes or a Prometheus server, the declared type decides instead of the name:
+    /// a gauge named `*_total` is not reported, a counter named without a suffix is.
     ///
     /// Exporters also use these suffixes for gauges, so without metric types alertlint trusts
     /// `_count`/`_sum` only after a unit (`_seconds_count`) or next to their histogram siblings,
@@ -31,7 +35,7 @@ crate::declare_lint! {
     /// `sum(increase(http_errors_total[10m])) > 100` or `sum(rate(http_errors_total[5m])) > 0.2`.
     ///
     /// ## Options
-    /// None.
+    /// None. Metric types come from `prometheus.metrics`, `--metrics` or `prometheus.url`.
     pub static RAW_COUNTER = {
         id: "noise/raw-counter",
         severity: Warning,
@@ -39,10 +43,18 @@ crate::declare_lint! {
         pass: [
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: ManyErrors\n        expr: sum(increase(http_errors_total[10m])) > 100\n        for: 5m\n"),
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: Restarting\n        expr: changes(process_start_time_seconds[1h]) > 3\n        for: 5m\n"),
+            Example::with_metrics(
+                "groups:\n  - name: queue\n    rules:\n      - alert: QueueLarge\n        expr: queue_bytes_total > 1e9\n        for: 5m\n",
+                "# TYPE queue_bytes_total gauge\nqueue_bytes_total 5e8\n",
+            ),
         ],
         fail: [
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: ManyErrors\n        expr: sum(http_errors_total) > 100\n        for: 5m\n"),
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: SlowRequests\n        expr: histogram_quantile(0.99, sum by (le) (http_request_duration_seconds_bucket)) > 1\n        for: 5m\n"),
+            Example::with_metrics(
+                "groups:\n  - name: worker\n    rules:\n      - alert: ManyJobs\n        expr: sum(jobs_processed) > 1000\n        for: 5m\n",
+                "# TYPE jobs_processed counter\njobs_processed 12\n",
+            ),
         ],
     };
 }
@@ -78,13 +90,22 @@ fn has_counter_suffix(name: &str) -> bool {
 }
 
 /// Whether `name` reads as a counter, given the other metric names `others`
-/// of the same expression. Exporters name gauges `*_count` (`listener_count`)
+/// of the same expression. The catalog's type wins when it knows the metric;
+/// otherwise the name decides. Exporters name gauges `*_count` (`listener_count`)
 /// and capacities `*_total` (`bytes_used / bytes_total`), so the suffix alone
 /// is not trusted for those.
-fn is_counter_name(name: &str, others: &[&str]) -> bool {
+fn is_counter_name(name: &str, others: &[&str], catalog: &Catalog) -> bool {
     // Uptime counters are compared raw on purpose: "restarted in the last minute".
     if name.contains("uptime") {
         return false;
+    }
+    match catalog.metric_type(name) {
+        Some(MetricType::Counter) => return true,
+        // The `_count`/`_sum`/`_bucket` series of these only go up; the
+        // quantiles of a summary (its bare family name) do not.
+        Some(MetricType::Histogram | MetricType::Summary) => return has_counter_suffix(name),
+        Some(MetricType::Gauge | MetricType::GaugeHistogram | MetricType::Info | MetricType::StateSet) => return false,
+        Some(MetricType::Unknown) | None => {}
     }
     if name.strip_suffix("_bucket").is_some_and(|b| !b.is_empty()) {
         return true;
@@ -112,7 +133,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             continue;
         }
         let mut raw = Vec::new();
-        raw_counters(threshold.vector, false, &names, &mut raw);
+        raw_counters(threshold.vector, false, &names, cx.catalog, &mut raw);
         for (selector_expr, selector, in_quantile) in raw {
             if reported.contains(&selector_expr.span) {
                 continue;
@@ -136,18 +157,18 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
 /// Counter selectors whose raw values flow into `expr`'s result.
 /// `in_quantile` marks selectors reached through `histogram_quantile`;
 /// `names` are all metric names of the rule's expression.
-fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>) {
+fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], catalog: &Catalog, out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>) {
     match &expr.kind {
         ExprKind::VectorSelector(vs) => {
-            let counter = vs.metric_name().is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n, names) });
+            let counter = vs.metric_name().is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n, names, catalog) });
             if counter {
                 out.push((expr, vs, in_quantile));
             }
         }
-        ExprKind::MatrixSelector(m) => raw_counters(&m.vector_selector, in_quantile, names, out),
-        ExprKind::SubqueryExpr(s) => raw_counters(&s.expr, in_quantile, names, out),
-        ExprKind::ParenExpr(p) => raw_counters(&p.expr, in_quantile, names, out),
-        ExprKind::UnaryExpr(u) => raw_counters(&u.expr, in_quantile, names, out),
+        ExprKind::MatrixSelector(m) => raw_counters(&m.vector_selector, in_quantile, names, catalog, out),
+        ExprKind::SubqueryExpr(s) => raw_counters(&s.expr, in_quantile, names, catalog, out),
+        ExprKind::ParenExpr(p) => raw_counters(&p.expr, in_quantile, names, catalog, out),
+        ExprKind::UnaryExpr(u) => raw_counters(&u.expr, in_quantile, names, catalog, out),
         ExprKind::Call(call) => {
             let name = call.func.name;
             if COUNTER_SAFE.contains(&name) || VALUE_BLIND.contains(&name) {
@@ -155,17 +176,17 @@ fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], out: &mut
             }
             if name == "histogram_quantile" {
                 if let Some(buckets) = call.args.get(1) {
-                    raw_counters(buckets, true, names, out);
+                    raw_counters(buckets, true, names, catalog, out);
                 }
                 return;
             }
             for arg in &call.args {
-                raw_counters(arg, in_quantile, names, out);
+                raw_counters(arg, in_quantile, names, catalog, out);
             }
         }
         ExprKind::AggregateExpr(agg) => {
             if !matches!(agg.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) {
-                raw_counters(&agg.expr, in_quantile, names, out);
+                raw_counters(&agg.expr, in_quantile, names, catalog, out);
             }
         }
         ExprKind::BinaryExpr(b) => {
@@ -173,15 +194,15 @@ fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], out: &mut
                 return;
             }
             // `objects_total / max_objects`: a level over its limit, not a counter.
-            if b.op == BinaryOp::Div && (is_gauge_selector(&b.lhs) || is_gauge_selector(&b.rhs)) {
+            if b.op == BinaryOp::Div && (is_gauge_selector(&b.lhs, catalog) || is_gauge_selector(&b.rhs, catalog)) {
                 return;
             }
             match b.op {
                 // `a and b` / `a unless b` keep the values of `a`.
-                BinaryOp::And | BinaryOp::Unless => raw_counters(&b.lhs, in_quantile, names, out),
+                BinaryOp::And | BinaryOp::Unless => raw_counters(&b.lhs, in_quantile, names, catalog, out),
                 _ => {
-                    raw_counters(&b.lhs, in_quantile, names, out);
-                    raw_counters(&b.rhs, in_quantile, names, out);
+                    raw_counters(&b.lhs, in_quantile, names, catalog, out);
+                    raw_counters(&b.rhs, in_quantile, names, catalog, out);
                 }
             }
         }
@@ -189,13 +210,18 @@ fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], out: &mut
     }
 }
 
-/// A bare selector of a metric not named like a counter.
-fn is_gauge_selector(expr: &Expr) -> bool {
+/// A bare selector of a known gauge, or of a metric not named like a counter.
+fn is_gauge_selector(expr: &Expr, catalog: &Catalog) -> bool {
     let mut e = expr;
     while let ExprKind::ParenExpr(p) = &e.kind {
         e = &p.expr;
     }
-    matches!(&e.kind, ExprKind::VectorSelector(vs) if vs.metric_name().is_some_and(|n| !has_counter_suffix(n)))
+    let ExprKind::VectorSelector(vs) = &e.kind else { return false };
+    vs.metric_name().is_some_and(|n| match catalog.metric_type(n) {
+        Some(MetricType::Gauge) => true,
+        Some(MetricType::Unknown) | None => !has_counter_suffix(n),
+        Some(_) => false,
+    })
 }
 
 /// `x - x offset 1h`: an increase written by hand.
@@ -222,8 +248,30 @@ mod tests {
         let expr = parse(q, &ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
         let names: Vec<&str> = expr.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
         let mut out = Vec::new();
-        raw_counters(&expr, false, &names, &mut out);
+        raw_counters(&expr, false, &names, &Catalog::default(), &mut out);
         out.into_iter().map(|(_, vs, _)| vs.metric_name().unwrap_or_default().to_string()).collect()
+    }
+
+    fn raw_typed(q: &str, metrics: &str) -> Vec<String> {
+        let expr = parse(q, &ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        let names: Vec<&str> = expr.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
+        let mut catalog = Catalog::default();
+        catalog.load_exposition(metrics);
+        let mut out = Vec::new();
+        raw_counters(&expr, false, &names, &catalog, &mut out);
+        out.into_iter().map(|(_, vs, _)| vs.metric_name().unwrap_or_default().to_string()).collect()
+    }
+
+    #[test]
+    fn known_types_win_over_names() {
+        assert!(raw_typed("queue_bytes_total > 5", "# TYPE queue_bytes_total gauge\n").is_empty());
+        assert_eq!(raw_typed("jobs_processed > 5", "# TYPE jobs_processed counter\n"), ["jobs_processed"]);
+        assert_eq!(raw_typed("rpc_total > 5", "# TYPE rpc counter\nrpc_total 1\n"), ["rpc_total"]);
+        // A summary's quantiles are not counters; its `_count` is.
+        assert!(raw_typed("rpc_seconds > 1", "# TYPE rpc_seconds summary\n").is_empty());
+        assert_eq!(raw_typed("rpc_seconds_count > 1", "# TYPE rpc_seconds summary\n"), ["rpc_seconds_count"]);
+        // Unknown metrics keep the name heuristics.
+        assert_eq!(raw_typed("errors_total > 1", "# TYPE other gauge\n"), ["errors_total"]);
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! Lints that compare selectors with what is known about metrics: saved
+//! scrapes and a live Prometheus.
+
+pub mod missing_series;
+pub mod unknown;
+
+use std::collections::HashSet;
+
+use crate::lints::CheckedFile;
+use crate::model::{Group, Rule, RuleKind};
+use crate::promql::{Expr, ExprKind, MatchOp, VectorSelector};
+use crate::span::Span;
+
+pub fn registrations() -> Vec<super::Registration> {
+    vec![unknown::registration(), missing_series::registration()]
+}
+
+/// Series Prometheus makes itself, which no scrape shows.
+const SYNTHETIC: &[&str] = &["ALERTS", "ALERTS_FOR_STATE"];
+
+/// A selector of a rule, with what the metric lints need to report it.
+pub struct Use<'a> {
+    pub file: usize,
+    pub group: &'a Group,
+    pub rule: &'a Rule,
+    pub selector: &'a VectorSelector,
+    /// The whole selector, in the file.
+    pub span: Span,
+    /// The metric name, in the file.
+    pub name_span: Span,
+}
+
+/// Names recorded by any rule checked: they exist once the rules are
+/// deployed, whatever the scrapes say.
+pub fn recorded(files: &[CheckedFile<'_>]) -> HashSet<String> {
+    files
+        .iter()
+        .flat_map(|f| &f.model.groups)
+        .flat_map(|g| &g.rules)
+        .filter(|r| r.kind == RuleKind::Record)
+        .map(|r| r.name.value.clone())
+        .collect()
+}
+
+/// Parses every rule's expression of every file once.
+pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a Rule, Expr)> {
+    let mut out = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        for group in &file.model.groups {
+            for rule in &group.rules {
+                let Some(text) = &rule.expr else { continue };
+                if let Ok(expr) =
+                    crate::promql::parse(&text.value, &crate::promql::ParseOptions::default())
+                {
+                    out.push((index, group, rule, expr));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Named selectors of `expr` whose metric is neither recorded by a checked
+/// rule nor synthetic. With `skip_absent`, selectors inside `absent()` and
+/// `absent_over_time()` are left out: there, no series is the point.
+pub fn uses<'a>(
+    file: usize,
+    group: &'a Group,
+    rule: &'a Rule,
+    expr: &'a Expr,
+    recorded: &HashSet<String>,
+    skip_absent: bool,
+) -> Vec<Use<'a>> {
+    let Some(text) = &rule.expr else {
+        return Vec::new();
+    };
+    let mut absent_spans = Vec::new();
+    if skip_absent {
+        expr.walk(|e| {
+            if let ExprKind::Call(call) = &e.kind
+                && matches!(call.func.name, "absent" | "absent_over_time")
+            {
+                absent_spans.push(e.span);
+            }
+        });
+    }
+    expr.vector_selectors()
+        .filter_map(|(e, vs)| {
+            let name = vs.metric_name()?;
+            if recorded.contains(name)
+                || SYNTHETIC.contains(&name)
+                || absent_spans
+                    .iter()
+                    .any(|s| s.start <= e.span.start && e.span.end <= s.end)
+            {
+                return None;
+            }
+            let name_span = vs
+                .name_span
+                .or_else(|| {
+                    vs.matchers
+                        .iter()
+                        .find(|m| m.name == "__name__" && m.op == MatchOp::Equal)
+                        .map(|m| m.value_span)
+                })
+                .unwrap_or(e.span);
+            Some(Use {
+                file,
+                group,
+                rule,
+                selector: vs,
+                span: text.to_file(e.span),
+                name_span: text.to_file(name_span),
+            })
+        })
+        .collect()
+}
+
+/// The selector as a series matcher for the HTTP API (`match[]`): name and
+/// matchers, without `offset` or `@`.
+pub fn series_matcher(vs: &VectorSelector) -> String {
+    let mut parts = Vec::new();
+    let name = vs.name.as_deref();
+    let legacy = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    let mut prefix = String::new();
+    match name {
+        Some(n) if legacy(n) => prefix = n.to_string(),
+        Some(n) => parts.push(quote(n)),
+        None => {}
+    }
+    for m in &vs.matchers {
+        let label = if legacy(&m.name) {
+            m.name.clone()
+        } else {
+            quote(&m.name)
+        };
+        parts.push(format!("{label}{}{}", m.op.as_str(), quote(&m.value)));
+    }
+    if parts.is_empty() {
+        return prefix;
+    }
+    format!("{prefix}{{{}}}", parts.join(","))
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(q: &str) -> String {
+        let expr = crate::promql::parse(q, &crate::promql::ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        expr.vector_selectors()
+            .next()
+            .map(|(_, vs)| series_matcher(vs))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn writes_series_matchers() {
+        assert_eq!(matcher("up"), "up");
+        assert_eq!(
+            matcher("rate(http_requests_total{job=\"a\\\"b\",code=~\"5..\"}[5m] offset 1h)"),
+            "http_requests_total{job=\"a\\\"b\",code=~\"5..\"}"
+        );
+        assert_eq!(
+            matcher("{__name__=\"up\", job!=\"x\"}"),
+            "{__name__=\"up\",job!=\"x\"}"
+        );
+        assert_eq!(
+            matcher("{\"my.metric\", \"a.b\"=\"c\"}"),
+            "{__name__=\"my.metric\",\"a.b\"=\"c\"}"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Findings about the Prometheus server the online lints query.
+
+pub mod unreachable;
+
+pub fn registrations() -> Vec<super::Registration> {
+    vec![crate::builtin_lint!(unreachable::UNREACHABLE)]
+}
