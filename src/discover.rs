@@ -41,6 +41,10 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, Config
         absolute.strip_prefix(&base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
     };
     let wanted = |path: &Path| {
+        // Canonicalising costs system calls per file: only when a glob needs it.
+        if include.is_none() && exclude.is_none() {
+            return true;
+        }
         let rel = relative(path);
         let included = include.as_ref().is_none_or(|set| set.is_match(&rel));
         let excluded = exclude.as_ref().is_some_and(|set| set.is_match(&rel));
