@@ -228,7 +228,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if !stdin.is_empty() && !stdin_excluded {
         let mut bytes = Vec::new();
-        match std::io::stdin().read_to_end(&mut bytes) {
+        match std::io::stdin().take(READ_LIMIT).read_to_end(&mut bytes) {
             Ok(_) => inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes }),
             Err(e) => io_errors.push(format!("<stdin>: {e}")),
         }
@@ -239,7 +239,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     io_errors.extend(discovered.errors);
     for path in discovered.files {
-        match std::fs::read(&path) {
+        match read_bounded(&path) {
             Ok(bytes) => inputs.push(Input { name: path.display().to_string(), bytes }),
             Err(e) => io_errors.push(format!("{}: {e}", path.display())),
         }
@@ -344,6 +344,19 @@ fn routes(args: RoutesArgs) -> ExitCode {
 
 fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Bytes read from one input: one more than the engine checks, so that a
+/// larger file is reported as too large without being read whole.
+const READ_LIMIT: u64 = crate::engine::MAX_FILE_BYTES as u64 + 1;
+
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    // Sized up front as `fs::read` does; the length is only a hint (it may change).
+    let hint = file.metadata().map_or(0, |m| m.len()).min(READ_LIMIT);
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    file.take(READ_LIMIT).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn rules() -> ExitCode {

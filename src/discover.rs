@@ -49,6 +49,10 @@ impl Filter {
 
     /// Whether `path` (existing or not, as for `--stdin-filename`) is to be checked.
     pub fn wants(&self, path: &Path) -> bool {
+        // Canonicalising costs system calls per file: only when a glob needs it.
+        if self.include.is_none() && self.exclude.is_none() {
+            return true;
+        }
         let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
         let rel = absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
         let included = self.include.as_ref().is_none_or(|set| set.is_match(&rel));

@@ -244,6 +244,9 @@ impl Engine {
     }
 
     fn check_file(&self, input: Input) -> (FileReport, Vec<suppress::Directive>) {
+        if input.bytes.len() > MAX_FILE_BYTES {
+            return oversized(input.name);
+        }
         let (file, decode_error) = decode(input);
         let Some(decode_error) = decode_error else {
             let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
@@ -342,6 +345,21 @@ impl Engine {
 /// Only the first parse error is reported, as promtool does: the ones after it
 /// are mostly consequences of the first.
 const MAX_PARSE_ERRORS: usize = 1;
+
+/// Largest file checked. Larger ones are reported without being decoded or
+/// indexed: no rule file is this big, and building line tables for one costs
+/// seconds and hundreds of megabytes for nothing.
+pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
+
+/// The report of a file over `MAX_FILE_BYTES`. Its text is left empty, so the
+/// finding points at the start of the file.
+fn oversized(name: String) -> (FileReport, Vec<suppress::Directive>) {
+    let file = SourceFile::new(name, "");
+    let message = format!("file is larger than the limit of {MAX_FILE_BYTES} bytes; it was not checked");
+    let diagnostic = Diagnostic::new(lints::yaml::syntax::SYNTAX.id, Severity::Error, Span::at(0), message).help("split the rules into several files");
+    let model = RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+    (FileReport { file, model, diagnostics: vec![diagnostic] }, Vec::new())
+}
 
 /// Turns bytes into text. Anything that is not UTF-8 is a `yaml/syntax` finding.
 fn decode(input: Input) -> (SourceFile, Option<Diagnostic>) {

@@ -1,6 +1,8 @@
 //! Inline suppressions: `# alertlint disable ID[,ID...] [-- reason]` for the
 //! rule or group it is attached to, `# alertlint disable-file ...` for the file.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::RuleFile;
 use crate::source::SourceFile;
@@ -37,6 +39,7 @@ const PREFIX: &str = "alertlint";
 pub fn scan(file: &SourceFile, model: &RuleFile) -> Vec<Directive> {
     let text = file.text();
     let mut directives = Vec::new();
+    let mut anchors: Option<Anchors> = None;
     for line in 0..file.line_count() {
         let range = file.line_range(line);
         let line_text = &text[range.clone()];
@@ -46,7 +49,12 @@ pub fn scan(file: &SourceFile, model: &RuleFile) -> Vec<Directive> {
         let Some(hash) = comment_start(line_text, range.start, &model.scalar_spans) else { continue };
         let comment = &line_text[hash - range.start + 1..];
         let Some((file_wide, targets)) = parse_directive(comment, hash + 1) else { continue };
-        let scope = if file_wide { Scope::File } else { attach(file, model, line, hash) };
+        let scope = if file_wide {
+            Scope::File
+        } else {
+            let anchors = anchors.get_or_insert_with(|| Anchors::new(file, model));
+            attach(file, anchors, line, hash)
+        };
         directives.push(Directive { span: Span::new(hash, range.end), targets, scope });
     }
     directives
@@ -105,21 +113,62 @@ fn parse_directive(comment: &str, offset: usize) -> Option<(bool, Vec<Target>)> 
 }
 
 /// The rule or group a `disable` comment at `offset` on line `line` belongs to.
-fn attach(file: &SourceFile, model: &RuleFile, line: usize, offset: usize) -> Scope {
-    let next_content_line = next_content_line(file, line);
-    for group in &model.groups {
-        for rule in &group.rules {
-            let rule_line = file.line_index(rule.span.start);
-            if rule.span.contains(offset) || rule_line == line || Some(rule_line) == next_content_line {
-                return Scope::Range(rule.span);
+/// Where rules and groups start, indexed once per file so that attaching a
+/// directive does not scan every rule (a file with a directive per rule would
+/// otherwise take quadratic time).
+struct Anchors {
+    /// (span start, span, index) of every rule, sorted by start. Rule items
+    /// never overlap, so the one containing an offset starts last before it.
+    rules_by_start: Vec<(usize, Span, usize)>,
+    /// First rule (in model order) whose item starts on a line.
+    rule_by_line: HashMap<usize, usize>,
+    /// First group whose item or `name:` starts on a line.
+    group_by_line: HashMap<usize, usize>,
+    rule_spans: Vec<Span>,
+    group_spans: Vec<Span>,
+}
+
+impl Anchors {
+    fn new(file: &SourceFile, model: &RuleFile) -> Anchors {
+        let rule_spans: Vec<Span> = model.groups.iter().flat_map(|g| g.rules.iter().map(|r| r.span)).collect();
+        let mut rules_by_start: Vec<(usize, Span, usize)> = rule_spans.iter().enumerate().map(|(i, s)| (s.start, *s, i)).collect();
+        rules_by_start.sort_by_key(|&(start, _, i)| (start, i));
+        let mut rule_by_line = HashMap::new();
+        for (i, span) in rule_spans.iter().enumerate() {
+            rule_by_line.entry(file.line_index(span.start)).or_insert(i);
+        }
+        let mut group_by_line = HashMap::new();
+        for (i, group) in model.groups.iter().enumerate() {
+            for start in [group.span.start, group.name.span.start] {
+                group_by_line.entry(file.line_index(start)).or_insert(i);
             }
         }
+        let group_spans = model.groups.iter().map(|g| g.span).collect();
+        Anchors { rules_by_start, rule_by_line, group_by_line, rule_spans, group_spans }
     }
-    for group in &model.groups {
-        let starts = [file.line_index(group.span.start), file.line_index(group.name.span.start)];
-        if starts.iter().any(|&l| l == line || Some(l) == next_content_line) {
-            return Scope::Range(group.span);
-        }
+
+    fn rule_containing(&self, offset: usize) -> Option<usize> {
+        let after = self.rules_by_start.partition_point(|&(start, _, _)| start <= offset);
+        after.checked_sub(1).map(|k| self.rules_by_start[k]).filter(|(_, span, _)| span.contains(offset)).map(|(_, _, i)| i)
+    }
+}
+
+/// The rule, else the group, that a directive on `line` at `offset` belongs
+/// to: the first one in the file that contains it, starts on its line, or
+/// starts on the next content line.
+fn attach(file: &SourceFile, anchors: &Anchors, line: usize, offset: usize) -> Scope {
+    let next_content_line = next_content_line(file, line);
+    let on_line = |map: &HashMap<usize, usize>| {
+        let here = map.get(&line).copied();
+        let next = next_content_line.and_then(|l| map.get(&l).copied());
+        here.into_iter().chain(next).min()
+    };
+    let rule = anchors.rule_containing(offset).into_iter().chain(on_line(&anchors.rule_by_line)).min();
+    if let Some(i) = rule {
+        return Scope::Range(anchors.rule_spans[i]);
+    }
+    if let Some(i) = on_line(&anchors.group_by_line) {
+        return Scope::Range(anchors.group_spans[i]);
     }
     Scope::Unattached
 }

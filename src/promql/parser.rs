@@ -321,7 +321,10 @@ impl<'a> Parser<'a> {
             Some(Context::Aggregation { op_start }) => {
                 self.unexpected("aggregation", "");
                 // Upstream's recovery builds the aggregation without arguments.
-                let end = self.last_closing();
+                // The last closing token can come before the operator (`f(0.9,
+                // sum(<bad>`); upstream then reports an inverted range, which
+                // no renderer can show: it becomes empty at the operator.
+                let end = self.last_closing().max(op_start);
                 self.error(
                     Span::new(op_start, end),
                     "no arguments for aggregate expression provided",

@@ -27,12 +27,15 @@ pub struct Limits {
     pub max_bytes: usize,
 }
 
+/// Default for `Limits::max_bytes`: far above any real rule file.
+pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_depth: 256,
             max_alias_nodes: 1_000_000,
-            max_bytes: 64 << 20,
+            max_bytes: DEFAULT_MAX_BYTES,
         }
     }
 }
