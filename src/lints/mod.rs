@@ -193,6 +193,20 @@ impl Lint for Builtin {
     }
 }
 
+/// Registers a [`Stateless`] lint: no options, one `check_rule` function.
+#[macro_export]
+macro_rules! stateless_lint {
+    ($meta:path, $check:path) => {
+        $crate::lints::Registration {
+            meta: &$meta,
+            build: |cx| {
+                cx.options.no_options()?;
+                Ok(Box::new($crate::lints::Stateless(&$meta, $check)))
+            },
+        }
+    };
+}
+
 /// Registers a lint that the engine implements.
 #[macro_export]
 macro_rules! builtin_lint {

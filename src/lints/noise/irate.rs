@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 use crate::promql::ExprKind;
 
@@ -34,13 +34,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &IRATE,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&IRATE, check)))
-        },
-    }
+    crate::stateless_lint!(IRATE, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

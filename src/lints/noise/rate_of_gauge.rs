@@ -1,5 +1,5 @@
 use crate::catalog::MetricType;
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::promql::ExprKind;
 
 crate::declare_lint! {
@@ -44,13 +44,7 @@ crate::declare_lint! {
 const COUNTER_ONLY: &[&str] = &["rate", "irate", "increase", "resets"];
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &RATE_OF_GAUGE,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&RATE_OF_GAUGE, check)))
-        },
-    }
+    crate::stateless_lint!(RATE_OF_GAUGE, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

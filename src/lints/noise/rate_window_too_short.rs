@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::promql::{ExprKind, MatchOp};
 
 crate::declare_lint! {
@@ -49,13 +49,7 @@ const WINDOWED: &[&str] = &[
 ];
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &RATE_WINDOW_TOO_SHORT,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&RATE_WINDOW_TOO_SHORT, check)))
-        },
-    }
+    crate::stateless_lint!(RATE_WINDOW_TOO_SHORT, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

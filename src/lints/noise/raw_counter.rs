@@ -1,5 +1,5 @@
 use crate::catalog::{Catalog, MetricType};
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::promql::{AggregateOp, BinaryOp, Expr, ExprKind, VectorSelector};
 
 crate::declare_lint! {
@@ -60,13 +60,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &RAW_COUNTER,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&RAW_COUNTER, check)))
-        },
-    }
+    crate::stateless_lint!(RAW_COUNTER, check)
 }
 
 /// Name suffixes of counters and of the counter parts of summaries and histograms.

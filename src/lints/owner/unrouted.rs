@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 
 crate::declare_lint! {
@@ -46,13 +46,7 @@ const RULE_DB: &str = "groups:\n  - name: db\n    rules:\n      - alert: DiskFul
 const RULE_DBA: &str = "groups:\n  - name: db\n    rules:\n      - alert: DiskFull\n        expr: disk_free_ratio < 0.05\n        for: 10m\n        labels: { team: dba }\n";
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &UNROUTED,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&UNROUTED, check)))
-        },
-    }
+    crate::stateless_lint!(UNROUTED, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 
 crate::declare_lint! {
@@ -35,13 +35,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &NAMING,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&NAMING, check)))
-        },
-    }
+    crate::stateless_lint!(NAMING, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

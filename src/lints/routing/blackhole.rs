@@ -1,5 +1,5 @@
 use crate::lints::routing::{deciding_span, describe, routed};
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::routes::{code_list, is_blackhole, is_default_only};
 
 crate::declare_lint! {
@@ -57,13 +57,7 @@ const RULE_DB: &str = "groups:\n  - name: db\n    rules:\n      - alert: DiskFul
 const RULE_ORDERS: &str = "groups:\n  - name: orders\n    rules:\n      - alert: OrdersQueueBacklog\n        expr: sum by (queue) (orders_queue_depth) > 1000\n        for: 15m\n        labels: { team: orders, severity: warning }\n";
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &BLACKHOLE,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&BLACKHOLE, check)))
-        },
-    }
+    crate::stateless_lint!(BLACKHOLE, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

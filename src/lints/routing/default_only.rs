@@ -1,5 +1,5 @@
 use crate::lints::routing::routed;
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::routes::{code_list, is_default_only};
 
 crate::declare_lint! {
@@ -59,13 +59,7 @@ const RULE_DB: &str = "groups:\n  - name: db\n    rules:\n      - alert: DiskFul
 const RULE_DBA: &str = "groups:\n  - name: db\n    rules:\n      - alert: DiskFull\n        expr: disk_free_ratio < 0.05\n        for: 10m\n        labels: { team: dba }\n";
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &DEFAULT_ONLY,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&DEFAULT_ONLY, check)))
-        },
-    }
+    crate::stateless_lint!(DEFAULT_ONLY, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

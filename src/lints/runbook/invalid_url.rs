@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 
 crate::declare_lint! {
@@ -39,13 +39,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &INVALID_URL,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&INVALID_URL, check)))
-        },
-    }
+    crate::stateless_lint!(INVALID_URL, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

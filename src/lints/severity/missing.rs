@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 
 crate::declare_lint! {
@@ -32,13 +32,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &MISSING,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&MISSING, check)))
-        },
-    }
+    crate::stateless_lint!(MISSING, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

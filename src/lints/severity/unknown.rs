@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless, closest};
+use crate::lints::{Example, FileContext, Registration, RuleContext, closest};
 use crate::model::RuleKind;
 
 crate::declare_lint! {
@@ -34,13 +34,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &UNKNOWN,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&UNKNOWN, check)))
-        },
-    }
+    crate::stateless_lint!(UNKNOWN, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 
 crate::declare_lint! {
@@ -61,13 +61,7 @@ const RULE_WARNING: &str = "groups:\n  - name: db\n    rules:\n      - alert: Di
 const RULE_PAGE: &str = "groups:\n  - name: db\n    rules:\n      - alert: DiskFull\n        expr: disk_free_ratio < 0.05\n        for: 10m\n        labels: { severity: page }\n";
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &UNROUTED,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&UNROUTED, check)))
-        },
-    }
+    crate::stateless_lint!(UNROUTED, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

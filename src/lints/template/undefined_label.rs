@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 use crate::promql::labels::output_labels;
 
@@ -45,13 +45,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &UNDEFINED_LABEL,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&UNDEFINED_LABEL, check)))
-        },
-    }
+    crate::stateless_lint!(UNDEFINED_LABEL, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {

@@ -1,4 +1,4 @@
-use crate::lints::{Example, FileContext, Registration, RuleContext, Stateless};
+use crate::lints::{Example, FileContext, Registration, RuleContext};
 
 crate::declare_lint! {
     /// ## What it does
@@ -37,13 +37,7 @@ crate::declare_lint! {
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &VALUE_IN_LABEL,
-        build: |cx| {
-            cx.options.no_options()?;
-            Ok(Box::new(Stateless(&VALUE_IN_LABEL, check)))
-        },
-    }
+    crate::stateless_lint!(VALUE_IN_LABEL, check)
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
