@@ -2,9 +2,12 @@
 //! the binary's output validated against the official SARIF schema, parsed
 //! as XML, and parsed back as workflow commands.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::run as alertlint;
 
 use serde_json::Value;
 
@@ -12,22 +15,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn alertlint(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alertlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run alertlint");
-    let mut pipe = child.stdin.take().expect("stdin");
-    pipe.write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write stdin");
-    drop(pipe);
-    child.wait_with_output().expect("wait")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
@@ -145,10 +132,7 @@ fn sarif_of_a_hostile_file_is_valid_and_positioned_in_utf16() {
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
     let index = unknown["ruleIndex"].as_u64().expect("ruleIndex") as usize;
     assert_eq!(rules[index]["id"], "suppression/unknown-lint");
-    let listed = Command::new(env!("CARGO_BIN_EXE_alertlint"))
-        .arg("rules")
-        .output()
-        .expect("rules");
+    let listed = common::alertlint().arg("rules").output().expect("rules");
     assert_eq!(
         rules.len(),
         stdout(&listed).lines().count(),

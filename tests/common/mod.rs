@@ -73,6 +73,17 @@ pub fn oracle(binary: &str) -> bool {
     found
 }
 
+/// Runs the binary in `dir` with `args`, feeding it `stdin`; no colours.
+pub fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = alertlint().args(args).current_dir(dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run alertlint");
+    let mut pipe = child.stdin.take().expect("stdin");
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("wait")
+}
+
 pub fn alertlint() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_alertlint"));
     command.env("NO_COLOR", "1");
