@@ -25,14 +25,29 @@ fn accepted_files(promtool: &str) -> Vec<String> {
         .collect();
     files
         .into_iter()
-        .filter(|f| Command::new(promtool).args(["check", "rules", "--lint=none", f]).current_dir(corpus()).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .filter(|f| {
+            Command::new(promtool)
+                .args(["check", "rules", "--lint=none", f])
+                .current_dir(corpus())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
         .collect()
 }
 
 /// Runs the command once; returns its wall time and peak resident memory (KiB).
 fn run(program: &str, args: &[&str], files: &[String]) -> (Duration, i64) {
     let start = Instant::now();
-    let child = Command::new(program).args(args).args(files).current_dir(corpus()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+    let child = Command::new(program)
+        .args(args)
+        .args(files)
+        .current_dir(corpus())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
     let mut status = 0;
     // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.
     let usage = unsafe {
@@ -58,21 +73,29 @@ fn main() {
         return;
     }
     let alertlint = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/alertlint");
-    let built = Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "alertlint"]).current_dir(env!("CARGO_MANIFEST_DIR")).status();
+    let built = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "--bin", "alertlint"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status();
     assert!(built.is_ok_and(|s| s.success()), "cargo build --release failed");
     let alertlint = alertlint.to_string_lossy().into_owned();
 
     let runs: usize = std::env::var("ALERTLINT_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(15);
     let files = accepted_files(&promtool);
-    let rules: usize = files.iter().map(|f| std::fs::read_to_string(corpus().join(f)).unwrap_or_default().matches("expr:").count()).sum();
+    let rules: usize = files
+        .iter()
+        .map(|f| std::fs::read_to_string(corpus().join(f)).unwrap_or_default().matches("expr:").count())
+        .sum();
     println!("{} rule files accepted by promtool, about {rules} rules; {runs} runs each", files.len());
 
     // Warm the page cache and both binaries.
     run(&promtool, &["check", "rules", "--lint=none"], &files);
     run(&alertlint, &["check", "--format", "json"], &files);
 
-    let ours: Vec<(Duration, i64)> = (0..runs).map(|_| run(&alertlint, &["check", "--format", "json"], &files)).collect();
-    let theirs: Vec<(Duration, i64)> = (0..runs).map(|_| run(&promtool, &["check", "rules", "--lint=none"], &files)).collect();
+    let ours: Vec<(Duration, i64)> =
+        (0..runs).map(|_| run(&alertlint, &["check", "--format", "json"], &files)).collect();
+    let theirs: Vec<(Duration, i64)> =
+        (0..runs).map(|_| run(&promtool, &["check", "rules", "--lint=none"], &files)).collect();
     let peak_kib = ours.iter().map(|r| r.1).max().unwrap_or(0);
     let promtool_kib = theirs.iter().map(|r| r.1).max().unwrap_or(0);
     let ours = ours.into_iter().map(|r| r.0).collect();
@@ -82,5 +105,9 @@ fn main() {
     println!("alertlint check:      median {:>8.1} ms", ours.as_secs_f64() * 1e3);
     println!("promtool check rules: median {:>8.1} ms", theirs.as_secs_f64() * 1e3);
     println!("ratio: alertlint is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
-    println!("peak memory: alertlint {:.1} MiB, promtool {:.1} MiB", peak_kib as f64 / 1024.0, promtool_kib as f64 / 1024.0);
+    println!(
+        "peak memory: alertlint {:.1} MiB, promtool {:.1} MiB",
+        peak_kib as f64 / 1024.0,
+        promtool_kib as f64 / 1024.0
+    );
 }

@@ -31,16 +31,9 @@ fn median_time(exprs: &[String], mut parse_one: impl FnMut(&str) -> bool) -> (Du
 }
 
 fn main() {
-    let exprs: Vec<String> = promql_corpus::corpus_expressions()
-        .into_iter()
-        .map(|c| c.expr)
-        .collect();
+    let exprs: Vec<String> = promql_corpus::corpus_expressions().into_iter().map(|c| c.expr).collect();
     let bytes: usize = exprs.iter().map(String::len).sum();
-    println!(
-        "promql parse benchmark: {} expressions, {} KiB",
-        exprs.len(),
-        bytes / 1024
-    );
+    println!("promql parse benchmark: {} expressions, {} KiB", exprs.len(), bytes / 1024);
 
     let options = alertlint::promql::ParseOptions::default();
     let (ours, ours_ok) = median_time(&exprs, |e| alertlint::promql::parse(e, &options).is_ok());
@@ -62,8 +55,5 @@ fn main() {
         theirs.as_secs_f64() * 1e3,
         per_expr(theirs)
     );
-    println!(
-        "alertlint is {:.1}x faster",
-        theirs.as_secs_f64() / ours.as_secs_f64()
-    );
+    println!("alertlint is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
 }

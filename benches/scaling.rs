@@ -22,7 +22,10 @@ const RULES_PER_FILE: usize = 100;
 fn rule(i: usize) -> String {
     let mut s = String::new();
     if i % 5 == 0 {
-        let _ = write!(s, "      - record: job:http_requests_{i}:rate5m\n        expr: sum by (job) (rate(http_requests_total{{code=~\"5..\", shard=\"{i}\"}}[5m]))\n");
+        let _ = write!(
+            s,
+            "      - record: job:http_requests_{i}:rate5m\n        expr: sum by (job) (rate(http_requests_total{{code=~\"5..\", shard=\"{i}\"}}[5m]))\n"
+        );
         return s;
     }
     if i % 10 == 1 {
@@ -62,7 +65,13 @@ fn generate(dir: &Path, rules: usize, one_file: bool) -> usize {
 /// One run: wall time and peak resident memory (KiB) of the child.
 fn run(binary: &Path, dir: &Path) -> (Duration, i64) {
     let start = Instant::now();
-    let child = Command::new(binary).args(["check", "--format", "json", "."]).current_dir(dir).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn alertlint");
+    let child = Command::new(binary)
+        .args(["check", "--format", "json", "."])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn alertlint");
     let mut status = 0;
     // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.
     let usage = unsafe {
@@ -77,14 +86,18 @@ fn run(binary: &Path, dir: &Path) -> (Duration, i64) {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let built = Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "alertlint"]).current_dir(&root).status();
+    let built =
+        Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "alertlint"]).current_dir(&root).status();
     assert!(built.is_ok_and(|s| s.success()), "cargo build --release failed");
     let binary = root.join("target/release/alertlint");
     let runs: usize = std::env::var("ALERTLINT_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let max: usize = std::env::var("ALERTLINT_SCALING_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
 
     println!("{runs} runs each; median wall time, peak RSS of the slowest-memory run");
-    println!("{:>7}  {:<9} {:>6}  {:>9}  {:>9}  {:>8}  {:>8}", "rules", "layout", "files", "time", "peak", "µs/rule", "KiB/rule");
+    println!(
+        "{:>7}  {:<9} {:>6}  {:>9}  {:>9}  {:>8}  {:>8}",
+        "rules", "layout", "files", "time", "peak", "µs/rule", "KiB/rule"
+    );
     for rules in [1_000, 10_000, 100_000].into_iter().filter(|&n| n <= max) {
         for one_file in [true, false] {
             let dir = tempfile::tempdir().expect("tempdir");

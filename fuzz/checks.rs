@@ -4,8 +4,8 @@
 
 #![allow(dead_code)] // each fuzz target uses one function
 
-use alertlint::alertmanager::{compat, matchers_to_string, parse_classic, parse_utf8};
 use alertlint::alertmanager::{self, LabelSet};
+use alertlint::alertmanager::{compat, matchers_to_string, parse_classic, parse_utf8};
 use alertlint::config::Config;
 use alertlint::engine::{Engine, Input, Selection};
 use alertlint::promql::{self, ParseOptions};
@@ -42,7 +42,12 @@ pub fn promql_parse(data: &[u8]) {
             Err(errors) => {
                 assert!(!errors.is_empty(), "a failed parse reports an error");
                 for error in &errors {
-                    assert!(error.span.start <= error.span.end && error.span.end <= text.len(), "error span {:?} outside {} bytes", error.span, text.len());
+                    assert!(
+                        error.span.start <= error.span.end && error.span.end <= text.len(),
+                        "error span {:?} outside {} bytes",
+                        error.span,
+                        text.len()
+                    );
                     let _ = promql::format_error(text, error);
                 }
             }
@@ -61,7 +66,12 @@ pub fn template_parse(data: &[u8]) {
             let _ = t.functions_used();
             let _ = t.literal_text();
         }
-        Err(e) => assert!(e.span.start <= e.span.end && e.span.end <= text.len(), "error span {:?} outside {} bytes", e.span, text.len()),
+        Err(e) => assert!(
+            e.span.start <= e.span.end && e.span.end <= text.len(),
+            "error span {:?} outside {} bytes",
+            e.span,
+            text.len()
+        ),
     }
 }
 
@@ -89,7 +99,10 @@ pub fn am_matchers(data: &[u8]) {
 pub fn am_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(config) = alertmanager::load_text(text) {
-        let labels: LabelSet = [("alertname", "Fuzz"), ("severity", "critical")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let labels: LabelSet = [("alertname", "Fuzz"), ("severity", "critical")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let _ = config.route(&labels);
     }
 }
@@ -101,7 +114,12 @@ pub fn check_file(data: &[u8]) {
     for r in &reports {
         let len = r.file.text().len();
         for d in &r.diagnostics {
-            assert!(d.span.start <= d.span.end && d.span.end <= len, "{} span {:?} outside {len} bytes", d.lint, d.span);
+            assert!(
+                d.span.start <= d.span.end && d.span.end <= len,
+                "{} span {:?} outside {len} bytes",
+                d.lint,
+                d.span
+            );
         }
     }
     let _ = report::json::render(&reports);
@@ -129,4 +147,3 @@ fn engine() -> &'static Engine {
         Err(e) => panic!("default configuration: {e}"),
     })
 }
-

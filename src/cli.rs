@@ -181,7 +181,8 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
     match explicit {
         Some(path) => Config::load(path),
         None => {
-            let cwd = std::env::current_dir().map_err(|e| ConfigError::new(format!("cannot read the current directory: {e}")))?;
+            let cwd = std::env::current_dir()
+                .map_err(|e| ConfigError::new(format!("cannot read the current directory: {e}")))?;
             match Config::discover(&cwd) {
                 Some(path) => Config::load(&path),
                 None => Ok(Config::default()),
@@ -229,7 +230,9 @@ fn check(args: CheckArgs) -> ExitCode {
     if !stdin.is_empty() && !stdin_excluded {
         let mut bytes = Vec::new();
         match std::io::stdin().take(READ_LIMIT).read_to_end(&mut bytes) {
-            Ok(_) => inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes }),
+            Ok(_) => {
+                inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes })
+            }
             Err(e) => io_errors.push(format!("<stdin>: {e}")),
         }
     }
@@ -269,8 +272,13 @@ fn check(args: CheckArgs) -> ExitCode {
     if matches!(args.format, Format::Human)
         && let Some((url, stats)) = engine.prometheus_stats()
     {
-        let failed = if stats.failures.is_empty() { String::new() } else { format!(", {} failed", stats.failures.len()) };
-        eprintln!("alertlint: made {} {} to Prometheus at {url}{failed}", stats.queries, if stats.queries == 1 { "query" } else { "queries" });
+        let failed =
+            if stats.failures.is_empty() { String::new() } else { format!(", {} failed", stats.failures.len()) };
+        eprintln!(
+            "alertlint: made {} {} to Prometheus at {url}{failed}",
+            stats.queries,
+            if stats.queries == 1 { "query" } else { "queries" }
+        );
     }
     for error in &io_errors {
         eprintln!("alertlint: {error}");
@@ -294,7 +302,9 @@ fn routes(args: RoutesArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let Some(am_path) = args.alertmanager_config.or(config.alertmanager_config.take()) else {
-        return fail("no Alertmanager configuration: pass --alertmanager-config FILE, or set `alertmanager.config` in .alertlint.yaml");
+        return fail(
+            "no Alertmanager configuration: pass --alertmanager-config FILE, or set `alertmanager.config` in .alertlint.yaml",
+        );
     };
     let am_text = match std::fs::read_to_string(&am_path) {
         Ok(text) => text,
@@ -307,7 +317,9 @@ fn routes(args: RoutesArgs) -> ExitCode {
             // Nothing can be routed through an invalid tree: show why, as `check` would.
             let reports = [crate::engine::FileReport::without_rules(am_file, findings)];
             let output = match args.format {
-                RoutesFormat::Human => report::human::render(&reports, report::human::Style { color: use_color(), width: 100 }),
+                RoutesFormat::Human => {
+                    report::human::render(&reports, report::human::Style { color: use_color(), width: 100 })
+                }
                 RoutesFormat::Json => report::json::render(&reports),
             };
             print!("{output}");
@@ -365,7 +377,13 @@ fn rules() -> ExitCode {
     let mut out = String::new();
     for r in registry {
         let m = r.meta;
-        out.push_str(&format!("{:width$}  {:7}  {:12}  {}\n", m.id, m.default_severity.as_str(), m.family(), m.summary));
+        out.push_str(&format!(
+            "{:width$}  {:7}  {:12}  {}\n",
+            m.id,
+            m.default_severity.as_str(),
+            m.family(),
+            m.summary
+        ));
     }
     print!("{out}");
     ExitCode::SUCCESS

@@ -105,8 +105,16 @@ impl Default for Config {
             lints: Vec::new(),
             runbook: RunbookConfig { annotations: vec!["runbook_url".into()], url_pattern: None },
             owner: OwnerConfig { labels: vec!["team".into()], teams: Vec::new() },
-            severity: SeverityConfig { label: "severity".into(), values: vec!["critical".into(), "warning".into(), "info".into()] },
-            prometheus: PrometheusConfig { scrape_interval: 60_000, metrics: Vec::new(), url: None, external_labels: Vec::new() },
+            severity: SeverityConfig {
+                label: "severity".into(),
+                values: vec!["critical".into(), "warning".into(), "info".into()],
+            },
+            prometheus: PrometheusConfig {
+                scrape_interval: 60_000,
+                metrics: Vec::new(),
+                url: None,
+                external_labels: Vec::new(),
+            },
             alertmanager_config: None,
         }
     }
@@ -121,7 +129,11 @@ impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError { file: Some(shown.clone()), position: None, message: format!("cannot read configuration: {e}") })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: Some(shown.clone()),
+            position: None,
+            message: format!("cannot read configuration: {e}"),
+        })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut config = Config::parse(SourceFile::new(shown, text))?;
         config.base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
@@ -135,18 +147,31 @@ impl Config {
     /// Parses configuration text (paths stay relative to the current directory).
     pub fn parse(file: SourceFile) -> Result<Config, ConfigError> {
         let mut config = Config::default();
-        let documents = yaml::load(file.text(), &yaml::Limits::default()).map_err(|e| error_at(&file, e.span, e.message))?;
+        let documents =
+            yaml::load(file.text(), &yaml::Limits::default()).map_err(|e| error_at(&file, e.span, e.message))?;
         let Some(root) = documents.first().map(|d| &d.root) else {
             config.source = Some(file);
             return Ok(config);
         };
         let cx = Cursor { file: &file, node: root };
         if !cx.is_null() {
-            for (key, value) in cx.mapping(&["dialect", "include", "exclude", "lints", "runbook", "owner", "severity", "prometheus", "alertmanager"])? {
+            for (key, value) in cx.mapping(&[
+                "dialect",
+                "include",
+                "exclude",
+                "lints",
+                "runbook",
+                "owner",
+                "severity",
+                "prometheus",
+                "alertmanager",
+            ])? {
                 match key {
                     "dialect" => {
                         let s = value.string()?;
-                        config.dialect = Dialect::parse(s).ok_or_else(|| value.error(format!("unknown dialect `{s}`; expected prometheus, thanos or mimir")))?;
+                        config.dialect = Dialect::parse(s).ok_or_else(|| {
+                            value.error(format!("unknown dialect `{s}`; expected prometheus, thanos or mimir"))
+                        })?;
                     }
                     "include" => config.include = value.string_list()?,
                     "exclude" => config.exclude = value.string_list()?,
@@ -157,7 +182,8 @@ impl Config {
                                 "annotations" => config.runbook.annotations = value.non_empty_list()?,
                                 _ => {
                                     let pattern = value.string()?;
-                                    let re = regex::Regex::new(pattern).map_err(|e| value.error(format!("invalid `url_pattern`: {e}")))?;
+                                    let re = regex::Regex::new(pattern)
+                                        .map_err(|e| value.error(format!("invalid `url_pattern`: {e}")))?;
                                     config.runbook.url_pattern = Some(re);
                                 }
                             }
@@ -186,8 +212,11 @@ impl Config {
                                 "metrics" => config.prometheus.metrics = value.string_list()?,
                                 "url" => config.prometheus.url = Some(value.string()?.to_string()),
                                 _ => {
-                                    config.prometheus.external_labels =
-                                        value.mapping_any()?.into_iter().map(|(k, v)| Ok((k.to_string(), v.string()?.to_string()))).collect::<Result<_, ConfigError>>()?
+                                    config.prometheus.external_labels = value
+                                        .mapping_any()?
+                                        .into_iter()
+                                        .map(|(k, v)| Ok((k.to_string(), v.string()?.to_string())))
+                                        .collect::<Result<_, ConfigError>>()?
                                 }
                             }
                         }
@@ -214,7 +243,12 @@ impl Config {
     /// An exact id wins over a family glob; later entries win over earlier ones.
     pub fn severity_for(&self, id: &str) -> Option<Option<Severity>> {
         let exact = self.lints.iter().rev().find(|s| s.pattern == id && s.severity.is_some());
-        let glob = || self.lints.iter().rev().find(|s| s.pattern != id && crate::lints::pattern_matches(&s.pattern, id) && s.severity.is_some());
+        let glob = || {
+            self.lints
+                .iter()
+                .rev()
+                .find(|s| s.pattern != id && crate::lints::pattern_matches(&s.pattern, id) && s.severity.is_some())
+        };
         exact.or_else(glob).and_then(|s| s.severity)
     }
 }
@@ -224,7 +258,8 @@ fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
     for (pattern, value) in node.mapping_any()? {
         if !crate::lints::pattern_is_known(pattern) {
             let ids = crate::lints::registry().iter().map(|r| r.meta.id);
-            let hint = crate::lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+            let hint =
+                crate::lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
             return Err(node.error_at(node.key_span(pattern), format!("unknown lint `{pattern}`{hint}")));
         }
         let (severity, options) = match &value.node.kind {
@@ -236,7 +271,11 @@ fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
                 };
                 (severity, Some(value.node.clone()))
             }
-            NodeKind::Sequence(_) => return Err(value.error("expected a severity (`error`, `warning`, `info`, `off`) or a mapping of options")),
+            NodeKind::Sequence(_) => {
+                return Err(
+                    value.error("expected a severity (`error`, `warning`, `info`, `off`) or a mapping of options")
+                );
+            }
         };
         settings.push(LintSetting { pattern: pattern.to_string(), severity, options });
     }
@@ -273,7 +312,9 @@ impl<'a> Cursor<'a> {
 
     fn key_span(&self, key: &str) -> Span {
         match &self.node.kind {
-            NodeKind::Mapping(entries) => entries.iter().find(|(k, _)| scalar_str(k) == Some(key)).map_or(self.node.span, |(k, _)| k.span),
+            NodeKind::Mapping(entries) => {
+                entries.iter().find(|(k, _)| scalar_str(k) == Some(key)).map_or(self.node.span, |(k, _)| k.span)
+            }
             _ => self.node.span,
         }
     }
@@ -304,7 +345,9 @@ impl<'a> Cursor<'a> {
         let entries = self.mapping_any()?;
         for (key, _) in &entries {
             if !allowed.contains(key) {
-                let hint = crate::lints::closest(key, allowed.iter().copied()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_else(|| format!("; expected one of: {}", allowed.join(", ")));
+                let hint = crate::lints::closest(key, allowed.iter().copied())
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_else(|| format!("; expected one of: {}", allowed.join(", ")));
                 return Err(self.error_at(self.key_span(key), format!("unknown key `{key}`{hint}")));
             }
         }
@@ -320,7 +363,9 @@ impl<'a> Cursor<'a> {
 
     pub fn string_list(&self) -> Result<Vec<String>, ConfigError> {
         match &self.node.kind {
-            NodeKind::Sequence(items) => items.iter().map(|n| Cursor { file: self.file, node: n }.string().map(str::to_string)).collect(),
+            NodeKind::Sequence(items) => {
+                items.iter().map(|n| Cursor { file: self.file, node: n }.string().map(str::to_string)).collect()
+            }
             _ if self.is_null() => Ok(Vec::new()),
             _ => Err(self.error("expected a list of strings")),
         }
@@ -343,7 +388,9 @@ impl<'a> Cursor<'a> {
         let text = self.string()?;
         match text {
             "off" => Ok(None),
-            _ => Severity::parse(text).map(Some).ok_or_else(|| self.error(format!("unknown severity `{text}`; expected error, warning, info or off"))),
+            _ => Severity::parse(text)
+                .map(Some)
+                .ok_or_else(|| self.error(format!("unknown severity `{text}`; expected error, warning, info or off"))),
         }
     }
 }

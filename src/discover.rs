@@ -20,7 +20,8 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
     }
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob = Glob::new(pattern).map_err(|e| ConfigError::new(format!("invalid `{what}` pattern `{pattern}`: {e}")))?;
+        let glob =
+            Glob::new(pattern).map_err(|e| ConfigError::new(format!("invalid `{what}` pattern `{pattern}`: {e}")))?;
         builder.add(glob);
     }
     builder.build().map(Some).map_err(|e| ConfigError::new(format!("invalid `{what}` patterns: {e}")))
@@ -53,7 +54,8 @@ impl Filter {
         if self.include.is_none() && self.exclude.is_none() {
             return true;
         }
-        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
+        let absolute = std::fs::canonicalize(path)
+            .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
         let rel = absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
         let included = self.include.as_ref().is_none_or(|set| set.is_match(&rel));
         let excluded = self.exclude.as_ref().is_some_and(|set| set.is_match(&rel));

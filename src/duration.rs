@@ -61,9 +61,7 @@ pub fn parse(s: &str) -> Result<i64, String> {
         if value > (1u64 << 63) / mult {
             return Err("duration out of range".into());
         }
-        total = total
-            .checked_add(value * mult)
-            .ok_or("duration out of range")?;
+        total = total.checked_add(value * mult).ok_or("duration out of range")?;
         if total > (1u64 << 63) - 1 {
             return Err("duration out of range".into());
         }
@@ -129,16 +127,10 @@ mod upstream_tests {
         assert_eq!(parse("1y"), Ok(365 * 86_400_000));
         assert_eq!(parse("1s500ms"), Ok(1500));
         assert_eq!(parse("0s"), Ok(0));
-        for bad in [
-            "", "5", "-5m", "1.5h", "5M", "m", "30m1h", "1h1h", "5 m", " 5m", "1e3s", "+5m",
-            "0x10s",
-        ] {
+        for bad in ["", "5", "-5m", "1.5h", "5M", "m", "30m1h", "1h1h", "5 m", " 5m", "1e3s", "+5m", "0x10s"] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(
-            parse("1x"),
-            Err("unknown unit \"x\" in duration \"1x\"".into())
-        );
+        assert_eq!(parse("1x"), Err("unknown unit \"x\" in duration \"1x\"".into()));
         assert!(parse("300y").is_err());
         assert!(parse("99999999999999999999s").is_err());
     }

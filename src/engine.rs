@@ -5,16 +5,16 @@ use rayon::prelude::*;
 
 use crate::alertmanager::{self, AmConfig};
 use crate::catalog::{self, Api, Catalog, Client, Online, ScrapeIntervals};
-use std::sync::Arc;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
 use crate::model::{self, FileKind, KeyValue, LoadOptions, RuleFile, RuleKind};
-use crate::template::{self, Template};
 use crate::promql;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::suppress;
+use crate::template::{self, Template};
+use std::sync::Arc;
 
 /// A file to check: the name it is reported under and its bytes.
 pub struct Input {
@@ -96,12 +96,17 @@ impl Engine {
             prometheus: None,
         };
         let prometheus = engine.config.prometheus.clone();
-        engine.catalog.load_files(&engine.config.base_dir, &prometheus.metrics).map_err(|e| ConfigError::new(e.to_string()))?;
+        engine
+            .catalog
+            .load_files(&engine.config.base_dir, &prometheus.metrics)
+            .map_err(|e| ConfigError::new(e.to_string()))?;
         if let Some(url) = prometheus.url.as_deref() {
             engine.connect_prometheus(url);
         }
         if let Some(path) = engine.config.alertmanager_config.clone() {
-            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::new(format!("cannot read Alertmanager configuration {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError::new(format!("cannot read Alertmanager configuration {}: {e}", path.display()))
+            })?;
             engine.set_alertmanager(SourceFile::new(path.display().to_string(), text));
         }
         Ok(engine)
@@ -195,9 +200,11 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
-        let mut files: Vec<(FileReport, Vec<suppress::Directive>)> = inputs.into_par_iter().map(|input| self.check_file(input)).collect();
+        let mut files: Vec<(FileReport, Vec<suppress::Directive>)> =
+            inputs.into_par_iter().map(|input| self.check_file(input)).collect();
 
-        let checked: Vec<CheckedFile<'_>> = files.iter().map(|(r, _)| CheckedFile { file: &r.file, model: &r.model }).collect();
+        let checked: Vec<CheckedFile<'_>> =
+            files.iter().map(|(r, _)| CheckedFile { file: &r.file, model: &r.model }).collect();
         let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
         for lint in &self.lints {
             if self.effective_severity(lint.meta().id).is_none() {
@@ -218,13 +225,10 @@ impl Engine {
         }
         drop(checked);
 
-        files
-            .par_iter_mut()
-            .zip(cross)
-            .for_each(|((report, directives), found)| {
-                report.diagnostics.extend(found);
-                self.apply_policy(&mut report.diagnostics, directives);
-            });
+        files.par_iter_mut().zip(cross).for_each(|((report, directives), found)| {
+            report.diagnostics.extend(found);
+            self.apply_policy(&mut report.diagnostics, directives);
+        });
         let mut reports: Vec<FileReport> = files.into_iter().map(|(report, _)| report).collect();
         if let Some((file, findings)) = &self.alertmanager_findings {
             let mut diagnostics = findings.clone();
@@ -236,7 +240,12 @@ impl Engine {
         if let Some((file, mut diagnostics)) = self.prometheus_findings() {
             self.apply_policy(&mut diagnostics, &[]);
             if !diagnostics.is_empty() {
-                let model = RuleFile { kind: FileKind::NotRules, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+                let model = RuleFile {
+                    kind: FileKind::NotRules,
+                    groups: Vec::new(),
+                    diagnostics: Vec::new(),
+                    scalar_spans: Vec::new(),
+                };
                 reports.push(FileReport { file, model, diagnostics });
             }
         }
@@ -259,7 +268,8 @@ impl Engine {
     }
 
     fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {
-        let active: Vec<&dyn Lint> = self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
+        let active: Vec<&dyn Lint> =
+            self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
         let mut cx = FileContext {
             file,
             model,
@@ -309,7 +319,10 @@ impl Engine {
                                 Ok(t) => Some(t),
                                 Err(error) => {
                                     cx.lint = &lints::template::syntax::SYNTAX;
-                                    cx.report(kv.value.to_file(error.span), format!("{what} `{}`: {}", kv.key.value, error.message));
+                                    cx.report(
+                                        kv.value.to_file(error.span),
+                                        format!("{what} `{}`: {}", kv.key.value, error.message),
+                                    );
                                     None
                                 }
                             }
@@ -356,8 +369,10 @@ pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 fn oversized(name: String) -> (FileReport, Vec<suppress::Directive>) {
     let file = SourceFile::new(name, "");
     let message = format!("file is larger than the limit of {MAX_FILE_BYTES} bytes; it was not checked");
-    let diagnostic = Diagnostic::new(lints::yaml::syntax::SYNTAX.id, Severity::Error, Span::at(0), message).help("split the rules into several files");
-    let model = RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
+    let diagnostic = Diagnostic::new(lints::yaml::syntax::SYNTAX.id, Severity::Error, Span::at(0), message)
+        .help("split the rules into several files");
+    let model =
+        RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
     (FileReport { file, model, diagnostics: vec![diagnostic] }, Vec::new())
 }
 
@@ -377,7 +392,8 @@ fn decode(input: Input) -> (SourceFile, Option<Diagnostic>) {
                 format!("file is not valid UTF-8 (invalid byte at offset {offset})")
             };
             let end = file.clamp(offset + '\u{FFFD}'.len_utf8()).max(offset);
-            let diagnostic = Diagnostic::new(lint, Severity::Error, Span::new(offset, end), message).help("save the file as UTF-8");
+            let diagnostic =
+                Diagnostic::new(lint, Severity::Error, Span::new(offset, end), message).help("save the file as UTF-8");
             (file, Some(diagnostic))
         }
     }

@@ -52,10 +52,7 @@ pub fn alert_labels(
     match expr.map(output_labels) {
         Some(output) => {
             for (name, value) in &output.known {
-                if let Some(value) = value
-                    .as_deref()
-                    .filter(|v| !v.is_empty() && name != "__name__")
-                {
+                if let Some(value) = value.as_deref().filter(|v| !v.is_empty() && name != "__name__") {
                     labels.known.insert(name.clone(), value.to_string());
                 }
             }
@@ -65,9 +62,7 @@ pub fn alert_labels(
                 }
             }
         }
-        None => labels
-            .unknown
-            .extend(read.iter().filter(|n| *n != "__name__").cloned()),
+        None => labels.unknown.extend(read.iter().filter(|n| *n != "__name__").cloned()),
     }
     // Rule labels override group labels, and both override the series' labels.
     let mut written: BTreeMap<&str, &str> = BTreeMap::new();
@@ -92,9 +87,7 @@ pub fn alert_labels(
         }
     }
     labels.unknown.remove(ALERTNAME);
-    labels
-        .known
-        .insert(ALERTNAME.to_string(), rule.name.value.clone());
+    labels.known.insert(ALERTNAME.to_string(), rule.name.value.clone());
     // External labels fill in only labels the alert does not have. When the
     // alert may or may not have one, its value stays unknown.
     for (name, value) in external {
@@ -113,20 +106,8 @@ pub struct RoutedAlert {
 }
 
 /// Routes alerting rule `rule` through `am`.
-pub fn route_alert(
-    am: &AmConfig,
-    config: &Config,
-    group: &Group,
-    rule: &Rule,
-    expr: Option<&Expr>,
-) -> RoutedAlert {
-    let labels = alert_labels(
-        group,
-        rule,
-        expr,
-        &config.prometheus.external_labels,
-        &am.matched_label_names(),
-    );
+pub fn route_alert(am: &AmConfig, config: &Config, group: &Group, rule: &Rule, expr: Option<&Expr>) -> RoutedAlert {
+    let labels = alert_labels(group, rule, expr, &config.prometheus.external_labels, &am.matched_label_names());
     let outcomes = am.route_with_unknowns(&labels.known, &labels.unknown);
     RoutedAlert { labels, outcomes }
 }
@@ -135,9 +116,7 @@ impl RoutedAlert {
     /// Whether every possible outcome is known and satisfies `test`. A
     /// truncated enumeration is never conclusive.
     pub fn always(&self, test: impl Fn(&[RouteMatch]) -> bool) -> bool {
-        !self.outcomes.truncated
-            && !self.outcomes.possible.is_empty()
-            && self.outcomes.possible.iter().all(|p| test(p))
+        !self.outcomes.truncated && !self.outcomes.possible.is_empty() && self.outcomes.possible.iter().all(|p| test(p))
     }
 
     /// Receivers reached, in Alertmanager's order when the outcome is
@@ -145,13 +124,7 @@ impl RoutedAlert {
     pub fn receivers(&self) -> Vec<String> {
         match &self.outcomes.definite {
             Some(matches) => matches.iter().map(|m| m.receiver.clone()).collect(),
-            None => dedup(
-                self.outcomes
-                    .possible
-                    .iter()
-                    .flatten()
-                    .map(|m| m.receiver.clone()),
-            ),
+            None => dedup(self.outcomes.possible.iter().flatten().map(|m| m.receiver.clone())),
         }
     }
 
@@ -159,13 +132,7 @@ impl RoutedAlert {
     pub fn routes(&self) -> Vec<String> {
         match &self.outcomes.definite {
             Some(matches) => matches.iter().map(RouteMatch::path_string).collect(),
-            None => dedup(
-                self.outcomes
-                    .possible
-                    .iter()
-                    .flatten()
-                    .map(RouteMatch::path_string),
-            ),
+            None => dedup(self.outcomes.possible.iter().flatten().map(RouteMatch::path_string)),
         }
     }
 }
@@ -182,34 +149,21 @@ pub fn is_default_only(matches: &[RouteMatch]) -> bool {
 
 /// Every receiver the alert reaches notifies nobody.
 pub fn is_blackhole(am: &AmConfig, matches: &[RouteMatch]) -> bool {
-    !matches.is_empty()
-        && matches.iter().all(|m| {
-            am.receiver(&m.receiver)
-                .is_some_and(|r| !r.has_integrations())
-        })
+    !matches.is_empty() && matches.iter().all(|m| am.receiver(&m.receiver).is_some_and(|r| !r.has_integrations()))
 }
 
 /// The matchers that select values of `label` (`` `team="db"` (route /0), ... ``)
 /// when the tree has some but none accepts `value`; `None` otherwise.
 pub fn unrouted_value(am: &AmConfig, label: &str, value: &str) -> Option<String> {
-    let selecting: Vec<_> = am
-        .matchers_on(label)
-        .into_iter()
-        .filter(|(_, m)| !m.op.is_negative() && !m.matches_absent())
-        .collect();
+    let selecting: Vec<_> =
+        am.matchers_on(label).into_iter().filter(|(_, m)| !m.op.is_negative() && !m.matches_absent()).collect();
     if selecting.is_empty() || !am.matchers_accepting(label, value).is_empty() {
         return None;
     }
-    let routes: Vec<String> = selecting
-        .iter()
-        .map(|(path, m)| format!("`{m}` (route {})", crate::alertmanager::path_string(path)))
-        .collect();
+    let routes: Vec<String> =
+        selecting.iter().map(|(path, m)| format!("`{m}` (route {})", crate::alertmanager::path_string(path))).collect();
     let shown = routes.len().min(MAX_MATCHERS_SHOWN);
-    let more = if routes.len() > shown {
-        format!(" and {} more", routes.len() - shown)
-    } else {
-        String::new()
-    };
+    let more = if routes.len() > shown { format!(" and {} more", routes.len() - shown) } else { String::new() };
     Some(format!("{}{more}", routes[..shown].join(", ")))
 }
 
@@ -236,11 +190,7 @@ pub fn unrouted_severity(
 
 /// `a`, `` `a`, `b` `` for messages.
 pub fn code_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
-    items
-        .into_iter()
-        .map(|s| format!("`{}`", s.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.into_iter().map(|s| format!("`{}`", s.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
 /// One alerting rule's routing, as the `routes` command reports it.
@@ -258,10 +208,7 @@ pub struct AlertRoute {
 
 /// Routes every alerting rule of `files` through `am`, in file order.
 pub fn collect(files: &[SourceFile], config: &Config, am: &AmConfig) -> Vec<AlertRoute> {
-    let options = LoadOptions {
-        dialect: config.dialect,
-        ..LoadOptions::default()
-    };
+    let options = LoadOptions { dialect: config.dialect, ..LoadOptions::default() };
     let parse_options = promql::ParseOptions::default();
     let mut out = Vec::new();
     for file in files {
@@ -275,10 +222,7 @@ pub fn collect(files: &[SourceFile], config: &Config, am: &AmConfig) -> Vec<Aler
                     .rev()
                     .find(|kv| kv.key.value == config.severity.label)
                     .map(|kv| kv.value.value.as_str());
-                let parsed = rule
-                    .expr
-                    .as_ref()
-                    .and_then(|text| promql::parse(&text.value, &parse_options).ok());
+                let parsed = rule.expr.as_ref().and_then(|text| promql::parse(&text.value, &parse_options).ok());
                 let routed = route_alert(am, config, group, rule, parsed.as_ref());
                 let only_catch_all = routed.always(is_default_only);
                 let unrouted_severity = severity
@@ -356,15 +300,9 @@ fn notes(am: &AmConfig, a: &AlertRoute) -> Vec<String> {
         notes.push(format!("severity `{severity}` matched by no route"));
     }
     if routed.outcomes.truncated {
-        notes.push(format!(
-            "too many combinations of {}: partial",
-            code_list(&routed.labels.unknown)
-        ));
+        notes.push(format!("too many combinations of {}: partial", code_list(&routed.labels.unknown)));
     } else if !routed.outcomes.depends_on.is_empty() {
-        notes.push(format!(
-            "depends on {}",
-            code_list(&routed.outcomes.depends_on)
-        ));
+        notes.push(format!("depends on {}", code_list(&routed.outcomes.depends_on)));
     }
     let has_children = !am.route.routes.is_empty();
     if has_children && routed.always(is_default_only) {
@@ -373,17 +311,10 @@ fn notes(am: &AmConfig, a: &AlertRoute) -> Vec<String> {
     if routed.always(|m| is_blackhole(am, m)) {
         notes.push("no integrations: dropped".to_string());
     }
-    let ignored: Vec<&String> = routed
-        .labels
-        .unknown
-        .iter()
-        .filter(|n| !routed.outcomes.depends_on.contains(*n))
-        .collect();
+    let ignored: Vec<&String> =
+        routed.labels.unknown.iter().filter(|n| !routed.outcomes.depends_on.contains(*n)).collect();
     if !ignored.is_empty() && !routed.outcomes.truncated {
-        notes.push(format!(
-            "unknown {} does not change the result",
-            code_list(ignored)
-        ));
+        notes.push(format!("unknown {} does not change the result", code_list(ignored)));
     }
     notes
 }
@@ -397,11 +328,7 @@ pub fn render_human(alerts: &[AlertRoute], am: &AmConfig) -> String {
     let rows: Vec<[String; 4]> = alerts
         .iter()
         .map(|a| {
-            let alternatives = if a.routed.outcomes.definite.is_some() {
-                ", "
-            } else {
-                " | "
-            };
+            let alternatives = if a.routed.outcomes.definite.is_some() { ", " } else { " | " };
             [
                 a.rule.clone(),
                 a.routed.receivers().join(alternatives),
@@ -459,15 +386,9 @@ mod tests {
         let file = rule_file(yaml);
         let group = &file.groups[0];
         let rule = &group.rules[0];
-        let expr = rule
-            .expr
-            .as_ref()
-            .and_then(|t| promql::parse(&t.value, &promql::ParseOptions::default()).ok());
+        let expr = rule.expr.as_ref().and_then(|t| promql::parse(&t.value, &promql::ParseOptions::default()).ok());
         let read = read.iter().map(|s| s.to_string()).collect();
-        let external: Vec<(String, String)> = external
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let external: Vec<(String, String)> = external.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         alert_labels(group, rule, expr.as_ref(), &external, &read)
     }
 

@@ -24,17 +24,8 @@ impl SourceFile {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        SourceFile { name: name.into(), text, line_starts }
     }
 
     pub fn name(&self) -> &str {
@@ -72,16 +63,8 @@ impl SourceFile {
 
     /// Byte range of 0-based line `index`, without its line terminator.
     pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
-        let start = self
-            .line_starts
-            .get(index)
-            .copied()
-            .unwrap_or(self.text.len());
-        let mut end = self
-            .line_starts
-            .get(index + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let start = self.line_starts.get(index).copied().unwrap_or(self.text.len());
+        let mut end = self.line_starts.get(index + 1).copied().unwrap_or(self.text.len());
         let bytes = self.text.as_bytes();
         if end > start && bytes[end - 1] == b'\n' {
             end -= 1;
@@ -102,11 +85,7 @@ impl SourceFile {
         let line = self.line_index(offset);
         let start = self.line_starts[line];
         let column = self.text[start..offset].chars().count() + 1;
-        Position {
-            line: line + 1,
-            column,
-            offset,
-        }
+        Position { line: line + 1, column, offset }
     }
 
     /// 0-based line and column in UTF-16 code units (LSP's default encoding).
@@ -152,24 +131,10 @@ mod tests {
     #[test]
     fn positions_count_characters_not_bytes() {
         let f = SourceFile::new("f", "a: é\nbb: \"x\"\r\n");
-        assert_eq!(
-            f.position(0),
-            Position {
-                line: 1,
-                column: 1,
-                offset: 0
-            }
-        );
+        assert_eq!(f.position(0), Position { line: 1, column: 1, offset: 0 });
         // 'é' is two bytes; the character after it is column 5.
         assert_eq!(f.position(5).column, 5);
-        assert_eq!(
-            f.position(6),
-            Position {
-                line: 2,
-                column: 1,
-                offset: 6
-            }
-        );
+        assert_eq!(f.position(6), Position { line: 2, column: 1, offset: 6 });
         assert_eq!(f.line_range(1), 6..13);
         assert_eq!(f.utf16_position(5), (0, 4));
         assert_eq!(f.offset_from_utf16(0, 4), 5);

@@ -17,10 +17,7 @@ impl Span {
 
     /// An empty span at `offset`.
     pub const fn at(offset: usize) -> Span {
-        Span {
-            start: offset,
-            end: offset,
-        }
+        Span { start: offset, end: offset }
     }
 
     pub const fn len(self) -> usize {
@@ -33,18 +30,12 @@ impl Span {
 
     /// The smallest span covering both `self` and `other`.
     pub fn cover(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     /// This span moved right by `by` bytes.
     pub const fn shift(self, by: usize) -> Span {
-        Span {
-            start: self.start + by,
-            end: self.end + by,
-        }
+        Span { start: self.start + by, end: self.end + by }
     }
 
     pub const fn contains(self, offset: usize) -> bool {
@@ -58,9 +49,6 @@ impl Span {
 
 impl From<std::ops::Range<usize>> for Span {
     fn from(r: std::ops::Range<usize>) -> Span {
-        Span {
-            start: r.start,
-            end: r.end,
-        }
+        Span { start: r.start, end: r.end }
     }
 }

@@ -66,7 +66,8 @@ fn comment_start(line: &str, line_start: usize, scalars: &[Span]) -> Option<usiz
     (0..bytes.len()).find_map(|i| {
         // A byte-order mark at the start of the file counts as the line start.
         // (`#` is ASCII, so `i` is a character boundary when it is tested.)
-        let starts_comment = bytes[i] == b'#' && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t' || &line[..i] == "\u{feff}");
+        let starts_comment =
+            bytes[i] == b'#' && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t' || &line[..i] == "\u{feff}");
         let offset = line_start + i;
         (starts_comment && !inside(scalars, offset)).then_some(offset)
     })
@@ -131,7 +132,8 @@ struct Anchors {
 impl Anchors {
     fn new(file: &SourceFile, model: &RuleFile) -> Anchors {
         let rule_spans: Vec<Span> = model.groups.iter().flat_map(|g| g.rules.iter().map(|r| r.span)).collect();
-        let mut rules_by_start: Vec<(usize, Span, usize)> = rule_spans.iter().enumerate().map(|(i, s)| (s.start, *s, i)).collect();
+        let mut rules_by_start: Vec<(usize, Span, usize)> =
+            rule_spans.iter().enumerate().map(|(i, s)| (s.start, *s, i)).collect();
         rules_by_start.sort_by_key(|&(start, _, i)| (start, i));
         let mut rule_by_line = HashMap::new();
         for (i, span) in rule_spans.iter().enumerate() {
@@ -149,7 +151,11 @@ impl Anchors {
 
     fn rule_containing(&self, offset: usize) -> Option<usize> {
         let after = self.rules_by_start.partition_point(|&(start, _, _)| start <= offset);
-        after.checked_sub(1).map(|k| self.rules_by_start[k]).filter(|(_, span, _)| span.contains(offset)).map(|(_, _, i)| i)
+        after
+            .checked_sub(1)
+            .map(|k| self.rules_by_start[k])
+            .filter(|(_, span, _)| span.contains(offset))
+            .map(|(_, _, i)| i)
     }
 }
 
@@ -218,27 +224,43 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
     });
     for (d, directive) in directives.iter().enumerate() {
         if directive.targets.is_empty() {
-            diagnostics.push(Diagnostic::new("suppression/unknown-lint", Severity::Warning, directive.span, "suppression comment names no lint").help("name the lints to disable: `# alertlint disable owner/missing -- reason`"));
+            diagnostics.push(
+                Diagnostic::new(
+                    "suppression/unknown-lint",
+                    Severity::Warning,
+                    directive.span,
+                    "suppression comment names no lint",
+                )
+                .help("name the lints to disable: `# alertlint disable owner/missing -- reason`"),
+            );
             continue;
         }
         for (t, target) in directive.targets.iter().enumerate() {
             if !crate::lints::pattern_is_known(&target.pattern) {
                 let ids = crate::lints::registry().iter().map(|r| r.meta.id);
-                let mut diagnostic = Diagnostic::new("suppression/unknown-lint", Severity::Warning, target.span, format!("no lint is named `{}`", target.pattern));
+                let mut diagnostic = Diagnostic::new(
+                    "suppression/unknown-lint",
+                    Severity::Warning,
+                    target.span,
+                    format!("no lint is named `{}`", target.pattern),
+                );
                 if let Some(closest) = crate::lints::closest(&target.pattern, ids) {
                     diagnostic = diagnostic.help(format!("did you mean `{closest}`?"));
                 }
                 diagnostics.push(diagnostic);
             } else if !used[d][t] && any_enabled(&target.pattern, enabled) {
                 let message = match directive.scope {
-                    Scope::Unattached => format!("suppression of `{}` is not attached to a rule or group", target.pattern),
+                    Scope::Unattached => {
+                        format!("suppression of `{}` is not attached to a rule or group", target.pattern)
+                    }
                     _ => format!("suppression of `{}` suppressed nothing", target.pattern),
                 };
                 let help = match directive.scope {
                     Scope::Unattached => "put the comment on the line above a rule or a group, or use `disable-file`",
                     _ => "remove it, or the part of it that no longer applies",
                 };
-                diagnostics.push(Diagnostic::new("suppression/unused", Severity::Warning, target.span, message).help(help));
+                diagnostics
+                    .push(Diagnostic::new("suppression/unused", Severity::Warning, target.span, message).help(help));
             }
         }
     }

@@ -21,36 +21,21 @@ const WORKERS: usize = 4;
 
 fn amtool() -> Option<String> {
     let bin = std::env::var("AMTOOL").unwrap_or_else(|_| "amtool".to_string());
-    let ok = Command::new(&bin)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = Command::new(&bin).arg("--version").output().is_ok_and(|o| o.status.success());
     ok.then_some(bin)
 }
 
 /// Alertmanager configs listed in the corpus manifest.
 fn corpus_configs() -> Vec<PathBuf> {
-    let manifest =
-        std::fs::read_to_string(Path::new(CORPUS).join("MANIFEST.tsv")).expect("corpus manifest");
+    let manifest = std::fs::read_to_string(Path::new(CORPUS).join("MANIFEST.tsv")).expect("corpus manifest");
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .expect("manifest column")
-    };
+    let col = |name: &str| header.iter().position(|h| *h == name).expect("manifest column");
     let (repo, path, format) = (col("source_repo"), col("path"), col("format"));
     lines
         .map(|l| l.split('\t').collect::<Vec<_>>())
         .filter(|f| f.get(format) == Some(&"alertmanager"))
-        .filter_map(|f| {
-            Some(
-                Path::new(CORPUS)
-                    .join(f.get(repo)?.replace('/', "__"))
-                    .join(f.get(path)?),
-            )
-        })
+        .filter_map(|f| Some(Path::new(CORPUS).join(f.get(repo)?.replace('/', "__")).join(f.get(path)?)))
         .collect()
 }
 
@@ -59,12 +44,7 @@ fn corpus_configs() -> Vec<PathBuf> {
 fn routing_test_configs() -> Vec<PathBuf> {
     let dir = Path::new(CONFORMANCE).join("am_routes");
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.path().join("config.yml"))
-                .filter(|p| p.exists())
-                .collect()
-        })
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("config.yml")).filter(|p| p.exists()).collect())
         .unwrap_or_default();
     out.sort();
     out
@@ -148,8 +128,7 @@ fn quote(v: &str) -> String {
 
 fn amtool_receivers(bin: &str, config: &Path, labels: &LabelSet) -> Result<Vec<String>, String> {
     let mut cmd = Command::new(bin);
-    cmd.args(["config", "routes", "test", "--config.file"])
-        .arg(config);
+    cmd.args(["config", "routes", "test", "--config.file"]).arg(config);
     for (k, v) in labels {
         cmd.arg(format!("{k}={}", quote(v)));
     }
@@ -159,38 +138,18 @@ fn amtool_receivers(bin: &str, config: &Path, labels: &LabelSet) -> Result<Vec<S
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().unwrap_or_default();
-    Ok(first
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect())
+    Ok(first.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
 }
 
 fn check_config(bin: &str, config: &Path) -> Result<(), String> {
-    let out = Command::new(bin)
-        .arg("check-config")
-        .arg(config)
-        .output()
-        .map_err(|e| e.to_string())?;
+    let out = Command::new(bin).arg("check-config").arg(config).output().map_err(|e| e.to_string())?;
     if out.status.success() {
         Ok(())
     } else {
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         // The reason, without the "Checking 'F' FAILED:" preamble.
-        let text = text
-            .split_once("FAILED:")
-            .map_or(text.as_str(), |(_, r)| r)
-            .to_string();
-        Err(text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" | "))
+        let text = text.split_once("FAILED:").map_or(text.as_str(), |(_, r)| r).to_string();
+        Err(text.lines().filter(|l| !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" | "))
     }
 }
 
@@ -246,10 +205,7 @@ fn amtool_differential() {
         match (&theirs, &ours) {
             (Ok(()), Err(d)) => validity_disagreements.push(format!(
                 "{rel}: amtool accepts, alertlint rejects: {}",
-                d.iter()
-                    .map(|d| d.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")
             )),
             (Err(e), Ok(_)) => {
                 println!("note: {rel}: amtool 0.25 rejects, alertlint accepts ({e})")
@@ -263,12 +219,7 @@ fn amtool_differential() {
         accepted += 1;
         for labels in label_sets(&cfg, &rel) {
             let ours = cfg.route(&labels).into_iter().map(|m| m.receiver).collect();
-            jobs.push(Job {
-                config: rel.clone(),
-                file: file.clone(),
-                labels,
-                ours,
-            });
+            jobs.push(Job { config: rel.clone(), file: file.clone(), labels, ours });
         }
     }
 
@@ -299,14 +250,10 @@ fn amtool_differential() {
     for (job, theirs) in &results {
         match theirs {
             Ok(r) if *r == job.ours => agree += 1,
-            Ok(r) => disagreements.push(format!(
-                "{} {:?}: amtool {r:?}, alertlint {:?}",
-                job.config, job.labels, job.ours
-            )),
-            Err(e) => disagreements.push(format!(
-                "{} {:?}: amtool failed: {e}",
-                job.config, job.labels
-            )),
+            Ok(r) => {
+                disagreements.push(format!("{} {:?}: amtool {r:?}, alertlint {:?}", job.config, job.labels, job.ours))
+            }
+            Err(e) => disagreements.push(format!("{} {:?}: amtool failed: {e}", job.config, job.labels)),
         }
     }
     println!(
@@ -320,19 +267,9 @@ fn amtool_differential() {
     for d in disagreements.iter().chain(&validity_disagreements) {
         println!("  {d}");
     }
-    assert!(
-        accepted > 0,
-        "no corpus config was accepted by both amtool and alertlint"
-    );
-    assert!(
-        validity_disagreements.is_empty(),
-        "alertlint rejects configs amtool accepts"
-    );
-    assert!(
-        disagreements.is_empty(),
-        "{} label sets route differently",
-        disagreements.len()
-    );
+    assert!(accepted > 0, "no corpus config was accepted by both amtool and alertlint");
+    assert!(validity_disagreements.is_empty(), "alertlint rejects configs amtool accepts");
+    assert!(disagreements.is_empty(), "{} label sets route differently", disagreements.len());
 }
 
 /// Regex patterns whose meaning differs between Go's RE2 and a naive use of
@@ -368,14 +305,12 @@ fn amtool_regex_semantics() {
         r"\W+",
     ];
     const VALUES: &[&str] = &[
-        "café", "cafe", "123", "٣", " ", "foo bar", "foo{bar}", "a{,3}", "a.b", "axb", "ABC",
-        "a-1", "", "xxy", "ac", "b.c", "ÄÖ", "1-2", "x y",
+        "café", "cafe", "123", "٣", " ", "foo bar", "foo{bar}", "a{,3}", "a.b", "axb", "ABC", "a-1", "", "xxy", "ac",
+        "b.c", "ÄÖ", "1-2", "x y",
     ];
     let mut config = String::from("route:\n  receiver: none\n  routes:\n");
     for (i, p) in PATTERNS.iter().enumerate() {
-        config.push_str(&format!(
-            "  - match_re: {{v: '{p}'}}\n    receiver: r{i}\n    continue: true\n"
-        ));
+        config.push_str(&format!("  - match_re: {{v: '{p}'}}\n    receiver: r{i}\n    continue: true\n"));
     }
     config.push_str("receivers:\n- name: none\n");
     for i in 0..PATTERNS.len() {
@@ -394,9 +329,7 @@ fn amtool_regex_semantics() {
         let ours: Vec<String> = cfg.route(&labels).into_iter().map(|m| m.receiver).collect();
         match amtool_receivers(&bin, &file, &labels) {
             Ok(theirs) if theirs == ours => {}
-            Ok(theirs) => {
-                disagreements.push(format!("{v:?}: amtool {theirs:?}, alertlint {ours:?}"))
-            }
+            Ok(theirs) => disagreements.push(format!("{v:?}: amtool {theirs:?}, alertlint {ours:?}")),
             Err(e) => disagreements.push(format!("{v:?}: amtool failed: {e}")),
         }
     }

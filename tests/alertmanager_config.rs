@@ -21,17 +21,11 @@ fn errors(text: &str) -> Vec<Diagnostic> {
 
 /// The text each error's span covers, with its message.
 fn spans<'t>(text: &'t str, diags: &[Diagnostic]) -> Vec<(&'t str, String)> {
-    diags
-        .iter()
-        .map(|d| (&text[d.span.range()], d.message.clone()))
-        .collect()
+    diags.iter().map(|d| (&text[d.span.range()], d.message.clone())).collect()
 }
 
 fn labels(pairs: &[(&str, &str)]) -> LabelSet {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 const GOOD: &str = r#"
@@ -84,10 +78,7 @@ fn model_and_inheritance() {
     let pager = &root.routes[0];
     assert_eq!(pager.opts.receiver, "db-pager");
     assert!(!pager.opts.group_by_all);
-    assert_eq!(
-        pager.opts.group_by,
-        BTreeSet::from(["alertname".to_string()])
-    );
+    assert_eq!(pager.opts.group_by, BTreeSet::from(["alertname".to_string()]));
     assert_eq!(pager.opts.group_wait, Duration::from_secs(10), "inherited");
     assert!(pager.continue_matching);
 
@@ -100,18 +91,9 @@ fn model_and_inheritance() {
     // An empty group_by list inherits, as upstream.
     assert!(root.routes[2].opts.group_by_all);
 
-    assert!(
-        cfg.receiver("db-pager")
-            .is_some_and(|r| r.has_integrations())
-    );
-    assert!(
-        cfg.receiver("db-slack")
-            .is_some_and(|r| !r.has_integrations())
-    );
-    assert!(
-        cfg.receiver("default")
-            .is_some_and(|r| !r.has_integrations())
-    );
+    assert!(cfg.receiver("db-pager").is_some_and(|r| r.has_integrations()));
+    assert!(cfg.receiver("db-slack").is_some_and(|r| !r.has_integrations()));
+    assert!(cfg.receiver("default").is_some_and(|r| !r.has_integrations()));
     assert!(cfg.receiver("nope").is_none());
 
     assert_eq!(cfg.inhibit_rules.len(), 1);
@@ -119,43 +101,22 @@ fn model_and_inheritance() {
     assert_eq!(cfg.inhibit_rules[0].target_matchers[0].value, "warning");
     assert_eq!(cfg.inhibit_rules[0].equal, vec!["team".to_string()]);
 
-    let severities: Vec<String> = cfg
-        .matchers_on("severity")
-        .iter()
-        .map(|(_, m)| m.value.clone())
-        .collect();
+    let severities: Vec<String> = cfg.matchers_on("severity").iter().map(|(_, m)| m.value.clone()).collect();
     assert_eq!(severities, vec!["critical|page".to_string()]);
     assert_eq!(cfg.matchers_accepting("severity", "page").len(), 1);
     assert!(cfg.matchers_accepting("severity", "info").is_empty());
     assert_eq!(
         cfg.matched_label_names(),
-        BTreeSet::from([
-            "env".to_string(),
-            "severity".to_string(),
-            "team".to_string()
-        ])
+        BTreeSet::from(["env".to_string(), "severity".to_string(), "team".to_string()])
     );
 }
 
 #[test]
 fn routing() {
     let cfg = load(GOOD);
-    let got = cfg.route(&labels(&[
-        ("team", "db"),
-        ("severity", "page"),
-        ("env", "prod-eu"),
-    ]));
-    let got: Vec<(String, String)> = got
-        .iter()
-        .map(|m| (m.path_string(), m.receiver.clone()))
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            ("/0".into(), "db-pager".into()),
-            ("/1/0".into(), "db-slack".into())
-        ]
-    );
+    let got = cfg.route(&labels(&[("team", "db"), ("severity", "page"), ("env", "prod-eu")]));
+    let got: Vec<(String, String)> = got.iter().map(|m| (m.path_string(), m.receiver.clone())).collect();
+    assert_eq!(got, vec![("/0".into(), "db-pager".into()), ("/1/0".into(), "db-slack".into())]);
     let got = cfg.route(&labels(&[("team", "ops")]));
     assert_eq!(got[0].path_string(), "/");
     assert_eq!(got[0].receiver, "default");
@@ -168,25 +129,16 @@ fn routing_with_unknown_labels() {
     let o = cfg.route_with_unknowns(&labels(&[("team", "db"), ("env", "dev")]), &unknown);
     assert_eq!(o.depends_on, BTreeSet::from(["severity".to_string()]));
     assert!(o.definite.is_none());
-    let receivers: BTreeSet<Vec<String>> = o
-        .possible
-        .iter()
-        .map(|p| p.iter().map(|m| m.receiver.clone()).collect())
-        .collect();
+    let receivers: BTreeSet<Vec<String>> =
+        o.possible.iter().map(|p| p.iter().map(|m| m.receiver.clone()).collect()).collect();
     assert_eq!(
         receivers,
-        BTreeSet::from([
-            vec!["db-pager".to_string(), "db-slack".to_string()],
-            vec!["db-slack".to_string()]
-        ])
+        BTreeSet::from([vec!["db-pager".to_string(), "db-slack".to_string()], vec!["db-slack".to_string()]])
     );
 
     let o = cfg.route_with_unknowns(&labels(&[("team", "web")]), &unknown);
     assert!(o.depends_on.is_empty());
-    assert_eq!(
-        o.definite.as_ref().map(|d| d[0].path_string()),
-        Some("/2".to_string())
-    );
+    assert_eq!(o.definite.as_ref().map(|d| d[0].path_string()), Some("/2".to_string()));
 }
 
 #[test]
@@ -206,8 +158,7 @@ receivers:
     assert_eq!(got.len(), 4, "{got:#?}");
     assert_eq!(got[0].0, "db-pagr");
     assert!(
-        got[0].1.contains("undefined receiver `db-pagr`")
-            && got[0].1.contains("did you mean `db-pager`"),
+        got[0].1.contains("undefined receiver `db-pagr`") && got[0].1.contains("did you mean `db-pager`"),
         "{}",
         got[0].1
     );
@@ -222,20 +173,11 @@ receivers:
 fn root_route_rules() {
     let text = "route:\n  group_by: [a]\nreceivers:\n  - name: x\n";
     let got = spans(text, &errors(text));
-    assert_eq!(
-        got,
-        vec![(
-            "route",
-            "root route must specify a default receiver".to_string()
-        )]
-    );
+    assert_eq!(got, vec![("route", "root route must specify a default receiver".to_string())]);
 
     let text = "route:\n  receiver: x\n  match: {a: b}\nreceivers:\n  - name: x\n";
     let got = spans(text, &errors(text));
-    assert_eq!(
-        got,
-        vec![("match", "root route must not have any matchers".to_string())]
-    );
+    assert_eq!(got, vec![("match", "root route must not have any matchers".to_string())]);
 
     let text = "receivers:\n  - name: x\n";
     assert!(errors(text)[0].message.contains("no routes provided"));
@@ -259,9 +201,7 @@ fn bad_yaml_is_a_positioned_error() {
 
 #[test]
 fn classic_only_matchers_warn() {
-    let cfg = load(
-        "route:\n  receiver: x\n  routes:\n    - matchers: ['foo=!bar']\nreceivers:\n  - name: x\n",
-    );
+    let cfg = load("route:\n  receiver: x\n  routes:\n    - matchers: ['foo=!bar']\nreceivers:\n  - name: x\n");
     assert_eq!(cfg.warnings.len(), 1);
     assert_eq!(cfg.warnings[0].severity, Severity::Warning);
     assert_eq!(cfg.route.routes[0].matchers[0].value, "!bar");
@@ -285,15 +225,8 @@ stringData:
 #[test]
 fn secret_string_data_with_mapped_positions() {
     let d = errors(SECRET);
-    assert_eq!(
-        spans(SECRET, &d),
-        vec![(
-            "pager",
-            "undefined receiver `pager` used in route".to_string()
-        )]
-    );
-    let fixed =
-        format!("{SECRET}      - name: pager\n        webhook_configs: [{{url: 'http://x'}}]\n");
+    assert_eq!(spans(SECRET, &d), vec![("pager", "undefined receiver `pager` used in route".to_string())]);
+    let fixed = format!("{SECRET}      - name: pager\n        webhook_configs: [{{url: 'http://x'}}]\n");
     let cfg = load(&fixed);
     assert!(cfg.embedded_in.is_some());
     let got = cfg.route(&labels(&[("severity", "critical")]));
@@ -388,10 +321,7 @@ fn corpus_files_never_panic() {
         }
     }
     let mut files = Vec::new();
-    walk(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")),
-        &mut files,
-    );
+    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")), &mut files);
     assert!(!files.is_empty(), "no corpus files found");
     let (mut ok, mut rejected) = (0, 0);
     for path in &files {
@@ -409,28 +339,17 @@ fn corpus_files_never_panic() {
                         path.display(),
                         d.span
                     );
-                    assert!(
-                        text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end)
-                    );
+                    assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
                 }
             }
         }
     }
-    println!(
-        "corpus sweep: {} files, {ok} load as Alertmanager configs, {rejected} do not",
-        files.len()
-    );
+    println!("corpus sweep: {} files, {ok} load as Alertmanager configs, {rejected} do not", files.len());
 }
 
 #[test]
 fn config_map_data() {
     let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  alertmanager.yml: |\n    route:\n      receiver: nobody\n    receivers:\n      - name: somebody\n";
     let d = errors(text);
-    assert_eq!(
-        spans(text, &d),
-        vec![(
-            "nobody",
-            "undefined receiver `nobody` used in route".to_string()
-        )]
-    );
+    assert_eq!(spans(text, &d), vec![("nobody", "undefined receiver `nobody` used in route".to_string())]);
 }

@@ -4,10 +4,7 @@
 use alertlint::alertmanager::{MatchOp, Matcher, MatcherError, compat, parse_classic, parse_utf8};
 use serde_json::Value;
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/conformance/am_matchers.jsonl"
-);
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/am_matchers.jsonl");
 
 /// Rows allowed to fail, by `source`, with the reason. Keep this short.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
@@ -19,11 +16,7 @@ fn expected_matchers(row: &Value) -> Vec<(String, MatchOp, String)> {
             ms.iter()
                 .map(|m| {
                     let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
-                    (
-                        s("name"),
-                        MatchOp::parse(m["type"].as_str().unwrap_or_default()).unwrap(),
-                        s("value"),
-                    )
+                    (s("name"), MatchOp::parse(m["type"].as_str().unwrap_or_default()).unwrap(), s("value"))
                 })
                 .collect()
         })
@@ -31,17 +24,11 @@ fn expected_matchers(row: &Value) -> Vec<(String, MatchOp, String)> {
 }
 
 fn triples(ms: &[Matcher]) -> Vec<(String, MatchOp, String)> {
-    ms.iter()
-        .map(|m| (m.name.clone(), m.op, m.value.clone()))
-        .collect()
+    ms.iter().map(|m| (m.name.clone(), m.op, m.value.clone())).collect()
 }
 
 /// Compares the parse result with the row; returns a reason when they differ.
-fn check(
-    row: &Value,
-    got: Result<Vec<Matcher>, MatcherError>,
-    compare_error: ErrorCheck,
-) -> Option<String> {
+fn check(row: &Value, got: Result<Vec<Matcher>, MatcherError>, compare_error: ErrorCheck) -> Option<String> {
     let ok = row["ok"].as_bool().unwrap_or(false);
     match (ok, got) {
         (true, Ok(ms)) => {
@@ -54,12 +41,9 @@ fn check(
             let want = row["err"].as_str().unwrap_or_default();
             match compare_error {
                 ErrorCheck::None => None,
-                ErrorCheck::Exact => {
-                    (e.message != want).then(|| format!("error {:?}, want {want:?}", e.message))
-                }
+                ErrorCheck::Exact => (e.message != want).then(|| format!("error {:?}, want {want:?}", e.message)),
                 // Go regexp messages are not reproduced; everything else must be exact.
-                ErrorCheck::ExactUnlessRegexp => (!want.starts_with("error parsing regexp:")
-                    && e.message != want)
+                ErrorCheck::ExactUnlessRegexp => (!want.starts_with("error parsing regexp:") && e.message != want)
                     .then(|| format!("error {:?}, want {want:?}", e.message)),
             }
         }
@@ -87,12 +71,7 @@ fn check_error_span(input: &str, e: &MatcherError) -> Option<String> {
         // Upstream's brace errors report `0:end`, not the token; ours points at the token.
         return None;
     }
-    let byte_at = |col: usize| {
-        input
-            .char_indices()
-            .nth(col)
-            .map_or(input.len(), |(i, _)| i)
-    };
+    let byte_at = |col: usize| input.char_indices().nth(col).map_or(input.len(), |(i, _)| i);
     let want = (byte_at(start), byte_at(end));
     (want != (e.span.start, e.span.end)).then(|| format!("span {:?}, want bytes {want:?}", e.span))
 }
@@ -114,11 +93,7 @@ fn alertmanager_matcher_tables() {
             continue;
         }
         let outcome = match (parser.as_str(), func) {
-            ("classic", _) => check(
-                &row,
-                parse_classic::parse_matchers(input),
-                ErrorCheck::ExactUnlessRegexp,
-            ),
+            ("classic", _) => check(&row, parse_classic::parse_matchers(input), ErrorCheck::ExactUnlessRegexp),
             ("utf8", "parse.Matcher") => {
                 let got = parse_utf8::parse_matcher(input).map(|m| vec![m]);
                 let span_problem = got.as_ref().err().and_then(|e| check_error_span(input, e));
@@ -131,16 +106,12 @@ fn alertmanager_matcher_tables() {
             }
             // TestCompliance only requires that an error occurs.
             ("compliance", _) => check(&row, parse_utf8::parse_matchers(input), ErrorCheck::None),
-            ("fallback", "compat.FallbackMatcherParser") => check(
-                &row,
-                compat::parse_matcher(input).map(|p| vec![p.value]),
-                ErrorCheck::ExactUnlessRegexp,
-            ),
-            ("fallback", _) => check(
-                &row,
-                compat::parse_matchers(input).map(|p| p.value),
-                ErrorCheck::ExactUnlessRegexp,
-            ),
+            ("fallback", "compat.FallbackMatcherParser") => {
+                check(&row, compat::parse_matcher(input).map(|p| vec![p.value]), ErrorCheck::ExactUnlessRegexp)
+            }
+            ("fallback", _) => {
+                check(&row, compat::parse_matchers(input).map(|p| p.value), ErrorCheck::ExactUnlessRegexp)
+            }
             _ => Some(format!("unknown parser {parser}/{func}")),
         };
         match outcome {
@@ -158,25 +129,15 @@ fn alertmanager_matcher_tables() {
     }
     let total_pass: usize = counts.values().map(|c| c.0).sum();
     let total_fail: usize = counts.values().map(|c| c.1).sum();
-    println!(
-        "am_matchers total pass {total_pass}, fail {total_fail} ({} known)",
-        KNOWN_FAILURES.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "unexpected failures:\n{}",
-        failures.join("\n")
-    );
+    println!("am_matchers total pass {total_pass}, fail {total_fail} ({} known)", KNOWN_FAILURES.len());
+    assert!(failures.is_empty(), "unexpected failures:\n{}", failures.join("\n"));
 }
 
 /// Fallback mode warns when it had to use the classic reading.
 #[test]
 fn fallback_reports_why() {
     let p = compat::parse_matchers("foo=!bar").unwrap();
-    assert!(matches!(
-        p.fallback,
-        Some(compat::FallbackReason::Utf8Rejected(_))
-    ));
+    assert!(matches!(p.fallback, Some(compat::FallbackReason::Utf8Rejected(_))));
     let p = compat::parse_matchers(r#"foo="\xf0\x9f\x99\x82""#).unwrap();
     assert_eq!(p.fallback, Some(compat::FallbackReason::Disagreement));
     assert_eq!(p.value[0].value, r"\xf0\x9f\x99\x82");

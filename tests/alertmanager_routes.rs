@@ -32,22 +32,12 @@ fn load_path(path: &Path) -> AmConfig {
 
 fn labels_of(v: &Value) -> LabelSet {
     v.as_object()
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
         .unwrap_or_default()
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
 fn receivers(ms: &[RouteMatch]) -> Vec<String> {
@@ -83,8 +73,7 @@ fn check_case(cfg: &AmConfig, case: &Value) -> Option<String> {
         }
         let want = labels_of(&case["route_labels"]);
         let node = got.first().and_then(|m| cfg.route.at(&m.path))?;
-        return (node.labels != want)
-            .then(|| format!("route labels {:?}, want {want:?}", node.labels));
+        return (node.labels != want).then(|| format!("route labels {:?}, want {want:?}", node.labels));
     }
     let want = strings(&case["receivers"]);
     if receivers(&got) != want {
@@ -92,10 +81,7 @@ fn check_case(cfg: &AmConfig, case: &Value) -> Option<String> {
     }
     if let Some(keys) = case["keys"].as_array() {
         let got_keys: Vec<String> = got.iter().filter_map(|m| cfg.route.key(&m.path)).collect();
-        let want: Vec<String> = keys
-            .iter()
-            .filter_map(|k| k.as_str().map(str::to_string))
-            .collect();
+        let want: Vec<String> = keys.iter().filter_map(|k| k.as_str().map(str::to_string)).collect();
         if got_keys != want {
             return Some(format!("keys {got_keys:?}, want {want:?}"));
         }
@@ -106,22 +92,10 @@ fn check_case(cfg: &AmConfig, case: &Value) -> Option<String> {
             let o = &node.opts;
             let group_by: Vec<String> = o.group_by.iter().cloned().collect();
             let checks = [
-                (
-                    "receiver",
-                    Value::from(o.receiver.clone()),
-                    want["receiver"].clone(),
-                ),
+                ("receiver", Value::from(o.receiver.clone()), want["receiver"].clone()),
                 ("group_by", Value::from(group_by), want["group_by"].clone()),
-                (
-                    "group_by_all",
-                    Value::from(o.group_by_all),
-                    want["group_by_all"].clone(),
-                ),
-                (
-                    "group_wait_ns",
-                    Value::from(o.group_wait.as_nanos() as u64),
-                    want["group_wait_ns"].clone(),
-                ),
+                ("group_by_all", Value::from(o.group_by_all), want["group_by_all"].clone()),
+                ("group_wait_ns", Value::from(o.group_wait.as_nanos() as u64), want["group_wait_ns"].clone()),
                 (
                     "group_interval_ns",
                     Value::from(o.group_interval.as_nanos() as u64),
@@ -135,10 +109,7 @@ fn check_case(cfg: &AmConfig, case: &Value) -> Option<String> {
             ];
             for (field, got, want) in checks {
                 if got != want {
-                    return Some(format!(
-                        "route {} {field} = {got}, want {want}",
-                        m.path_string()
-                    ));
+                    return Some(format!("route {} {field} = {got}, want {want}", m.path_string()));
                 }
             }
         }
@@ -181,11 +152,7 @@ fn alertmanager_route_tests() {
         .collect();
     entries.sort();
     for test in entries {
-        let name = test
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let name = test.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         let config = test.join("config.yml");
         let cfg = if config.exists() {
             load_path(&config)
@@ -210,50 +177,30 @@ fn alertmanager_route_tests() {
             });
             if tree.get("walk_receivers").is_some() {
                 let want = strings(&tree["walk_receivers"]);
-                tally.check(
-                    &format!("{name} walk"),
-                    (walk != want).then(|| format!("walk {walk:?}, want {want:?}")),
-                );
+                tally.check(&format!("{name} walk"), (walk != want).then(|| format!("walk {walk:?}, want {want:?}")));
             }
             if tree.get("route_ids").is_some() {
                 let want: BTreeSet<String> = strings(&tree["route_ids"]).into_iter().collect();
-                tally.check(
-                    &format!("{name} ids"),
-                    (ids != want).then(|| format!("ids {ids:?}, want {want:?}")),
-                );
+                tally.check(&format!("{name} ids"), (ids != want).then(|| format!("ids {ids:?}, want {want:?}")));
             }
             if let Some(flags) = tree["group_by_all"].as_object() {
                 for (key, want) in flags {
                     // `routes[0].routes[1]` → [0, 1]
                     let path: Vec<usize> = key
                         .split('.')
-                        .filter_map(|p| {
-                            p.trim_start_matches("routes[")
-                                .trim_end_matches(']')
-                                .parse()
-                                .ok()
-                        })
+                        .filter_map(|p| p.trim_start_matches("routes[").trim_end_matches(']').parse().ok())
                         .collect();
                     let got = cfg.route.at(&path).map(|r| r.opts.group_by_all);
                     tally.check(
                         &format!("{name} {key}"),
-                        (got != want.as_bool())
-                            .then(|| format!("group_by_all {got:?}, want {want}")),
+                        (got != want.as_bool()).then(|| format!("group_by_all {got:?}, want {want}")),
                     );
                 }
             }
         }
     }
-    println!(
-        "am_routes: {} checks pass, {} fail",
-        tally.pass,
-        tally.fail.len()
-    );
-    assert!(
-        tally.fail.is_empty(),
-        "failures:\n{}",
-        tally.fail.join("\n")
-    );
+    println!("am_routes: {} checks pass, {} fail", tally.pass, tally.fail.len());
+    assert!(tally.fail.is_empty(), "failures:\n{}", tally.fail.join("\n"));
 }
 
 #[test]
@@ -264,17 +211,12 @@ fn alertmanager_corpus_routes() {
     let mut configs: std::collections::BTreeMap<String, AmConfig> = Default::default();
     for row in &rows {
         let config = row["config"].as_str().unwrap_or_default().to_string();
-        let cfg = configs
-            .entry(config.clone())
-            .or_insert_with(|| load_path(&PathBuf::from(CORPUS).join(&config)));
+        let cfg = configs.entry(config.clone()).or_insert_with(|| load_path(&PathBuf::from(CORPUS).join(&config)));
         let labels = labels_of(&row["labels"]);
         let got = receivers(&cfg.route(&labels));
         let want = strings(&row["receivers"]);
         let id = format!("{config} {labels:?}");
-        tally.check(
-            &id,
-            (got != want).then(|| format!("receivers {got:?}, want {want:?}")),
-        );
+        tally.check(&id, (got != want).then(|| format!("receivers {got:?}, want {want:?}")));
     }
     println!(
         "am_routes_corpus: {} of {} cases agree with amtool 0.25 ({} configs)",
@@ -282,9 +224,5 @@ fn alertmanager_corpus_routes() {
         rows.len(),
         configs.len()
     );
-    assert!(
-        tally.fail.is_empty(),
-        "failures:\n{}",
-        tally.fail.join("\n")
-    );
+    assert!(tally.fail.is_empty(), "failures:\n{}", tally.fail.join("\n"));
 }

@@ -20,12 +20,7 @@ fn findings(output: &std::process::Output, lints: &[&str]) -> Vec<(String, Strin
         .into_iter()
         .flatten()
         .filter(|d| lints.iter().any(|l| d["lint"] == *l))
-        .map(|d| {
-            (
-                d["lint"].as_str().unwrap_or("").to_string(),
-                d["rule"].as_str().unwrap_or("").to_string(),
-            )
-        })
+        .map(|d| (d["lint"].as_str().unwrap_or("").to_string(), d["rule"].as_str().unwrap_or("").to_string()))
         .collect()
 }
 
@@ -38,12 +33,7 @@ fn globs_in_the_configuration_load_types_for_the_lints() {
         .args(["check", "rules.yaml", "--format", "json"])
         .output()
         .expect("run alertlint");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let pair = |l: &str, r: &str| (l.to_string(), r.to_string());
     assert_eq!(
         findings(&output, LINTS),
@@ -55,33 +45,20 @@ fn globs_in_the_configuration_load_types_for_the_lints() {
         ]
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("did you mean `node_memory_free_bytes`?"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("did you mean `node_memory_free_bytes`?"), "{stdout}");
 }
 
 #[test]
 fn without_scrapes_names_decide() {
     let output = common::alertlint()
         .current_dir(fixtures())
-        .args([
-            "check",
-            "rules.yaml",
-            "--format",
-            "json",
-            "--config",
-            "/dev/null",
-        ])
+        .args(["check", "rules.yaml", "--format", "json", "--config", "/dev/null"])
         .output()
         .expect("run alertlint");
     let pair = |l: &str, r: &str| (l.to_string(), r.to_string());
     assert_eq!(
         findings(&output, LINTS),
-        [
-            pair("noise/raw-counter", "QueueLarge"),
-            pair("noise/raw-counter", "ManyJobs")
-        ]
+        [pair("noise/raw-counter", "QueueLarge"), pair("noise/raw-counter", "ManyJobs")]
     );
 }
 
@@ -89,42 +66,20 @@ fn without_scrapes_names_decide() {
 fn metrics_option_adds_files_relative_to_the_current_directory() {
     let output = common::alertlint()
         .current_dir(fixtures())
-        .args([
-            "check",
-            "rules.yaml",
-            "--format",
-            "json",
-            "--config",
-            "/dev/null",
-            "--metrics",
-            "node.prom",
-        ])
+        .args(["check", "rules.yaml", "--format", "json", "--config", "/dev/null", "--metrics", "node.prom"])
         .output()
         .expect("run alertlint");
     let found = findings(&output, LINTS);
-    assert!(
-        found.contains(&("noise/rate-of-gauge".into(), "MemoryDropping".into())),
-        "{found:?}"
-    );
+    assert!(found.contains(&("noise/rate-of-gauge".into(), "MemoryDropping".into())), "{found:?}");
     // `retries_pending` is only in app.om.
-    assert!(
-        found.contains(&("metric/unknown".into(), "RetriesPiling".into())),
-        "{found:?}"
-    );
+    assert!(found.contains(&("metric/unknown".into(), "RetriesPiling".into())), "{found:?}");
 }
 
 #[test]
 fn an_unreadable_metrics_file_is_a_usage_error_naming_it() {
     let output = common::alertlint()
         .current_dir(fixtures())
-        .args([
-            "check",
-            "rules.yaml",
-            "--config",
-            "/dev/null",
-            "--metrics",
-            "missing.prom",
-        ])
+        .args(["check", "rules.yaml", "--config", "/dev/null", "--metrics", "missing.prom"])
         .output()
         .expect("run alertlint");
     assert_eq!(output.status.code(), Some(2));

@@ -12,7 +12,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -26,7 +25,12 @@ fn json(o: &Output) -> serde_json::Value {
 }
 
 fn lints_of(v: &serde_json::Value) -> Vec<String> {
-    v["diagnostics"].as_array().expect("diagnostics").iter().map(|d| d["lint"].as_str().unwrap_or("").to_string()).collect()
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["lint"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 /// A scratch directory with the given files.
@@ -46,7 +50,11 @@ const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: Hig
 
 #[test]
 fn good_rules_pass_with_exit_zero() {
-    let out = alertlint(&root(), &["check", "rules-examples/api.yaml", "rules-examples/kubernetes-prometheusrule.yaml"], None);
+    let out = alertlint(
+        &root(),
+        &["check", "rules-examples/api.yaml", "rules-examples/kubernetes-prometheusrule.yaml"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("No problems found in 2 files"), "{}", stdout(&out));
 }
@@ -67,7 +75,11 @@ fn the_mistakes_example_shows_every_family() {
 
 #[test]
 fn json_positions_point_at_the_token() {
-    let out = alertlint(&root(), &["check", "--format", "json", "--select", "promql/syntax", "rules-examples/mistakes.yaml"], None);
+    let out = alertlint(
+        &root(),
+        &["check", "--format", "json", "--select", "promql/syntax", "rules-examples/mistakes.yaml"],
+        None,
+    );
     let v = json(&out);
     let d = &v["diagnostics"][0];
     assert_eq!(d["lint"], "promql/syntax");
@@ -88,7 +100,12 @@ fn json_positions_point_at_the_token() {
 fn diagnostics_are_sorted_by_file_then_offset() {
     let out = alertlint(&root(), &["check", "--format", "json", "rules-examples/"], None);
     let v = json(&out);
-    let keys: Vec<(String, u64)> = v["diagnostics"].as_array().unwrap().iter().map(|d| (d["file"].as_str().unwrap().to_string(), d["range"]["start"]["offset"].as_u64().unwrap())).collect();
+    let keys: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["range"]["start"]["offset"].as_u64().unwrap()))
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
@@ -97,7 +114,11 @@ fn diagnostics_are_sorted_by_file_then_offset() {
 #[test]
 fn stdin_is_reported_under_the_given_name() {
     let dir = scratch(&[]);
-    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "rules/api.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    let out = alertlint(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "rules/api.yaml", "--format", "json"],
+        Some(NO_RUNBOOK),
+    );
     assert_eq!(out.status.code(), Some(0), "warnings do not fail by default: {}", stderr(&out));
     let v = json(&out);
     assert_eq!(lints_of(&v), ["runbook/missing"]);
@@ -111,12 +132,21 @@ fn fail_on_sets_the_exit_threshold() {
     let dir = scratch(&[("r.yaml", NO_RUNBOOK)]);
     assert_eq!(alertlint(dir.path(), &["check", "r.yaml"], None).status.code(), Some(0));
     assert_eq!(alertlint(dir.path(), &["check", "--fail-on", "warning", "r.yaml"], None).status.code(), Some(1));
-    assert_eq!(alertlint(dir.path(), &["check", "--fail-on", "warning", "--ignore", "runbook/*", "r.yaml"], None).status.code(), Some(0));
+    assert_eq!(
+        alertlint(dir.path(), &["check", "--fail-on", "warning", "--ignore", "runbook/*", "r.yaml"], None)
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn select_and_ignore_filter_lints() {
-    let out = alertlint(&root(), &["check", "--format", "json", "--select", "owner/*,severity/unknown", "rules-examples/mistakes.yaml"], None);
+    let out = alertlint(
+        &root(),
+        &["check", "--format", "json", "--select", "owner/*,severity/unknown", "rules-examples/mistakes.yaml"],
+        None,
+    );
     let lints = lints_of(&json(&out));
     assert!(!lints.is_empty());
     assert!(lints.iter().all(|l| l.starts_with("owner/") || l == "severity/unknown"), "{lints:?}");
@@ -168,7 +198,11 @@ fn configuration_is_discovered_and_strict() {
 
     let explicit = dir.path().join("other.yaml");
     std::fs::write(&explicit, "lints:\n  runbook/missing: off\n").unwrap();
-    let out = alertlint(&dir.path().join("sub"), &["check", "--config", explicit.to_str().unwrap(), "--format", "json", "r.yaml"], None);
+    let out = alertlint(
+        &dir.path().join("sub"),
+        &["check", "--config", explicit.to_str().unwrap(), "--format", "json", "r.yaml"],
+        None,
+    );
     assert_eq!(lints_of(&json(&out)), Vec::<String>::new());
 }
 
@@ -195,12 +229,14 @@ fn gitignored_files_are_skipped() {
 
 #[test]
 fn suppressions_work_end_to_end() {
-    let suppressed = NO_RUNBOOK.replace("      - alert:", "      # alertlint disable runbook/missing -- runbook pending\n      - alert:");
+    let suppressed = NO_RUNBOOK
+        .replace("      - alert:", "      # alertlint disable runbook/missing -- runbook pending\n      - alert:");
     let dir = scratch(&[("r.yaml", &suppressed)]);
     let v = json(&alertlint(dir.path(), &["check", "--format", "json", "r.yaml"], None));
     assert_eq!(lints_of(&v), Vec::<String>::new());
 
-    let stale = GOOD.replace("      - alert:", "      # alertlint disable runbook/missing, runbook/mising\n      - alert:");
+    let stale =
+        GOOD.replace("      - alert:", "      # alertlint disable runbook/missing, runbook/mising\n      - alert:");
     let dir = scratch(&[("r.yaml", &stale)]);
     let v = json(&alertlint(dir.path(), &["check", "--format", "json", "r.yaml"], None));
     assert_eq!(lints_of(&v), ["suppression/unused", "suppression/unknown-lint"]);
@@ -286,15 +322,26 @@ fn parse_prints_the_tree_or_the_positioned_error() {
 #[test]
 fn stdin_filename_is_matched_against_excludes() {
     let dir = scratch(&[(".alertlint.yaml", "exclude: [\"vendor/**\"]\n")]);
-    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "vendor/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    let out = alertlint(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "vendor/r.yaml", "--format", "json"],
+        Some(NO_RUNBOOK),
+    );
     assert_eq!(lints_of(&json(&out)), Vec::<String>::new());
-    let out = alertlint(dir.path(), &["check", "-", "--stdin-filename", "rules/r.yaml", "--format", "json"], Some(NO_RUNBOOK));
+    let out = alertlint(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "rules/r.yaml", "--format", "json"],
+        Some(NO_RUNBOOK),
+    );
     assert_eq!(lints_of(&json(&out)), ["runbook/missing"]);
 }
 
 #[test]
 fn comments_after_quoted_values_and_bom_are_suppressions() {
-    let quoted = NO_RUNBOOK.replace("- alert: HighErrorRate", "- alert: \"HighErrorRate\"  # alertlint disable runbook/missing -- pending");
+    let quoted = NO_RUNBOOK.replace(
+        "- alert: HighErrorRate",
+        "- alert: \"HighErrorRate\"  # alertlint disable runbook/missing -- pending",
+    );
     let dir = scratch(&[("r.yaml", &quoted)]);
     let v = json(&alertlint(dir.path(), &["check", "--format", "json", "r.yaml"], None));
     assert_eq!(lints_of(&v), Vec::<String>::new(), "{v}");

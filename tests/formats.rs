@@ -15,7 +15,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
 }
@@ -36,31 +35,20 @@ fn escape_stray_bracket(node: &mut Value) -> usize {
 
 /// The official SARIF 2.1.0 schema (provenance in `tests/data/README.md`).
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
-        .expect("read schema");
+    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).expect("read schema");
     let mut schema: Value = serde_json::from_str(&text).expect("schema is JSON");
     // The schema's `language` patterns have an unescaped `]`, which ECMA-262
     // regexes read as a literal but jsonschema's meta-schema check rejects.
     // Escaping it keeps the same meaning (alertlint never writes `language`).
     let fixed = escape_stray_bracket(&mut schema);
     assert_eq!(fixed, 2, "the vendored schema changed");
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("compile schema")
+    jsonschema::options().should_validate_formats(true).build(&schema).expect("compile schema")
 }
 
 fn assert_valid_sarif(v: &Value) {
     let validator = sarif_validator();
-    let errors: Vec<String> = validator
-        .iter_errors(v)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF schema violations:\n{}",
-        errors.join("\n")
-    );
+    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
 }
 
 /// A scratch directory holding one file with a hostile name and content that
@@ -87,17 +75,8 @@ fn utf16_position(text: &str, needle: &str) -> (usize, usize) {
 #[test]
 fn sarif_of_a_hostile_file_is_valid_and_positioned_in_utf16() {
     let dir = hostile_dir();
-    let out = alertlint(
-        dir.path(),
-        &["check", "--format", "sarif", HOSTILE_NAME],
-        None,
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "only warnings: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = alertlint(dir.path(), &["check", "--format", "sarif", HOSTILE_NAME], None);
+    assert_eq!(out.status.code(), Some(0), "only warnings: {}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     assert_valid_sarif(&v);
 
@@ -105,23 +84,11 @@ fn sarif_of_a_hostile_file_is_valid_and_positioned_in_utf16() {
     assert_eq!(run["tool"]["driver"]["name"], "alertlint");
     assert_eq!(run["columnKind"], "utf16CodeUnits");
     let results = run["results"].as_array().expect("results");
-    let unknown = results
-        .iter()
-        .find(|r| r["ruleId"] == "suppression/unknown-lint")
-        .expect("an unknown-lint result");
+    let unknown = results.iter().find(|r| r["ruleId"] == "suppression/unknown-lint").expect("an unknown-lint result");
     assert_eq!(unknown["level"], "warning");
-    assert!(
-        unknown["message"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("<&>\"'%é:x"),
-        "{unknown}"
-    );
+    assert!(unknown["message"]["text"].as_str().unwrap().contains("<&>\"'%é:x"), "{unknown}");
     let location = &unknown["locations"][0]["physicalLocation"];
-    assert_eq!(
-        location["artifactLocation"]["uri"],
-        "we%2Cird%3A%2050%25%20%C3%A9.yaml"
-    );
+    assert_eq!(location["artifactLocation"]["uri"], "we%2Cird%3A%2050%25%20%C3%A9.yaml");
     assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     let (line, column) = utf16_position(HOSTILE_TEXT, "<&>");
     assert_eq!(location["region"]["startLine"], line);
@@ -133,40 +100,21 @@ fn sarif_of_a_hostile_file_is_valid_and_positioned_in_utf16() {
     let index = unknown["ruleIndex"].as_u64().expect("ruleIndex") as usize;
     assert_eq!(rules[index]["id"], "suppression/unknown-lint");
     let listed = common::alertlint().arg("rules").output().expect("rules");
-    assert_eq!(
-        rules.len(),
-        stdout(&listed).lines().count(),
-        "every lint is a SARIF rule"
-    );
-    assert!(rules.iter().all(|r| {
-        r["helpUri"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("https://"))
-    }));
+    assert_eq!(rules.len(), stdout(&listed).lines().count(), "every lint is a SARIF rule");
+    assert!(rules.iter().all(|r| { r["helpUri"].as_str().is_some_and(|u| u.starts_with("https://")) }));
 }
 
 #[test]
 fn sarif_of_stdin_and_of_no_findings_is_valid() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = alertlint(
-        dir.path(),
-        &["check", "--format", "sarif", "-"],
-        Some("groups: []\n"),
-    );
+    let out = alertlint(dir.path(), &["check", "--format", "sarif", "-"], Some("groups: []\n"));
     let v: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     assert_valid_sarif(&v);
     assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
 
     let out = alertlint(
         dir.path(),
-        &[
-            "check",
-            "--format",
-            "sarif",
-            "-",
-            "--stdin-filename",
-            "rules/x y.yaml",
-        ],
+        &["check", "--format", "sarif", "-", "--stdin-filename", "rules/x y.yaml"],
         Some("# alertlint disable-file nope\n"),
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
@@ -196,11 +144,7 @@ fn parse_command(line: &str) -> (String, Vec<(String, String)>, String) {
     let (head, message) = rest.split_once("::").expect("message separator");
     let (name, properties) = head.split_once(' ').expect("properties");
     let unescape = |s: &str| {
-        s.replace("%0D", "\r")
-            .replace("%0A", "\n")
-            .replace("%3A", ":")
-            .replace("%2C", ",")
-            .replace("%25", "%")
+        s.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
     };
     let properties = properties
         .split(',')
@@ -215,26 +159,14 @@ fn parse_command(line: &str) -> (String, Vec<(String, String)>, String) {
 #[test]
 fn github_commands_escape_names_and_messages() {
     let dir = hostile_dir();
-    let out = alertlint(
-        dir.path(),
-        &["check", "--format", "github", HOSTILE_NAME],
-        None,
-    );
+    let out = alertlint(dir.path(), &["check", "--format", "github", HOSTILE_NAME], None);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert!(!lines.is_empty(), "no commands: {text:?}");
-    let unknown = lines
-        .iter()
-        .find(|l| l.contains("suppression/unknown-lint"))
-        .expect("unknown-lint command");
+    let unknown = lines.iter().find(|l| l.contains("suppression/unknown-lint")).expect("unknown-lint command");
     let (name, properties, message) = parse_command(unknown);
     assert_eq!(name, "warning");
-    let get = |k: &str| {
-        properties
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| properties.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     assert_eq!(get("file"), Some(HOSTILE_NAME));
     assert_eq!(get("title"), Some("alertlint (suppression/unknown-lint)"));
     // Columns count characters: "key: é😀 # alertlint disable-file " is 33.
@@ -243,14 +175,8 @@ fn github_commands_escape_names_and_messages() {
     assert_eq!(get("endColumn"), Some("43"));
     assert!(message.contains("`<&>\"'%é:x`"), "{message}");
     // Nothing unescaped that would end the command early.
-    let (_, raw_message) = unknown
-        .split_once("::")
-        .and_then(|(_, r)| r.split_once("::"))
-        .expect("parts");
-    assert!(
-        !raw_message.contains('\n') && !raw_message.contains("%é"),
-        "{raw_message}"
-    );
+    let (_, raw_message) = unknown.split_once("::").and_then(|(_, r)| r.split_once("::")).expect("parts");
+    assert!(!raw_message.contains('\n') && !raw_message.contains("%é"), "{raw_message}");
 }
 
 #[test]
@@ -259,8 +185,7 @@ fn checkstyle_is_well_formed_xml_with_a_file_per_file_checked() {
     std::fs::write(dir.path().join("clean.yaml"), "groups: []\n").expect("write");
     let out = alertlint(dir.path(), &["check", "--format", "checkstyle", "."], None);
     let text = stdout(&out);
-    let doc =
-        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}):\n{text}"));
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}):\n{text}"));
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "checkstyle");
     assert_eq!(root.attribute("version"), Some("4.3"));
@@ -270,10 +195,7 @@ fn checkstyle_is_well_formed_xml_with_a_file_per_file_checked() {
     assert!(names.iter().any(|n| n.ends_with("clean.yaml")), "{names:?}");
     let hostile = files
         .iter()
-        .find(|f| {
-            f.attribute("name")
-                .is_some_and(|n| n.ends_with(HOSTILE_NAME))
-        })
+        .find(|f| f.attribute("name").is_some_and(|n| n.ends_with(HOSTILE_NAME)))
         .expect("hostile file element");
     let error = hostile
         .children()
@@ -283,27 +205,16 @@ fn checkstyle_is_well_formed_xml_with_a_file_per_file_checked() {
     assert_eq!(error.attribute("line"), Some("2"));
     assert_eq!(error.attribute("column"), Some("34"));
     assert_eq!(error.attribute("severity"), Some("warning"));
-    assert!(
-        error
-            .attribute("message")
-            .is_some_and(|m| m.contains("`<&>\"'%é:x`")),
-        "{text}"
-    );
+    assert!(error.attribute("message").is_some_and(|m| m.contains("`<&>\"'%é:x`")), "{text}");
 }
 
 /// Needs the YAML loader and the lints: every format reports the same
 /// findings for `rules-examples/`.
 #[test]
 fn every_format_reports_the_same_findings_on_the_examples() {
-    let json: Value = serde_json::from_slice(
-        &alertlint(
-            &root(),
-            &["check", "--format", "json", "rules-examples/"],
-            None,
-        )
-        .stdout,
-    )
-    .expect("json");
+    let json: Value =
+        serde_json::from_slice(&alertlint(&root(), &["check", "--format", "json", "rules-examples/"], None).stdout)
+            .expect("json");
     let expected: Vec<(String, String, u64)> = json["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -316,16 +227,9 @@ fn every_format_reports_the_same_findings_on_the_examples() {
             )
         })
         .collect();
-    assert!(
-        expected.len() >= 10,
-        "the examples have many findings: {expected:?}"
-    );
+    assert!(expected.len() >= 10, "the examples have many findings: {expected:?}");
 
-    let out = alertlint(
-        &root(),
-        &["check", "--format", "sarif", "rules-examples/"],
-        None,
-    );
+    let out = alertlint(&root(), &["check", "--format", "sarif", "rules-examples/"], None);
     assert_eq!(out.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&out.stdout).expect("sarif");
     assert_valid_sarif(&sarif);
@@ -336,10 +240,7 @@ fn every_format_reports_the_same_findings_on_the_examples() {
         .map(|r| {
             let location = &r["locations"][0]["physicalLocation"];
             (
-                location["artifactLocation"]["uri"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
+                location["artifactLocation"]["uri"].as_str().unwrap_or("").to_string(),
                 r["ruleId"].as_str().unwrap_or("").to_string(),
                 location["region"]["startLine"].as_u64().unwrap_or(0),
             )
@@ -347,56 +248,28 @@ fn every_format_reports_the_same_findings_on_the_examples() {
         .collect();
     assert_eq!(from_sarif, expected);
 
-    let github = stdout(&alertlint(
-        &root(),
-        &["check", "--format", "github", "rules-examples/"],
-        None,
-    ));
+    let github = stdout(&alertlint(&root(), &["check", "--format", "github", "rules-examples/"], None));
     let from_github: Vec<(String, String, u64)> = github
         .lines()
         .map(|l| {
             let (_, properties, _) = parse_command(l);
-            let get = |k: &str| {
-                properties
-                    .iter()
-                    .find(|(key, _)| key == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            let lint = get("title")
-                .trim_start_matches("alertlint (")
-                .trim_end_matches(')')
-                .to_string();
+            let get = |k: &str| properties.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+            let lint = get("title").trim_start_matches("alertlint (").trim_end_matches(')').to_string();
             (get("file"), lint, get("line").parse().unwrap_or(0))
         })
         .collect();
     assert_eq!(from_github, expected);
 
-    let checkstyle = stdout(&alertlint(
-        &root(),
-        &["check", "--format", "checkstyle", "rules-examples/"],
-        None,
-    ));
+    let checkstyle = stdout(&alertlint(&root(), &["check", "--format", "checkstyle", "rules-examples/"], None));
     let doc = roxmltree::Document::parse(&checkstyle).expect("xml");
     let mut from_checkstyle = Vec::new();
-    for file in doc
-        .root_element()
-        .children()
-        .filter(|n| n.has_tag_name("file"))
-    {
+    for file in doc.root_element().children().filter(|n| n.has_tag_name("file")) {
         for error in file.children().filter(|n| n.has_tag_name("error")) {
-            let lint = error
-                .attribute("source")
-                .unwrap_or("")
-                .trim_start_matches("alertlint.")
-                .to_string();
+            let lint = error.attribute("source").unwrap_or("").trim_start_matches("alertlint.").to_string();
             from_checkstyle.push((
                 file.attribute("name").unwrap_or("").to_string(),
                 lint,
-                error
-                    .attribute("line")
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or(0),
+                error.attribute("line").and_then(|l| l.parse().ok()).unwrap_or(0),
             ));
         }
     }

@@ -52,7 +52,9 @@ impl Outcome {
     fn expect_finding(&self, file: &str, lint: &str, needle: &str) -> Result<(), String> {
         let v = self.json()?;
         let found = v["diagnostics"].as_array().into_iter().flatten().any(|d| {
-            d["lint"] == lint && d["file"].as_str().is_some_and(|f| f.ends_with(file)) && d["message"].as_str().is_some_and(|m| m.contains(needle))
+            d["lint"] == lint
+                && d["file"].as_str().is_some_and(|f| f.ends_with(file))
+                && d["message"].as_str().is_some_and(|m| m.contains(needle))
         });
         if found {
             Ok(())
@@ -223,7 +225,9 @@ fn cases() -> Vec<Case> {
                 out.flush().expect("flush");
                 vec!["huge.yaml".into()]
             },
-            judge: |o| o.expect_error("huge.yaml", "yaml/syntax", &format!("larger than the limit of {SIZE_LIMIT} bytes")),
+            judge: |o| {
+                o.expect_error("huge.yaml", "yaml/syntax", &format!("larger than the limit of {SIZE_LIMIT} bytes"))
+            },
         },
         Case {
             name: "1M levels, block",
@@ -237,7 +241,10 @@ fn cases() -> Vec<Case> {
             name: "1M levels, flow",
             setup: |d| {
                 write(&d.join("deep-flow.yaml"), format!("{}{}\n", "[".repeat(1_000_000), "]".repeat(1_000_000)));
-                write(&d.join("deep-flow-map.yaml"), format!("{}{}\n", "{a: ".repeat(1_000_000), "}".repeat(1_000_000)));
+                write(
+                    &d.join("deep-flow-map.yaml"),
+                    format!("{}{}\n", "{a: ".repeat(1_000_000), "}".repeat(1_000_000)),
+                );
                 vec!["deep-flow.yaml".into(), "deep-flow-map.yaml".into()]
             },
             // saphyr stops flow nesting itself, with its own message.
@@ -274,7 +281,10 @@ fn cases() -> Vec<Case> {
             setup: |d| {
                 // A valid rule file on one line, its expression a 1 MB selector.
                 let name = "a".repeat(1 << 20);
-                write(&d.join("line.yaml"), format!("groups: [{{name: g, rules: [{{alert: Long, expr: '{name} == 0'}}]}}]\n"));
+                write(
+                    &d.join("line.yaml"),
+                    format!("groups: [{{name: g, rules: [{{alert: Long, expr: '{name} == 0'}}]}}]\n"),
+                );
                 vec!["line.yaml".into()]
             },
             // Parsed to the end: the rule is there and the missing runbook is reported.
@@ -288,7 +298,10 @@ fn cases() -> Vec<Case> {
             name: "PromQL 100k parens",
             setup: |d| {
                 let expr = format!("{}up{}", "(".repeat(100_000), ")".repeat(100_000));
-                write(&d.join("parens.yaml"), format!("groups:\n  - name: g\n    rules:\n      - record: deep\n        expr: '{expr}'\n"));
+                write(
+                    &d.join("parens.yaml"),
+                    format!("groups:\n  - name: g\n    rules:\n      - record: deep\n        expr: '{expr}'\n"),
+                );
                 vec!["parens.yaml".into()]
             },
             judge: |o| o.expect_error("parens.yaml", "promql/syntax", "nesting too deep"),
@@ -359,7 +372,10 @@ fn cases() -> Vec<Case> {
                 let rules = d.join("many");
                 std::fs::create_dir_all(&rules).expect("mkdir");
                 for i in 0..10_000 {
-                    write(&rules.join(format!("r{i:05}.yaml")), format!("groups:\n  - name: g{i}\n    rules:\n{}", clean_rule(&format!("A{i}"))));
+                    write(
+                        &rules.join(format!("r{i:05}.yaml")),
+                        format!("groups:\n  - name: g{i}\n    rules:\n{}", clean_rule(&format!("A{i}"))),
+                    );
                 }
                 vec!["many".into()]
             },
@@ -377,7 +393,9 @@ fn can_read_anything() -> bool {
     use std::os::unix::fs::PermissionsExt;
     let Ok(dir) = tempfile::tempdir() else { return false };
     let probe = dir.path().join("probe");
-    if std::fs::write(&probe, "x").is_err() || std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).is_err() {
+    if std::fs::write(&probe, "x").is_err()
+        || std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).is_err()
+    {
         return false;
     }
     std::fs::read(&probe).is_ok()
@@ -410,7 +428,12 @@ fn hostile_inputs_end_quickly_with_a_clear_message() {
     println!("{:<26} {:>9} {:>10} {:>5}  result", "case", "time", "peak RSS", "exit");
     for (name, wall, kib, code, ok) in &rows {
         let code = code.map_or("-".to_string(), |c| c.to_string());
-        println!("{name:<26} {:>7.0}ms {:>7.1}MiB {code:>5}  {}", wall.as_secs_f64() * 1e3, *kib as f64 / 1024.0, if *ok { "ok" } else { "FAILED" });
+        println!(
+            "{name:<26} {:>7.0}ms {:>7.1}MiB {code:>5}  {}",
+            wall.as_secs_f64() * 1e3,
+            *kib as f64 / 1024.0,
+            if *ok { "ok" } else { "FAILED" }
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -25,10 +25,7 @@ fn code(d: &Value) -> &str {
 }
 
 fn find<'a>(diagnostics: &'a [Value], lint: &str) -> &'a Value {
-    diagnostics
-        .iter()
-        .find(|d| code(d) == lint)
-        .unwrap_or_else(|| panic!("no {lint} in {diagnostics:#?}"))
+    diagnostics.iter().find(|d| code(d) == lint).unwrap_or_else(|| panic!("no {lint} in {diagnostics:#?}"))
 }
 
 #[test]
@@ -37,10 +34,7 @@ fn diagnostic_ranges_follow_the_negotiated_encoding() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (mut client, init) = Client::initialized(dir.path(), utf8);
         assert_eq!(init["capabilities"]["positionEncoding"], encoding);
-        assert_eq!(
-            init["capabilities"]["textDocumentSync"]["change"], 2,
-            "incremental sync"
-        );
+        assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
         assert_eq!(init["serverInfo"]["name"], "alertlint");
 
         let uri = uri_of(&dir.path().join("rules.yaml"));
@@ -59,27 +53,12 @@ fn diagnostic_ranges_follow_the_negotiated_encoding() {
         assert_eq!(col, if utf8 { 37 } else { 34 });
         assert_eq!(d["severity"], 2);
         assert_eq!(d["source"], "alertlint");
+        assert!(d["message"].as_str().unwrap().contains("no lint is named `owner/misisng`"), "{d}");
         assert!(
-            d["message"]
-                .as_str()
-                .unwrap()
-                .contains("no lint is named `owner/misisng`"),
-            "{d}"
-        );
-        assert!(
-            d["message"]
-                .as_str()
-                .unwrap()
-                .contains("did you mean `owner/missing`"),
+            d["message"].as_str().unwrap().contains("did you mean `owner/missing`"),
             "help is part of the message: {d}"
         );
-        assert!(
-            d["codeDescription"]["href"]
-                .as_str()
-                .unwrap()
-                .ends_with("#suppressionunknown-lint"),
-            "{d}"
-        );
+        assert!(d["codeDescription"]["href"].as_str().unwrap().ends_with("#suppressionunknown-lint"), "{d}");
 
         let response = client.request("shutdown", Value::Null);
         assert_eq!(response["result"], Value::Null);
@@ -96,12 +75,7 @@ fn incremental_edits_code_actions_and_close() {
     let mut text = MISSPELT.replace("owner/misisng", "nosuch/lint");
     client.open(&uri, "yaml", &text);
     let diagnostics = client.diagnostics(&uri, Some(1));
-    assert!(
-        find(&diagnostics, "suppression/unknown-lint")["message"]
-            .as_str()
-            .unwrap()
-            .contains("`nosuch/lint`")
-    );
+    assert!(find(&diagnostics, "suppression/unknown-lint")["message"].as_str().unwrap().contains("`nosuch/lint`"));
 
     // An incremental edit in UTF-16 coordinates, after the emoji: only a
     // correctly applied edit yields this message.
@@ -127,25 +101,15 @@ fn incremental_edits_code_actions_and_close() {
     // Debounced: one lint for both edits, published with the last version.
     let diagnostics = client.diagnostics(&uri, Some(3));
     let unknown = find(&diagnostics, "suppression/unknown-lint").clone();
-    assert!(
-        unknown["message"]
-            .as_str()
-            .unwrap()
-            .contains("`owner/misisng`"),
-        "{unknown}"
-    );
-    let stale: Vec<Value> = client
-        .drain_seen()
-        .into_iter()
-        .filter(|m| m["params"]["version"] == 2)
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "the intermediate version was linted: {stale:#?}"
-    );
+    assert!(unknown["message"].as_str().unwrap().contains("`owner/misisng`"), "{unknown}");
+    let stale: Vec<Value> = client.drain_seen().into_iter().filter(|m| m["params"]["version"] == 2).collect();
+    assert!(stale.is_empty(), "the intermediate version was linted: {stale:#?}");
 
     // The fix replaces the id with the closest one; applying it re-lints.
-    let response = client.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": unknown["range"], "context": {"diagnostics": [unknown]}}));
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": unknown["range"], "context": {"diagnostics": [unknown]}}),
+    );
     let actions = response["result"].as_array().expect("actions").clone();
     let fix = actions
         .iter()
@@ -154,15 +118,10 @@ fn incremental_edits_code_actions_and_close() {
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], true);
     assert!(
-        actions
-            .iter()
-            .all(|a| !a["title"].as_str().unwrap_or("").starts_with("Disable")),
+        actions.iter().all(|a| !a["title"].as_str().unwrap_or("").starts_with("Disable")),
         "no suppression of a suppression lint: {actions:#?}"
     );
-    let edits = fix["edit"]["changes"][&uri]
-        .as_array()
-        .expect("edits for the document")
-        .clone();
+    let edits = fix["edit"]["changes"][&uri].as_array().expect("edits for the document").clone();
     text = apply_edits(&text, &edits, "utf-16");
     assert!(text.contains("disable-file owner/missing\n"), "{text}");
     client.notify(
@@ -171,11 +130,7 @@ fn incremental_edits_code_actions_and_close() {
     );
     let diagnostics = client.diagnostics(&uri, Some(4));
     let unused = find(&diagnostics, "suppression/unused").clone();
-    assert_eq!(
-        unused["tags"],
-        json!([1]),
-        "unused suppressions are marked unnecessary"
-    );
+    assert_eq!(unused["tags"], json!([1]), "unused suppressions are marked unnecessary");
 
     // Removing the unused suppression leaves a clean document.
     let response = client.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": {"start": unused["range"]["start"], "end": unused["range"]["start"]}, "context": {"diagnostics": []}}));
@@ -184,10 +139,7 @@ fn incremental_edits_code_actions_and_close() {
         .iter()
         .find(|a| a["title"] == "Remove the unused suppression of `owner/missing`")
         .unwrap_or_else(|| panic!("{actions:#?}"));
-    let edits = remove["edit"]["changes"][&uri]
-        .as_array()
-        .expect("edits")
-        .clone();
+    let edits = remove["edit"]["changes"][&uri].as_array().expect("edits").clone();
     text = apply_edits(&text, &edits, "utf-16");
     assert_eq!(text, "# ünïcødé first line\nkey: é😀\n");
     // A full-text change this time.
@@ -200,10 +152,7 @@ fn incremental_edits_code_actions_and_close() {
     // Closing clears; a new finding before closing proves the clear is real.
     client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": "# alertlint disable-file nope\n"}]}));
     assert_eq!(client.diagnostics(&uri, Some(6)).len(), 1);
-    client.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri}}),
-    );
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
     let cleared = client.wait_for("cleared diagnostics", |m| {
         m["method"] == "textDocument/publishDiagnostics"
             && m["params"]["uri"] == uri
@@ -228,21 +177,13 @@ fn garbage_and_out_of_order_input_never_kill_the_server() {
     client.send_raw(b"\x00\xff\xfe garbage \x1b[31m\r\nmore: junk\n\r\n");
     client.wait_for("error for the junk", |m| {
         m["error"]["code"] == -32700
-            && m["error"]["message"]
-                .as_str()
-                .is_some_and(|s| s.contains("without a Content-Length"))
+            && m["error"]["message"].as_str().is_some_and(|s| s.contains("without a Content-Length"))
     });
     client.wait_for("invalid request", |m| m["error"]["code"] == -32600);
 
     let root = uri_of(dir.path());
-    let init = client.request(
-        "initialize",
-        json!({"processId": null, "rootUri": root, "capabilities": {}}),
-    );
-    assert_eq!(
-        init["result"]["capabilities"]["positionEncoding"], "utf-16",
-        "no encodings offered: UTF-16"
-    );
+    let init = client.request("initialize", json!({"processId": null, "rootUri": root, "capabilities": {}}));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16", "no encodings offered: UTF-16");
     let again = client.request("initialize", json!({"capabilities": {}}));
     assert_eq!(again["error"]["code"], -32600);
     let unknown = client.request("workspace/symbol", json!({"query": ""}));
@@ -250,7 +191,10 @@ fn garbage_and_out_of_order_input_never_kill_the_server() {
     let bad_params = client.request("textDocument/codeAction", json!({"textDocument": 5}));
     assert_eq!(bad_params["error"]["code"], -32602);
     client.notify("$/unknownNotification", json!({"x": 1}));
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///nowhere.yaml", "version": 2}, "contentChanges": [{"text": "x"}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nowhere.yaml", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
     client.notify("textDocument/didOpen", json!({"textDocument": 42}));
     client.send_raw(&frame(r#"{"jsonrpc":"2.0","id":7,"result":null}"#));
 
@@ -259,13 +203,13 @@ fn garbage_and_out_of_order_input_never_kill_the_server() {
     let markdown = uri_of(&dir.path().join("notes.md"));
     client.open(&markdown, "markdown", "# alertlint disable-file nope\n");
     let half = uri_of(&dir.path().join("half.yaml"));
-    client.open(&half, "yaml", "groups:\n  - name: [\n    rules:\n      - alert: \"unterminated\n# alertlint disable-file nope\n");
-    let not_rules = uri_of(&dir.path().join("values.yml"));
     client.open(
-        &not_rules,
+        &half,
         "yaml",
-        "replicas: 3\nimage: { name: x, tag: \"1\" }\n",
+        "groups:\n  - name: [\n    rules:\n      - alert: \"unterminated\n# alertlint disable-file nope\n",
     );
+    let not_rules = uri_of(&dir.path().join("values.yml"));
+    client.open(&not_rules, "yaml", "replicas: 3\nimage: { name: x, tag: \"1\" }\n");
     let unsaved = "untitled:Untitled-1";
     client.open(unsaved, "yaml", "# alertlint disable-file nope\r\n");
     assert!(!client.diagnostics(&half, Some(1)).is_empty());
@@ -273,17 +217,11 @@ fn garbage_and_out_of_order_input_never_kill_the_server() {
     assert_eq!(client.diagnostics(unsaved, Some(1)).len(), 1);
     // Everything from that lint pass precedes this response.
     client.request("textDocument/codeAction", json!({"textDocument": {"uri": half}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}, "context": {"diagnostics": []}}));
-    let about_markdown: Vec<Value> = client
-        .drain_seen()
-        .into_iter()
-        .filter(|m| m["params"]["uri"] == markdown)
-        .collect();
+    let about_markdown: Vec<Value> =
+        client.drain_seen().into_iter().filter(|m| m["params"]["uri"] == markdown).collect();
     assert!(about_markdown.is_empty(), "{about_markdown:#?}");
     // Saving re-lints and republishes, even when nothing changed.
-    client.notify(
-        "textDocument/didSave",
-        json!({"textDocument": {"uri": not_rules}}),
-    );
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": not_rules}}));
     assert_eq!(client.diagnostics(&not_rules, Some(1)), Vec::<Value>::new());
 
     // Requests after shutdown are refused; exit ends the process with 0.
@@ -315,11 +253,7 @@ fn exit_without_shutdown_and_end_of_input_are_failures() {
 #[test]
 fn a_bad_configuration_is_one_diagnostic_at_the_top() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join(".alertlint.yaml"),
-        "lints:\n  no/such-lint: off\n",
-    )
-    .expect("write config");
+    std::fs::write(dir.path().join(".alertlint.yaml"), "lints:\n  no/such-lint: off\n").expect("write config");
     std::fs::create_dir(dir.path().join("rules")).expect("mkdir");
     let (mut client, _) = Client::initialized(dir.path(), false);
     let uri = uri_of(&dir.path().join("rules/a.yaml"));
@@ -329,14 +263,8 @@ fn a_bad_configuration_is_one_diagnostic_at_the_top() {
     let d = &diagnostics[0];
     assert_eq!(d["code"], "alertlint/config");
     assert_eq!(d["severity"], 1);
-    assert_eq!(
-        d["range"],
-        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 12}})
-    );
-    assert!(
-        d["message"].as_str().unwrap().contains(".alertlint.yaml"),
-        "{d}"
-    );
+    assert_eq!(d["range"], json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 12}}));
+    assert!(d["message"].as_str().unwrap().contains(".alertlint.yaml"), "{d}");
     let related = &d["relatedInformation"][0]["location"];
     assert_eq!(related["uri"], uri_of(&dir.path().join(".alertlint.yaml")));
 
@@ -346,18 +274,8 @@ fn a_bad_configuration_is_one_diagnostic_at_the_top() {
     let config_diagnostics = client.diagnostics(&config_uri, Some(1));
     assert_eq!(config_diagnostics.len(), 1, "{config_diagnostics:#?}");
     // At the unknown lint id, on the second line.
-    assert_eq!(
-        config_diagnostics[0]["range"]["start"],
-        json!({"line": 1, "character": 2}),
-        "{config_diagnostics:#?}"
-    );
-    assert!(
-        config_diagnostics[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no/such-lint"),
-        "{config_diagnostics:#?}"
-    );
+    assert_eq!(config_diagnostics[0]["range"]["start"], json!({"line": 1, "character": 2}), "{config_diagnostics:#?}");
+    assert!(config_diagnostics[0]["message"].as_str().unwrap().contains("no/such-lint"), "{config_diagnostics:#?}");
     let shutdown = client.request("shutdown", Value::Null);
     assert!(shutdown.get("error").is_none());
 }
@@ -375,35 +293,22 @@ fn disabling_a_lint_for_a_rule_relints_clean() {
     let diagnostics = client.diagnostics(&uri, Some(1));
     let d = find(&diagnostics, "runbook/missing").clone();
     let start = NO_RUNBOOK.find("HighErrorRate").unwrap();
-    assert_eq!(
-        d["range"]["start"]["character"],
-        column(NO_RUNBOOK, start, "utf-8").1
-    );
+    assert_eq!(d["range"]["start"]["character"], column(NO_RUNBOOK, start, "utf-8").1);
 
     let response = client.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
     );
     let actions = response["result"].as_array().expect("actions").clone();
-    assert!(
-        actions
-            .iter()
-            .any(|a| a["title"] == "Disable `runbook/missing` for this file"),
-        "{actions:#?}"
-    );
+    assert!(actions.iter().any(|a| a["title"] == "Disable `runbook/missing` for this file"), "{actions:#?}");
     let disable = actions
         .iter()
         .find(|a| a["title"] == "Disable `runbook/missing` for this rule")
         .unwrap_or_else(|| panic!("{actions:#?}"));
-    let edits = disable["edit"]["changes"][&uri]
-        .as_array()
-        .expect("edits")
-        .clone();
+    let edits = disable["edit"]["changes"][&uri].as_array().expect("edits").clone();
     let text = apply_edits(NO_RUNBOOK, &edits, "utf-8");
     assert!(
-        text.contains(
-            "    rules:\n      # alertlint disable runbook/missing\n      - alert: HighErrorRate"
-        ),
+        text.contains("    rules:\n      # alertlint disable runbook/missing\n      - alert: HighErrorRate"),
         "{text}"
     );
     client.notify(
@@ -412,9 +317,7 @@ fn disabling_a_lint_for_a_rule_relints_clean() {
     );
     let diagnostics = client.diagnostics(&uri, Some(2));
     assert!(
-        diagnostics
-            .iter()
-            .all(|d| code(d) != "runbook/missing" && !code(d).starts_with("suppression/")),
+        diagnostics.iter().all(|d| code(d) != "runbook/missing" && !code(d).starts_with("suppression/")),
         "{diagnostics:#?}"
     );
     let _ = TIMEOUT;
@@ -439,23 +342,13 @@ fn duplicates_are_found_across_open_documents_and_workspace_files() {
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": renamed}]}),
     );
     let diagnostics = client.diagnostics(&uri, Some(2));
-    assert!(
-        diagnostics.iter().all(|d| code(d) != "rule/duplicate"),
-        "{diagnostics:#?}"
-    );
+    assert!(diagnostics.iter().all(|d| code(d) != "rule/duplicate"), "{diagnostics:#?}");
 }
 
 const NO_FOR: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: |\n          job:request_latency_seconds:p99\n            > 0.5\n        labels: { severity: warning, team: api }\n        annotations: { runbook_url: \"https://runbooks.example.com/x\" }\n";
 
 /// Asks for the actions at the first `lint` finding and applies the one titled `title`.
-fn apply_action(
-    client: &mut Client,
-    uri: &str,
-    text: &str,
-    lint: &str,
-    title: &str,
-    version: i64,
-) -> String {
+fn apply_action(client: &mut Client, uri: &str, text: &str, lint: &str, title: &str, version: i64) -> String {
     let diagnostics = client.diagnostics(uri, Some(version));
     let d = find(&diagnostics, lint).clone();
     let response = client.request(
@@ -463,16 +356,9 @@ fn apply_action(
         json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
     );
     let actions = response["result"].as_array().expect("actions").clone();
-    let action = actions
-        .iter()
-        .find(|a| a["title"] == title)
-        .unwrap_or_else(|| panic!("no `{title}` in {actions:#?}"));
+    let action = actions.iter().find(|a| a["title"] == title).unwrap_or_else(|| panic!("no `{title}` in {actions:#?}"));
     assert_eq!(action["isPreferred"], true, "a fix is preferred");
-    apply_edits(
-        text,
-        action["edit"]["changes"][uri].as_array().expect("edits"),
-        "utf-16",
-    )
+    apply_edits(text, action["edit"]["changes"][uri].as_array().expect("edits"), "utf-16")
 }
 
 #[test]
@@ -482,18 +368,8 @@ fn a_missing_or_short_for_is_fixed_and_the_fix_is_verified() {
     let uri = uri_of(&dir.path().join("latency.yaml"));
     client.open(&uri, "yaml", NO_FOR);
     // The default minimum is 1m; the line goes after the block scalar.
-    let fixed = apply_action(
-        &mut client,
-        &uri,
-        NO_FOR,
-        "noise/for-too-short",
-        "Add `for: 1m`",
-        1,
-    );
-    assert!(
-        fixed.contains("            > 0.5\n        for: 1m\n        labels:"),
-        "{fixed}"
-    );
+    let fixed = apply_action(&mut client, &uri, NO_FOR, "noise/for-too-short", "Add `for: 1m`", 1);
+    assert!(fixed.contains("            > 0.5\n        for: 1m\n        labels:"), "{fixed}");
     client.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
@@ -502,23 +378,13 @@ fn a_missing_or_short_for_is_fixed_and_the_fix_is_verified() {
 
     // With a configured minimum, a shorter `for` is raised to it.
     let strict = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        strict.path().join(".alertlint.yaml"),
-        "lints:\n  noise/for-too-short: { min_for: 5m }\n",
-    )
-    .expect("config");
+    std::fs::write(strict.path().join(".alertlint.yaml"), "lints:\n  noise/for-too-short: { min_for: 5m }\n")
+        .expect("config");
     let (mut client, _) = Client::initialized(strict.path(), false);
     let uri = uri_of(&strict.path().join("latency.yaml"));
     let short = fixed.replace("for: 1m", "for: 2m");
     client.open(&uri, "yaml", &short);
-    let raised = apply_action(
-        &mut client,
-        &uri,
-        &short,
-        "noise/for-too-short",
-        "Set `for: 5m`",
-        1,
-    );
+    let raised = apply_action(&mut client, &uri, &short, "noise/for-too-short", "Set `for: 5m`", 1);
     assert!(raised.contains("        for: 5m\n"), "{raised}");
     client.notify(
         "textDocument/didChange",

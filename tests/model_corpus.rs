@@ -17,7 +17,12 @@ fn prometheus_rule_objects_load() {
         let model = model::load(&file, &LoadOptions::default());
         loaded += 1;
         total_groups += model.groups.len();
-        let errors: Vec<String> = model.diagnostics.iter().filter(|d| d.severity == alertlint::Severity::Error).map(|d| d.message.clone()).collect();
+        let errors: Vec<String> = model
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == alertlint::Severity::Error)
+            .map(|d| d.message.clone())
+            .collect();
         if model.kind != FileKind::PrometheusRule {
             problems.push(format!("{}: loaded as {:?}, errors {errors:?}", entry.path, model.kind));
         } else if model.groups.is_empty() && entry.groups > 0 {

@@ -9,20 +9,11 @@ fn load(text: &str) -> RuleFile {
 }
 
 fn load_dialect(text: &str, dialect: Dialect) -> RuleFile {
-    model::load(
-        &SourceFile::new("rules.yaml", text),
-        &LoadOptions {
-            dialect,
-            ..LoadOptions::default()
-        },
-    )
+    model::load(&SourceFile::new("rules.yaml", text), &LoadOptions { dialect, ..LoadOptions::default() })
 }
 
 fn errors(f: &RuleFile) -> Vec<&Diagnostic> {
-    f.diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect()
+    f.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect()
 }
 
 /// The one error of `text`, with the text its span covers.
@@ -76,14 +67,8 @@ fn a_valid_file_loads_completely() {
     let rate = expr.value.find("rate").unwrap();
     let span = expr.to_file(alertlint::Span::new(rate, rate + 4));
     assert_eq!(&GOOD[span.range()], "rate");
-    assert_eq!(
-        alert.for_.as_ref().map(|d| (d.millis, d.text.as_str())),
-        Some((600_000, "10m"))
-    );
-    assert_eq!(
-        alert.keep_firing_for.as_ref().map(|d| d.millis),
-        Some(300_000)
-    );
+    assert_eq!(alert.for_.as_ref().map(|d| (d.millis, d.text.as_str())), Some((600_000, "10m")));
+    assert_eq!(alert.keep_firing_for.as_ref().map(|d| d.millis), Some(300_000));
     assert_eq!(alert.annotations[0].value.value, "errors # not a comment");
     assert_eq!(g.rules[1].kind, RuleKind::Record);
     // The `#` inside the quoted annotation is inside a scalar span.
@@ -97,10 +82,7 @@ fn unknown_fields_suggest_the_intended_one() {
     let text = "groups:\n- name: g\n  rules:\n  - alert: A\n    expresion: up == 0\n";
     let (d, at) = only_error(text);
     assert_eq!(d.lint, "rule/schema");
-    assert_eq!(
-        d.message,
-        "unknown field `expresion` in rule; did you mean `expr`?"
-    );
+    assert_eq!(d.message, "unknown field `expresion` in rule; did you mean `expr`?");
     assert_eq!(at, "expresion");
     assert_eq!(d.group.as_deref(), Some("g"));
     assert_eq!(d.rule.as_deref(), Some("A"));
@@ -138,25 +120,14 @@ fn dialects_decide_the_extra_group_fields() {
         "{:#?}",
         load_dialect(mimir, Dialect::Mimir).diagnostics
     );
-    assert_eq!(
-        errors(&load_dialect(
-            "groups:\n- name: g\n  evaluation_delay: 1x\n",
-            Dialect::Mimir
-        ))
-        .len(),
-        1
-    );
+    assert_eq!(errors(&load_dialect("groups:\n- name: g\n  evaluation_delay: 1x\n", Dialect::Mimir)).len(), 1);
 }
 
 #[test]
 fn rule_shape_errors() {
     let both = "groups:\n- name: g\n  rules:\n  - alert: A\n    record: r\n    expr: up\n";
     let (d, at) = only_error(both);
-    assert!(
-        d.message.starts_with("only one of `record` and `alert`"),
-        "{}",
-        d.message
-    );
+    assert!(d.message.starts_with("only one of `record` and `alert`"), "{}", d.message);
     assert_eq!(at, "r");
     assert_eq!(d.labels.len(), 1);
 
@@ -176,29 +147,20 @@ fn rule_shape_errors() {
     let (_, at) = only_error(quoted_empty);
     assert_eq!(at, "''");
 
-    let record_for = "groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    for: 5m\n    annotations: {a: b}\n";
+    let record_for =
+        "groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    for: 5m\n    annotations: {a: b}\n";
     let f = load(record_for);
-    let msgs: Vec<(&str, &str)> = errors(&f)
-        .iter()
-        .map(|d| (d.message.as_str(), &record_for[d.span.range()]))
-        .collect();
+    let msgs: Vec<(&str, &str)> =
+        errors(&f).iter().map(|d| (d.message.as_str(), &record_for[d.span.range()])).collect();
     assert_eq!(
         msgs,
         vec![
             ("recording rule `r` cannot have `for`", "for"),
-            (
-                "recording rule `r` cannot have `annotations`",
-                "annotations"
-            )
+            ("recording rule `r` cannot have `annotations`", "annotations")
         ]
     );
     // `for: 0` is allowed on a recording rule, as upstream.
-    assert!(
-        errors(&load(
-            "groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    for: 0\n"
-        ))
-        .is_empty()
-    );
+    assert!(errors(&load("groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    for: 0\n")).is_empty());
 
     let braces = "groups:\n- name: g\n  rules:\n  - record: 'up{job=\"x\"}'\n    expr: up\n";
     let (d, at) = only_error(braces);
@@ -216,80 +178,27 @@ fn names_follow_current_upstream() {
     let utf8 = "groups:\n- name: g\n  labels:\n    ins-tance: x\n  rules:\n  - alert: A\n    expr: up\n    labels:\n      ins-tance: x\n    annotations:\n      the summary: y\n";
     assert!(errors(&load(utf8)).is_empty());
     // ...and invalid under legacy validation.
-    let legacy = model::load_with(
-        &SourceFile::new("f", utf8),
-        &LoadOptions::default(),
-        model::NameValidation::Legacy,
-    );
+    let legacy = model::load_with(&SourceFile::new("f", utf8), &LoadOptions::default(), model::NameValidation::Legacy);
     assert_eq!(errors(&legacy).len(), 3);
-    let empty =
-        "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels:\n      '': x\n";
+    let empty = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels:\n      '': x\n";
     assert_eq!(only_error(empty).0.message, "invalid label name ``");
 }
 
 #[test]
 fn types_and_durations() {
     let cases = [
-        (
-            "  interval: 5\n",
-            "invalid duration `5` for `interval`",
-            "5",
-        ),
-        (
-            "  interval: -1m\n",
-            "invalid duration `-1m` for `interval`",
-            "-1m",
-        ),
-        (
-            "  interval: 1h1h\n",
-            "invalid duration `1h1h` for `interval`",
-            "1h1h",
-        ),
-        (
-            "  interval: 5x\n",
-            "invalid duration `5x` for `interval`: unknown unit `x`",
-            "5x",
-        ),
-        (
-            "  interval: ''\n",
-            "invalid duration `` for `interval`: empty",
-            "''",
-        ),
-        (
-            "  query_offset: [1m]\n",
-            "expected a duration for `query_offset`, found a sequence",
-            "[1m]",
-        ),
-        (
-            "  limit: ten\n",
-            "expected an integer for `limit`, found a string",
-            "ten",
-        ),
-        (
-            "  limit: '10'\n",
-            "expected an integer for `limit`, found a string",
-            "'10'",
-        ),
-        (
-            "  limit: true\n",
-            "expected an integer for `limit`, found a boolean",
-            "true",
-        ),
-        (
-            "  labels: [a]\n",
-            "expected a mapping for `labels`, found a sequence",
-            "[a]",
-        ),
-        (
-            "  labels: {a: {b: c}}\n",
-            "expected a string value for `a` in `labels`, found a mapping",
-            "{b: c}",
-        ),
-        (
-            "  rules: {a: b}\n",
-            "expected a sequence of rules for `rules`, found a mapping",
-            "{a: b}",
-        ),
+        ("  interval: 5\n", "invalid duration `5` for `interval`", "5"),
+        ("  interval: -1m\n", "invalid duration `-1m` for `interval`", "-1m"),
+        ("  interval: 1h1h\n", "invalid duration `1h1h` for `interval`", "1h1h"),
+        ("  interval: 5x\n", "invalid duration `5x` for `interval`: unknown unit `x`", "5x"),
+        ("  interval: ''\n", "invalid duration `` for `interval`: empty", "''"),
+        ("  query_offset: [1m]\n", "expected a duration for `query_offset`, found a sequence", "[1m]"),
+        ("  limit: ten\n", "expected an integer for `limit`, found a string", "ten"),
+        ("  limit: '10'\n", "expected an integer for `limit`, found a string", "'10'"),
+        ("  limit: true\n", "expected an integer for `limit`, found a boolean", "true"),
+        ("  labels: [a]\n", "expected a mapping for `labels`, found a sequence", "[a]"),
+        ("  labels: {a: {b: c}}\n", "expected a string value for `a` in `labels`, found a mapping", "{b: c}"),
+        ("  rules: {a: b}\n", "expected a sequence of rules for `rules`, found a mapping", "{a: b}"),
     ];
     for (line, message, at) in cases {
         let text = format!("groups:\n- name: g\n{line}");
@@ -306,14 +215,8 @@ fn types_and_durations() {
     assert!(f.groups[0].rules[0].for_.is_none());
     assert_eq!(f.groups[0].rules[0].labels[1].value.value, "");
     let not_a_group = "groups:\n- just a string\n";
-    assert_eq!(
-        only_error(not_a_group).0.message,
-        "expected a mapping for a rule group, found a string"
-    );
-    assert_eq!(
-        only_error("groups: 3\n").0.message,
-        "expected a sequence of rule groups, found an integer"
-    );
+    assert_eq!(only_error(not_a_group).0.message, "expected a mapping for a rule group, found a string");
+    assert_eq!(only_error("groups: 3\n").0.message, "expected a sequence of rule groups, found an integer");
 }
 
 #[test]
@@ -321,18 +224,12 @@ fn groups_names_and_duplicates() {
     let text = "groups:\n- name: a\n  rules: []\n- name: b\n- name: a\n- name: ''\n- rules: []\n";
     let f = load(text);
     let errs = errors(&f);
-    let summary: Vec<(&str, &str, &str)> = errs
-        .iter()
-        .map(|d| (d.lint, d.message.as_str(), &text[d.span.range()]))
-        .collect();
+    let summary: Vec<(&str, &str, &str)> =
+        errs.iter().map(|d| (d.lint, d.message.as_str(), &text[d.span.range()])).collect();
     assert_eq!(
         summary,
         vec![
-            (
-                "group/duplicate-name",
-                "group name `a` is already used in this file",
-                "a"
-            ),
+            ("group/duplicate-name", "group name `a` is already used in this file", "a"),
             ("rule/schema", "group name must not be empty", "''"),
             ("rule/schema", "rule group has no `name`", "rules"),
         ]
@@ -346,11 +243,7 @@ fn checks_continue_after_errors() {
     let text = "groups:\n- name: g\n  interval: nope\n  rules:\n  - alert: A\n    expr: up\n    for: soon\n  - alert: B\n    expr: up\n  - record: 'a b'\n    expr: up\n    lables: {}\n";
     let f = load(text);
     assert_eq!(errors(&f).len(), 3, "{:#?}", f.diagnostics);
-    let names: Vec<&str> = f.groups[0]
-        .rules
-        .iter()
-        .map(|r| r.name.value.as_str())
-        .collect();
+    let names: Vec<&str> = f.groups[0].rules.iter().map(|r| r.name.value.as_str()).collect();
     assert_eq!(names, ["A", "B", "a b"]);
 }
 
@@ -399,10 +292,7 @@ items:
     let lints: Vec<&str> = errors(&f).iter().map(|d| d.lint).collect();
     assert_eq!(lints, ["group/duplicate-name", "rule/schema"]);
 
-    assert_eq!(
-        load("apiVersion: v1\nkind: ConfigMap\ndata: {}\n").kind,
-        FileKind::NotRules
-    );
+    assert_eq!(load("apiVersion: v1\nkind: ConfigMap\ndata: {}\n").kind, FileKind::NotRules);
     assert_eq!(load("").kind, FileKind::NotRules);
     assert_eq!(load("# comment\n").kind, FileKind::NotRules);
     assert_eq!(load("foo: bar\n").kind, FileKind::NotRules);
@@ -414,11 +304,7 @@ fn multiple_plain_documents() {
     let f = load(text);
     assert_eq!(f.groups.len(), 1);
     assert!(errors(&f).is_empty());
-    let warnings: Vec<&Diagnostic> = f
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .collect();
+    let warnings: Vec<&Diagnostic> = f.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].message.contains("only the first document"));
 }
@@ -430,10 +316,7 @@ fn yaml_errors_are_findings() {
     assert_eq!(f.kind, FileKind::Invalid);
     assert_eq!(f.diagnostics.len(), 1);
     assert_eq!(f.diagnostics[0].lint, "yaml/syntax");
-    assert_eq!(
-        f.diagnostics[0].message,
-        "mapping key `name` already defined at line 2"
-    );
+    assert_eq!(f.diagnostics[0].message, "mapping key `name` already defined at line 2");
     assert_eq!(&text[f.diagnostics[0].span.range()], "name");
     let f = load("groups: [\n");
     assert_eq!(f.diagnostics[0].lint, "yaml/syntax");
@@ -456,8 +339,5 @@ fn aliases_and_merges_in_rules() {
     let rules = &f.groups[0].rules;
     assert_eq!(rules[1].name.value, "B");
     assert_eq!(rules[1].labels[0].value.value, "page");
-    assert_eq!(
-        rules[1].expr.as_ref().map(|e| e.value.as_str()),
-        Some("up == 0")
-    );
+    assert_eq!(rules[1].expr.as_ref().map(|e| e.value.as_str()), Some("up == 0"));
 }

@@ -12,89 +12,34 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
 /// model does not run (the engine does, on `Rule.expr` and label/annotation
 /// texts). For these the model must report no error of its own.
 const NEEDS_PARSERS: &[(&str, &str)] = &[
-    (
-        "bad_expr.bad.yaml",
-        "PromQL: `rate(` of an instant vector is a parse error",
-    ),
-    (
-        "inline__TestUniqueErrorNodes__0.yaml",
-        "PromQL: two `up ===== 0` parse errors",
-    ),
-    (
-        "inline__TestTemplateParsing__2.yaml",
-        "template: undefined variable `$label`",
-    ),
-    (
-        "inline__TestTemplateParsing__3.yaml",
-        "template: undefined variable `$this_is_wrong`",
-    ),
-    (
-        "inline__TestTemplateParsing__4.yaml",
-        "template: unexpected `*` in operand",
-    ),
+    ("bad_expr.bad.yaml", "PromQL: `rate(` of an instant vector is a parse error"),
+    ("inline__TestUniqueErrorNodes__0.yaml", "PromQL: two `up ===== 0` parse errors"),
+    ("inline__TestTemplateParsing__2.yaml", "template: undefined variable `$label`"),
+    ("inline__TestTemplateParsing__3.yaml", "template: undefined variable `$this_is_wrong`"),
+    ("inline__TestTemplateParsing__4.yaml", "template: unexpected `*` in operand"),
 ];
 
 /// Upstream's error substring → what our first error-level finding says.
 const OUR_MESSAGES: &[(&str, &str, &str)] = &[
-    (
-        "duplicate_grp.bad.yaml",
-        "group/duplicate-name",
-        "group name `yolo` is already used in this file",
-    ),
-    (
-        "record_and_alert.bad.yaml",
-        "rule/schema",
-        "only one of `record` and `alert` may be set",
-    ),
-    (
-        "no_rec_alert.bad.yaml",
-        "rule/schema",
-        "one of `record` or `alert` must be set",
-    ),
+    ("duplicate_grp.bad.yaml", "group/duplicate-name", "group name `yolo` is already used in this file"),
+    ("record_and_alert.bad.yaml", "rule/schema", "only one of `record` and `alert` may be set"),
+    ("no_rec_alert.bad.yaml", "rule/schema", "one of `record` or `alert` must be set"),
     ("noexpr.bad.yaml", "rule/schema", "field `expr` must be set"),
-    (
-        "invalid_record_name.bad.yaml",
-        "rule/schema",
-        "braces present in the recording rule name",
-    ),
-    (
-        "bad_field.bad.yaml",
-        "rule/schema",
-        "unknown field `annotation` in rule; did you mean `annotations`?",
-    ),
-    (
-        "invalid_label_name.bad.yaml",
-        "rule/schema",
-        "invalid label name `__name__`",
-    ),
-    (
-        "record_and_for.bad.yaml",
-        "rule/schema",
-        "cannot have `for`",
-    ),
-    (
-        "record_and_keep_firing_for.bad.yaml",
-        "rule/schema",
-        "cannot have `keep_firing_for`",
-    ),
-    (
-        "legacy_validation_annotation.bad.yaml",
-        "rule/schema",
-        "invalid annotation name `ins-tance`",
-    ),
+    ("invalid_record_name.bad.yaml", "rule/schema", "braces present in the recording rule name"),
+    ("bad_field.bad.yaml", "rule/schema", "unknown field `annotation` in rule; did you mean `annotations`?"),
+    ("invalid_label_name.bad.yaml", "rule/schema", "invalid label name `__name__`"),
+    ("record_and_for.bad.yaml", "rule/schema", "cannot have `for`"),
+    ("record_and_keep_firing_for.bad.yaml", "rule/schema", "cannot have `keep_firing_for`"),
+    ("legacy_validation_annotation.bad.yaml", "rule/schema", "invalid annotation name `ins-tance`"),
 ];
 
 fn errors(f: &RuleFile) -> Vec<&alertlint::Diagnostic> {
-    f.diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect()
+    f.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect()
 }
 
 #[test]
 fn rulefmt_conformance() {
-    let jsonl = std::fs::read_to_string(format!("{DIR}/rulefmt.jsonl"))
-        .expect("conformance data beside the repo");
+    let jsonl = std::fs::read_to_string(format!("{DIR}/rulefmt.jsonl")).expect("conformance data beside the repo");
     let (mut run, mut matched, mut parser_cases) = (0, 0, 0);
     let mut failures = Vec::new();
     for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
@@ -114,9 +59,7 @@ fn rulefmt_conformance() {
             parser_cases += 1;
             println!("parser-dependent: {name} ({why})");
             if !errs.is_empty() {
-                failures.push(format!(
-                    "{name}: needs the PromQL/template parser, but the model reported {errs:?}"
-                ));
+                failures.push(format!("{name}: needs the PromQL/template parser, but the model reported {errs:?}"));
             }
             continue;
         }
@@ -124,17 +67,13 @@ fn rulefmt_conformance() {
         let want_ok = case["ok"].as_bool().unwrap_or(false);
         let mut problems = Vec::new();
         if want_ok != errs.is_empty() {
-            problems.push(format!(
-                "expected ok={want_ok}, got {:?}",
-                errs.iter().map(|d| &d.message).collect::<Vec<_>>()
-            ));
+            problems
+                .push(format!("expected ok={want_ok}, got {:?}", errs.iter().map(|d| &d.message).collect::<Vec<_>>()));
         }
         if let Some((_, lint, msg)) = OUR_MESSAGES.iter().find(|(f, _, _)| *f == name) {
             match errs.first() {
                 Some(d) if d.lint == *lint && d.message.contains(msg) => {}
-                other => problems.push(format!(
-                    "expected first error {lint} containing {msg:?}, got {other:?}"
-                )),
+                other => problems.push(format!("expected first error {lint} containing {msg:?}, got {other:?}")),
             }
         } else if !want_ok {
             problems.push("no expected message in OUR_MESSAGES".into());
@@ -145,9 +84,10 @@ fn rulefmt_conformance() {
             }
         }
         if case.get("logs_warning").is_some() {
-            let warned = loaded.diagnostics.iter().any(|d| {
-                d.severity == Severity::Warning && d.message.contains("only the first document")
-            });
+            let warned = loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Warning && d.message.contains("only the first document"));
             if warned != case["logs_warning"].is_string() {
                 problems.push(format!(
                     "multi-document warning expected={}, got={warned}",
@@ -175,9 +115,7 @@ fn rulefmt_conformance() {
             failures.push(format!("{name}: {}", problems.join("; ")));
         }
     }
-    println!(
-        "rulefmt conformance: {run} cases, {matched} matched, {parser_cases} left to the PromQL/template parsers"
-    );
+    println!("rulefmt conformance: {run} cases, {matched} matched, {parser_cases} left to the PromQL/template parsers");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(run, 25);
 }
@@ -186,21 +124,14 @@ fn rulefmt_conformance() {
 /// `groups[*].rules[N].alert|record|expr`, `groups[*].rules[N].labels.K`,
 /// `groups[*].rules[N].annotations.K`, with `[*]` over every element.
 fn eval_path(f: &RuleFile, path: &str) -> Vec<Option<String>> {
-    let rest = path
-        .strip_prefix("groups[*].rules[")
-        .unwrap_or_else(|| panic!("unsupported path {path}"));
-    let (index, field) = rest
-        .split_once("].")
-        .unwrap_or_else(|| panic!("unsupported path {path}"));
+    let rest = path.strip_prefix("groups[*].rules[").unwrap_or_else(|| panic!("unsupported path {path}"));
+    let (index, field) = rest.split_once("].").unwrap_or_else(|| panic!("unsupported path {path}"));
     let mut out = Vec::new();
     for g in &f.groups {
         let rules: Vec<_> = if index == "*" {
             g.rules.iter().collect()
         } else {
-            g.rules
-                .get(index.parse::<usize>().unwrap_or(usize::MAX))
-                .into_iter()
-                .collect()
+            g.rules.get(index.parse::<usize>().unwrap_or(usize::MAX)).into_iter().collect()
         };
         if rules.is_empty() {
             out.push(None);
@@ -212,17 +143,9 @@ fn eval_path(f: &RuleFile, path: &str) -> Vec<Option<String>> {
                 "record" => kind_name(model::RuleKind::Record),
                 "expr" => r.expr.as_ref().map(|e| e.value.clone()),
                 f => {
-                    let (map, key) = f
-                        .split_once('.')
-                        .unwrap_or_else(|| panic!("unsupported path {path}"));
-                    let kvs = if map == "labels" {
-                        &r.labels
-                    } else {
-                        &r.annotations
-                    };
-                    kvs.iter()
-                        .find(|kv| kv.key.value == key)
-                        .map(|kv| kv.value.value.clone())
+                    let (map, key) = f.split_once('.').unwrap_or_else(|| panic!("unsupported path {path}"));
+                    let kvs = if map == "labels" { &r.labels } else { &r.annotations };
+                    kvs.iter().find(|kv| kv.key.value == key).map(|kv| kv.value.value.clone())
                 }
             };
             out.push(v);

@@ -26,9 +26,7 @@ const TEXT: &str = "# ünïcødé\nkey: é😀 # alertlint disable-file owner/mi
 fn neovim_shows_fixes_and_clears_diagnostics() {
     if !nvim_available() {
         if std::env::var("ALERTLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!(
-                "nvim is required (ALERTLINT_REQUIRE_ORACLES=1) but not installed: apt-get install neovim"
-            );
+            panic!("nvim is required (ALERTLINT_REQUIRE_ORACLES=1) but not installed: apt-get install neovim");
         }
         eprintln!("skipping: nvim is not installed (apt-get install neovim)");
         return;
@@ -87,37 +85,23 @@ fn neovim_shows_fixes_and_clears_diagnostics() {
     let d = &open["diagnostics"][0];
     let line = TEXT.lines().nth(1).expect("line 2");
     let start = line.find("owner/misisng").expect("id");
-    assert_eq!(
-        (d["lnum"].as_u64(), d["col"].as_u64()),
-        (Some(1), Some(start as u64)),
-        "{d}"
-    );
-    assert_eq!(
-        d["end_col"].as_u64(),
-        Some((start + "owner/misisng".len()) as u64),
-        "{d}"
-    );
+    assert_eq!((d["lnum"].as_u64(), d["col"].as_u64()), (Some(1), Some(start as u64)), "{d}");
+    assert_eq!(d["end_col"].as_u64(), Some((start + "owner/misisng".len()) as u64), "{d}");
     assert_eq!(d["source"], "alertlint");
     assert_eq!(d["code"], "suppression/unknown-lint");
     assert_eq!(d["severity"], 2, "vim.diagnostic.severity.WARN");
 
     // Edited in the buffer: the server saw the incremental change.
-    assert_eq!(
-        steps[1]["ok"], true,
-        "no re-lint after the edit: {result:#}"
-    );
+    assert_eq!(steps[1]["ok"], true, "no re-lint after the edit: {result:#}");
     assert_eq!(steps[1]["diagnostics"][0]["code"], "suppression/unused");
 
     // Code action applied by Neovim: clean buffer, comment gone.
     assert!(
-        result["actions"].as_array().is_some_and(|a| a
-            .iter()
-            .any(|t| t == "Remove the unused suppression of `owner/missing`")),
+        result["actions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|t| t == "Remove the unused suppression of `owner/missing`")),
         "{result:#}"
     );
-    assert_eq!(
-        steps[2]["ok"], true,
-        "diagnostics remained after the fix: {result:#}"
-    );
+    assert_eq!(steps[2]["ok"], true, "diagnostics remained after the fix: {result:#}");
     assert_eq!(result["text"], serde_json::json!(["# ünïcødé", "key: é😀"]));
 }

@@ -31,10 +31,7 @@ impl Server {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
 
 /// Six hours of history ending a minute ago, one sample a minute: a queue that
@@ -52,11 +49,7 @@ fn openmetrics(now: u64) -> String {
         let _ = writeln!(flappy, "flappy_queue_depth{{queue=\"a\"}} {depth} {t}");
         let _ = writeln!(steady, "steady_queue_depth{{queue=\"b\"}} 20 {t}");
         let _ = writeln!(jobs, "jobs_processed_total{{job=\"slow\"}} {} {t}", i * 7);
-        let _ = writeln!(
-            memory,
-            "memory_bytes{{job=\"slow\"}} {} {t}",
-            1_000_000 + (i % 5) * 1000
-        );
+        let _ = writeln!(memory, "memory_bytes{{job=\"slow\"}} {} {t}", 1_000_000 + (i % 5) * 1000);
     }
     format!("{flappy}{steady}{jobs}{memory}# EOF\n")
 }
@@ -102,10 +95,7 @@ fn get_json(url: &str) -> Option<Value> {
 }
 
 fn start_server(dir: &Path) -> (Server, String) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let data = dir.join("data");
     std::fs::write(dir.join("history.om"), openmetrics(now)).expect("write the OpenMetrics file");
     let backfill = Command::new("promtool")
@@ -114,11 +104,7 @@ fn start_server(dir: &Path) -> (Server, String) {
         .arg(&data)
         .output()
         .expect("run promtool");
-    assert!(
-        backfill.status.success(),
-        "promtool failed: {}",
-        String::from_utf8_lossy(&backfill.stderr)
-    );
+    assert!(backfill.status.success(), "promtool failed: {}", String::from_utf8_lossy(&backfill.stderr));
 
     let port = free_port();
     // Prometheus scrapes itself (metadata for its own metrics); `slow` points
@@ -130,10 +116,7 @@ fn start_server(dir: &Path) -> (Server, String) {
     let log = dir.join("prometheus.log");
     let log_file = std::fs::File::create(&log).expect("create the server log");
     let child = Command::new("prometheus")
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
+        .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
         .arg(format!("--storage.tsdb.path={}", data.display()))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
@@ -143,9 +126,7 @@ fn start_server(dir: &Path) -> (Server, String) {
     let server = Server { child, log };
     let url = format!("http://127.0.0.1:{port}");
     let ready = wait_for(Duration::from_secs(30), || {
-        ureq::get(&format!("{url}/-/ready"))
-            .call()
-            .is_ok_and(|r| r.status() == 200)
+        ureq::get(&format!("{url}/-/ready")).call().is_ok_and(|r| r.status() == 200)
     });
     assert!(ready, "prometheus did not become ready:\n{}", server.log());
     // Types of its own metrics appear after its first scrape of itself.
@@ -153,11 +134,7 @@ fn start_server(dir: &Path) -> (Server, String) {
         get_json(&format!("{url}/api/v1/metadata?metric=go_goroutines"))
             .is_some_and(|v| v["data"].as_object().is_some_and(|m| !m.is_empty()))
     });
-    assert!(
-        scraped,
-        "prometheus did not scrape itself:\n{}",
-        server.log()
-    );
+    assert!(scraped, "prometheus did not scrape itself:\n{}", server.log());
     (server, url)
 }
 
@@ -169,17 +146,11 @@ struct Run {
 
 impl Run {
     fn of(&self, lint: &str) -> Vec<&Value> {
-        self.diagnostics
-            .iter()
-            .filter(|d| d["lint"] == lint)
-            .collect()
+        self.diagnostics.iter().filter(|d| d["lint"] == lint).collect()
     }
 
     fn rules_of(&self, lint: &str) -> Vec<String> {
-        self.of(lint)
-            .iter()
-            .map(|d| d["rule"].as_str().unwrap_or("").to_string())
-            .collect()
+        self.of(lint).iter().map(|d| d["rule"].as_str().unwrap_or("").to_string()).collect()
     }
 }
 
@@ -207,11 +178,7 @@ fn check(dir: &Path, url: &str, format: &str) -> Run {
     } else {
         Vec::new()
     };
-    Run {
-        diagnostics,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code(),
-    }
+    Run { diagnostics, stderr: String::from_utf8_lossy(&output.stderr).into_owned(), code: output.status.code() }
 }
 
 #[test]
@@ -221,72 +188,36 @@ fn online_lints_against_a_real_prometheus() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("rules.yaml"), RULES).expect("write rules");
-    std::fs::write(
-        dir.path().join(".alertlint.yaml"),
-        "lints:\n  noise/flapping: { lookback: 1d }\n",
-    )
-    .expect("write config");
+    std::fs::write(dir.path().join(".alertlint.yaml"), "lints:\n  noise/flapping: { lookback: 1d }\n")
+        .expect("write config");
     let (server, url) = start_server(dir.path());
 
     let run = check(dir.path(), &url, "json");
-    let context = format!(
-        "{:#?}\nstderr: {}\nserver log:\n{}",
-        run.diagnostics,
-        run.stderr,
-        server.log()
-    );
+    let context = format!("{:#?}\nstderr: {}\nserver log:\n{}", run.diagnostics, run.stderr, server.log());
     assert_eq!(run.code, Some(0), "{context}");
     assert!(run.of("prometheus/unreachable").is_empty(), "{context}");
 
     // 18 episodes in six hours, against a budget of 3 a day.
-    assert_eq!(
-        run.rules_of("noise/flapping"),
-        ["FlappingQueue"],
-        "{context}"
-    );
-    let flapping = run.of("noise/flapping")[0]["message"]
-        .as_str()
-        .unwrap_or("");
-    assert!(
-        flapping.contains("would have fired 18 times in 1 day (worst: "),
-        "{flapping}"
-    );
+    assert_eq!(run.rules_of("noise/flapping"), ["FlappingQueue"], "{context}");
+    let flapping = run.of("noise/flapping")[0]["message"].as_str().unwrap_or("");
+    assert!(flapping.contains("would have fired 18 times in 1 day (worst: "), "{flapping}");
 
-    assert_eq!(
-        run.rules_of("metric/missing-series"),
-        ["MissingJob"],
-        "{context}"
-    );
+    assert_eq!(run.rules_of("metric/missing-series"), ["MissingJob"], "{context}");
     // Gauge types from the saved scrape and from the server's own metadata.
-    assert_eq!(
-        run.rules_of("noise/rate-of-gauge"),
-        ["MemoryRate", "GoroutineRate"],
-        "{context}"
-    );
+    assert_eq!(run.rules_of("noise/rate-of-gauge"), ["MemoryRate", "GoroutineRate"], "{context}");
     // The `slow` job is scraped every 2m: a 5m window holds two samples.
     let windows = run.of("noise/rate-window-too-short");
     assert!(
         windows.iter().any(|d| d["rule"] == "SlowJobRate"
-            && d["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("2m scrape interval (job `slow`)"))),
+            && d["message"].as_str().is_some_and(|m| m.contains("2m scrape interval (job `slow`)"))),
         "{context}"
     );
-    assert!(
-        !windows.iter().any(|d| d["rule"] == "GoroutineRate"),
-        "a 5m window is plenty at 2s: {context}"
-    );
+    assert!(!windows.iter().any(|d| d["rule"] == "GoroutineRate"), "a 5m window is plenty at 2s: {context}");
     // With a server, unknown names are its business (`metric/missing-series`).
     assert!(run.of("metric/unknown").is_empty(), "{context}");
 
     let human = check(dir.path(), &url, "human");
-    assert!(
-        human
-            .stderr
-            .contains(&format!("queries to Prometheus at {url}")),
-        "{}",
-        human.stderr
-    );
+    assert!(human.stderr.contains(&format!("queries to Prometheus at {url}")), "{}", human.stderr);
     drop(server);
 }
 
@@ -295,8 +226,7 @@ fn a_server_that_is_down_is_reported_once_and_offline_lints_still_run() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("rules.yaml"), RULES).expect("write rules");
     std::fs::write(dir.path().join(".alertlint.yaml"), "").expect("write config");
-    std::fs::write(dir.path().join("history.om"), openmetrics(1_763_596_800))
-        .expect("write metrics");
+    std::fs::write(dir.path().join("history.om"), openmetrics(1_763_596_800)).expect("write metrics");
     let url = format!("http://127.0.0.1:{}", free_port());
 
     let run = check(dir.path(), &url, "json");
@@ -306,25 +236,15 @@ fn a_server_that_is_down_is_reported_once_and_offline_lints_still_run() {
     assert_eq!(down.len(), 1, "{context}");
     assert_eq!(down[0]["file"], url.as_str());
     assert!(
-        down[0]["message"].as_str().is_some_and(
-            |m| m.contains("cannot reach Prometheus") && m.contains("online lints did not run")
-        ),
+        down[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot reach Prometheus") && m.contains("online lints did not run")),
         "{context}"
     );
-    assert!(
-        run.of("noise/flapping").is_empty() && run.of("metric/missing-series").is_empty(),
-        "{context}"
-    );
+    assert!(run.of("noise/flapping").is_empty() && run.of("metric/missing-series").is_empty(), "{context}");
     // The saved scrape still gives types, and the name lints still run.
-    assert_eq!(
-        run.rules_of("noise/rate-of-gauge"),
-        ["MemoryRate"],
-        "{context}"
-    );
-    assert!(
-        !run.of("metric/unknown").is_empty(),
-        "go_goroutines is in no scrape: {context}"
-    );
+    assert_eq!(run.rules_of("noise/rate-of-gauge"), ["MemoryRate"], "{context}");
+    assert!(!run.of("metric/unknown").is_empty(), "go_goroutines is in no scrape: {context}");
     assert!(!run.of("runbook/missing").is_empty(), "{context}");
 
     let human = check(dir.path(), &url, "human");

@@ -9,10 +9,7 @@
 use alertlint::promql::{ExprKind, ParseOptions, parse};
 use serde_json::Value;
 
-const PARSE_CASES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/conformance/promql_parse.jsonl"
-);
+const PARSE_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/promql_parse.jsonl");
 
 /// Cases whose outcome differs from upstream on purpose, with the reason.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
@@ -22,9 +19,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
 )];
 
 fn decode_hex(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-        .collect()
+    (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect()
 }
 
 fn options_of(case: &Value) -> ParseOptions {
@@ -38,8 +33,7 @@ fn options_of(case: &Value) -> ParseOptions {
 
 #[test]
 fn upstream_parser_test_table() {
-    let text =
-        std::fs::read_to_string(PARSE_CASES).expect("conformance data beside the repository");
+    let text = std::fs::read_to_string(PARSE_CASES).expect("conformance data beside the repository");
     let mut total = 0;
     let mut agree = 0;
     let mut rejected = 0;
@@ -57,8 +51,7 @@ fn upstream_parser_test_table() {
         // invalid byte becomes U+FFFD, which the lexer rejects the same way.
         let input = match case["input"].as_str() {
             Some(s) => s.to_string(),
-            None => String::from_utf8_lossy(&decode_hex(case["input_hex"].as_str().unwrap_or("")))
-                .into_owned(),
+            None => String::from_utf8_lossy(&decode_hex(case["input_hex"].as_str().unwrap_or(""))).into_owned(),
         };
         let options = options_of(&case);
         let expect_ok = case["ok"].as_bool().unwrap_or(false);
@@ -75,16 +68,13 @@ fn upstream_parser_test_table() {
                     }
                 }
                 if let Some(range) = case.get("pos_range") {
-                    let want = (
-                        range["start"].as_u64().unwrap_or(0) as usize,
-                        range["end"].as_u64().unwrap_or(0) as usize,
-                    );
+                    let want =
+                        (range["start"].as_u64().unwrap_or(0) as usize, range["end"].as_u64().unwrap_or(0) as usize);
                     if (expr.span.start, expr.span.end) != want {
                         problem = Some(format!("span {:?} instead of {want:?}", expr.span));
                     }
                 }
-                if id == "TestNaNExpression/0"
-                    && !matches!(&expr.kind, ExprKind::NumberLiteral(n) if n.value.is_nan())
+                if id == "TestNaNExpression/0" && !matches!(&expr.kind, ExprKind::NumberLiteral(n) if n.value.is_nan())
                 {
                     problem = Some("not a NaN number literal".into());
                 }
@@ -101,12 +91,7 @@ fn upstream_parser_test_table() {
                     if first.span.start != want_start {
                         problem = Some(format!(
                             "first error at {}..{} {:?}, upstream {}..{} {:?}",
-                            first.span.start,
-                            first.span.end,
-                            first.message,
-                            want_start,
-                            want["end"],
-                            want["msg"]
+                            first.span.start, first.span.end, first.message, want_start, want["end"], want["msg"]
                         ));
                     }
                     if Some(first.span.end as u64) == want["end"].as_u64() {
@@ -115,10 +100,7 @@ fn upstream_parser_test_table() {
                     if Some(first.message.as_str()) == want["msg"].as_str() {
                         messages_equal += 1;
                     } else {
-                        eprintln!(
-                            "message differs {id}: {:?} vs upstream {}",
-                            first.message, want["msg"]
-                        );
+                        eprintln!("message differs {id}: {:?} vs upstream {}", first.message, want["msg"]);
                     }
                     let same_list = errors.len() == expected.len()
                         && errors.iter().zip(&expected).all(|(got, want)| {
@@ -144,9 +126,7 @@ fn upstream_parser_test_table() {
             }
         }
 
-        let known = KNOWN_DIFFERENCES
-            .iter()
-            .any(|(known_id, _)| *known_id == id);
+        let known = KNOWN_DIFFERENCES.iter().any(|(known_id, _)| *known_id == id);
         match (problem, known) {
             (None, true) => unexpectedly_fixed.push(id),
             (None, false) => agree += 1,
@@ -161,16 +141,8 @@ fn upstream_parser_test_table() {
          {tree_checks} top node kinds checked",
         KNOWN_DIFFERENCES.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} cases disagree with upstream:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(
-        unexpectedly_fixed.is_empty(),
-        "listed as known differences but now agree: {unexpectedly_fixed:?}"
-    );
+    assert!(failures.is_empty(), "{} cases disagree with upstream:\n{}", failures.len(), failures.join("\n"));
+    assert!(unexpectedly_fixed.is_empty(), "listed as known differences but now agree: {unexpectedly_fixed:?}");
 }
 
 #[test]

@@ -20,11 +20,7 @@ fn ms(seconds: f64) -> i64 {
 }
 
 fn fmt_num(v: f64) -> String {
-    if v == 0.0 {
-        "0".to_string()
-    } else {
-        format!("{v}")
-    }
+    if v == 0.0 { "0".to_string() } else { format!("{v}") }
 }
 
 /// A normalised rendering of alertlint's tree.
@@ -35,54 +31,26 @@ fn render_ours(e: &ours::Expr) -> String {
         ExprKind::VectorSelector(vs) => render_selector_ours(vs),
         ExprKind::MatrixSelector(m) => {
             let vs = m.selector().map(render_selector_ours).unwrap_or_default();
-            format!(
-                "matrix({vs}; {})",
-                m.range.constant_seconds().map_or(-1, ms)
-            )
+            format!("matrix({vs}; {})", m.range.constant_seconds().map_or(-1, ms))
         }
         ExprKind::SubqueryExpr(s) => format!(
             "subquery({}; {}; {}; offset {}; at {})",
             render_ours(&s.expr),
             s.range.constant_seconds().map_or(-1, ms),
-            s.step
-                .as_ref()
-                .and_then(|d| d.constant_seconds())
-                .map_or(0, ms),
-            s.offset
-                .as_ref()
-                .and_then(|o| o.duration.constant_seconds())
-                .map_or(0, ms),
+            s.step.as_ref().and_then(|d| d.constant_seconds()).map_or(0, ms),
+            s.offset.as_ref().and_then(|o| o.duration.constant_seconds()).map_or(0, ms),
             render_at_ours(s.at.as_ref())
         ),
         ExprKind::Call(c) => {
-            format!(
-                "{}({})",
-                c.func.name,
-                c.args
-                    .iter()
-                    .map(render_ours)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("{}({})", c.func.name, c.args.iter().map(render_ours).collect::<Vec<_>>().join(", "))
         }
         ExprKind::AggregateExpr(a) => {
             let grouping = a.grouping.as_ref().map_or(String::new(), |g| {
                 let labels: Vec<&str> = g.labels.iter().map(|l| l.name.as_str()).collect();
-                format!(
-                    " {}({})",
-                    if g.without { "without" } else { "by" },
-                    labels.join(",")
-                )
+                format!(" {}({})", if g.without { "without" } else { "by" }, labels.join(","))
             });
-            let param = a
-                .param
-                .as_ref()
-                .map_or(String::new(), |p| format!("{}, ", render_ours(p)));
-            format!(
-                "{}{grouping}({param}{})",
-                a.op.as_str(),
-                render_ours(&a.expr)
-            )
+            let param = a.param.as_ref().map_or(String::new(), |p| format!("{}, ", render_ours(p)));
+            format!("{}{grouping}({param}{})", a.op.as_str(), render_ours(&a.expr))
         }
         ExprKind::BinaryExpr(b) => {
             let mut modifiers = String::new();
@@ -91,30 +59,16 @@ fn render_ours(e: &ours::Expr) -> String {
             }
             if let Some(m) = &b.matching {
                 if m.matching_span.is_some() {
-                    let labels: Vec<&str> =
-                        m.matching_labels.iter().map(|l| l.name.as_str()).collect();
-                    modifiers.push_str(&format!(
-                        " {}({})",
-                        if m.on { "on" } else { "ignoring" },
-                        labels.join(",")
-                    ));
+                    let labels: Vec<&str> = m.matching_labels.iter().map(|l| l.name.as_str()).collect();
+                    modifiers.push_str(&format!(" {}({})", if m.on { "on" } else { "ignoring" }, labels.join(",")));
                 }
                 if m.group_span.is_some() {
                     let labels: Vec<&str> = m.include.iter().map(|l| l.name.as_str()).collect();
-                    let side = if m.card == ours::VectorMatchCardinality::ManyToOne {
-                        "left"
-                    } else {
-                        "right"
-                    };
+                    let side = if m.card == ours::VectorMatchCardinality::ManyToOne { "left" } else { "right" };
                     modifiers.push_str(&format!(" group_{side}({})", labels.join(",")));
                 }
             }
-            format!(
-                "({} {}{modifiers} {})",
-                render_ours(&b.lhs),
-                b.op.as_str(),
-                render_ours(&b.rhs)
-            )
+            format!("({} {}{modifiers} {})", render_ours(&b.lhs), b.op.as_str(), render_ours(&b.rhs))
         }
         ExprKind::UnaryExpr(u) => match u.op {
             ours::UnaryOp::Sub => format!("neg({})", render_ours(&u.expr)),
@@ -139,22 +93,9 @@ fn render_matchers(name: Option<&str>, mut matchers: Vec<String>) -> String {
 }
 
 fn render_selector_ours(vs: &ours::VectorSelector) -> String {
-    let matchers = vs
-        .matchers
-        .iter()
-        .map(|m| format!("{}{}{:?}", m.name, m.op.as_str(), m.value))
-        .collect();
-    let offset = vs
-        .offset
-        .as_ref()
-        .and_then(|o| o.duration.constant_seconds())
-        .map_or(0, ms);
-    format!(
-        "{} offset {} at {}",
-        render_matchers(vs.name.as_deref(), matchers),
-        offset,
-        render_at_ours(vs.at.as_ref())
-    )
+    let matchers = vs.matchers.iter().map(|m| format!("{}{}{:?}", m.name, m.op.as_str(), m.value)).collect();
+    let offset = vs.offset.as_ref().and_then(|o| o.duration.constant_seconds()).map_or(0, ms);
+    format!("{} offset {} at {}", render_matchers(vs.name.as_deref(), matchers), offset, render_at_ours(vs.at.as_ref()))
 }
 
 fn render_theirs(e: &theirs::Expr) -> String {
@@ -163,11 +104,7 @@ fn render_theirs(e: &theirs::Expr) -> String {
         E::NumberLiteral(n) => format!("num({})", fmt_num(n.val)),
         E::StringLiteral(s) => format!("str({:?})", s.val),
         E::VectorSelector(vs) => render_selector_theirs(vs),
-        E::MatrixSelector(m) => format!(
-            "matrix({}; {})",
-            render_selector_theirs(&m.vs),
-            m.range.as_millis()
-        ),
+        E::MatrixSelector(m) => format!("matrix({}; {})", render_selector_theirs(&m.vs), m.range.as_millis()),
         E::Subquery(s) => format!(
             "subquery({}; {}; {}; offset {}; at {})",
             render_theirs(&s.expr),
@@ -188,15 +125,8 @@ fn render_theirs(e: &theirs::Expr) -> String {
                     format!(" without({})", l.labels.join(","))
                 }
             };
-            let param = a
-                .param
-                .as_ref()
-                .map_or(String::new(), |p| format!("{}, ", render_theirs(p)));
-            format!(
-                "{}{grouping}({param}{})",
-                a.op.to_string().to_lowercase(),
-                render_theirs(&a.expr)
-            )
+            let param = a.param.as_ref().map_or(String::new(), |p| format!("{}, ", render_theirs(p)));
+            format!("{}{grouping}({param}{})", a.op.to_string().to_lowercase(), render_theirs(&a.expr))
         }
         E::Binary(b) => {
             let mut modifiers = String::new();
@@ -280,12 +210,7 @@ fn fold_negated_numbers(s: &str) -> String {
         let rest = &out[i + 8..];
         let Some(close) = rest.find("))") else { break };
         let value: f64 = rest[..close].parse().unwrap_or(f64::NAN);
-        out = format!(
-            "{}num({}){}",
-            &out[..i],
-            fmt_num(-value),
-            &rest[close + 2..]
-        );
+        out = format!("{}num({}){}", &out[..i], fmt_num(-value), &rest[close + 2..]);
     }
     out
 }
@@ -293,11 +218,7 @@ fn fold_negated_numbers(s: &str) -> String {
 #[test]
 fn corpus_agrees_with_promql_parser() {
     let exprs = corpus_expressions();
-    assert!(
-        exprs.len() > 500,
-        "corpus not found or too small: {}",
-        exprs.len()
-    );
+    assert!(exprs.len() > 500, "corpus not found or too small: {}", exprs.len());
     let options = ParseOptions::default();
     let mut agree = 0;
     let mut experimental = 0;
@@ -322,29 +243,16 @@ fn corpus_agrees_with_promql_parser() {
                 None
             }
             (Ok(a), Ok(b)) => {
-                let (a, b) = (
-                    fold_negated_numbers(&render_ours(a)),
-                    fold_negated_numbers(&render_theirs(b)),
-                );
-                if a == b {
-                    None
-                } else {
-                    Some(format!("trees differ:\n    ours:   {a}\n    theirs: {b}"))
-                }
+                let (a, b) = (fold_negated_numbers(&render_ours(a)), fold_negated_numbers(&render_theirs(b)));
+                if a == b { None } else { Some(format!("trees differ:\n    ours:   {a}\n    theirs: {b}")) }
             }
-            (Err(e), Ok(_)) => Some(format!(
-                "only promql-parser accepts; ours: {}",
-                e[0].message
-            )),
+            (Err(e), Ok(_)) => Some(format!("only promql-parser accepts; ours: {}", e[0].message)),
             (Ok(_), Err(e)) => Some(format!("only alertlint accepts; promql-parser: {e}")),
         };
         match outcome {
             None => agree += 1,
             Some(_) if KNOWN_DIFFERENCES.iter().any(|(rule, _)| *rule == item.rule) => known += 1,
-            Some(why) => failures.push(format!(
-                "{} rule {:?}: {:?}\n  {why}",
-                item.file, item.rule, item.expr
-            )),
+            Some(why) => failures.push(format!("{} rule {:?}: {:?}\n  {why}", item.file, item.rule, item.expr)),
         }
     }
     println!(
@@ -353,14 +261,6 @@ fn corpus_agrees_with_promql_parser() {
          {known} known differences",
         exprs.len()
     );
-    assert!(
-        both_reject < exprs.len() / 100,
-        "too many expressions rejected by both: {both_reject}"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(both_reject < exprs.len() / 100, "too many expressions rejected by both: {both_reject}");
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
 }

@@ -11,15 +11,30 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     // Prometheus 3 accepts UTF-8 label and annotation names; promtool 2.42 only legacy names.
     ("prometheus__prometheus/model/rulefmt/testdata/utf-8_annotation.good.yaml", "UTF-8 annotation name"),
     ("prometheus__prometheus/model/rulefmt/testdata/utf-8_lname.good.yaml", "UTF-8 label name"),
-    ("prometheus__prometheus/model/rulefmt/testdata/legacy_validation_annotation.bad.yaml", "UTF-8 annotation name (bad only under legacy validation)"),
+    (
+        "prometheus__prometheus/model/rulefmt/testdata/legacy_validation_annotation.bad.yaml",
+        "UTF-8 annotation name (bad only under legacy validation)",
+    ),
     ("slok__sloth/examples/_gen/contrib-slo-plugins.yml", "UTF-8 label names such as `plug-l1`"),
     // YAML that is not rules is skipped when a directory is walked; promtool, given the
     // file, rejects it. These are an Alertmanager config and ConfigMaps.
     ("prometheus__alertmanager/cli/testdata/conf.bad.yml", "an Alertmanager config, not rules"),
-    ("stolostron__multicluster-observability-operator/examples/alerts/custom_rules_invalid/thanos-ruler-custom-rules-invalid.yaml", "a ConfigMap, not rules"),
-    ("stolostron__multicluster-observability-operator/examples/alerts/custom_rules_valid/thanos-ruler-custom-rules-valid.yaml", "a ConfigMap, not rules"),
-    ("stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/alert_rules.yaml", "a ConfigMap, not rules"),
-    ("stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/hub_alert_rules.yaml", "a ConfigMap, not rules"),
+    (
+        "stolostron__multicluster-observability-operator/examples/alerts/custom_rules_invalid/thanos-ruler-custom-rules-invalid.yaml",
+        "a ConfigMap, not rules",
+    ),
+    (
+        "stolostron__multicluster-observability-operator/examples/alerts/custom_rules_valid/thanos-ruler-custom-rules-valid.yaml",
+        "a ConfigMap, not rules",
+    ),
+    (
+        "stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/alert_rules.yaml",
+        "a ConfigMap, not rules",
+    ),
+    (
+        "stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/hub_alert_rules.yaml",
+        "a ConfigMap, not rules",
+    ),
 ];
 
 /// The lints that correspond to what promtool checks.
@@ -31,19 +46,37 @@ fn error_findings_match_promtool_verdicts() {
         return;
     }
     let corpus = common::corpus();
-    let files: Vec<String> = common::corpus_files().into_iter().filter(|f| f.format == "prometheus-rules" || f.format == "bad-fixture").map(|f| f.path).collect();
+    let files: Vec<String> = common::corpus_files()
+        .into_iter()
+        .filter(|f| f.format == "prometheus-rules" || f.format == "bad-fixture")
+        .map(|f| f.path)
+        .collect();
     assert!(files.len() > 250, "corpus has only {} rule files", files.len());
 
     // One promtool run per file: its exit status is the verdict.
     let promtool_ok: BTreeMap<String, bool> = common::par_map(&files, |file| {
-        let status = std::process::Command::new("promtool").args(["check", "rules", "--lint=none", file]).current_dir(&corpus).output().expect("run promtool").status;
+        let status = std::process::Command::new("promtool")
+            .args(["check", "rules", "--lint=none", file])
+            .current_dir(&corpus)
+            .output()
+            .expect("run promtool")
+            .status;
         (file.clone(), status.success())
     })
     .into_iter()
     .collect();
 
-    let output = common::alertlint().args(["check", "--format", "json", "--select", PROMTOOL_LINTS]).args(&files).current_dir(&corpus).output().expect("run alertlint");
-    assert!(output.status.code() == Some(0) || output.status.code() == Some(1), "alertlint failed: {}", String::from_utf8_lossy(&output.stderr));
+    let output = common::alertlint()
+        .args(["check", "--format", "json", "--select", PROMTOOL_LINTS])
+        .args(&files)
+        .current_dir(&corpus)
+        .output()
+        .expect("run alertlint");
+    assert!(
+        output.status.code() == Some(0) || output.status.code() == Some(1),
+        "alertlint failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("alertlint JSON");
     let mut rejected: BTreeSet<String> = BTreeSet::new();
     for d in json["diagnostics"].as_array().expect("diagnostics") {
@@ -63,7 +96,9 @@ fn error_findings_match_promtool_verdicts() {
             agree += 1;
         }
         match (differs, known.contains_key(file.as_str())) {
-            (true, false) => unexplained.push(format!("{file}: promtool {}, alertlint {}", verdict(*ok), verdict(alertlint_ok))),
+            (true, false) => {
+                unexplained.push(format!("{file}: promtool {}, alertlint {}", verdict(*ok), verdict(alertlint_ok)))
+            }
             (false, true) => stale.push(file.clone()),
             _ => {}
         }

@@ -28,30 +28,14 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn routes_json() -> serde_json::Value {
-    let out = alertlint(
-        &root(),
-        &[
-            "routes",
-            "rules-examples/",
-            "--alertmanager-config",
-            AM_CONFIG,
-            "--format",
-            "json",
-        ],
-    );
+    let out =
+        alertlint(&root(), &["routes", "rules-examples/", "--alertmanager-config", AM_CONFIG, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out.stdout)))
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
 fn alert<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -75,10 +59,7 @@ fn json_has_the_documented_shape() {
         assert_eq!(a["labels"]["alertname"], a["rule"]);
         assert!(!strings(&a["receivers"]).is_empty(), "{a}");
         let routes = strings(&a["routes"]);
-        assert!(
-            !routes.is_empty() && routes.iter().all(|r| r.starts_with('/')),
-            "{a}"
-        );
+        assert!(!routes.is_empty() && routes.iter().all(|r| r.starts_with('/')), "{a}");
         assert!(a["unknown_labels"].is_array(), "{a}");
     }
     // Only rule files are routed; the Alertmanager configuration beside them is not one.
@@ -105,15 +86,7 @@ fn demo_shows_a_routed_an_unrouted_and_a_blackholed_alert() {
     let blackholed = alert(&v, "PaymentsFraudSuspected");
     assert_eq!(strings(&blackholed["receivers"]), ["fraud-pager"]);
 
-    let out = alertlint(
-        &root(),
-        &[
-            "routes",
-            "rules-examples/",
-            "--alertmanager-config",
-            AM_CONFIG,
-        ],
-    );
+    let out = alertlint(&root(), &["routes", "rules-examples/", "--alertmanager-config", AM_CONFIG]);
     assert_eq!(out.status.code(), Some(0));
     let human = text(&out.stdout);
     let line = |name: &str| {
@@ -123,22 +96,10 @@ fn demo_shows_a_routed_an_unrouted_and_a_blackholed_alert() {
             .unwrap_or_else(|| panic!("no row for {name}:\n{human}"))
             .to_string()
     };
-    assert!(
-        line("PaymentsQueueFull").contains("severity `critcal` matched by no route"),
-        "{human}"
-    );
-    assert!(
-        line("PaymentsQueueFull").contains("default route only"),
-        "{human}"
-    );
-    assert!(
-        line("PaymentsFraudSuspected").contains("no integrations"),
-        "{human}"
-    );
-    assert!(
-        line("CheckoutHighErrorRate").contains("checkout-pager"),
-        "{human}"
-    );
+    assert!(line("PaymentsQueueFull").contains("severity `critcal` matched by no route"), "{human}");
+    assert!(line("PaymentsQueueFull").contains("default route only"), "{human}");
+    assert!(line("PaymentsFraudSuspected").contains("no integrations"), "{human}");
+    assert!(line("CheckoutHighErrorRate").contains("checkout-pager"), "{human}");
 
     // The same three, as findings of `check`.
     let out = alertlint(
@@ -159,22 +120,14 @@ fn demo_shows_a_routed_an_unrouted_and_a_blackholed_alert() {
         .as_array()
         .expect("diagnostics")
         .iter()
-        .map(|d| {
-            (
-                d["lint"].as_str().unwrap_or("").to_string(),
-                d["rule"].as_str().unwrap_or("").to_string(),
-            )
-        })
+        .map(|d| (d["lint"].as_str().unwrap_or("").to_string(), d["rule"].as_str().unwrap_or("").to_string()))
         .collect();
     let expected = [
         ("routing/default-only", "PaymentsQueueFull"),
         ("severity/unrouted", "PaymentsQueueFull"),
         ("routing/blackhole", "PaymentsFraudSuspected"),
     ];
-    let expected: Vec<(String, String)> = expected
-        .iter()
-        .map(|(l, r)| (l.to_string(), r.to_string()))
-        .collect();
+    let expected: Vec<(String, String)> = expected.iter().map(|(l, r)| (l.to_string(), r.to_string())).collect();
     assert_eq!(found, expected);
 }
 
@@ -189,14 +142,7 @@ fn unknown_labels_are_reported_not_guessed() {
     let am = root().join(AM_CONFIG);
     let out = alertlint(
         dir.path(),
-        &[
-            "routes",
-            "r.yaml",
-            "--alertmanager-config",
-            am.to_str().expect("path"),
-            "--format",
-            "json",
-        ],
+        &["routes", "r.yaml", "--alertmanager-config", am.to_str().expect("path"), "--format", "json"],
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let a = alert(&v, "AnyTeam");
@@ -204,17 +150,8 @@ fn unknown_labels_are_reported_not_guessed() {
     assert_eq!(strings(&a["unknown_labels"]), ["team"]);
     assert_eq!(strings(&a["depends_on"]), ["team"]);
     let receivers = strings(&a["receivers"]);
-    for r in [
-        "catch-all",
-        "checkout-pager",
-        "payments-pager",
-        "fraud-pager",
-        "orders-slack",
-    ] {
-        assert!(
-            receivers.iter().any(|x| x == r),
-            "{r} missing from {receivers:?}"
-        );
+    for r in ["catch-all", "checkout-pager", "payments-pager", "fraud-pager", "orders-slack"] {
+        assert!(receivers.iter().any(|x| x == r), "{r} missing from {receivers:?}");
     }
     assert!(a["labels"].get("team").is_none());
 }
@@ -225,53 +162,22 @@ fn exit_codes() {
     // No Alertmanager configuration at all.
     let out = alertlint(dir.path(), &["routes", "."]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("--alertmanager-config"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("--alertmanager-config"), "{}", text(&out.stderr));
     // Unreadable.
-    let out = alertlint(
-        dir.path(),
-        &["routes", ".", "--alertmanager-config", "missing.yml"],
-    );
+    let out = alertlint(dir.path(), &["routes", ".", "--alertmanager-config", "missing.yml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("missing.yml"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("missing.yml"), "{}", text(&out.stderr));
     // Invalid: reported as findings, like `check` does.
-    std::fs::write(
-        dir.path().join("am.yml"),
-        "route:\n  receiver: nobody\nreceivers:\n  - name: pager\n",
-    )
-    .expect("write");
-    let out = alertlint(
-        dir.path(),
-        &[
-            "routes",
-            ".",
-            "--alertmanager-config",
-            "am.yml",
-            "--format",
-            "json",
-        ],
-    );
+    std::fs::write(dir.path().join("am.yml"), "route:\n  receiver: nobody\nreceivers:\n  - name: pager\n")
+        .expect("write");
+    let out = alertlint(dir.path(), &["routes", ".", "--alertmanager-config", "am.yml", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["diagnostics"][0]["lint"], "alertmanager/config", "{v}");
     // From `.alertlint.yaml`, relative to it.
-    std::fs::write(
-        dir.path().join("am.yml"),
-        "route:\n  receiver: pager\nreceivers:\n  - name: pager\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join(".alertlint.yaml"),
-        "alertmanager:\n  config: am.yml\n",
-    )
-    .expect("write");
+    std::fs::write(dir.path().join("am.yml"), "route:\n  receiver: pager\nreceivers:\n  - name: pager\n")
+        .expect("write");
+    std::fs::write(dir.path().join(".alertlint.yaml"), "alertmanager:\n  config: am.yml\n").expect("write");
     std::fs::write(
         dir.path().join("r.yaml"),
         "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n",
@@ -284,10 +190,7 @@ fn exit_codes() {
 
 fn amtool() -> Option<String> {
     let bin = std::env::var("AMTOOL").unwrap_or_else(|_| "amtool".to_string());
-    let ok = Command::new(&bin)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = Command::new(&bin).arg("--version").output().is_ok_and(|o| o.status.success());
     ok.then_some(bin)
 }
 
@@ -313,8 +216,7 @@ fn receivers_agree_with_amtool() {
             continue;
         }
         let mut cmd = Command::new(&bin);
-        cmd.current_dir(root())
-            .args(["config", "routes", "test", "--config.file", AM_CONFIG]);
+        cmd.current_dir(root()).args(["config", "routes", "test", "--config.file", AM_CONFIG]);
         for (k, value) in a["labels"].as_object().expect("labels") {
             cmd.arg(format!("{k}={}", quote(value.as_str().unwrap_or(""))));
         }
@@ -332,10 +234,7 @@ fn receivers_agree_with_amtool() {
         let ours = strings(&a["receivers"]);
         compared += 1;
         if ours != theirs {
-            disagreements.push(format!(
-                "{}: alertlint {ours:?}, amtool {theirs:?}",
-                a["rule"]
-            ));
+            disagreements.push(format!("{}: alertlint {ours:?}, amtool {theirs:?}", a["rule"]));
         }
     }
     println!(

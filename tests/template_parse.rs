@@ -38,13 +38,7 @@ fn text_only() {
     let t = ok("Instance down");
     assert!(t.is_plain_text());
     assert_eq!(t.literal_text(), "Instance down");
-    assert_eq!(
-        t.nodes,
-        vec![Node::Text(Text {
-            span: Span::new(0, 13),
-            text: "Instance down".into()
-        })]
-    );
+    assert_eq!(t.nodes, vec![Node::Text(Text { span: Span::new(0, 13), text: "Instance down".into() })]);
 }
 
 #[test]
@@ -53,16 +47,10 @@ fn action_with_variable_field() {
     let t = ok(src);
     assert!(!t.is_plain_text());
     assert_eq!(t.literal_text(), "Instance  down");
-    let Node::Action(a) = &t.nodes[1] else {
-        panic!("{:?}", t.nodes)
-    };
+    let Node::Action(a) = &t.nodes[1] else { panic!("{:?}", t.nodes) };
     assert_eq!(at(src, a.span), "{{ $labels.instance }}");
-    let [cmd] = a.pipe.commands.as_slice() else {
-        panic!()
-    };
-    let [Expr::Variable(v)] = cmd.args.as_slice() else {
-        panic!("{cmd:?}")
-    };
+    let [cmd] = a.pipe.commands.as_slice() else { panic!() };
+    let [Expr::Variable(v)] = cmd.args.as_slice() else { panic!("{cmd:?}") };
     assert_eq!(v.name.name, "$labels");
     assert_eq!(at(src, v.span), "$labels.instance");
     assert_eq!(v.fields.len(), 1);
@@ -74,20 +62,11 @@ fn action_with_variable_field() {
 fn field_chain_and_dot() {
     let src = "{{ .Labels.job }}{{ . }}";
     let t = ok(src);
-    let Node::Action(a) = &t.nodes[0] else {
-        panic!()
-    };
-    let [Expr::Field(f)] = a.pipe.commands[0].args.as_slice() else {
-        panic!()
-    };
-    assert_eq!(
-        f.fields.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
-        ["Labels", "job"]
-    );
+    let Node::Action(a) = &t.nodes[0] else { panic!() };
+    let [Expr::Field(f)] = a.pipe.commands[0].args.as_slice() else { panic!() };
+    assert_eq!(f.fields.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["Labels", "job"]);
     assert_eq!(at(src, f.span), ".Labels.job");
-    let Node::Action(b) = &t.nodes[1] else {
-        panic!()
-    };
+    let Node::Action(b) = &t.nodes[1] else { panic!() };
     assert!(matches!(b.pipe.commands[0].args[0], Expr::Dot(_)));
 }
 
@@ -96,9 +75,7 @@ fn parenthesized_pipeline_with_fields_is_a_chain() {
     let src = "{{ (query \"up\" | first).Labels.job }}";
     let t = ok(src);
     let a = only_action(&t);
-    let [Expr::Chain(c)] = a.pipe.commands[0].args.as_slice() else {
-        panic!()
-    };
+    let [Expr::Chain(c)] = a.pipe.commands[0].args.as_slice() else { panic!() };
     assert!(matches!(*c.base, Expr::Paren(..)));
     assert_eq!(at(src, c.base.span()), "(query \"up\" | first)");
     assert_eq!(at(src, c.span), "(query \"up\" | first).Labels.job");
@@ -112,9 +89,7 @@ fn pipeline_commands_and_arguments() {
     let cmds = &a.pipe.commands;
     assert_eq!(cmds.len(), 3);
     assert_eq!(at(src, cmds[1].span), "printf \"%.2f\"");
-    let Expr::String(s) = &cmds[1].args[1] else {
-        panic!()
-    };
+    let Expr::String(s) = &cmds[1].args[1] else { panic!() };
     assert_eq!(s.value, "%.2f");
     assert_eq!(at(src, s.inner_span()), "%.2f");
     assert_eq!(at(src, a.pipe.span), "$value | printf \"%.2f\" | toUpper");
@@ -123,14 +98,10 @@ fn pipeline_commands_and_arguments() {
 #[test]
 fn declarations_and_assignments() {
     let t = ok("{{ $x := 1 }}{{ $x = 2 }}");
-    let Node::Action(a) = &t.nodes[0] else {
-        panic!()
-    };
+    let Node::Action(a) = &t.nodes[0] else { panic!() };
     assert_eq!(a.pipe.decls[0].name, "$x");
     assert!(!a.pipe.is_assign);
-    let Node::Action(b) = &t.nodes[1] else {
-        panic!()
-    };
+    let Node::Action(b) = &t.nodes[1] else { panic!() };
     assert!(b.pipe.is_assign);
 }
 
@@ -139,14 +110,10 @@ fn literals() {
     let src = "{{ print `raw\\n` \"a\\tb\" 'x' 0x1F 1.5e3 1+2i true nil }}";
     let t = ok(src);
     let args = &only_action(&t).pipe.commands[0].args;
-    let Expr::String(raw) = &args[1] else {
-        panic!()
-    };
+    let Expr::String(raw) = &args[1] else { panic!() };
     assert!(raw.raw);
     assert_eq!(raw.value, "raw\\n");
-    let Expr::String(cooked) = &args[2] else {
-        panic!()
-    };
+    let Expr::String(cooked) = &args[2] else { panic!() };
     assert_eq!(cooked.value, "a\tb");
     let numbers: Vec<&str> = args[3..7]
         .iter()
@@ -165,9 +132,7 @@ fn trim_markers_and_comments() {
     let src = "a  {{- /* note */ -}}  b {{- 1 }}";
     let t = ok(src);
     assert_eq!(t.literal_text(), "ab");
-    let Node::Comment(c) = &t.nodes[1] else {
-        panic!("{:?}", t.nodes)
-    };
+    let Node::Comment(c) = &t.nodes[1] else { panic!("{:?}", t.nodes) };
     assert_eq!(c.text, " note ");
     assert_eq!(at(src, c.span), "{{- /* note */ -}}");
     assert!(ok("x {{/* only a comment */}}").is_plain_text());
@@ -180,28 +145,18 @@ fn if_else_if_else() {
     let Node::If(b) = &t.nodes[0] else { panic!() };
     assert_eq!(at(src, b.span), &src[..src.len() - 1]);
     assert_eq!(at(src, b.keyword_span), "if");
-    let Some([Node::If(inner)]) = b.else_body.as_deref() else {
-        panic!("{:?}", b.else_body)
-    };
+    let Some([Node::If(inner)]) = b.else_body.as_deref() else { panic!("{:?}", b.else_body) };
     assert_eq!(inner.else_body.as_deref().map(<[Node]>::len), Some(1));
     assert_eq!(t.literal_text(), "abc!");
 }
 
 #[test]
 fn range_with_two_variables_break_continue() {
-    let src = "{{ range $k, $v := $labels }}{{ if eq $k \"a\" }}{{ continue }}{{ end }}{{ break }}{{ else }}none{{ end }}";
+    let src =
+        "{{ range $k, $v := $labels }}{{ if eq $k \"a\" }}{{ continue }}{{ end }}{{ break }}{{ else }}none{{ end }}";
     let t = ok(src);
-    let Node::Range(r) = &t.nodes[0] else {
-        panic!()
-    };
-    assert_eq!(
-        r.pipe
-            .decls
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect::<Vec<_>>(),
-        ["$k", "$v"]
-    );
+    let Node::Range(r) = &t.nodes[0] else { panic!() };
+    assert_eq!(r.pipe.decls.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["$k", "$v"]);
     assert!(matches!(r.body[1], Node::Break(_)));
     assert!(r.else_span.is_some());
 }
@@ -219,18 +174,11 @@ fn define_template_block() {
     let t = ok(src);
     assert_eq!(t.definitions.len(), 1);
     assert_eq!(t.definitions[0].name.name, "t");
-    assert_eq!(
-        at(src, t.definitions[0].span),
-        "{{ define \"t\" }}[{{ . }}]{{ end }}"
-    );
-    let Node::Template(call) = &t.nodes[0] else {
-        panic!("{:?}", t.nodes)
-    };
+    assert_eq!(at(src, t.definitions[0].span), "{{ define \"t\" }}[{{ . }}]{{ end }}");
+    let Node::Template(call) = &t.nodes[0] else { panic!("{:?}", t.nodes) };
     assert_eq!(call.name.name, "t");
     assert!(call.pipe.is_some());
-    let Node::Block(b) = &t.nodes[1] else {
-        panic!()
-    };
+    let Node::Block(b) = &t.nodes[1] else { panic!() };
     assert_eq!(b.name.name, "b");
     // Block bodies print in place; define bodies do not.
     assert_eq!(t.literal_text(), "x");
@@ -242,19 +190,10 @@ fn variables_are_scoped_to_their_control_structure() {
     ok("{{ if 1 }}{{ $x := 1 }}{{ $x }}{{ end }}");
     ok("{{ $x := 1 }}{{ if 1 }}{{ $x }}{{ end }}{{ $x }}");
     ok("{{ with $x := 1 }}{{ else }}{{ $x }}{{ end }}");
-    assert_eq!(
-        error("{{ if 1 }}{{ $x := 1 }}{{ end }}{{ $x }}").message,
-        "undefined variable \"$x\""
-    );
-    assert_eq!(
-        error("{{ range $i, $e := . }}{{ end }}{{ $e }}").message,
-        "undefined variable \"$e\""
-    );
+    assert_eq!(error("{{ if 1 }}{{ $x := 1 }}{{ end }}{{ $x }}").message, "undefined variable \"$x\"");
+    assert_eq!(error("{{ range $i, $e := . }}{{ end }}{{ $e }}").message, "undefined variable \"$e\"");
     // A definition sees only `$`, not the Prometheus variables.
-    assert_eq!(
-        error("{{ define \"t\" }}{{ $value }}{{ end }}").message,
-        "undefined variable \"$value\""
-    );
+    assert_eq!(error("{{ define \"t\" }}{{ $value }}{{ end }}").message, "undefined variable \"$value\"");
     ok("{{ define \"t\" }}{{ $ }}{{ end }}");
 }
 
@@ -269,42 +208,18 @@ fn check_error(text: &str, message: &str, covered: &str) {
 
 #[test]
 fn errors_have_go_wording_and_positions() {
-    check_error(
-        "Instance {{ $label.instance }}",
-        "undefined variable \"$label\"",
-        "$label",
-    );
+    check_error("Instance {{ $label.instance }}", "undefined variable \"$label\"", "$label");
     check_error("{{ foo $value }}", "function \"foo\" not defined", "foo");
-    check_error(
-        "{{ $labels.quantile * 100 }}",
-        "unexpected \"*\" in operand",
-        "*",
-    );
+    check_error("{{ $labels.quantile * 100 }}", "unexpected \"*\" in operand", "*");
     check_error("ab {{ .X ", "unclosed action", "{{");
     check_error("{{ end }}", "unexpected {{end}}", "{{ end }}");
     check_error("{{ else }}", "unexpected {{else}}", "{{ else }}");
-    check_error(
-        "x {{ if .X }}y",
-        "unexpected EOF: unclosed {{if}}",
-        "{{ if .X }}",
-    );
-    check_error(
-        "{{ range . }}",
-        "unexpected EOF: unclosed {{range}}",
-        "{{ range . }}",
-    );
-    check_error(
-        "{{ if 1 }}{{ else }}{{ else }}{{ end }}",
-        "expected end; found {{else}}",
-        "{{ else }}",
-    );
+    check_error("x {{ if .X }}y", "unexpected EOF: unclosed {{if}}", "{{ if .X }}");
+    check_error("{{ range . }}", "unexpected EOF: unclosed {{range}}", "{{ range . }}");
+    check_error("{{ if 1 }}{{ else }}{{ else }}{{ end }}", "expected end; found {{else}}", "{{ else }}");
     check_error("{{ if }}{{ end }}", "missing value for if", "{{ if }}");
     check_error("{{ }}", "missing value for command", "{{ }}");
-    check_error(
-        "{{ 1 | 2 }}",
-        "non executable command in pipeline stage 2",
-        "2",
-    );
+    check_error("{{ 1 | 2 }}", "non executable command in pipeline stage 2", "2");
     check_error("{{ break }}", "{{break}} outside {{range}}", "{{ break }}");
     check_error("{{ \"abc }}", "unterminated quoted string", "\"abc }}");
     check_error("{{ (1 }}", "unclosed left paren", "(");
@@ -314,74 +229,28 @@ fn errors_have_go_wording_and_positions() {
     check_error("{{ 08 }}", "integer overflow: \"08\"", "08");
     check_error("{{ 0x1.8 }}", "illegal number syntax: \"0x1.8\"", "0x1.8");
     check_error("{{ 'ab' }}", "malformed character constant: 'ab'", "'ab'");
-    check_error(
-        "{{ \"a\".x }}",
-        "unexpected . after term \"\\\"a\\\"\"",
-        "\"a\"",
-    );
+    check_error("{{ \"a\".x }}", "unexpected . after term \"\\\"a\\\"\"", "\"a\"");
     check_error("{{/* x */ }}", "comment ends before closing delimiter", "");
-    check_error(
-        "{{ € }}",
-        "unrecognized character in action: U+20AC '€'",
-        "€",
-    );
-    check_error(
-        "{{ range $i, $e, $f := . }}{{ end }}",
-        "too many declarations in range",
-        ",",
-    );
-    check_error(
-        "{{ with $a, $b := . }}{{ end }}",
-        "too many declarations in with",
-        ",",
-    );
-    check_error(
-        "{{ range $i, 1 }}{{ end }}",
-        "range can only initialize variables",
-        "1",
-    );
+    check_error("{{ € }}", "unrecognized character in action: U+20AC '€'", "€");
+    check_error("{{ range $i, $e, $f := . }}{{ end }}", "too many declarations in range", ",");
+    check_error("{{ with $a, $b := . }}{{ end }}", "too many declarations in with", ",");
+    check_error("{{ range $i, 1 }}{{ end }}", "range can only initialize variables", "1");
     check_error(
         "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
         "template: multiple definition of template \"a\"",
         "\"a\"",
     );
-    check_error(
-        "{{ template x }}",
-        "unexpected \"x\" in template clause",
-        "x",
-    );
-    check_error(
-        "{{ range . }}{{ else if 1 }}{{ end }}",
-        "unexpected <if> in input",
-        "if",
-    );
-    check_error(
-        "{{ $labels.aVeryLongName | | }}",
-        "unexpected \"|\" in command",
-        "|",
-    );
-    check_error(
-        "{{ \"0123456789abc\" | \"x\" }}",
-        "non executable command in pipeline stage 2",
-        "\"x\"",
-    );
-    check_error(
-        "{{ print \"0123456789abc\" ) }}",
-        "unexpected right paren",
-        ")",
-    );
+    check_error("{{ template x }}", "unexpected \"x\" in template clause", "x");
+    check_error("{{ range . }}{{ else if 1 }}{{ end }}", "unexpected <if> in input", "if");
+    check_error("{{ $labels.aVeryLongName | | }}", "unexpected \"|\" in command", "|");
+    check_error("{{ \"0123456789abc\" | \"x\" }}", "non executable command in pipeline stage 2", "\"x\"");
+    check_error("{{ print \"0123456789abc\" ) }}", "unexpected right paren", ")");
 }
 
 #[test]
 fn long_tokens_are_abbreviated_as_go_does() {
-    assert_eq!(
-        error("{{ (1 \"0123456789abc\" }}").message,
-        "unclosed left paren"
-    );
-    assert_eq!(
-        error("{{ 1 := \"0123456789abc\" }}").message,
-        "unexpected \":=\" in operand",
-    );
+    assert_eq!(error("{{ (1 \"0123456789abc\" }}").message, "unclosed left paren");
+    assert_eq!(error("{{ 1 := \"0123456789abc\" }}").message, "unexpected \":=\" in operand",);
     assert_eq!(
         error("{{ if 1 }}{{ else \"0123456789abc\" }}{{ end }}").message,
         "unexpected \"\\\"012345678\"... in else"
@@ -392,10 +261,7 @@ fn long_tokens_are_abbreviated_as_go_does() {
 fn alert_name_collision() {
     assert!(parse("{{ define \"__alert_A\" }}x{{ end }}").is_ok());
     let e = parse_for_alert("{{ define \"__alert_A\" }}x{{ end }}", "A").err();
-    assert_eq!(
-        e.map(|e| e.message),
-        Some("template: multiple definition of template \"__alert_A\"".into())
-    );
+    assert_eq!(e.map(|e| e.message), Some("template: multiple definition of template \"__alert_A\"".into()));
     assert!(parse_for_alert("{{ define \"__alert_A\" }} {{ end }}", "A").is_ok());
 }
 
@@ -405,13 +271,7 @@ fn label_names(text: &str) -> Vec<(String, String, String)> {
     ok(text)
         .label_refs()
         .into_iter()
-        .map(|r| {
-            (
-                r.name,
-                at(text, r.span).to_string(),
-                at(text, r.name_span).to_string(),
-            )
-        })
+        .map(|r| (r.name, at(text, r.span).to_string(), at(text, r.name_span).to_string()))
         .collect()
 }
 
@@ -421,47 +281,18 @@ fn triple(name: &str, whole: &str, name_text: &str) -> (String, String, String) 
 
 #[test]
 fn label_references_in_every_form() {
+    assert_eq!(label_names("{{ $labels.instance }}"), [triple("instance", "$labels.instance", "instance")]);
+    assert_eq!(label_names("{{ .Labels.job }}"), [triple("job", ".Labels.job", "job")]);
+    assert_eq!(label_names("{{ $.Labels.job }}"), [triple("job", "$.Labels.job", "job")]);
+    assert_eq!(label_names("{{ index $labels \"a-b\" }}"), [triple("a-b", "index $labels \"a-b\"", "a-b")]);
+    assert_eq!(label_names("{{ index .Labels `x` }}"), [triple("x", "index .Labels `x`", "x")]);
+    assert_eq!(label_names("{{ $l := $labels }}{{ $l.pod }}"), [triple("pod", "$l.pod", "pod")]);
+    assert_eq!(label_names("{{ with $labels }}{{ .ns }}{{ end }}"), [triple("ns", ".ns", "ns")]);
     assert_eq!(
-        label_names("{{ $labels.instance }}"),
-        [triple("instance", "$labels.instance", "instance")]
+        label_names("{{ if eq $labels.severity \"x\" }}{{ humanize $value }} {{ $labels.job | toUpper }}{{ end }}"),
+        [triple("severity", "$labels.severity", "severity"), triple("job", "$labels.job", "job")]
     );
-    assert_eq!(
-        label_names("{{ .Labels.job }}"),
-        [triple("job", ".Labels.job", "job")]
-    );
-    assert_eq!(
-        label_names("{{ $.Labels.job }}"),
-        [triple("job", "$.Labels.job", "job")]
-    );
-    assert_eq!(
-        label_names("{{ index $labels \"a-b\" }}"),
-        [triple("a-b", "index $labels \"a-b\"", "a-b")]
-    );
-    assert_eq!(
-        label_names("{{ index .Labels `x` }}"),
-        [triple("x", "index .Labels `x`", "x")]
-    );
-    assert_eq!(
-        label_names("{{ $l := $labels }}{{ $l.pod }}"),
-        [triple("pod", "$l.pod", "pod")]
-    );
-    assert_eq!(
-        label_names("{{ with $labels }}{{ .ns }}{{ end }}"),
-        [triple("ns", ".ns", "ns")]
-    );
-    assert_eq!(
-        label_names(
-            "{{ if eq $labels.severity \"x\" }}{{ humanize $value }} {{ $labels.job | toUpper }}{{ end }}"
-        ),
-        [
-            triple("severity", "$labels.severity", "severity"),
-            triple("job", "$labels.job", "job")
-        ]
-    );
-    assert_eq!(
-        label_names("{{ (.Labels).job }}"),
-        [triple("job", "(.Labels).job", "job")]
-    );
+    assert_eq!(label_names("{{ (.Labels).job }}"), [triple("job", "(.Labels).job", "job")]);
 }
 
 #[test]
@@ -479,32 +310,15 @@ fn label_lookalikes_are_not_label_references() {
 #[test]
 fn value_references() {
     let src = "{{ $value }} {{ .Value }} {{ humanize $value }} {{ printf \"%.2f\" $value }} {{ $.Value }} {{ $v := $value }}{{ $v }} {{ with $value }}{{ . }}{{ end }}";
-    let spans: Vec<&str> = ok(src)
-        .value_refs()
-        .into_iter()
-        .map(|s| at(src, s))
-        .collect();
-    assert_eq!(
-        spans,
-        [
-            "$value", ".Value", "$value", "$value", "$.Value", "$value", "$v", "$value", "."
-        ]
-    );
-    assert!(
-        ok("{{ $labels.value }} {{ range query \"up\" }}{{ .Value }}{{ end }}")
-            .value_refs()
-            .is_empty()
-    );
+    let spans: Vec<&str> = ok(src).value_refs().into_iter().map(|s| at(src, s)).collect();
+    assert_eq!(spans, ["$value", ".Value", "$value", "$value", "$.Value", "$value", "$v", "$value", "."]);
+    assert!(ok("{{ $labels.value }} {{ range query \"up\" }}{{ .Value }}{{ end }}").value_refs().is_empty());
 }
 
 #[test]
 fn functions_used() {
     let src = "{{ $value | humanize }} {{ printf \"%s\" (toUpper $labels.job) }}{{ define \"t\" }}{{ len . }}{{ end }}";
-    let used: Vec<(String, &str)> = ok(src)
-        .functions_used()
-        .into_iter()
-        .map(|(n, s)| (n, at(src, s)))
-        .collect();
+    let used: Vec<(String, &str)> = ok(src).functions_used().into_iter().map(|(n, s)| (n, at(src, s))).collect();
     assert_eq!(
         used,
         [
@@ -534,25 +348,11 @@ fn rulefmt_template_parsing_cases() {
         // Case 1 fails upstream on the group-level `labels:` field, not on a template.
         ("1", &["page", "Instance {{ $labels.instance }} down"], true),
         ("2", &["page", "Instance {{ $label.instance }} down"], false),
-        (
-            "3",
-            &["{{$this_is_wrong}}", "Instance {{ $labels.instance }} down"],
-            false,
-        ),
-        (
-            "4",
-            &[
-                "page",
-                "Instance {{ $labels.instance }} down",
-                "{{$labels.quantile * 100}}",
-            ],
-            false,
-        ),
+        ("3", &["{{$this_is_wrong}}", "Instance {{ $labels.instance }} down"], false),
+        ("4", &["page", "Instance {{ $labels.instance }} down", "{{$labels.quantile * 100}}"], false),
     ];
     for (name, values, valid) in cases {
-        let all_parse = values
-            .iter()
-            .all(|v| parse_for_alert(v, "InstanceDown").is_ok());
+        let all_parse = values.iter().all(|v| parse_for_alert(v, "InstanceDown").is_ok());
         assert_eq!(all_parse, *valid, "TestTemplateParsing case {name}");
     }
 }
@@ -561,10 +361,7 @@ fn rulefmt_template_parsing_cases() {
 
 /// Runs `f` on a thread with a small (2 MiB) stack, like a test or worker thread.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    let handle = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(f)
-        .expect("spawn");
+    let handle = std::thread::Builder::new().stack_size(2 << 20).spawn(f).expect("spawn");
     assert!(handle.join().is_ok());
 }
 
@@ -587,21 +384,13 @@ fn very_deep_nesting_is_an_error_not_a_crash() {
 fn nesting_up_to_the_limit_parses_and_can_be_walked() {
     on_small_stack(|| {
         let d = MAX_DEPTH;
-        let text = format!(
-            "{}{{{{ $labels.x }}}}{}",
-            "{{ with $value }}".repeat(d),
-            "{{ end }}".repeat(d)
-        );
+        let text = format!("{}{{{{ $labels.x }}}}{}", "{{ with $value }}".repeat(d), "{{ end }}".repeat(d));
         let t = parse(&text).expect("nesting at the limit parses");
         assert_eq!(t.label_refs().len(), 1);
         assert_eq!(t.value_refs().len(), d);
         assert_eq!(t.functions_used().len(), 0);
         drop(t);
-        let over = format!(
-            "{}{}",
-            "{{ if 1 }}".repeat(d + 1),
-            "{{ end }}".repeat(d + 1)
-        );
+        let over = format!("{}{}", "{{ if 1 }}".repeat(d + 1), "{{ end }}".repeat(d + 1));
         assert!(parse(&over).is_err());
         let parens = format!("{{{{ {}1{} }}}}", "(".repeat(d), ")".repeat(d));
         assert!(parse(&parens).is_ok());
@@ -638,14 +427,8 @@ fn check_any_input(text: &str) {
             let _ = (t.functions_used(), t.literal_text(), t.is_plain_text());
         }
         Err(e) => {
-            assert!(
-                e.span.start <= e.span.end && e.span.end <= text.len(),
-                "{text:?}: {e:?}"
-            );
-            assert!(
-                text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end),
-                "{text:?}: {e:?}"
-            );
+            assert!(e.span.start <= e.span.end && e.span.end <= text.len(), "{text:?}: {e:?}");
+            assert!(text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end), "{text:?}: {e:?}");
             assert!(!e.message.is_empty());
         }
     }
@@ -654,11 +437,10 @@ fn check_any_input(text: &str) {
 #[test]
 fn arbitrary_input_never_panics() {
     const PIECES: &[&str] = &[
-        "{{", "}}", "{{- ", " -}}", "/*", "*/", "$labels", "$value", "$", ".", ".Labels", ".x",
-        "$x", ":=", "=", "|", "(", ")", " ", "\n", "\"", "`", "'", "\\", "if", "else", "end",
-        "range", "with", "define", "template", "block", "break", "continue", "nil", "true", "1",
-        "-", "+", "0x", "1e", "i", "_", "é", "€", ",", "index", "humanize", "printf", "\"s\"",
-        "'c'", "\u{0}", "{", "}", "*", "é{{",
+        "{{", "}}", "{{- ", " -}}", "/*", "*/", "$labels", "$value", "$", ".", ".Labels", ".x", "$x", ":=", "=", "|",
+        "(", ")", " ", "\n", "\"", "`", "'", "\\", "if", "else", "end", "range", "with", "define", "template", "block",
+        "break", "continue", "nil", "true", "1", "-", "+", "0x", "1e", "i", "_", "é", "€", ",", "index", "humanize",
+        "printf", "\"s\"", "'c'", "\u{0}", "{", "}", "*", "é{{",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..20_000 {

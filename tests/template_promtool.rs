@@ -124,22 +124,10 @@ fn cases() -> Vec<(String, bool)> {
         ("{{ `multi\nline` }}", OK),
         ("{{ \"{{\" }}{{ \"}}\" }}", OK),
         ("{{ \"\\u00e9\\x41\\101\\t\\\\\\\"\" }}", OK),
-        (
-            "{{ 'a' }} {{ '\\n' }} {{ '\\'' }} {{ '\\u00e9' }} {{ 'é' }}",
-            OK,
-        ),
-        (
-            "{{ 1 }} {{ -1 }} {{ +1 }} {{ 1.5 }} {{ 1e3 }} {{ .5 }} {{ 1. }}",
-            OK,
-        ),
-        (
-            "{{ 0x1F }} {{ 0o17 }} {{ 0b101 }} {{ 017 }} {{ 1_000 }} {{ 1_000.5 }} {{ 0x_1 }}",
-            OK,
-        ),
-        (
-            "{{ 0x1p-2 }} {{ 2i }} {{ 1+2i }} {{ 0x1p2+3i }} {{ 1e-400 }}",
-            OK,
-        ),
+        ("{{ 'a' }} {{ '\\n' }} {{ '\\'' }} {{ '\\u00e9' }} {{ 'é' }}", OK),
+        ("{{ 1 }} {{ -1 }} {{ +1 }} {{ 1.5 }} {{ 1e3 }} {{ .5 }} {{ 1. }}", OK),
+        ("{{ 0x1F }} {{ 0o17 }} {{ 0b101 }} {{ 017 }} {{ 1_000 }} {{ 1_000.5 }} {{ 0x_1 }}", OK),
+        ("{{ 0x1p-2 }} {{ 2i }} {{ 1+2i }} {{ 0x1p2+3i }} {{ 1e-400 }}", OK),
         ("{{ 18446744073709551615 }} {{ -9223372036854775808 }}", OK),
         ("{{ true }} {{ false }} {{ nil }}", OK),
         ("{{ \"abc }}", ERR),
@@ -166,57 +154,24 @@ fn cases() -> Vec<(String, bool)> {
         ("{{ 0b2 }}", ERR),
         ("{{ 1i+2i }}", ERR),
         // Functions: Go builtins and Prometheus' map as of 2.42.
-        (
-            "{{ and true false }} {{ or 1 0 }} {{ not true }} {{ call nil }}",
-            OK,
-        ),
-        (
-            "{{ len $labels }} {{ slice \"abc\" 1 }} {{ print 1 }} {{ println 1 }} {{ printf \"x\" }}",
-            OK,
-        ),
-        (
-            "{{ html \"<a>\" }} {{ js \"a\" }} {{ urlquery \"a b\" }} {{ index $labels \"a\" }}",
-            OK,
-        ),
-        (
-            "{{ eq 1 1 }}{{ ne 1 2 }}{{ lt 1 2 }}{{ le 1 2 }}{{ gt 2 1 }}{{ ge 2 1 }}",
-            OK,
-        ),
+        ("{{ and true false }} {{ or 1 0 }} {{ not true }} {{ call nil }}", OK),
+        ("{{ len $labels }} {{ slice \"abc\" 1 }} {{ print 1 }} {{ println 1 }} {{ printf \"x\" }}", OK),
+        ("{{ html \"<a>\" }} {{ js \"a\" }} {{ urlquery \"a b\" }} {{ index $labels \"a\" }}", OK),
+        ("{{ eq 1 1 }}{{ ne 1 2 }}{{ lt 1 2 }}{{ le 1 2 }}{{ gt 2 1 }}{{ ge 2 1 }}", OK),
         ("{{ query \"up\" | first | value | humanize1024 }}", OK),
-        (
-            "{{ humanizeDuration 1 }}{{ humanizePercentage 1 }}{{ humanizeTimestamp 1 }}{{ toTime 1 }}",
-            OK,
-        ),
-        (
-            "{{ with query \"up\" }}{{ . | first | label \"job\" }}{{ . | first | strvalue }}{{ end }}",
-            OK,
-        ),
-        (
-            "{{ args 1 2 }}{{ reReplaceAll \"a\" \"b\" \"c\" }}{{ safeHtml \"x\" }}{{ match \"a\" \"b\" }}",
-            OK,
-        ),
-        (
-            "{{ title \"a\" }}{{ toUpper \"a\" }}{{ toLower \"a\" }}{{ graphLink \"up\" }}{{ tableLink \"up\" }}",
-            OK,
-        ),
-        (
-            "{{ sortByLabel \"job\" (query \"up\") }}{{ stripPort \"a:1\" }}{{ stripDomain \"a.b\" }}",
-            OK,
-        ),
-        (
-            "{{ pathPrefix }}{{ externalURL }}{{ parseDuration \"1m\" }}",
-            OK,
-        ),
+        ("{{ humanizeDuration 1 }}{{ humanizePercentage 1 }}{{ humanizeTimestamp 1 }}{{ toTime 1 }}", OK),
+        ("{{ with query \"up\" }}{{ . | first | label \"job\" }}{{ . | first | strvalue }}{{ end }}", OK),
+        ("{{ args 1 2 }}{{ reReplaceAll \"a\" \"b\" \"c\" }}{{ safeHtml \"x\" }}{{ match \"a\" \"b\" }}", OK),
+        ("{{ title \"a\" }}{{ toUpper \"a\" }}{{ toLower \"a\" }}{{ graphLink \"up\" }}{{ tableLink \"up\" }}", OK),
+        ("{{ sortByLabel \"job\" (query \"up\") }}{{ stripPort \"a:1\" }}{{ stripDomain \"a.b\" }}", OK),
+        ("{{ pathPrefix }}{{ externalURL }}{{ parseDuration \"1m\" }}", OK),
         ("{{ foo }}", ERR),
         ("{{ humanise $value }}", ERR),
         ("{{ $value | Humanize }}", ERR),
         ("{{ tmpl \"x\" . }}", ERR),
         // if / else if / else.
         ("{{ if eq $labels.severity \"critical\" }}page{{ end }}", OK),
-        (
-            "{{ if gt $value 80.0 }}high{{ else if gt $value 50.0 }}mid{{ else }}low{{ end }}",
-            OK,
-        ),
+        ("{{ if gt $value 80.0 }}high{{ else if gt $value 50.0 }}mid{{ else }}low{{ end }}", OK),
         ("{{ if .X }}", ERR),
         ("{{ if .X }}{{ else }}", ERR),
         ("{{ end }}", ERR),
@@ -229,30 +184,15 @@ fn cases() -> Vec<(String, bool)> {
         ("{{ end 1 }}", ERR),
         ("{{ if 1 }}{{ else 1 }}{{ end }}", ERR),
         // range, break, continue.
-        (
-            "{{ range $i, $e := query \"up\" }}{{ $i }}{{ $e.Labels.job }}{{ end }}",
-            OK,
-        ),
-        (
-            "{{ range query \"up\" }}{{ .Labels.instance }} {{ .Value }}{{ else }}none{{ end }}",
-            OK,
-        ),
-        (
-            "{{ range $k, $v := $labels }}{{ $k }}={{ $v }},{{ end }}",
-            OK,
-        ),
+        ("{{ range $i, $e := query \"up\" }}{{ $i }}{{ $e.Labels.job }}{{ end }}", OK),
+        ("{{ range query \"up\" }}{{ .Labels.instance }} {{ .Value }}{{ else }}none{{ end }}", OK),
+        ("{{ range $k, $v := $labels }}{{ $k }}={{ $v }},{{ end }}", OK),
         ("{{ range $i := . }}{{ $i }}{{ end }}", OK),
         ("{{ range $i, $e = . }}{{ end }}", OK),
         ("{{ range $i, $value }}{{ end }}", OK),
-        (
-            "{{ range $i, $e := . }}{{ $e }}{{ else }}{{ $i }}{{ end }}",
-            OK,
-        ),
+        ("{{ range $i, $e := . }}{{ $e }}{{ else }}{{ $i }}{{ end }}", OK),
         ("{{ range $labels }}{{ break }}{{ end }}", OK),
-        (
-            "{{ range $labels }}{{ if . }}{{ continue }}{{ end }}{{ end }}",
-            OK,
-        ),
+        ("{{ range $labels }}{{ if . }}{{ continue }}{{ end }}{{ end }}", OK),
         ("{{ range . }}{{ break }}{{ else }}x{{ end }}", OK),
         ("{{ range }}{{ end }}", ERR),
         ("{{ range $i, $e }}{{ end }}", ERR),
@@ -267,45 +207,27 @@ fn cases() -> Vec<(String, bool)> {
         ("{{ range . }}{{ else }}{{ break }}{{ end }}", ERR),
         ("{{ range . }}{{ else if 1 }}{{ end }}", ERR),
         // with.
-        (
-            "{{ with $labels.instance }}{{ . }}{{ else }}unknown{{ end }}",
-            OK,
-        ),
+        ("{{ with $labels.instance }}{{ . }}{{ else }}unknown{{ end }}", OK),
         ("{{ with $x := $labels.job }}{{ $x }}{{ end }}", OK),
         ("{{ with $labels }}{{ .instance }}{{ end }}", OK),
         ("{{ with }}{{ end }}", ERR),
         ("{{ with $a, $b := . }}{{ end }}", ERR),
         // define, template, block.
         ("{{ define \"t\" }}x{{ end }}{{ template \"t\" }}", OK),
-        (
-            "{{ define \"t\" }}{{ .instance }}{{ end }}{{ template \"t\" $labels }}",
-            OK,
-        ),
+        ("{{ define \"t\" }}{{ .instance }}{{ end }}{{ template \"t\" $labels }}", OK),
         ("{{ define `t` }}{{ $ }}{{ end }}", OK),
         ("{{ template \"undefined\" }}", OK),
         ("{{ template \"b\" . }}", OK),
         ("{{ template \"x\" 1 2 }}", OK),
         ("{{ block \"b\" $labels }}{{ .job }}{{ end }}", OK),
         ("{{ block \"b\" . }}{{ end }}", OK),
-        (
-            "{{ define \"a\" }}{{ end }}{{ define \"a\" }}y{{ end }}",
-            OK,
-        ),
-        (
-            "{{ define \"a\" }}x{{ end }}{{ define \"a\" }} {{ end }}",
-            OK,
-        ),
+        ("{{ define \"a\" }}{{ end }}{{ define \"a\" }}y{{ end }}", OK),
+        ("{{ define \"a\" }}x{{ end }}{{ define \"a\" }} {{ end }}", OK),
         ("{{ $x := 1 }}{{ define \"a\" }}{{ $x }}{{ end }}", ERR),
         ("{{ define \"a\" }}{{ $labels }}{{ end }}", ERR),
         ("{{ block \"b\" . }}{{ $labels }}{{ end }}", ERR),
-        (
-            "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
-            ERR,
-        ),
-        (
-            "{{ define \"a\" }}x{{ end }}{{ block \"a\" . }}y{{ end }}",
-            ERR,
-        ),
+        ("{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}", ERR),
+        ("{{ define \"a\" }}x{{ end }}{{ block \"a\" . }}y{{ end }}", ERR),
         ("{{ define \"__alert_A\" }}x{{ end }}", ERR),
         ("{{ define \"a\" }}x{{ else }}{{ end }}", ERR),
         ("{{ define a }}{{ end }}", ERR),
@@ -319,34 +241,14 @@ fn cases() -> Vec<(String, bool)> {
         ("{{ block }}{{ end }}", ERR),
         ("{{ block \"x\" }}{{ end }}", ERR),
         ("{{ block \"x\" . }}{{ else }}{{ end }}", ERR),
-        (
-            "{{ range . }}{{ block \"x\" . }}{{ break }}{{ end }}{{ end }}",
-            ERR,
-        ),
+        ("{{ range . }}{{ block \"x\" . }}{{ break }}{{ end }}{{ end }}", ERR),
     ];
     let mut cases: Vec<(String, bool)> = fixed.iter().map(|(t, ok)| (t.to_string(), *ok)).collect();
     // Nesting within alertlint's limit (Go's own limit is higher).
     let depth = MAX_DEPTH / 2;
-    cases.push((
-        format!(
-            "{}x{}",
-            "{{ if 1 }}".repeat(depth),
-            "{{ end }}".repeat(depth)
-        ),
-        OK,
-    ));
-    cases.push((
-        format!("{{{{ {}1{} }}}}", "(".repeat(depth), ")".repeat(depth)),
-        OK,
-    ));
-    cases.push((
-        format!(
-            "{}x{}",
-            "{{ if 1 }}".repeat(depth),
-            "{{ end }}".repeat(depth - 1)
-        ),
-        ERR,
-    ));
+    cases.push((format!("{}x{}", "{{ if 1 }}".repeat(depth), "{{ end }}".repeat(depth)), OK));
+    cases.push((format!("{{{{ {}1{} }}}}", "(".repeat(depth), ")".repeat(depth)), OK));
+    cases.push((format!("{}x{}", "{{ if 1 }}".repeat(depth), "{{ end }}".repeat(depth - 1)), ERR));
     cases
 }
 
@@ -366,50 +268,28 @@ fn as_label(i: usize) -> bool {
 }
 
 fn promtool() -> Option<&'static str> {
-    ["/usr/bin/promtool", "promtool"].into_iter().find(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
-    })
+    ["/usr/bin/promtool", "promtool"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))
 }
 
 /// Writes the values as annotations (and some as labels) of one alert, runs
 /// promtool and returns, per key, the error promtool printed for it.
 fn run_promtool(bin: &str, dir: &Path, values: &[String]) -> BTreeMap<String, String> {
     let mut yaml = String::from("groups:\n- name: g\n  rules:\n");
-    yaml.push_str(&format!(
-        "  - alert: {ALERT}\n    expr: up == 0\n    annotations:\n"
-    ));
+    yaml.push_str(&format!("  - alert: {ALERT}\n    expr: up == 0\n    annotations:\n"));
     for (i, v) in values.iter().enumerate() {
         // A JSON string is a valid YAML double-quoted scalar.
-        yaml.push_str(&format!(
-            "      a{i:04}: {}\n",
-            serde_json::to_string(v).unwrap_or_default()
-        ));
+        yaml.push_str(&format!("      a{i:04}: {}\n", serde_json::to_string(v).unwrap_or_default()));
     }
-    yaml.push_str(&format!(
-        "  - alert: {ALERT}\n    expr: up == 0\n    labels:\n"
-    ));
+    yaml.push_str(&format!("  - alert: {ALERT}\n    expr: up == 0\n    labels:\n"));
     for (i, v) in values.iter().enumerate().filter(|(i, _)| as_label(*i)) {
-        yaml.push_str(&format!(
-            "      l{i:04}: {}\n",
-            serde_json::to_string(v).unwrap_or_default()
-        ));
+        yaml.push_str(&format!("      l{i:04}: {}\n", serde_json::to_string(v).unwrap_or_default()));
     }
     let path = dir.join("rules.yaml");
     std::fs::write(&path, yaml).expect("write rule file");
-    let out = Command::new(bin)
-        .args(["check", "rules", "--lint=none"])
-        .arg(&path)
-        .output()
-        .expect("run promtool");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(bin).args(["check", "rules", "--lint=none"]).arg(&path).output().expect("run promtool");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let mut errors = BTreeMap::new();
     for line in text.lines() {
         for kind in ["annotation \"", "label \""] {
@@ -432,21 +312,14 @@ fn run_promtool(bin: &str, dir: &Path, values: &[String]) -> BTreeMap<String, St
 #[test]
 fn template_acceptance_matches_promtool() {
     let cases = cases();
-    assert!(
-        cases.len() >= 100,
-        "the table should have at least 100 cases"
-    );
+    assert!(cases.len() >= 100, "the table should have at least 100 cases");
 
     // The recorded expectations, with or without promtool.
     let mut failures = Vec::new();
     for (text, ok) in &cases {
         let got = parse_for_alert(text, ALERT);
         if got.is_ok() != *ok {
-            failures.push(format!(
-                "alertlint {:?} on {text:?}, table says {}",
-                got.err(),
-                ok
-            ));
+            failures.push(format!("alertlint {:?} on {text:?}, table says {}", got.err(), ok));
         }
     }
     for text in newer_than_oracle() {
@@ -460,22 +333,12 @@ fn template_acceptance_matches_promtool() {
             std::env::var("ALERTLINT_REQUIRE_ORACLES").as_deref() != Ok("1"),
             "promtool is required (ALERTLINT_REQUIRE_ORACLES=1) but was not found"
         );
-        eprintln!(
-            "SKIP promtool comparison: promtool not found; checked alertlint against the recorded table only"
-        );
-        assert!(
-            failures.is_empty(),
-            "{} failures:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        eprintln!("SKIP promtool comparison: promtool not found; checked alertlint against the recorded table only");
+        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
         return;
     };
 
-    let dir = std::env::temp_dir().join(format!(
-        "alertlint-template-promtool-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("alertlint-template-promtool-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let texts: Vec<String> = cases.iter().map(|(t, _)| t.clone()).collect();
     let errors = run_promtool(bin, &dir, &texts);
@@ -491,17 +354,12 @@ fn template_acceptance_matches_promtool() {
             compared += 1;
             let theirs = errors.get(&key);
             if theirs.is_none() != *ok {
-                failures.push(format!(
-                    "table says ok={ok} for {text:?} but promtool says {theirs:?}"
-                ));
+                failures.push(format!("table says ok={ok} for {text:?} but promtool says {theirs:?}"));
             }
             if theirs.is_none() == ours.is_ok() {
                 agree += 1;
             } else {
-                failures.push(format!(
-                    "{key} {text:?}: promtool {theirs:?}, alertlint {:?}",
-                    ours.as_ref().err()
-                ));
+                failures.push(format!("{key} {text:?}: promtool {theirs:?}, alertlint {:?}", ours.as_ref().err()));
             }
         }
     }
@@ -509,9 +367,7 @@ fn template_acceptance_matches_promtool() {
     let newer_errors = run_promtool(bin, &dir, &newer);
     for (i, text) in newer.iter().enumerate() {
         if !newer_errors.contains_key(&format!("a{i:04}")) {
-            failures.push(format!(
-                "promtool 2.42 was expected to reject newer syntax {text:?}"
-            ));
+            failures.push(format!("promtool 2.42 was expected to reject newer syntax {text:?}"));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -520,12 +376,7 @@ fn template_acceptance_matches_promtool() {
         cases.len(),
         newer.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// xorshift64*: a small deterministic generator for the random batch.
@@ -632,11 +483,7 @@ fn random_templates(count: usize, seed: u64) -> Vec<String> {
         .map(|_| {
             let len = 1 + rng.below(14);
             let text: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
-            if rng.below(2) == 0 {
-                format!("{{{{ {text} }}}}")
-            } else {
-                text
-            }
+            if rng.below(2) == 0 { format!("{{{{ {text} }}}}") } else { text }
         })
         .collect()
 }
@@ -652,8 +499,7 @@ fn random_templates_match_promtool() {
         eprintln!("SKIP random templates against promtool: promtool not found");
         return;
     };
-    let dir =
-        std::env::temp_dir().join(format!("alertlint-template-random-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("alertlint-template-random-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let errors = run_promtool(bin, &dir, &templates);
     let _ = std::fs::remove_dir_all(&dir);
@@ -664,10 +510,7 @@ fn random_templates_match_promtool() {
         let ours = parse_for_alert(text, ALERT);
         accepted += usize::from(theirs.is_none());
         if theirs.is_none() != ours.is_ok() {
-            failures.push(format!(
-                "{text:?}: promtool {theirs:?}, alertlint {:?}",
-                ours.err()
-            ));
+            failures.push(format!("{text:?}: promtool {theirs:?}, alertlint {:?}", ours.err()));
         }
     }
     println!(
@@ -675,10 +518,5 @@ fn random_templates_match_promtool() {
         templates.len() - failures.len(),
         templates.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} disagreements:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
 }

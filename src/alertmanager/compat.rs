@@ -50,18 +50,9 @@ pub fn parse_matchers(input: &str) -> Result<Parsed<Vec<Matcher>>, MatcherError>
     let classic = parse_classic::parse_matchers(input);
     match (utf8, classic) {
         (Err(_), Err(c)) => Err(c),
-        (Err(u), Ok(c)) => Ok(Parsed {
-            value: c,
-            fallback: Some(FallbackReason::Utf8Rejected(u)),
-        }),
-        (Ok(u), Ok(c)) if u != c => Ok(Parsed {
-            value: c,
-            fallback: Some(FallbackReason::Disagreement),
-        }),
-        (Ok(u), _) => Ok(Parsed {
-            value: u,
-            fallback: None,
-        }),
+        (Err(u), Ok(c)) => Ok(Parsed { value: c, fallback: Some(FallbackReason::Utf8Rejected(u)) }),
+        (Ok(u), Ok(c)) if u != c => Ok(Parsed { value: c, fallback: Some(FallbackReason::Disagreement) }),
+        (Ok(u), _) => Ok(Parsed { value: u, fallback: None }),
     }
 }
 
@@ -69,26 +60,14 @@ pub fn parse_matchers(input: &str) -> Result<Parsed<Vec<Matcher>>, MatcherError>
 /// are refused, as upstream refuses them for a single matcher.
 pub fn parse_matcher(input: &str) -> Result<Parsed<Matcher>, MatcherError> {
     if input.starts_with('{') || input.ends_with('}') {
-        return Err(MatcherError::new(
-            format!("unexpected open or close brace: {input}"),
-            Span::new(0, input.len()),
-        ));
+        return Err(MatcherError::new(format!("unexpected open or close brace: {input}"), Span::new(0, input.len())));
     }
     let utf8 = parse_utf8::parse_matcher(input);
     let classic = parse_classic::parse_matcher(input);
     match (utf8, classic) {
         (Err(_), Err(c)) => Err(c),
-        (Err(u), Ok(c)) => Ok(Parsed {
-            value: c,
-            fallback: Some(FallbackReason::Utf8Rejected(u)),
-        }),
-        (Ok(u), Ok(c)) if u != c => Ok(Parsed {
-            value: c,
-            fallback: Some(FallbackReason::Disagreement),
-        }),
-        (Ok(u), _) => Ok(Parsed {
-            value: u,
-            fallback: None,
-        }),
+        (Err(u), Ok(c)) => Ok(Parsed { value: c, fallback: Some(FallbackReason::Utf8Rejected(u)) }),
+        (Ok(u), Ok(c)) if u != c => Ok(Parsed { value: c, fallback: Some(FallbackReason::Disagreement) }),
+        (Ok(u), _) => Ok(Parsed { value: u, fallback: None }),
     }
 }

@@ -82,11 +82,7 @@ impl AmConfig {
     }
 
     /// Routes with some label values unknown until evaluation.
-    pub fn route_with_unknowns(
-        &self,
-        known: &LabelSet,
-        unknown: &BTreeSet<String>,
-    ) -> super::Outcomes {
+    pub fn route_with_unknowns(&self, known: &LabelSet, unknown: &BTreeSet<String>) -> super::Outcomes {
         super::route::route_with_unknowns(&self.route, known, unknown)
     }
 
@@ -115,8 +111,7 @@ impl AmConfig {
     /// Every label name some route matcher reads.
     pub fn matched_label_names(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        self.route
-            .walk(&mut |_, r| out.extend(r.matchers.iter().map(|m| m.name.clone())));
+        self.route.walk(&mut |_, r| out.extend(r.matchers.iter().map(|m| m.name.clone())));
         out
     }
 }
@@ -131,18 +126,11 @@ pub fn load(file: &SourceFile) -> Result<AmConfig, Vec<Diagnostic>> {
 /// [`load`] on a string; spans are byte offsets into `text`.
 pub fn load_text(text: &str) -> Result<AmConfig, Vec<Diagnostic>> {
     let limits = Limits::default();
-    let docs = yaml::load(text, &limits)
-        .map_err(|e| vec![error(e.span, format!("invalid YAML: {}", e.message))])?;
+    let docs = yaml::load(text, &limits).map_err(|e| vec![error(e.span, format!("invalid YAML: {}", e.message))])?;
     let Some(doc) = docs.iter().find(|d| !is_null(&d.root)) else {
-        return Err(vec![error(
-            Span::new(0, 0),
-            "the Alertmanager configuration is empty",
-        )]);
+        return Err(vec![error(Span::new(0, 0), "the Alertmanager configuration is empty")]);
     };
-    if let Some((holder, kind)) = docs
-        .iter()
-        .find_map(|d| k8s_kind(&d.root).map(|k| (&d.root, k)))
-    {
+    if let Some((holder, kind)) = docs.iter().find_map(|d| k8s_kind(&d.root).map(|k| (&d.root, k))) {
         return load_from_k8s(holder, kind, &limits);
     }
     let mut loader = Loader::new(Mapper::Identity);
@@ -174,9 +162,7 @@ fn k8s_config_node(root: &Node, kind: K8sKind) -> Option<(&Node, bool)> {
         KEYS.iter().find_map(|k| get(map, k))
     };
     match kind {
-        K8sKind::Secret => find("stringData")
-            .map(|n| (n, false))
-            .or_else(|| find("data").map(|n| (n, true))),
+        K8sKind::Secret => find("stringData").map(|n| (n, false)).or_else(|| find("data").map(|n| (n, true))),
         K8sKind::ConfigMap => find("data").map(|n| (n, false)),
     }
 }
@@ -185,22 +171,12 @@ fn load_from_k8s(root: &Node, kind: K8sKind, limits: &Limits) -> Result<AmConfig
     let found = k8s_config_node(root, kind);
     if let Some((node, false)) = found {
         let NodeKind::Scalar(s) = &node.kind else {
-            return Err(vec![error(
-                node.span,
-                "`alertmanager.yaml` must be a string",
-            )]);
+            return Err(vec![error(node.span, "`alertmanager.yaml` must be a string")]);
         };
-        let docs = yaml::load(&s.value, limits).map_err(|e| {
-            vec![error(
-                s.map.span_to_file(e.span),
-                format!("invalid YAML: {}", e.message),
-            )]
-        })?;
+        let docs = yaml::load(&s.value, limits)
+            .map_err(|e| vec![error(s.map.span_to_file(e.span), format!("invalid YAML: {}", e.message))])?;
         let Some(doc) = docs.iter().find(|d| !is_null(&d.root)) else {
-            return Err(vec![error(
-                node.span,
-                "the embedded Alertmanager configuration is empty",
-            )]);
+            return Err(vec![error(node.span, "the embedded Alertmanager configuration is empty")]);
         };
         let mut loader = Loader::new(Mapper::Scalar(&s.map));
         let cfg = loader.config(&doc.root);
@@ -209,25 +185,13 @@ fn load_from_k8s(root: &Node, kind: K8sKind, limits: &Limits) -> Result<AmConfig
     if let Some((node, true)) = found {
         let encoded = scalar_str(node).unwrap_or_default();
         let Some(text) = decode_base64(encoded).and_then(|b| String::from_utf8(b).ok()) else {
-            return Err(vec![error(
-                node.span,
-                "the Secret's `alertmanager.yaml` is not base64-encoded UTF-8 text",
-            )]);
+            return Err(vec![error(node.span, "the Secret's `alertmanager.yaml` is not base64-encoded UTF-8 text")]);
         };
         let docs = yaml::load(&text, limits).map_err(|e| {
-            vec![error(
-                node.span,
-                format!(
-                    "invalid YAML in the base64-encoded configuration: {}",
-                    e.message
-                ),
-            )]
+            vec![error(node.span, format!("invalid YAML in the base64-encoded configuration: {}", e.message))]
         })?;
         let Some(doc) = docs.iter().find(|d| !is_null(&d.root)) else {
-            return Err(vec![error(
-                node.span,
-                "the embedded Alertmanager configuration is empty",
-            )]);
+            return Err(vec![error(node.span, "the embedded Alertmanager configuration is empty")]);
         };
         let mut loader = Loader::new(Mapper::Whole(node.span));
         let cfg = loader.config(&doc.root);
@@ -246,15 +210,9 @@ fn load_from_k8s(root: &Node, kind: K8sKind, limits: &Limits) -> Result<AmConfig
 /// `text` holds none.
 pub fn secret_config_text(text: &str) -> Option<String> {
     let docs = yaml::load(text, &Limits::default()).ok()?;
-    let (node, base64) = docs
-        .iter()
-        .find_map(|d| k8s_kind(&d.root).and_then(|k| k8s_config_node(&d.root, k)))?;
+    let (node, base64) = docs.iter().find_map(|d| k8s_kind(&d.root).and_then(|k| k8s_config_node(&d.root, k)))?;
     let value = scalar_str(node)?;
-    if base64 {
-        String::from_utf8(decode_base64(value)?).ok()
-    } else {
-        Some(value.to_string())
-    }
+    if base64 { String::from_utf8(decode_base64(value)?).ok() } else { Some(value.to_string()) }
 }
 
 /// Standard base64 (with or without padding, whitespace ignored), as
@@ -329,16 +287,8 @@ struct Parts {
     time_intervals: Vec<String>,
 }
 
-const TOP_LEVEL_KEYS: &[&str] = &[
-    "global",
-    "route",
-    "receivers",
-    "inhibit_rules",
-    "templates",
-    "mute_time_intervals",
-    "time_intervals",
-    "tracing",
-];
+const TOP_LEVEL_KEYS: &[&str] =
+    &["global", "route", "receivers", "inhibit_rules", "templates", "mute_time_intervals", "time_intervals", "tracing"];
 
 const ROUTE_KEYS: &[&str] = &[
     "receiver",
@@ -384,15 +334,10 @@ impl<'a> Loader<'a> {
 
     fn warn(&mut self, span: Span, message: impl Into<String>) {
         let span = self.mapper.map(span);
-        self.warnings
-            .push(Diagnostic::new(LINT_ID, Severity::Warning, span, message));
+        self.warnings.push(Diagnostic::new(LINT_ID, Severity::Warning, span, message));
     }
 
-    fn finish(
-        mut self,
-        parts: Parts,
-        embedded_in: Option<Span>,
-    ) -> Result<AmConfig, Vec<Diagnostic>> {
+    fn finish(mut self, parts: Parts, embedded_in: Option<Span>) -> Result<AmConfig, Vec<Diagnostic>> {
         let names: BTreeSet<&str> = parts.receivers.iter().map(|r| r.name.as_str()).collect();
         for r in std::mem::take(&mut self.receiver_refs) {
             if !names.contains(r.name.as_str()) {
@@ -407,10 +352,7 @@ impl<'a> Loader<'a> {
         let intervals: BTreeSet<&str> = parts.time_intervals.iter().map(String::as_str).collect();
         for r in std::mem::take(&mut self.interval_refs) {
             if !intervals.contains(r.name.as_str()) {
-                self.err(
-                    r.span,
-                    format!("undefined time interval `{}` used in route", r.name),
-                );
+                self.err(r.span, format!("undefined time interval `{}` used in route", r.name));
             }
         }
         match parts.route {
@@ -431,12 +373,8 @@ impl<'a> Loader<'a> {
 
     /// Reads the top-level mapping.
     fn config(&mut self, root: &Node) -> Parts {
-        let mut parts = Parts {
-            route: None,
-            receivers: Vec::new(),
-            inhibit_rules: Vec::new(),
-            time_intervals: Vec::new(),
-        };
+        let mut parts =
+            Parts { route: None, receivers: Vec::new(), inhibit_rules: Vec::new(), time_intervals: Vec::new() };
         let Some(entries) = self.mapping(root, "the Alertmanager configuration") else {
             return parts;
         };
@@ -539,9 +477,7 @@ impl<'a> Loader<'a> {
                 if key == "name" {
                     name = self.string(v, "a receiver's `name`").map(|n| (n, v.span));
                 } else if key.ends_with("_configs") {
-                    let count = self
-                        .sequence(v, &format!("`{key}`"))
-                        .map_or(0, <[Node]>::len);
+                    let count = self.sequence(v, &format!("`{key}`")).map_or(0, <[Node]>::len);
                     integrations.push((key.to_string(), count));
                 } else {
                     self.err(k.span, format!("unknown field `{key}` in a receiver"));
@@ -550,18 +486,11 @@ impl<'a> Loader<'a> {
             match name {
                 Some((n, span)) if !n.is_empty() => {
                     if out.iter().any(|r| r.name == n) {
-                        self.err(
-                            span,
-                            format!("notification config name `{n}` is not unique"),
-                        );
+                        self.err(span, format!("notification config name `{n}` is not unique"));
                         continue;
                     }
                     let span = self.mapper.map(span);
-                    out.push(Receiver {
-                        name: n,
-                        span,
-                        integrations,
-                    });
+                    out.push(Receiver { name: n, span, integrations });
                 }
                 _ => self.err(item.span, "missing name in receiver"),
             }
@@ -635,11 +564,7 @@ impl<'a> Loader<'a> {
     /// `match:` / `match_re:`: label name → value (or unanchored regex).
     fn match_map(&mut self, node: &Node, op: MatchOp) -> Vec<Matcher> {
         let mut out = Vec::new();
-        let what = if op == MatchOp::Equal {
-            "`match`"
-        } else {
-            "`match_re`"
-        };
+        let what = if op == MatchOp::Equal { "`match`" } else { "`match_re`" };
         let Some(entries) = self.mapping(node, what) else {
             return out;
         };
@@ -694,10 +619,7 @@ impl<'a> Loader<'a> {
         };
         for item in items {
             let NodeKind::Scalar(s) = &item.kind else {
-                self.err(
-                    item.span,
-                    "a matcher must be a string such as `severity=\"critical\"`",
-                );
+                self.err(item.span, "a matcher must be a string such as `severity=\"critical\"`");
                 continue;
             };
             match compat::parse_matchers(&s.value) {
@@ -712,11 +634,7 @@ impl<'a> Loader<'a> {
                     }
                 }
                 Err(e) => {
-                    let span = if e.span.is_empty() {
-                        item.span
-                    } else {
-                        s.map.span_to_file(e.span)
-                    };
+                    let span = if e.span.is_empty() { item.span } else { s.map.span_to_file(e.span) };
                     self.err(span, format!("bad matcher `{}`: {}", s.value, e.message));
                 }
             }
@@ -749,18 +667,9 @@ impl<'a> Loader<'a> {
         Some(route)
     }
 
-    fn route(
-        &mut self,
-        node: &Node,
-        parent: &RouteOpts,
-        parent_labels: &LabelSet,
-        depth: usize,
-    ) -> Option<Route> {
+    fn route(&mut self, node: &Node, parent: &RouteOpts, parent_labels: &LabelSet, depth: usize) -> Option<Route> {
         if depth > MAX_ROUTE_DEPTH {
-            self.err(
-                node.span,
-                format!("routes are nested more than {MAX_ROUTE_DEPTH} levels deep"),
-            );
+            self.err(node.span, format!("routes are nested more than {MAX_ROUTE_DEPTH} levels deep"));
             return None;
         }
         let entries = self.mapping(node, "a route")?;
@@ -781,10 +690,7 @@ impl<'a> Loader<'a> {
                 "receiver" => {
                     if let Some(name) = self.string(v, "`receiver`") {
                         if !name.is_empty() {
-                            self.receiver_refs.push(Reference {
-                                name: name.clone(),
-                                span: v.span,
-                            });
+                            self.receiver_refs.push(Reference { name: name.clone(), span: v.span });
                             route.receiver_span = Some(self.mapper.map(v.span));
                             opts.receiver = name;
                         }
@@ -823,10 +729,7 @@ impl<'a> Loader<'a> {
                     let mut names = Vec::new();
                     for item in self.sequence(v, &format!("`{key}`")).unwrap_or(&[]) {
                         if let Some(n) = self.string(item, "a time interval name") {
-                            self.interval_refs.push(Reference {
-                                name: n.clone(),
-                                span: item.span,
-                            });
+                            self.interval_refs.push(Reference { name: n.clone(), span: item.span });
                             names.push(n);
                         }
                     }
@@ -838,10 +741,9 @@ impl<'a> Loader<'a> {
                 }
                 "labels" => {
                     for (lk, lv) in self.mapping(v, "`labels`").unwrap_or_default() {
-                        if let (Some(name), Some(value)) = (
-                            self.string(lk, "a label name"),
-                            self.string(lv, "a label value"),
-                        ) {
+                        if let (Some(name), Some(value)) =
+                            (self.string(lk, "a label name"), self.string(lv, "a label value"))
+                        {
                             route.labels.insert(name, value);
                         }
                     }
@@ -888,10 +790,7 @@ impl<'a> Loader<'a> {
             }
         }
         if all && any_name {
-            self.err(
-                node.span,
-                "cannot have wildcard group_by (`...`) and other labels at the same time",
-            );
+            self.err(node.span, "cannot have wildcard group_by (`...`) and other labels at the same time");
         }
         if any_name {
             opts.group_by = names;
@@ -906,10 +805,7 @@ impl<'a> Loader<'a> {
         match parse_duration(&text) {
             Some(d) => Some(d),
             None => {
-                self.err(
-                    node.span,
-                    format!("`{what}`: not a valid duration string: `{text}`"),
-                );
+                self.err(node.span, format!("`{what}`: not a valid duration string: `{text}`"));
                 None
             }
         }
@@ -938,19 +834,13 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     let mut total: u64 = 0;
     let mut next_unit = 0;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
         let n: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = if rest.starts_with("ms") {
-            2
-        } else {
-            rest.chars().next().map_or(0, char::len_utf8)
-        };
+        let unit_len = if rest.starts_with("ms") { 2 } else { rest.chars().next().map_or(0, char::len_utf8) };
         let unit = rest.get(..unit_len)?;
         let i = UNITS.iter().position(|(u, _)| *u == unit)?;
         if i < next_unit {
@@ -966,9 +856,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 /// `[a-zA-Z_][a-zA-Z0-9_]*`
 pub fn is_classic_label_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -986,11 +874,7 @@ fn is_null(node: &Node) -> bool {
         return true;
     }
     match &node.kind {
-        NodeKind::Scalar(Scalar {
-            value,
-            style: ScalarStyle::Plain,
-            ..
-        }) => {
+        NodeKind::Scalar(Scalar { value, style: ScalarStyle::Plain, .. }) => {
             matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
         }
         _ => false,
@@ -1017,12 +901,8 @@ fn bool_value(node: &Node) -> Option<bool> {
         return None;
     }
     match s.value.as_str() {
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => {
-            Some(true)
-        }
-        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => {
-            Some(false)
-        }
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => Some(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => Some(false),
         _ => None,
     }
 }
@@ -1075,10 +955,7 @@ fn is_merge_key(node: &Node) -> bool {
 type Entries<'n> = Vec<(&'n Node, &'n Node)>;
 
 fn find<'n>(entries: &[(&'n Node, &'n Node)], key: &str) -> Option<(&'n Node, &'n Node)> {
-    entries
-        .iter()
-        .find(|(k, _)| scalar_str(k) == Some(key))
-        .copied()
+    entries.iter().find(|(k, _)| scalar_str(k) == Some(key)).copied()
 }
 
 fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {

@@ -45,10 +45,7 @@ pub fn translate(pattern: &str) -> Result<String, String> {
                 }
                 if matches!(e, 'x' | 'p' | 'P') && chars.get(i) == Some(&'{') {
                     // `\x{e9}`, `\p{Greek}`: the braces belong to the escape.
-                    let len = chars[i..]
-                        .iter()
-                        .position(|&c| c == '}')
-                        .map_or(1, |end| end + 1);
+                    let len = chars[i..].iter().position(|&c| c == '}').map_or(1, |end| end + 1);
                     out.push('\\');
                     out.push(e);
                     out.extend(&chars[i..i + len]);
@@ -118,11 +115,7 @@ pub fn translate(pattern: &str) -> Result<String, String> {
 }
 
 fn push_literal(out: &mut String, c: char, in_class: bool) {
-    let special = if in_class {
-        "\\]-^[&~"
-    } else {
-        "\\.+*?()|[]{}^$#&-~"
-    };
+    let special = if in_class { "\\]-^[&~" } else { "\\.+*?()|[]{}^$#&-~" };
     if special.contains(c) {
         out.push('\\');
     }

@@ -85,24 +85,10 @@ pub struct RegexError {
 
 impl Matcher {
     /// Builds a matcher, compiling `^(?:value)$` for the regex operators.
-    pub fn new(
-        op: MatchOp,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Result<Matcher, RegexError> {
+    pub fn new(op: MatchOp, name: impl Into<String>, value: impl Into<String>) -> Result<Matcher, RegexError> {
         let value = value.into();
-        let re = if op.is_regex() {
-            Some(compile_anchored(&value)?)
-        } else {
-            None
-        };
-        Ok(Matcher {
-            name: name.into(),
-            op,
-            value,
-            span: Span::default(),
-            re,
-        })
+        let re = if op.is_regex() { Some(compile_anchored(&value)?) } else { None };
+        Ok(Matcher { name: name.into(), op, value, span: Span::default(), re })
     }
 
     pub fn with_span(mut self, span: Span) -> Matcher {
@@ -137,12 +123,7 @@ impl Eq for Matcher {}
 /// Alertmanager's order for a route's matchers: name, then value, then
 /// operator. Route keys (`{a="1",b=~"x"}`) are printed in this order.
 pub fn sort_matchers(ms: &mut [Matcher]) {
-    ms.sort_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then_with(|| a.value.cmp(&b.value))
-            .then_with(|| a.op.cmp(&b.op))
-    });
+    ms.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.value.cmp(&b.value)).then_with(|| a.op.cmp(&b.op)));
 }
 
 /// `^(?:value)$` as Alertmanager anchors it, with Go's regex semantics
@@ -154,9 +135,7 @@ pub fn compile_anchored(value: &str) -> Result<Regex, RegexError> {
         .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
         .nest_limit(REGEX_NEST_LIMIT)
         .build()
-        .map_err(|e| RegexError {
-            message: regex_error_message(&e),
-        })
+        .map_err(|e| RegexError { message: regex_error_message(&e) })
 }
 
 fn regex_error_message(e: &regex::Error) -> String {
@@ -168,11 +147,7 @@ fn regex_error_message(e: &regex::Error) -> String {
         // its last line is the reason.
         other => {
             let text = other.to_string();
-            let reason = text
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("error:"))
-                .unwrap_or(text.as_str());
+            let reason = text.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(text.as_str());
             reason.trim_start_matches("error:").trim().to_string()
         }
     }
@@ -212,9 +187,7 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if c.is_control() => {
                 if (c as u32) <= 0xffff {
                     out.push_str(&format!("\\u{:04x}", c as u32));
@@ -234,13 +207,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 impl fmt::Display for Matcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.name.chars().any(is_reserved) {
-            write!(
-                f,
-                "{}{}{}",
-                go_quote(&self.name),
-                self.op,
-                go_quote(&self.value)
-            )
+            write!(f, "{}{}{}", go_quote(&self.name), self.op, go_quote(&self.value))
         } else {
             let mut v = String::with_capacity(self.value.len());
             open_metrics_escape(&self.value, &mut v);
@@ -278,26 +245,10 @@ mod tests {
 
     #[test]
     fn absent_is_empty() {
-        assert!(
-            Matcher::new(MatchOp::NotEqual, "x", "y")
-                .unwrap()
-                .matches_absent()
-        );
-        assert!(
-            Matcher::new(MatchOp::Regex, "x", ".*")
-                .unwrap()
-                .matches_absent()
-        );
-        assert!(
-            !Matcher::new(MatchOp::Regex, "x", ".+")
-                .unwrap()
-                .matches_absent()
-        );
-        assert!(
-            Matcher::new(MatchOp::Equal, "x", "")
-                .unwrap()
-                .matches_absent()
-        );
+        assert!(Matcher::new(MatchOp::NotEqual, "x", "y").unwrap().matches_absent());
+        assert!(Matcher::new(MatchOp::Regex, "x", ".*").unwrap().matches_absent());
+        assert!(!Matcher::new(MatchOp::Regex, "x", ".+").unwrap().matches_absent());
+        assert!(Matcher::new(MatchOp::Equal, "x", "").unwrap().matches_absent());
     }
 
     #[test]

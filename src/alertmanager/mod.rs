@@ -19,15 +19,13 @@ pub mod parse_utf8;
 mod route;
 
 pub use config::{
-    AmConfig, InhibitRule, LINT_ID, Receiver, is_classic_label_name, load, load_text,
-    parse_duration, secret_config_text,
+    AmConfig, InhibitRule, LINT_ID, Receiver, is_classic_label_name, load, load_text, parse_duration,
+    secret_config_text,
 };
-pub use matcher::{
-    MatchOp, Matcher, RegexError, compile_anchored, matchers_to_string, sort_matchers,
-};
+pub use matcher::{MatchOp, Matcher, RegexError, compile_anchored, matchers_to_string, sort_matchers};
 pub use parse_utf8::MatcherError;
 pub use route::{
-    DEFAULT_GROUP_INTERVAL, DEFAULT_GROUP_WAIT, DEFAULT_REPEAT_INTERVAL, LabelSet,
-    MAX_COMBINATIONS, OTHER_VALUE, Outcomes, Route, RouteMatch, RouteOpts, matchers_by_name,
-    path_string, representative_values, route, route_with_unknowns,
+    DEFAULT_GROUP_INTERVAL, DEFAULT_GROUP_WAIT, DEFAULT_REPEAT_INTERVAL, LabelSet, MAX_COMBINATIONS, OTHER_VALUE,
+    Outcomes, Route, RouteMatch, RouteOpts, matchers_by_name, path_string, representative_values, route,
+    route_with_unknowns,
 };

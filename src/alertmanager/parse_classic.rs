@@ -80,12 +80,7 @@ fn is_name_char(c: char) -> bool {
 /// Parses one matcher, `name op value`. Spans in errors and on the matcher
 /// are byte ranges into `input`.
 pub fn parse_matcher(input: &str) -> Result<Matcher, MatcherError> {
-    let bad_format = || {
-        MatcherError::new(
-            format!("bad matcher format: {input}"),
-            Span::new(0, input.len()),
-        )
-    };
+    let bad_format = || MatcherError::new(format!("bad matcher format: {input}"), Span::new(0, input.len()));
     let name_start = input.len() - input.trim_start_matches(is_go_space).len();
     let rest = &input[name_start..];
     if !rest.starts_with(is_name_start) {
@@ -107,18 +102,12 @@ pub fn parse_matcher(input: &str) -> Result<Matcher, MatcherError> {
         return Err(bad_format());
     };
     let after_op = &after_name[op_len..];
-    let raw = after_op
-        .trim_start_matches(is_go_space)
-        .trim_end_matches(is_go_space);
+    let raw = after_op.trim_start_matches(is_go_space).trim_end_matches(is_go_space);
     let raw_start = input.len() - after_op.trim_start_matches(is_go_space).len();
     let raw_span = Span::new(raw_start, raw_start + raw.len());
 
-    let value = unescape(raw).map_err(|()| {
-        MatcherError::new(
-            format!("matcher value contains unescaped double quote: {raw}"),
-            raw_span,
-        )
-    })?;
+    let value = unescape(raw)
+        .map_err(|()| MatcherError::new(format!("matcher value contains unescaped double quote: {raw}"), raw_span))?;
     let end = raw_span.end;
     Matcher::new(op, name, value)
         .map(|m| m.with_span(Span::new(name_start, end)))
@@ -179,15 +168,9 @@ mod tests {
     #[test]
     fn tolerant_forms() {
         assert_eq!(one("foo=bar"), ("foo".into(), MatchOp::Equal, "bar".into()));
-        assert_eq!(
-            one("  foo =~ \"a.*\"  "),
-            ("foo".into(), MatchOp::Regex, "a.*".into())
-        );
+        assert_eq!(one("  foo =~ \"a.*\"  "), ("foo".into(), MatchOp::Regex, "a.*".into()));
         assert_eq!(one("foo="), ("foo".into(), MatchOp::Equal, "".into()));
-        assert_eq!(
-            one(r"foo=a\b"),
-            ("foo".into(), MatchOp::Equal, r"a\b".into())
-        );
+        assert_eq!(one(r"foo=a\b"), ("foo".into(), MatchOp::Equal, r"a\b".into()));
         assert_eq!(one(r"foo=a\"), ("foo".into(), MatchOp::Equal, r"a\".into()));
     }
 

@@ -18,10 +18,7 @@ pub struct MatcherError {
 
 impl MatcherError {
     pub(crate) fn new(message: impl Into<String>, span: Span) -> MatcherError {
-        MatcherError {
-            message: message.into(),
-            span,
-        }
+        MatcherError { message: message.into(), span }
     }
 
     pub(crate) fn shifted(mut self, by: usize) -> MatcherError {
@@ -68,11 +65,7 @@ struct Token<'a> {
 
 impl Token<'_> {
     fn eof() -> Token<'static> {
-        Token {
-            kind: Kind::Eof,
-            text: "",
-            pos: Pos::default(),
-        }
+        Token { kind: Kind::Eof, text: "", pos: Pos::default() }
     }
 }
 
@@ -89,9 +82,7 @@ impl Fault {
     /// Upstream wraps the fault with a reason: `"<fault>: <reason>"`.
     fn with_reason(self, reason: &str) -> MatcherError {
         match self {
-            Fault::Lex(e) | Fault::Unexpected(e) => {
-                MatcherError::new(format!("{}: {reason}", e.message), e.span)
-            }
+            Fault::Lex(e) | Fault::Unexpected(e) => MatcherError::new(format!("{}: {reason}", e.message), e.span),
             Fault::Eof(p) => MatcherError::new(format!("end of input: {reason}"), p.span()),
         }
     }
@@ -109,22 +100,11 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(input: &'a str) -> Lexer<'a> {
-        Lexer {
-            input,
-            start: 0,
-            pos: 0,
-            width: 0,
-            column: 0,
-            cols: 0,
-            err: None,
-        }
+        Lexer { input, start: 0, pos: 0, width: 0, column: 0, cols: 0, err: None }
     }
 
     fn next(&mut self) -> Option<char> {
-        let c = self
-            .input
-            .get(self.pos..)
-            .and_then(|rest| rest.chars().next());
+        let c = self.input.get(self.pos..).and_then(|rest| rest.chars().next());
         match c {
             Some(c) => {
                 self.width = c.len_utf8();
@@ -155,12 +135,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn position(&self) -> Pos {
-        Pos {
-            start: self.start,
-            end: self.pos,
-            col_start: self.column,
-            col_end: self.cols,
-        }
+        Pos { start: self.start, end: self.pos, col_start: self.column, col_end: self.cols }
     }
 
     fn skip(&mut self) {
@@ -216,12 +191,7 @@ impl<'a> Lexer<'a> {
                 c if c.is_whitespace() => self.skip(),
                 _ => {
                     let pos = self.position();
-                    let msg = format!(
-                        "{}:{}: {}: invalid input",
-                        pos.col_start,
-                        pos.col_end,
-                        self.text_of(pos)
-                    );
+                    let msg = format!("{}:{}: {}: invalid input", pos.col_start, pos.col_end, self.text_of(pos));
                     return Err(self.fail(msg, pos));
                 }
             }
@@ -251,17 +221,9 @@ impl<'a> Lexer<'a> {
     fn expected(&mut self, what: &str) -> MatcherError {
         let pos = self.position();
         let msg = if pos.end >= self.input.len() {
-            format!(
-                "{}:{}: unexpected end of input, expected {what}",
-                pos.col_start, pos.col_end
-            )
+            format!("{}:{}: unexpected end of input, expected {what}", pos.col_start, pos.col_end)
         } else {
-            format!(
-                "{}:{}: {}: expected {what}",
-                pos.col_start,
-                pos.col_end,
-                self.text_of(pos)
-            )
+            format!("{}:{}: {}: expected {what}", pos.col_start, pos.col_end, self.text_of(pos))
         };
         self.fail(msg, pos)
     }
@@ -282,12 +244,7 @@ impl<'a> Lexer<'a> {
         }
         if !self.accept('"') {
             let pos = self.position();
-            let msg = format!(
-                "{}:{}: {}: missing end \"",
-                pos.col_start,
-                pos.col_end,
-                self.text_of(pos)
-            );
+            let msg = format!("{}:{}: {}: missing end \"", pos.col_start, pos.col_end, self.text_of(pos));
             return Err(self.fail(msg, pos));
         }
         Ok(self.emit(Kind::Quoted))
@@ -326,10 +283,7 @@ impl<'a> Parser<'a> {
             return Err(Fault::Eof(self.lexer.position()));
         }
         if !kinds.contains(&t.kind) {
-            let msg = format!(
-                "{}:{}: unexpected {}",
-                t.pos.col_start, t.pos.col_end, t.text
-            );
+            let msg = format!("{}:{}: unexpected {}", t.pos.col_start, t.pos.col_end, t.text);
             return Err(Fault::Unexpected(MatcherError::new(msg, t.pos.span())));
         }
         Ok(t)
@@ -352,15 +306,9 @@ impl<'a> Parser<'a> {
                 State::EndOfMatcher => self.end_of_matcher()?,
                 State::Comma => self.comma()?,
                 State::Eof => {
-                    let t = self
-                        .lexer
-                        .scan()
-                        .map_err(|e| Fault::Lex(e).with_reason("expected end of input"))?;
+                    let t = self.lexer.scan().map_err(|e| Fault::Lex(e).with_reason("expected end of input"))?;
                     if t.kind != Kind::Eof {
-                        let msg = format!(
-                            "{}:{}: {}: expected end of input",
-                            t.pos.col_start, t.pos.col_end, t.text
-                        );
+                        let msg = format!("{}:{}: {}: expected end of input", t.pos.col_start, t.pos.col_end, t.text);
                         return Err(MatcherError::new(msg, t.pos.span()));
                     }
                     return Ok(self.matchers);
@@ -395,10 +343,7 @@ impl<'a> Parser<'a> {
                 let col_end = self.lexer.position().col_end;
                 let inner = fault.with_reason("expected close brace");
                 let span = inner.span;
-                return Err(MatcherError::new(
-                    format!("0:{col_end}: {}", inner.message),
-                    span,
-                ));
+                return Err(MatcherError::new(format!("0:{col_end}: {}", inner.message), span));
             }
         } else if got_close.is_ok() {
             let p = self.lexer.position();
@@ -411,17 +356,11 @@ impl<'a> Parser<'a> {
     }
 
     fn matcher(&mut self) -> Result<State, MatcherError> {
-        let name_tok = self
-            .expect(&[Kind::Quoted, Kind::Unquoted])
-            .map_err(|f| f.with_reason("expected label name"))?;
+        let name_tok =
+            self.expect(&[Kind::Quoted, Kind::Unquoted]).map_err(|f| f.with_reason("expected label name"))?;
         let name = unquote_token(&name_tok)?;
         let op_tok = self
-            .expect(&[
-                Kind::Equals,
-                Kind::NotEquals,
-                Kind::Matches,
-                Kind::NotMatches,
-            ])
+            .expect(&[Kind::Equals, Kind::NotEquals, Kind::Matches, Kind::NotMatches])
             .map_err(|f| f.with_reason("expected an operator such as '=', '!=', '=~' or '!~'"))?;
         let op = match op_tok.kind {
             Kind::Equals => MatchOp::Equal,
@@ -429,17 +368,12 @@ impl<'a> Parser<'a> {
             Kind::Matches => MatchOp::Regex,
             _ => MatchOp::NotRegex,
         };
-        let value_tok = self
-            .expect(&[Kind::Unquoted, Kind::Quoted])
-            .map_err(|f| f.with_reason("expected label value"))?;
+        let value_tok =
+            self.expect(&[Kind::Unquoted, Kind::Quoted]).map_err(|f| f.with_reason("expected label value"))?;
         let value = unquote_token(&value_tok)?;
         let span = Span::new(name_tok.pos.start, value_tok.pos.end);
-        let m = Matcher::new(op, name, value).map_err(|e| {
-            MatcherError::new(
-                format!("failed to create matcher: {e}"),
-                value_tok.pos.span(),
-            )
-        })?;
+        let m = Matcher::new(op, name, value)
+            .map_err(|e| MatcherError::new(format!("failed to create matcher: {e}"), value_tok.pos.span()))?;
         self.matchers.push(m.with_span(span));
         Ok(State::EndOfMatcher)
     }
@@ -454,8 +388,7 @@ impl<'a> Parser<'a> {
     }
 
     fn comma(&mut self) -> Result<State, MatcherError> {
-        self.expect(&[Kind::Comma])
-            .map_err(|f| f.with_reason("expected a comma"))?;
+        self.expect(&[Kind::Comma]).map_err(|f| f.with_reason("expected a comma"))?;
         match self.expect_peek(&[Kind::CloseBrace, Kind::Unquoted, Kind::Quoted]) {
             Ok(t) if t.kind == Kind::CloseBrace => Ok(State::CloseBrace),
             Ok(_) => Ok(State::Matcher),
@@ -470,13 +403,7 @@ fn unquote_token(t: &Token<'_>) -> Result<String, MatcherError> {
         return Ok(t.text.to_string());
     }
     go_unquote(t.text).ok_or_else(|| {
-        MatcherError::new(
-            format!(
-                "{}:{}: {}: invalid input",
-                t.pos.col_start, t.pos.col_end, t.text
-            ),
-            t.pos.span(),
-        )
+        MatcherError::new(format!("{}:{}: {}: invalid input", t.pos.col_start, t.pos.col_end, t.text), t.pos.span())
     })
 }
 
@@ -543,12 +470,7 @@ fn take_hex(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize) -> O
 
 /// Parses zero or more matchers, with optional surrounding braces.
 pub fn parse_matchers(input: &str) -> Result<Vec<Matcher>, MatcherError> {
-    Parser {
-        lexer: Lexer::new(input),
-        has_open_brace: false,
-        matchers: Vec::new(),
-    }
-    .run()
+    Parser { lexer: Lexer::new(input), has_open_brace: false, matchers: Vec::new() }.run()
 }
 
 /// Parses exactly one matcher.
@@ -557,10 +479,7 @@ pub fn parse_matcher(input: &str) -> Result<Matcher, MatcherError> {
     match ms.len() {
         1 => Ok(ms.remove(0)),
         0 => Err(MatcherError::new("no matchers", Span::new(0, input.len()))),
-        n => Err(MatcherError::new(
-            format!("expected 1 matcher, found {n}"),
-            Span::new(0, input.len()),
-        )),
+        n => Err(MatcherError::new(format!("expected 1 matcher, found {n}"), Span::new(0, input.len()))),
     }
 }
 
@@ -575,15 +494,9 @@ mod tests {
     #[test]
     fn lexer_errors_match_upstream() {
         // A lexer error on the first token is returned as is.
-        assert_eq!(
-            err("!"),
-            "0:1: unexpected end of input, expected one of '=~'"
-        );
+        assert_eq!(err("!"), "0:1: unexpected end of input, expected one of '=~'");
         assert_eq!(err("\"hello"), "0:6: \"hello: missing end \"");
-        assert_eq!(
-            err("foo=\"bar"),
-            "4:8: \"bar: missing end \": expected label value"
-        );
+        assert_eq!(err("foo=\"bar"), "4:8: \"bar: missing end \": expected label value");
         assert_eq!(err("{foo=bar}x"), "9:10: x: expected end of input");
     }
 

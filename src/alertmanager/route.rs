@@ -69,10 +69,7 @@ impl Route {
     pub fn new(receiver: impl Into<String>) -> Route {
         Route {
             matchers: Vec::new(),
-            opts: RouteOpts {
-                receiver: receiver.into(),
-                ..RouteOpts::default()
-            },
+            opts: RouteOpts { receiver: receiver.into(), ..RouteOpts::default() },
             continue_matching: false,
             routes: Vec::new(),
             labels: LabelSet::new(),
@@ -114,10 +111,7 @@ impl Route {
             }
         }
         if out.len() == before {
-            out.push(RouteMatch {
-                path: path.clone(),
-                receiver: self.opts.receiver.clone(),
-            });
+            out.push(RouteMatch { path: path.clone(), receiver: self.opts.receiver.clone() });
         }
         true
     }
@@ -245,9 +239,7 @@ pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<St
 
     let mut possible: Vec<Vec<RouteMatch>> = Vec::new();
     let mut read_unknown = BTreeSet::new();
-    let total = dims
-        .iter()
-        .try_fold(1usize, |acc, (_, vals)| acc.checked_mul(vals.len().max(1)));
+    let total = dims.iter().try_fold(1usize, |acc, (_, vals)| acc.checked_mul(vals.len().max(1)));
     let truncated = total.is_none_or(|t| t > MAX_COMBINATIONS);
     let limit = total.unwrap_or(usize::MAX).min(MAX_COMBINATIONS);
 
@@ -301,17 +293,8 @@ pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<St
         }
         out
     };
-    let definite = if possible.len() == 1 && !truncated {
-        possible.first().cloned()
-    } else {
-        None
-    };
-    Outcomes {
-        definite,
-        possible,
-        depends_on,
-        truncated,
-    }
+    let definite = if possible.len() == 1 && !truncated { possible.first().cloned() } else { None };
+    Outcomes { definite, possible, depends_on, truncated }
 }
 
 /// Every matcher in the tree, grouped by label name.
@@ -372,9 +355,7 @@ fn regex_samples(pattern: &str) -> Vec<String> {
             continue;
         }
         for fill in ["", "x"] {
-            let s = trimmed
-                .replace(".*", fill)
-                .replace(".+", if fill.is_empty() { "x" } else { "xx" });
+            let s = trimmed.replace(".*", fill).replace(".+", if fill.is_empty() { "x" } else { "xx" });
             let s = s.replace("\\.", ".").replace("\\-", "-");
             if !s.is_empty() {
                 out.push(s);
@@ -458,10 +439,7 @@ mod tests {
     }
 
     fn labels(pairs: &[(&str, &str)]) -> LabelSet {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     fn tree() -> Route {
@@ -482,22 +460,10 @@ mod tests {
     fn continue_and_fallthrough() {
         let t = tree();
         let (r, _) = route(&t, &labels(&[("team", "a"), ("severity", "page")]));
-        let got: Vec<_> = r
-            .iter()
-            .map(|m| (m.path_string(), m.receiver.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            vec![("/0/0".to_string(), "pager"), ("/1".to_string(), "team-b")]
-        );
+        let got: Vec<_> = r.iter().map(|m| (m.path_string(), m.receiver.as_str())).collect();
+        assert_eq!(got, vec![("/0/0".to_string(), "pager"), ("/1".to_string(), "team-b")]);
         let (r, _) = route(&t, &labels(&[("team", "c")]));
-        assert_eq!(
-            r,
-            vec![RouteMatch {
-                path: vec![],
-                receiver: "default".into()
-            }]
-        );
+        assert_eq!(r, vec![RouteMatch { path: vec![], receiver: "default".into() }]);
     }
 
     #[test]
@@ -509,10 +475,7 @@ mod tests {
         assert_eq!(o.possible.len(), 2);
         assert!(o.depends_on.contains("severity"));
         let o = route_with_unknowns(&t, &labels(&[("team", "b")]), &unknown);
-        assert_eq!(
-            o.definite.map(|d| d[0].receiver.clone()),
-            Some("team-b".to_string())
-        );
+        assert_eq!(o.definite.map(|d| d[0].receiver.clone()), Some("team-b".to_string()));
         assert!(o.depends_on.is_empty());
     }
 

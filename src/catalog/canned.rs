@@ -26,27 +26,14 @@ impl Canned {
         let present = json
             .get("present")
             .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
         let series = json
             .get("series")
             .and_then(|v| v.as_object())
-            .map(|o| {
-                o.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                    .collect()
-            })
+            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
-        Ok(Canned {
-            now,
-            step,
-            present,
-            series,
-        })
+        Ok(Canned { now, step, present, series })
     }
 }
 
@@ -60,13 +47,7 @@ impl Api for Canned {
         Ok(self.present.iter().any(|p| p == name))
     }
 
-    fn query_range(
-        &self,
-        _expr: &str,
-        start: f64,
-        end: f64,
-        _step: f64,
-    ) -> Result<Vec<RangeSeries>, ApiError> {
+    fn query_range(&self, _expr: &str, start: f64, end: f64, _step: f64) -> Result<Vec<RangeSeries>, ApiError> {
         Ok(self
             .series
             .iter()
@@ -76,8 +57,7 @@ impl Api for Canned {
                     .filter_map(|kv| kv.split_once('='))
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect();
-                let first =
-                    self.now - (pattern.chars().count().saturating_sub(1)) as f64 * self.step;
+                let first = self.now - (pattern.chars().count().saturating_sub(1)) as f64 * self.step;
                 let timestamps = pattern
                     .chars()
                     .enumerate()

@@ -9,11 +9,7 @@ use super::{Catalog, MetricType};
 pub(super) fn load(catalog: &mut Catalog, text: &str) {
     for line in text.lines() {
         match LineInfo::parse(line) {
-            LineInfo::Type {
-                metric_name,
-                metric_alias,
-                sample_type,
-            } => {
+            LineInfo::Type { metric_name, metric_alias, sample_type } => {
                 // For histograms the parser names the family `foo_bucket` and keeps `foo` as alias.
                 let family = metric_alias.unwrap_or(metric_name);
                 let metric_type = match sample_type {
@@ -22,9 +18,7 @@ pub(super) fn load(catalog: &mut Catalog, text: &str) {
                     SampleType::Histogram => MetricType::Histogram,
                     SampleType::Summary => MetricType::Summary,
                     // OpenMetrics types the parser does not know come back untyped.
-                    SampleType::Untyped => {
-                        type_word(line).map_or(MetricType::Unknown, MetricType::parse)
-                    }
+                    SampleType::Untyped => type_word(line).map_or(MetricType::Unknown, MetricType::parse),
                 };
                 catalog.insert(family, metric_type);
             }
@@ -75,21 +69,12 @@ mod tests {
              # TYPE job:errors:rate5m gauge\njob:errors:rate5m{job=\"a\"} 0\n\
              plain_untyped 1\n# EOF\n",
         );
-        assert_eq!(
-            c.metric_type("http_requests_total"),
-            Some(MetricType::Counter)
-        );
+        assert_eq!(c.metric_type("http_requests_total"), Some(MetricType::Counter));
         assert_eq!(c.metric_type("rpc_total"), Some(MetricType::Counter));
         assert_eq!(c.metric_type("rpc_created"), Some(MetricType::Counter));
         assert_eq!(c.metric_type("build_info"), Some(MetricType::Info));
-        assert_eq!(
-            c.metric_type("latency_seconds_bucket"),
-            Some(MetricType::Histogram)
-        );
-        assert_eq!(
-            c.metric_type("latency_seconds_count"),
-            Some(MetricType::Histogram)
-        );
+        assert_eq!(c.metric_type("latency_seconds_bucket"), Some(MetricType::Histogram));
+        assert_eq!(c.metric_type("latency_seconds_count"), Some(MetricType::Histogram));
         // A family with a TYPE line but no samples is still known.
         assert_eq!(c.metric_type("queue_bytes_total"), Some(MetricType::Gauge));
         assert_eq!(c.metric_type("job:errors:rate5m"), Some(MetricType::Gauge));

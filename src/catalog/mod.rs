@@ -79,10 +79,7 @@ pub struct Online {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read metrics file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("metrics pattern `{0}` matches no file")]
     NoMatch(String),
     #[error("invalid metrics pattern `{pattern}`: {message}")]
@@ -109,18 +106,8 @@ impl Catalog {
         // Which family types produce a sample with this suffix.
         const SUFFIXES: &[(&str, &[MetricType])] = &[
             ("_total", &[MetricType::Counter]),
-            (
-                "_created",
-                &[
-                    MetricType::Counter,
-                    MetricType::Histogram,
-                    MetricType::Summary,
-                ],
-            ),
-            (
-                "_bucket",
-                &[MetricType::Histogram, MetricType::GaugeHistogram],
-            ),
+            ("_created", &[MetricType::Counter, MetricType::Histogram, MetricType::Summary]),
+            ("_bucket", &[MetricType::Histogram, MetricType::GaugeHistogram]),
             ("_count", &[MetricType::Histogram, MetricType::Summary]),
             ("_sum", &[MetricType::Histogram, MetricType::Summary]),
             ("_gcount", &[MetricType::GaugeHistogram]),
@@ -129,10 +116,7 @@ impl Catalog {
         ];
         SUFFIXES.iter().find_map(|(suffix, families)| {
             let base = name.strip_suffix(suffix).filter(|b| !b.is_empty())?;
-            self.types
-                .get(base)
-                .copied()
-                .filter(|t| families.contains(t))
+            self.types.get(base).copied().filter(|t| families.contains(t))
         })
     }
 
@@ -169,10 +153,8 @@ impl Catalog {
     pub fn load_files(&mut self, base: &Path, patterns: &[String]) -> Result<(), LoadError> {
         for pattern in patterns {
             for path in expand(base, pattern)? {
-                let bytes = std::fs::read(&path).map_err(|source| LoadError::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
                 self.load_exposition(&String::from_utf8_lossy(&bytes));
             }
         }
@@ -193,25 +175,17 @@ impl Catalog {
     /// or its global one; `None` without a server.
     pub fn scrape_interval(&self, job: Option<&str>) -> Option<i64> {
         let intervals = &self.online.as_ref()?.intervals;
-        job.and_then(|j| intervals.jobs.get(j).copied())
-            .or(intervals.global)
+        job.and_then(|j| intervals.jobs.get(j).copied()).or(intervals.global)
     }
 }
 
 /// The series names a family of this type exposes.
 fn exposed_names(family: &str, metric_type: MetricType) -> Vec<String> {
-    let with = |suffixes: &[&str]| {
-        suffixes
-            .iter()
-            .map(|s| format!("{family}{s}"))
-            .collect::<Vec<_>>()
-    };
+    let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{family}{s}")).collect::<Vec<_>>();
     let mut names = vec![family.to_string()];
     match metric_type {
         // A classic counter is already named `foo_total`; an OpenMetrics one is `foo`.
-        MetricType::Counter if !family.ends_with("_total") => {
-            names.extend(with(&["_total", "_created"]))
-        }
+        MetricType::Counter if !family.ends_with("_total") => names.extend(with(&["_total", "_created"])),
         MetricType::Histogram => names.extend(with(&["_bucket", "_count", "_sum", "_created"])),
         MetricType::Summary => names.extend(with(&["_count", "_sum", "_created"])),
         MetricType::GaugeHistogram => names.extend(with(&["_bucket", "_gcount", "_gsum"])),
@@ -231,27 +205,16 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
     let glob = globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
-        .map_err(|e| LoadError::Pattern {
-            pattern: pattern.to_string(),
-            message: e.to_string(),
-        })?
+        .map_err(|e| LoadError::Pattern { pattern: pattern.to_string(), message: e.to_string() })?
         .compile_matcher();
     // Walk only below the part of the pattern without wildcards.
     let literal: PathBuf = Path::new(pattern)
         .components()
-        .take_while(|c| {
-            !c.as_os_str()
-                .to_string_lossy()
-                .contains(['*', '?', '[', '{'])
-        })
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[', '{']))
         .collect();
     let root = base.join(&literal);
     let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(&root)
-        .standard_filters(false)
-        .build()
-        .flatten()
-    {
+    for entry in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten() {
         let path = entry.path();
         if !path.is_file() {
             continue;
@@ -278,14 +241,8 @@ mod tests {
         c.insert("http_requests", MetricType::Counter);
         c.insert("latency_seconds", MetricType::Histogram);
         c.insert("bytes_total", MetricType::Gauge);
-        assert_eq!(
-            c.metric_type("http_requests_total"),
-            Some(MetricType::Counter)
-        );
-        assert_eq!(
-            c.metric_type("latency_seconds_bucket"),
-            Some(MetricType::Histogram)
-        );
+        assert_eq!(c.metric_type("http_requests_total"), Some(MetricType::Counter));
+        assert_eq!(c.metric_type("latency_seconds_bucket"), Some(MetricType::Histogram));
         assert_eq!(c.metric_type("bytes_total"), Some(MetricType::Gauge));
         // `_total` of a gauge family is not that family's sample.
         c.insert("temperature", MetricType::Gauge);
@@ -298,19 +255,12 @@ mod tests {
     fn globs_must_match_and_paths_must_exist() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir_all(dir.path().join("m")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("m/a.prom"), "# TYPE up gauge\nup 1\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("m/a.prom"), "# TYPE up gauge\nup 1\n").unwrap_or_else(|e| panic!("{e}"));
         let mut c = Catalog::default();
         assert!(c.load_files(dir.path(), &["m/*.prom".into()]).is_ok());
         assert_eq!(c.metric_type("up"), Some(MetricType::Gauge));
-        assert!(matches!(
-            c.load_files(dir.path(), &["m/*.txt".into()]),
-            Err(LoadError::NoMatch(_))
-        ));
+        assert!(matches!(c.load_files(dir.path(), &["m/*.txt".into()]), Err(LoadError::NoMatch(_))));
         let missing = c.load_files(dir.path(), &["m/b.prom".into()]);
-        assert!(
-            matches!(&missing, Err(LoadError::Read { path, .. }) if path.ends_with("b.prom")),
-            "{missing:?}"
-        );
+        assert!(matches!(&missing, Err(LoadError::Read { path, .. }) if path.ends_with("b.prom")), "{missing:?}");
     }
 }

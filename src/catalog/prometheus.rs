@@ -23,11 +23,7 @@ pub enum ApiError {
     #[error("cannot reach Prometheus at {url}: {message}")]
     Unreachable { url: String, message: String },
     #[error("Prometheus answered {status} to {what}: {message}")]
-    Status {
-        what: String,
-        status: u16,
-        message: String,
-    },
+    Status { what: String, status: u16, message: String },
     #[error("unexpected response to {what}: {message}")]
     Invalid { what: String, message: String },
 }
@@ -57,13 +53,7 @@ pub trait Api: Send + Sync + std::fmt::Debug {
     fn series_exist(&self, selector: &str, start: f64, end: f64) -> Result<bool, ApiError>;
 
     /// Evaluates `expr` at every `step` seconds from `start` to `end`.
-    fn query_range(
-        &self,
-        expr: &str,
-        start: f64,
-        end: f64,
-        step: f64,
-    ) -> Result<Vec<RangeSeries>, ApiError>;
+    fn query_range(&self, expr: &str, start: f64, end: f64, step: f64) -> Result<Vec<RangeSeries>, ApiError>;
 
     /// Requests made and failures seen so far.
     fn stats(&self) -> Stats;
@@ -97,10 +87,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(url: &str) -> Client {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(TIMEOUT))
-            .http_status_as_error(false)
-            .build();
+        let config = ureq::Agent::config_builder().timeout_global(Some(TIMEOUT)).http_status_as_error(false).build();
         Client {
             base: url.trim_end_matches('/').to_string(),
             agent: ureq::Agent::new_with_config(config),
@@ -119,21 +106,14 @@ impl Client {
     /// fails ends the attempt: a server that does not answer this is not used.
     pub fn connect(&self) -> Result<ServerCatalog, ApiError> {
         let names = self.get("/api/v1/label/__name__/values", &[])?;
-        let names =
-            strings(&names).ok_or_else(|| invalid("metric names", "expected a list of strings"))?;
+        let names = strings(&names).ok_or_else(|| invalid("metric names", "expected a list of strings"))?;
         let metadata = self.get("/api/v1/metadata", &[])?;
-        let types = metadata_types(&metadata)
-            .ok_or_else(|| invalid("metadata", "expected an object of metric names"))?;
+        let types =
+            metadata_types(&metadata).ok_or_else(|| invalid("metadata", "expected an object of metric names"))?;
         let config = self.get("/api/v1/status/config", &[])?;
-        let yaml = config
-            .get("yaml")
-            .and_then(Value::as_str)
-            .ok_or_else(|| invalid("status/config", "no `yaml` field"))?;
-        Ok(ServerCatalog {
-            names,
-            types,
-            intervals: scrape_intervals(yaml),
-        })
+        let yaml =
+            config.get("yaml").and_then(Value::as_str).ok_or_else(|| invalid("status/config", "no `yaml` field"))?;
+        Ok(ServerCatalog { names, types, intervals: scrape_intervals(yaml) })
     }
 
     fn get(&self, path: &str, form: &[(&str, String)]) -> Result<Value, ApiError> {
@@ -152,25 +132,15 @@ impl Client {
         let _slot = self.acquire();
         self.queries.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}{path}", self.base);
-        let unreachable = |e: ureq::Error| ApiError::Unreachable {
-            url: self.base.clone(),
-            message: e.to_string(),
-        };
+        let unreachable = |e: ureq::Error| ApiError::Unreachable { url: self.base.clone(), message: e.to_string() };
         let response = if form.is_empty() {
             self.agent.get(&url).call()
         } else {
-            self.agent
-                .post(&url)
-                .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
+            self.agent.post(&url).send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
         };
         let mut response = response.map_err(unreachable)?;
         let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_string()
-            .map_err(unreachable)?;
+        let body = response.body_mut().with_config().limit(MAX_BODY).read_to_string().map_err(unreachable)?;
         let what = path.trim_start_matches("/api/v1/").to_string();
         let parsed: Result<Value, _> = serde_json::from_str(&body);
         match parsed {
@@ -178,39 +148,18 @@ impl Client {
                 Ok(json.get("data").cloned().unwrap_or(Value::Null))
             }
             Ok(json) => {
-                let message = json
-                    .get("error")
-                    .and_then(Value::as_str)
-                    .unwrap_or("no error message")
-                    .to_string();
-                Err(ApiError::Status {
-                    what,
-                    status,
-                    message,
-                })
+                let message = json.get("error").and_then(Value::as_str).unwrap_or("no error message").to_string();
+                Err(ApiError::Status { what, status, message })
             }
-            Err(_) if status >= 400 => Err(ApiError::Status {
-                what,
-                status,
-                message: first_line(&body),
-            }),
-            Err(e) => Err(ApiError::Invalid {
-                what,
-                message: e.to_string(),
-            }),
+            Err(_) if status >= 400 => Err(ApiError::Status { what, status, message: first_line(&body) }),
+            Err(e) => Err(ApiError::Invalid { what, message: e.to_string() }),
         }
     }
 
     fn acquire(&self) -> Slot<'_> {
-        let mut in_flight = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         while *in_flight >= MAX_IN_FLIGHT {
-            in_flight = self
-                .slot_freed
-                .wait(in_flight)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            in_flight = self.slot_freed.wait(in_flight).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
         *in_flight += 1;
         Slot(self)
@@ -222,11 +171,7 @@ struct Slot<'a>(&'a Client);
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        let mut in_flight = self
-            .0
-            .in_flight
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut in_flight = self.0.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *in_flight = in_flight.saturating_sub(1);
         self.0.slot_freed.notify_one();
     }
@@ -234,9 +179,7 @@ impl Drop for Slot<'_> {
 
 impl Api for Client {
     fn now(&self) -> f64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64())
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
     }
 
     fn series_exist(&self, selector: &str, start: f64, end: f64) -> Result<bool, ApiError> {
@@ -248,43 +191,25 @@ impl Api for Client {
             ("limit", "1".to_string()),
         ];
         let data = self.get("/api/v1/series", &form)?;
-        let list = data
-            .as_array()
-            .ok_or_else(|| invalid("series", "expected a list"))?;
+        let list = data.as_array().ok_or_else(|| invalid("series", "expected a list"))?;
         Ok(!list.is_empty())
     }
 
-    fn query_range(
-        &self,
-        expr: &str,
-        start: f64,
-        end: f64,
-        step: f64,
-    ) -> Result<Vec<RangeSeries>, ApiError> {
-        let form = [
-            ("query", expr.to_string()),
-            ("start", seconds(start)),
-            ("end", seconds(end)),
-            ("step", seconds(step)),
-        ];
+    fn query_range(&self, expr: &str, start: f64, end: f64, step: f64) -> Result<Vec<RangeSeries>, ApiError> {
+        let form =
+            [("query", expr.to_string()), ("start", seconds(start)), ("end", seconds(end)), ("step", seconds(step))];
         let data = self.get("/api/v1/query_range", &form)?;
         range_series(&data).ok_or_else(|| invalid("query_range", "expected a matrix"))
     }
 
     fn stats(&self) -> Stats {
         let failures = self.failures.lock().map(|f| f.clone()).unwrap_or_default();
-        Stats {
-            queries: self.queries.load(Ordering::Relaxed),
-            failures,
-        }
+        Stats { queries: self.queries.load(Ordering::Relaxed), failures }
     }
 }
 
 fn invalid(what: &str, message: &str) -> ApiError {
-    ApiError::Invalid {
-        what: what.to_string(),
-        message: message.to_string(),
-    }
+    ApiError::Invalid { what: what.to_string(), message: message.to_string() }
 }
 
 fn seconds(t: f64) -> String {
@@ -292,20 +217,11 @@ fn seconds(t: f64) -> String {
 }
 
 fn first_line(body: &str) -> String {
-    body.lines()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(200)
-        .collect()
+    body.lines().next().unwrap_or("").chars().take(200).collect()
 }
 
 fn strings(value: &Value) -> Option<Vec<String>> {
-    value
-        .as_array()?
-        .iter()
-        .map(|v| v.as_str().map(str::to_string))
-        .collect()
+    value.as_array()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
 }
 
 /// `{"name": [{"type": "counter", ...}, ...]}`: the first entry's type per name.
@@ -339,9 +255,7 @@ pub fn range_series(data: &Value) -> Option<Vec<RangeSeries>> {
             let timestamps = series
                 .get("values")
                 .and_then(Value::as_array)
-                .map_or(Some(Vec::new()), |values| {
-                    values.iter().map(|p| p.get(0)?.as_f64()).collect()
-                })?;
+                .map_or(Some(Vec::new()), |values| values.iter().map(|p| p.get(0)?.as_f64()).collect())?;
             Some(RangeSeries { labels, timestamps })
         })
         .collect()
@@ -353,10 +267,9 @@ pub fn scrape_intervals(yaml: &str) -> ScrapeIntervals {
     use crate::yaml::{Node, NodeKind};
     fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
         match &node.kind {
-            NodeKind::Mapping(entries) => entries
-                .iter()
-                .find(|(k, _)| matches!(&k.kind, NodeKind::Scalar(s) if s.value == key))
-                .map(|(_, v)| v),
+            NodeKind::Mapping(entries) => {
+                entries.iter().find(|(k, _)| matches!(&k.kind, NodeKind::Scalar(s) if s.value == key)).map(|(_, v)| v)
+            }
             _ => None,
         }
     }
@@ -373,17 +286,13 @@ pub fn scrape_intervals(yaml: &str) -> ScrapeIntervals {
     let Some(root) = documents.first().map(|d| &d.root) else {
         return out;
     };
-    let duration = |node: Option<&Node>| {
-        node.and_then(text)
-            .and_then(|t| crate::duration::parse(t).ok())
-    };
+    let duration = |node: Option<&Node>| node.and_then(text).and_then(|t| crate::duration::parse(t).ok());
     out.global = duration(get(root, "global").and_then(|g| get(g, "scrape_interval")));
     if let Some(NodeKind::Sequence(jobs)) = get(root, "scrape_configs").map(|n| &n.kind) {
         for job in jobs {
-            let (Some(name), Some(interval)) = (
-                get(job, "job_name").and_then(text),
-                duration(get(job, "scrape_interval")).or(out.global),
-            ) else {
+            let (Some(name), Some(interval)) =
+                (get(job, "job_name").and_then(text), duration(get(job, "scrape_interval")).or(out.global))
+            else {
                 continue;
             };
             out.jobs.insert(name.to_string(), interval);
@@ -413,27 +322,16 @@ mod tests {
         let got = range_series(&data).unwrap_or_default();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].timestamps, [1.5, 2.0]);
-        assert_eq!(
-            range_series(&serde_json::json!({"resultType": "vector", "result": []})),
-            None
-        );
-        assert_eq!(
-            range_series(&serde_json::json!({"resultType": "matrix", "result": [{"metric": 3}]})),
-            None
-        );
+        assert_eq!(range_series(&serde_json::json!({"resultType": "vector", "result": []})), None);
+        assert_eq!(range_series(&serde_json::json!({"resultType": "matrix", "result": [{"metric": 3}]})), None);
     }
 
     #[test]
     fn a_closed_port_is_unreachable() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or(9);
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9);
         let client = Client::new(&format!("http://127.0.0.1:{port}"));
-        assert!(matches!(
-            client.connect(),
-            Err(ApiError::Unreachable { .. })
-        ));
+        assert!(matches!(client.connect(), Err(ApiError::Unreachable { .. })));
         assert_eq!(client.stats().queries, 1);
     }
 }

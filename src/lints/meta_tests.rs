@@ -12,7 +12,12 @@ fn ids_are_unique_well_formed_and_match_their_file() {
         let id = r.meta.id;
         assert!(seen.insert(id), "duplicate lint id {id}");
         let (family, name) = id.split_once('/').unwrap_or_else(|| panic!("{id} is not family/name"));
-        let kebab = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !s.starts_with('-') && !s.ends_with('-');
+        let kebab = |s: &str| {
+            !s.is_empty()
+                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !s.starts_with('-')
+                && !s.ends_with('-')
+        };
         assert!(kebab(family) && kebab(name), "{id} is not kebab-case");
         let expected = format!("src/lints/{family}/{}.rs", name.replace('-', "_"));
         assert_eq!(r.meta.source_file, expected, "lint {id} must live in {expected}");
@@ -31,7 +36,11 @@ fn every_lint_is_documented() {
             last = at;
         }
         let first = m.summary.chars().next().unwrap_or('A');
-        assert!(!first.is_uppercase() && !m.summary.ends_with('.'), "{}: summary must start lowercase and not end with a period", m.id);
+        assert!(
+            !first.is_uppercase() && !m.summary.ends_with('.'),
+            "{}: summary must start lowercase and not end with a period",
+            m.id
+        );
     }
 }
 
@@ -46,10 +55,19 @@ fn pass_examples_are_silent_and_fail_examples_report() {
         }
         for (i, example) in m.fail.iter().enumerate() {
             let found = tester::check(example);
-            assert!(found.iter().any(|d| d.lint == m.id), "{}: fail example {i} reported nothing for it; all findings: {found:#?}", m.id);
+            assert!(
+                found.iter().any(|d| d.lint == m.id),
+                "{}: fail example {i} reported nothing for it; all findings: {found:#?}",
+                m.id
+            );
             for d in &found {
                 let first = d.message.chars().next().unwrap_or('a');
-                assert!(!first.is_uppercase() && !d.message.ends_with('.'), "{}: message must start lowercase and not end with a period: {:?}", d.lint, d.message);
+                assert!(
+                    !first.is_uppercase() && !d.message.ends_with('.'),
+                    "{}: message must start lowercase and not end with a period: {:?}",
+                    d.lint,
+                    d.message
+                );
             }
         }
     }
@@ -78,7 +96,9 @@ fn docs_are_fresh() {
     let docs = super::docs_markdown();
     let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
     let (start, end) = ("<!-- lints:start -->\n", "<!-- lints:end -->");
-    let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else { panic!("README.md lacks the lint table markers") };
+    let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
+        panic!("README.md lacks the lint table markers")
+    };
     let fresh_readme = format!("{}{start}{}{}", &readme[..a], super::lint_table(), &readme[b..]);
     if std::env::var_os("ALERTLINT_UPDATE_DOCS").is_some() {
         std::fs::write(&docs_path, &docs).unwrap_or_else(|e| panic!("{e}"));
@@ -87,5 +107,8 @@ fn docs_are_fresh() {
     }
     let committed = std::fs::read_to_string(&docs_path).unwrap_or_default();
     assert!(committed == docs, "docs/lints.md is stale: run `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`");
-    assert!(readme == fresh_readme, "the README's lint table is stale: run `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`");
+    assert!(
+        readme == fresh_readme,
+        "the README's lint table is stale: run `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`"
+    );
 }

@@ -252,18 +252,23 @@ pub fn find(id: &str) -> Option<&'static LintMeta> {
 
 /// `docs/lints.md`: every lint's documentation, generated from the registry.
 pub fn docs_markdown() -> String {
-    let mut out = String::from("# alertlint lints
+    let mut out = String::from(
+        "# alertlint lints
 
 <!-- Generated from the lint sources by `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`; do not edit. -->
 
-");
+",
+    );
     out.push_str(&lint_table());
     for r in registry() {
         let m = r.meta;
         // Lint docs use `##` headings; nest them under the lint's own heading.
         let docs = m.docs_text().replace("\n## ", "\n### ");
         let docs = docs.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(docs);
-        out.push_str(&format!("\n## {}\n\nDefault severity: **{}**. {}.\n\n{}", m.id, m.default_severity, m.summary, docs));
+        out.push_str(&format!(
+            "\n## {}\n\nDefault severity: **{}**. {}.\n\n{}",
+            m.id, m.default_severity, m.summary, docs
+        ));
     }
     out
 }
@@ -273,7 +278,13 @@ pub fn lint_table() -> String {
     let mut out = String::from("| id | default | fires when |\n|---|---|---|\n");
     for r in registry() {
         let m = r.meta;
-        out.push_str(&format!("| [`{}`](docs/lints.md#{}) | {} | {} |\n", m.id, m.anchor(), m.default_severity, m.summary.replace('|', "\\|")));
+        out.push_str(&format!(
+            "| [`{}`](docs/lints.md#{}) | {} | {} |\n",
+            m.id,
+            m.anchor(),
+            m.default_severity,
+            m.summary.replace('|', "\\|")
+        ));
     }
     out
 }
@@ -308,7 +319,11 @@ pub struct RuleContext<'a> {
 impl RuleContext<'_> {
     /// The value of label `name`, from the rule's labels or else its group's.
     pub fn label(&self, name: &str) -> Option<&crate::model::KeyValue> {
-        self.rule.labels.iter().find(|kv| kv.key.value == name).or_else(|| self.group.labels.iter().find(|kv| kv.key.value == name))
+        self.rule
+            .labels
+            .iter()
+            .find(|kv| kv.key.value == name)
+            .or_else(|| self.group.labels.iter().find(|kv| kv.key.value == name))
     }
 
     pub fn annotation(&self, name: &str) -> Option<&crate::model::KeyValue> {

@@ -25,9 +25,14 @@ pub fn check(example: &Example) -> Vec<Diagnostic> {
 /// colour, fixed width). Other lints run too (suppressions need them) but
 /// their findings are left out, so each snapshot shows one lint.
 pub fn render(example: &Example, id: &str) -> String {
-    let config = if example.config.is_empty() { Config::default() } else { Config::parse(SourceFile::new(".alertlint.yaml", example.config)).unwrap_or_default() };
+    let config = if example.config.is_empty() {
+        Config::default()
+    } else {
+        Config::parse(SourceFile::new(".alertlint.yaml", example.config)).unwrap_or_default()
+    };
     let engine = engine(example, config);
-    let mut reports = engine.check(vec![Input { name: "example.yaml".into(), bytes: example.yaml.as_bytes().to_vec() }]);
+    let mut reports =
+        engine.check(vec![Input { name: "example.yaml".into(), bytes: example.yaml.as_bytes().to_vec() }]);
     for report in &mut reports {
         report.diagnostics.retain(|d| d.lint == id);
     }
@@ -43,7 +48,8 @@ fn engine(example: &Example, config: Config) -> Engine {
         engine.add_metrics_text(example.metrics);
     }
     if !example.prometheus.is_empty() {
-        let canned = crate::catalog::canned::Canned::parse(example.prometheus).unwrap_or_else(|e| panic!("example Prometheus answers are invalid: {e}"));
+        let canned = crate::catalog::canned::Canned::parse(example.prometheus)
+            .unwrap_or_else(|e| panic!("example Prometheus answers are invalid: {e}"));
         engine.set_prometheus_api(std::sync::Arc::new(canned), crate::catalog::ScrapeIntervals::default());
     }
     engine

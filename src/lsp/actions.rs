@@ -44,10 +44,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
     let mut out = text.to_string();
     for edit in sorted {
-        if edit.span.end <= out.len()
-            && out.is_char_boundary(edit.span.start)
-            && out.is_char_boundary(edit.span.end)
-        {
+        if edit.span.end <= out.len() && out.is_char_boundary(edit.span.start) && out.is_char_boundary(edit.span.end) {
             out.replace_range(edit.span.range(), &edit.text);
         }
     }
@@ -58,11 +55,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
 /// inserted line matches its neighbours).
 fn line_ending(file: &SourceFile, line: usize) -> &'static str {
     let range = file.line_range(line);
-    if file.text()[range.end..].starts_with("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    }
+    if file.text()[range.end..].starts_with("\r\n") { "\r\n" } else { "\n" }
 }
 
 /// Offset just past the terminator of 0-based `line` (or the end of the text).
@@ -98,8 +91,8 @@ fn item_layout(file: &SourceFile, start: usize) -> Option<(&str, usize)> {
     let prefix = &file.text()[line_start..start];
     let indent_len = prefix.len() - prefix.trim_start_matches([' ', '\t']).len();
     let rest = &prefix[indent_len..];
-    let is_item_start = rest.is_empty()
-        || (rest.starts_with('-') && rest[1..].chars().all(|c| c == ' ') && rest.len() > 1);
+    let is_item_start =
+        rest.is_empty() || (rest.starts_with('-') && rest[1..].chars().all(|c| c == ' ') && rest.len() > 1);
     let block_mapping = !file.text()[start..].starts_with('{');
     (is_item_start && block_mapping).then_some((&prefix[..indent_len], prefix.len()))
 }
@@ -115,26 +108,12 @@ fn disable_above(file: &SourceFile, start: usize, lint: &str, title: String) -> 
     let line = file.line_index(start);
     if line > 0 {
         if let Some(edit) = extend_directive(file, line - 1, "disable", lint) {
-            return Some(Action {
-                title,
-                edits: vec![edit],
-                is_fix: false,
-            });
+            return Some(Action { title, edits: vec![edit], is_fix: false });
         }
     }
     let at = file.line_range(line).start;
-    let text = format!(
-        "{indent}# alertlint disable {lint}{}",
-        line_ending(file, line)
-    );
-    Some(Action {
-        title,
-        edits: vec![Edit {
-            span: Span::at(at),
-            text,
-        }],
-        is_fix: false,
-    })
+    let text = format!("{indent}# alertlint disable {lint}{}", line_ending(file, line));
+    Some(Action { title, edits: vec![Edit { span: Span::at(at), text }], is_fix: false })
 }
 
 /// "Disable `ID` for this rule": a comment above the rule item.
@@ -143,12 +122,7 @@ pub fn disable_for_rule(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> 
         return None;
     }
     let rule = rule_of(model, d)?;
-    disable_above(
-        file,
-        rule.span.start,
-        d.lint,
-        format!("Disable `{}` for this rule", d.lint),
-    )
+    disable_above(file, rule.span.start, d.lint, format!("Disable `{}` for this rule", d.lint))
 }
 
 /// "Disable `ID` for this group", for findings in a group but outside its
@@ -163,12 +137,7 @@ pub fn disable_for_group(file: &SourceFile, model: &RuleFile, d: &Diagnostic) ->
         .iter()
         .filter(|g| g.span.contains(d.span.start) || g.span.start == d.span.start)
         .min_by_key(|g| g.span.len())?;
-    disable_above(
-        file,
-        group.span.start,
-        d.lint,
-        format!("Disable `{}` for this group", d.lint),
-    )
+    disable_above(file, group.span.start, d.lint, format!("Disable `{}` for this group", d.lint))
 }
 
 /// "Disable `ID` for this file": `# alertlint disable-file ID` at the top, or
@@ -179,38 +148,17 @@ pub fn disable_for_file(file: &SourceFile, d: &Diagnostic) -> Option<Action> {
     }
     let title = format!("Disable `{}` for this file", d.lint);
     for line in 0..file.line_count() {
-        let text = file.text()[file.line_range(line)]
-            .trim_start_matches('\u{feff}')
-            .trim();
+        let text = file.text()[file.line_range(line)].trim_start_matches('\u{feff}').trim();
         if !text.starts_with('#') {
             break;
         }
         if let Some(edit) = extend_directive(file, line, "disable-file", d.lint) {
-            return Some(Action {
-                title,
-                edits: vec![edit],
-                is_fix: false,
-            });
+            return Some(Action { title, edits: vec![edit], is_fix: false });
         }
     }
-    let at = if file.text().starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
-    let text = format!(
-        "# alertlint disable-file {}{}",
-        d.lint,
-        line_ending(file, 0)
-    );
-    Some(Action {
-        title,
-        edits: vec![Edit {
-            span: Span::at(at),
-            text,
-        }],
-        is_fix: false,
-    })
+    let at = if file.text().starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let text = format!("# alertlint disable-file {}{}", d.lint, line_ending(file, 0));
+    Some(Action { title, edits: vec![Edit { span: Span::at(at), text }], is_fix: false })
 }
 
 /// When `line` is a whole-line `# alertlint <verb> ...` comment, the edit that
@@ -219,10 +167,7 @@ fn extend_directive(file: &SourceFile, line: usize, verb: &str, id: &str) -> Opt
     let range = file.line_range(line);
     let text = &file.text()[range.clone()];
     let body = text.trim_start().strip_prefix('#')?.trim_start();
-    let list = body
-        .strip_prefix("alertlint")?
-        .trim_start()
-        .strip_prefix(verb)?;
+    let list = body.strip_prefix("alertlint")?.trim_start().strip_prefix(verb)?;
     if !list.starts_with([' ', '\t']) {
         return None;
     }
@@ -237,32 +182,21 @@ fn extend_directive(file: &SourceFile, line: usize, verb: &str, id: &str) -> Opt
     }
     let at = list_start + file.text()[list_start..list_end].trim_end().len();
     let separator = if ids.trim().is_empty() { "" } else { "," };
-    Some(Edit {
-        span: Span::at(at),
-        text: format!("{separator} {id}"),
-    })
+    Some(Edit { span: Span::at(at), text: format!("{separator} {id}") })
 }
 
 /// Fixes for the suppression lints: a misspelt id replaced by the id it is
 /// closest to, and an unused id removed (the whole comment when it was the last).
 pub fn suppression_fix(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> Option<Action> {
     let directives = suppress::scan(file, model);
-    let (directive, target) = directives.iter().find_map(|dir| {
-        dir.targets
-            .iter()
-            .find(|t| t.span == d.span)
-            .map(|t| (dir, t))
-    })?;
+    let (directive, target) =
+        directives.iter().find_map(|dir| dir.targets.iter().find(|t| t.span == d.span).map(|t| (dir, t)))?;
     match d.lint {
         "suppression/unknown-lint" => {
-            let closest =
-                lints::closest(&target.pattern, lints::registry().iter().map(|r| r.meta.id))?;
+            let closest = lints::closest(&target.pattern, lints::registry().iter().map(|r| r.meta.id))?;
             Some(Action {
                 title: format!("Replace `{}` with `{closest}`", target.pattern),
-                edits: vec![Edit {
-                    span: target.span,
-                    text: closest.to_string(),
-                }],
+                edits: vec![Edit { span: target.span, text: closest.to_string() }],
                 is_fix: true,
             })
         }
@@ -273,11 +207,7 @@ pub fn suppression_fix(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> O
             } else {
                 remove_target(directive, target.span)
             };
-            Some(Action {
-                title,
-                edits: vec![edit],
-                is_fix: true,
-            })
+            Some(Action { title, edits: vec![edit], is_fix: true })
         }
         _ => None,
     }
@@ -290,41 +220,25 @@ fn remove_comment(file: &SourceFile, comment: Span) -> Edit {
     let range = file.line_range(line);
     let before = &file.text()[range.start..comment.start];
     if before.trim().is_empty() {
-        return Edit {
-            span: Span::new(range.start, next_line_start(file, line)),
-            text: String::new(),
-        };
+        return Edit { span: Span::new(range.start, next_line_start(file, line)), text: String::new() };
     }
     let start = range.start + before.trim_end().len();
-    Edit {
-        span: Span::new(start, range.end),
-        text: String::new(),
-    }
+    Edit { span: Span::new(start, range.end), text: String::new() }
 }
 
 /// Deletes one id from a list of several, with one adjacent comma.
 fn remove_target(directive: &suppress::Directive, target: Span) -> Edit {
-    let index = directive
-        .targets
-        .iter()
-        .position(|t| t.span == target)
-        .unwrap_or(0);
+    let index = directive.targets.iter().position(|t| t.span == target).unwrap_or(0);
     let span = match directive.targets.get(index + 1) {
         // `a, b` → `b`: up to the next id.
         Some(next) => Span::new(target.start, next.span.start),
         // Last of several: from the end of the previous id.
         None => {
-            let previous = directive
-                .targets
-                .get(index.wrapping_sub(1))
-                .map_or(target.start, |p| p.span.end);
+            let previous = directive.targets.get(index.wrapping_sub(1)).map_or(target.start, |p| p.span.end);
             Span::new(previous, target.end)
         }
     };
-    Edit {
-        span,
-        text: String::new(),
-    }
+    Edit { span, text: String::new() }
 }
 
 /// Candidate edits for `noise/for-too-short` on `rule`, one per value: set
@@ -334,13 +248,7 @@ pub fn for_candidates(file: &SourceFile, rule: &Rule, values: &[String]) -> Vec<
     let mut out = Vec::new();
     if let Some(existing) = &rule.for_ {
         for value in values {
-            out.push((
-                format!("Set `for: {value}`"),
-                Edit {
-                    span: existing.span,
-                    text: value.clone(),
-                },
-            ));
+            out.push((format!("Set `for: {value}`"), Edit { span: existing.span, text: value.clone() }));
         }
         return out;
     }
@@ -361,18 +269,8 @@ pub fn for_candidates(file: &SourceFile, rule: &Rule, values: &[String]) -> Vec<
     let needs_newline = at == file.text().len() && !file.text().ends_with('\n');
     for value in values {
         let line = format!("{}for: {value}", " ".repeat(key_column));
-        let text = if needs_newline {
-            format!("{eol}{line}")
-        } else {
-            format!("{line}{eol}")
-        };
-        out.push((
-            format!("Add `for: {value}`"),
-            Edit {
-                span: Span::at(at),
-                text,
-            },
-        ));
+        let text = if needs_newline { format!("{eol}{line}") } else { format!("{line}{eol}") };
+        out.push((format!("Add `for: {value}`"), Edit { span: Span::at(at), text }));
     }
     out
 }
@@ -404,15 +302,9 @@ mod tests {
                 let expr = text_at(text, expr, 0);
                 let for_ = for_.map(|f| {
                     let t = text_at(text, f, 0);
-                    Duration {
-                        millis: 0,
-                        text: t.value,
-                        span: t.span,
-                    }
+                    Duration { millis: 0, text: t.value, span: t.span }
                 });
-                let end = text[expr.span.end..]
-                    .find("\n      -")
-                    .map_or(text.len(), |i| expr.span.end + i + 1);
+                let end = text[expr.span.end..].find("\n      -").map_or(text.len(), |i| expr.span.end + i + 1);
                 Rule {
                     kind: RuleKind::Alert,
                     name,
@@ -435,83 +327,49 @@ mod tests {
             labels: vec![],
             rules,
         };
-        RuleFile {
-            kind: FileKind::Rules,
-            groups: vec![group],
-            diagnostics: vec![],
-            scalar_spans: vec![],
-        }
+        RuleFile { kind: FileKind::Rules, groups: vec![group], diagnostics: vec![], scalar_spans: vec![] }
     }
 
     const RULES: &str = "groups:\n  - name: api\n    rules:\n      - alert: First\n        expr: up == 0\n      - alert: Second\n        expr: errors > 5\n        for: 1s\n";
 
     fn finding_in(text: &str, needle: &str, lint: &'static str) -> Diagnostic {
         let at = text.find(needle).unwrap();
-        Diagnostic::new(
-            lint,
-            Severity::Warning,
-            Span::new(at, at + needle.len()),
-            "m",
-        )
+        Diagnostic::new(lint, Severity::Warning, Span::new(at, at + needle.len()), "m")
     }
 
     #[test]
     fn disabling_for_a_rule_inserts_an_indented_comment_above_the_item() {
-        let m = model(
-            RULES,
-            &[
-                ("First", "up == 0", None),
-                ("Second", "errors > 5", Some("1s")),
-            ],
-        );
+        let m = model(RULES, &[("First", "up == 0", None), ("Second", "errors > 5", Some("1s"))]);
         let d = finding_in(RULES, "Second", "runbook/missing");
         let action = disable_for_rule(&SourceFile::new("f", RULES), &m, &d).unwrap();
         let fixed = apply(RULES, &action.edits);
-        assert!(fixed.contains("        expr: up == 0\n      # alertlint disable runbook/missing\n      - alert: Second\n"), "{fixed}");
+        assert!(
+            fixed.contains("        expr: up == 0\n      # alertlint disable runbook/missing\n      - alert: Second\n"),
+            "{fixed}"
+        );
 
         // A second id joins the existing comment, before its reason.
-        let with_reason = fixed.replace(
-            "disable runbook/missing",
-            "disable runbook/missing -- legacy",
-        );
+        let with_reason = fixed.replace("disable runbook/missing", "disable runbook/missing -- legacy");
         let d = finding_in(&with_reason, "Second", "owner/missing");
-        let m = model(
-            &with_reason,
-            &[
-                ("First", "up == 0", None),
-                ("Second", "errors > 5", Some("1s")),
-            ],
+        let m = model(&with_reason, &[("First", "up == 0", None), ("Second", "errors > 5", Some("1s"))]);
+        let again =
+            apply(&with_reason, &disable_for_rule(&SourceFile::new("f", with_reason.as_str()), &m, &d).unwrap().edits);
+        assert!(
+            again.contains(
+                "      # alertlint disable runbook/missing, owner/missing -- legacy\n      - alert: Second\n"
+            ),
+            "{again}"
         );
-        let again = apply(
-            &with_reason,
-            &disable_for_rule(&SourceFile::new("f", with_reason.as_str()), &m, &d)
-                .unwrap()
-                .edits,
-        );
-        assert!(again.contains("      # alertlint disable runbook/missing, owner/missing -- legacy\n      - alert: Second\n"), "{again}");
     }
 
     #[test]
     fn findings_outside_rules_are_disabled_for_their_group() {
         let m = model(RULES, &[("First", "up == 0", None)]);
         let in_group = finding_in(RULES, "api", "group/duplicate-name");
-        let fixed = apply(
-            RULES,
-            &disable_for_group(&SourceFile::new("f", RULES), &m, &in_group)
-                .unwrap()
-                .edits,
-        );
-        assert!(
-            fixed.starts_with(
-                "groups:\n  # alertlint disable group/duplicate-name\n  - name: api\n"
-            ),
-            "{fixed}"
-        );
+        let fixed = apply(RULES, &disable_for_group(&SourceFile::new("f", RULES), &m, &in_group).unwrap().edits);
+        assert!(fixed.starts_with("groups:\n  # alertlint disable group/duplicate-name\n  - name: api\n"), "{fixed}");
         let in_rule = finding_in(RULES, "First", "runbook/missing");
-        assert_eq!(
-            disable_for_group(&SourceFile::new("f", RULES), &m, &in_rule),
-            None
-        );
+        assert_eq!(disable_for_group(&SourceFile::new("f", RULES), &m, &in_rule), None);
     }
 
     #[test]
@@ -519,13 +377,11 @@ mod tests {
         let crlf = RULES.replace('\n', "\r\n");
         let m = model(&crlf, &[("First", "up == 0", None)]);
         let d = finding_in(&crlf, "First", "runbook/missing");
-        let fixed = apply(
-            &crlf,
-            &disable_for_rule(&SourceFile::new("f", crlf.as_str()), &m, &d)
-                .unwrap()
-                .edits,
+        let fixed = apply(&crlf, &disable_for_rule(&SourceFile::new("f", crlf.as_str()), &m, &d).unwrap().edits);
+        assert!(
+            fixed.contains("    rules:\r\n      # alertlint disable runbook/missing\r\n      - alert: First\r\n"),
+            "{fixed:?}"
         );
-        assert!(fixed.contains("    rules:\r\n      # alertlint disable runbook/missing\r\n      - alert: First\r\n"), "{fixed:?}");
     }
 
     #[test]
@@ -545,58 +401,29 @@ mod tests {
     #[test]
     fn disabling_for_the_file_uses_the_leading_comment_block() {
         let d = Diagnostic::new("record/naming", Severity::Info, Span::new(30, 31), "m");
-        let fresh = apply(
-            RULES,
-            &disable_for_file(&SourceFile::new("f", RULES), &d)
-                .unwrap()
-                .edits,
-        );
-        assert!(
-            fresh.starts_with("# alertlint disable-file record/naming\ngroups:"),
-            "{fresh}"
-        );
+        let fresh = apply(RULES, &disable_for_file(&SourceFile::new("f", RULES), &d).unwrap().edits);
+        assert!(fresh.starts_with("# alertlint disable-file record/naming\ngroups:"), "{fresh}");
         let existing = "# header\n# alertlint disable-file owner/*\ngroups: []\n";
-        let fixed = apply(
-            existing,
-            &disable_for_file(&SourceFile::new("f", existing), &d)
-                .unwrap()
-                .edits,
-        );
-        assert_eq!(
-            fixed,
-            "# header\n# alertlint disable-file owner/*, record/naming\ngroups: []\n"
-        );
+        let fixed = apply(existing, &disable_for_file(&SourceFile::new("f", existing), &d).unwrap().edits);
+        assert_eq!(fixed, "# header\n# alertlint disable-file owner/*, record/naming\ngroups: []\n");
         let yaml_error = Diagnostic::new("yaml/syntax", Severity::Error, Span::new(0, 1), "m");
-        assert_eq!(
-            disable_for_file(&SourceFile::new("f", existing), &yaml_error),
-            None
-        );
+        assert_eq!(disable_for_file(&SourceFile::new("f", existing), &yaml_error), None);
     }
 
     #[test]
     fn misspelt_and_unused_suppressions_are_fixed() {
-        let m = RuleFile {
-            kind: FileKind::NotRules,
-            groups: vec![],
-            diagnostics: vec![],
-            scalar_spans: vec![],
-        };
-        let text = "# alertlint disable-file owner/misisng, record/naming\nkey: 1 # alertlint disable-file noise/irate\n";
+        let m = RuleFile { kind: FileKind::NotRules, groups: vec![], diagnostics: vec![], scalar_spans: vec![] };
+        let text =
+            "# alertlint disable-file owner/misisng, record/naming\nkey: 1 # alertlint disable-file noise/irate\n";
         let file = SourceFile::new("f", text);
         let d = finding_in(text, "owner/misisng", "suppression/unknown-lint");
         let fix = suppression_fix(&file, &m, &d).unwrap();
         assert_eq!(apply(text, &fix.edits), text.replace("misisng", "missing"));
 
         let d = finding_in(text, "owner/misisng", "suppression/unused");
-        assert_eq!(
-            apply(text, &suppression_fix(&file, &m, &d).unwrap().edits),
-            text.replace("owner/misisng, ", "")
-        );
+        assert_eq!(apply(text, &suppression_fix(&file, &m, &d).unwrap().edits), text.replace("owner/misisng, ", ""));
         let d = finding_in(text, "record/naming", "suppression/unused");
-        assert_eq!(
-            apply(text, &suppression_fix(&file, &m, &d).unwrap().edits),
-            text.replace(", record/naming", "")
-        );
+        assert_eq!(apply(text, &suppression_fix(&file, &m, &d).unwrap().edits), text.replace(", record/naming", ""));
         let d = finding_in(text, "noise/irate", "suppression/unused");
         assert_eq!(
             apply(text, &suppression_fix(&file, &m, &d).unwrap().edits),
@@ -605,50 +432,28 @@ mod tests {
 
         let alone = "a: 1\n  # alertlint disable-file noise/irate\nb: 2\n";
         let d = finding_in(alone, "noise/irate", "suppression/unused");
-        assert_eq!(
-            apply(
-                alone,
-                &suppression_fix(&SourceFile::new("f", alone), &m, &d)
-                    .unwrap()
-                    .edits
-            ),
-            "a: 1\nb: 2\n"
-        );
+        assert_eq!(apply(alone, &suppression_fix(&SourceFile::new("f", alone), &m, &d).unwrap().edits), "a: 1\nb: 2\n");
     }
 
     #[test]
     fn for_is_added_after_the_expression_or_set_in_place() {
-        let m = model(
-            RULES,
-            &[
-                ("First", "up == 0", None),
-                ("Second", "errors > 5", Some("1s")),
-            ],
-        );
+        let m = model(RULES, &[("First", "up == 0", None), ("Second", "errors > 5", Some("1s"))]);
         let file = SourceFile::new("f", RULES);
         let values = vec!["5m".to_string()];
         let (title, edit) = for_candidates(&file, &m.groups[0].rules[0], &values).remove(0);
         assert_eq!(title, "Add `for: 5m`");
-        assert!(apply(RULES, &[edit]).contains(
-            "      - alert: First\n        expr: up == 0\n        for: 5m\n      - alert: Second\n"
-        ));
+        assert!(
+            apply(RULES, &[edit])
+                .contains("      - alert: First\n        expr: up == 0\n        for: 5m\n      - alert: Second\n")
+        );
         let (title, edit) = for_candidates(&file, &m.groups[0].rules[1], &values).remove(0);
         assert_eq!(title, "Set `for: 5m`");
         assert!(apply(RULES, &[edit]).ends_with("        expr: errors > 5\n        for: 5m\n"));
 
         // At the end of a file without a final newline.
-        let unterminated =
-            "groups:\n  - name: api\n    rules:\n      - alert: First\n        expr: up == 0";
+        let unterminated = "groups:\n  - name: api\n    rules:\n      - alert: First\n        expr: up == 0";
         let m = model(unterminated, &[("First", "up == 0", None)]);
-        let (_, edit) = for_candidates(
-            &SourceFile::new("f", unterminated),
-            &m.groups[0].rules[0],
-            &values,
-        )
-        .remove(0);
-        assert_eq!(
-            apply(unterminated, &[edit]),
-            format!("{unterminated}\n        for: 5m")
-        );
+        let (_, edit) = for_candidates(&SourceFile::new("f", unterminated), &m.groups[0].rules[0], &values).remove(0);
+        assert_eq!(apply(unterminated, &[edit]), format!("{unterminated}\n        for: 5m"));
     }
 }

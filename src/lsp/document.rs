@@ -30,10 +30,7 @@ impl Encoding {
     pub fn range(self, file: &SourceFile, span: Span) -> Range {
         let start = file.clamp(span.start);
         let end = file.clamp(span.end).max(start);
-        Range {
-            start: self.position(file, start),
-            end: self.position(file, end),
-        }
+        Range { start: self.position(file, start), end: self.position(file, end) }
     }
 
     /// The byte offset of an LSP position; positions past a line's end or
@@ -95,31 +92,20 @@ impl Document {
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     let rest = uri.as_str().strip_prefix("file://")?;
     // `file://host/path`: only an empty host or `localhost` is this machine.
-    let path = if rest.starts_with('/') {
-        rest
-    } else {
-        rest.strip_prefix("localhost")?
-    };
+    let path = if rest.starts_with('/') { rest } else { rest.strip_prefix("localhost")? };
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let decoded = percent_decode(path)?;
     // `file:///C:/x` on Windows.
     #[cfg(windows)]
-    let decoded = decoded
-        .strip_prefix('/')
-        .filter(|p| p.as_bytes().get(1) == Some(&b':'))
-        .map(str::to_string)
-        .unwrap_or(decoded);
+    let decoded =
+        decoded.strip_prefix('/').filter(|p| p.as_bytes().get(1) == Some(&b':')).map(str::to_string).unwrap_or(decoded);
     Some(PathBuf::from(decoded))
 }
 
 /// The `file:` URI of an absolute path.
 pub fn path_to_uri(path: &Path) -> Option<Uri> {
     let text = path.to_str()?.replace('\\', "/");
-    let text = if text.starts_with('/') {
-        text
-    } else {
-        format!("/{text}")
-    };
+    let text = if text.starts_with('/') { text } else { format!("/{text}") };
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/' | b':') {
@@ -162,20 +148,11 @@ mod tests {
         }
     }
 
-    fn change(
-        range: Option<((u32, u32), (u32, u32))>,
-        text: &str,
-    ) -> TextDocumentContentChangeEvent {
+    fn change(range: Option<((u32, u32), (u32, u32))>, text: &str) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {
             range: range.map(|(a, b)| Range {
-                start: Position {
-                    line: a.0,
-                    character: a.1,
-                },
-                end: Position {
-                    line: b.0,
-                    character: b.1,
-                },
+                start: Position { line: a.0, character: a.1 },
+                end: Position { line: b.0, character: b.1 },
             }),
             range_length: None,
             text: text.into(),
@@ -222,10 +199,7 @@ mod tests {
         let uri = path_to_uri(path).unwrap();
         assert_eq!(uri.as_str(), "file:///tmp/a%20dir/%C3%A9%2Cx.yaml");
         assert_eq!(uri_to_path(&uri).as_deref(), Some(path));
-        assert_eq!(
-            uri_to_path(&Uri::from_str("untitled:Untitled-1").unwrap()),
-            None
-        );
+        assert_eq!(uri_to_path(&Uri::from_str("untitled:Untitled-1").unwrap()), None);
         assert_eq!(
             uri_to_path(&Uri::from_str("file://localhost/etc/x.yaml").unwrap()).as_deref(),
             Some(Path::new("/etc/x.yaml"))

@@ -115,9 +115,7 @@ impl<W: Write> Server<W> {
         loop {
             let next = match self.deadline {
                 None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(deadline) => {
-                    receiver.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                }
+                Some(deadline) => receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())),
             };
             match next {
                 Ok(incoming) => {
@@ -154,25 +152,15 @@ impl<W: Write> Server<W> {
     }
 
     fn respond_error(&mut self, id: RequestId, code: i32, message: impl Into<String>) {
-        self.send(Message::Response(Response::new_err(
-            id,
-            code,
-            message.into(),
-        )));
+        self.send(Message::Response(Response::new_err(id, code, message.into())));
     }
 
     fn notify(&mut self, method: &str, params: Value) {
-        self.send(Message::Notification(Notification {
-            method: method.to_string(),
-            params,
-        }));
+        self.send(Message::Notification(Notification { method: method.to_string(), params }));
     }
 
     fn log(&mut self, message: impl Into<String>) {
-        self.notify(
-            "window/logMessage",
-            json!({ "type": 3, "message": message.into() }),
-        );
+        self.notify("window/logMessage", json!({ "type": 3, "message": message.into() }));
     }
 
     // ---- dispatch -----------------------------------------------------
@@ -187,9 +175,7 @@ impl<W: Write> Server<W> {
                 self.on_request(request);
                 None
             }
-            Incoming::Message(Message::Notification(notification)) => {
-                self.on_notification(notification)
-            }
+            Incoming::Message(Message::Notification(notification)) => self.on_notification(notification),
             // Answers to requests this server never sends.
             Incoming::Message(Message::Response(_)) => None,
         }
@@ -199,14 +185,10 @@ impl<W: Write> Server<W> {
         let Request { id, method, params } = request;
         match (self.phase, method.as_str()) {
             (Phase::Uninitialized, "initialize") => self.initialize(id, &params),
-            (Phase::Uninitialized, _) => self.respond_error(
-                id,
-                SERVER_NOT_INITIALIZED,
-                "the server is not initialized yet",
-            ),
-            (Phase::ShutDown, _) => {
-                self.respond_error(id, INVALID_REQUEST, "the server is shutting down")
+            (Phase::Uninitialized, _) => {
+                self.respond_error(id, SERVER_NOT_INITIALIZED, "the server is not initialized yet")
             }
+            (Phase::ShutDown, _) => self.respond_error(id, INVALID_REQUEST, "the server is shutting down"),
             (Phase::Running, "initialize") => {
                 self.respond_error(id, INVALID_REQUEST, "the server is already initialized")
             }
@@ -220,16 +202,10 @@ impl<W: Write> Server<W> {
                         let actions = self.code_actions(params);
                         self.respond(id, actions);
                     }
-                    Err(e) => self.respond_error(
-                        id,
-                        INVALID_PARAMS,
-                        format!("invalid codeAction params: {e}"),
-                    ),
+                    Err(e) => self.respond_error(id, INVALID_PARAMS, format!("invalid codeAction params: {e}")),
                 }
             }
-            (Phase::Running, _) => {
-                self.respond_error(id, METHOD_NOT_FOUND, format!("unknown method `{method}`"))
-            }
+            (Phase::Running, _) => self.respond_error(id, METHOD_NOT_FOUND, format!("unknown method `{method}`")),
         }
     }
 
@@ -246,9 +222,7 @@ impl<W: Write> Server<W> {
             "textDocument/didChange" => serde_json::from_value(params).map(|p| self.did_change(p)),
             "textDocument/didSave" => serde_json::from_value(params).map(|p| self.did_save(p)),
             "textDocument/didClose" => serde_json::from_value(params).map(|p| self.did_close(p)),
-            "workspace/didChangeWorkspaceFolders" => {
-                serde_json::from_value(params).map(|p| self.did_change_folders(p))
-            }
+            "workspace/didChangeWorkspaceFolders" => serde_json::from_value(params).map(|p| self.did_change_folders(p)),
             "workspace/didChangeWatchedFiles" | "workspace/didChangeConfiguration" => {
                 self.workspace.invalidate();
                 self.dirty.extend(self.documents.keys().cloned());
@@ -259,17 +233,13 @@ impl<W: Write> Server<W> {
             _ => Ok(()),
         };
         if let Err(e) = result {
-            self.log(format!(
-                "alertlint: ignored `{method}` with invalid params: {e}"
-            ));
+            self.log(format!("alertlint: ignored `{method}` with invalid params: {e}"));
         }
         None
     }
 
     fn initialize(&mut self, id: RequestId, params: &Value) {
-        let offered = params
-            .pointer("/capabilities/general/positionEncodings")
-            .and_then(Value::as_array);
+        let offered = params.pointer("/capabilities/general/positionEncodings").and_then(Value::as_array);
         self.encoding = match offered {
             Some(list) if list.iter().any(|e| e.as_str() == Some("utf-8")) => Encoding::Utf8,
             _ => Encoding::Utf16,
@@ -283,14 +253,8 @@ impl<W: Write> Server<W> {
             .filter_map(path_of_uri_str)
             .collect();
         if roots.is_empty() {
-            let root_uri = params
-                .get("rootUri")
-                .and_then(Value::as_str)
-                .and_then(path_of_uri_str);
-            let root_path = params
-                .get("rootPath")
-                .and_then(Value::as_str)
-                .map(PathBuf::from);
+            let root_uri = params.get("rootUri").and_then(Value::as_str).and_then(path_of_uri_str);
+            let root_path = params.get("rootPath").and_then(Value::as_str).map(PathBuf::from);
             roots.extend(root_uri.or(root_path));
         }
         self.workspace.set_roots(roots);
@@ -321,13 +285,7 @@ impl<W: Write> Server<W> {
         let path = uri_to_path(&item.uri);
         self.documents.insert(
             key.clone(),
-            Document {
-                uri: item.uri,
-                path,
-                language_id: item.language_id,
-                version: item.version,
-                text: item.text,
-            },
+            Document { uri: item.uri, path, language_id: item.language_id, version: item.version, text: item.text },
         );
         // A file created since the last walk may now be part of the workspace.
         self.workspace.invalidate();
@@ -369,10 +327,7 @@ impl<W: Write> Server<W> {
         if self.documents.remove(&key).is_some() {
             self.results.remove(&key);
             self.dirty.remove(&key);
-            self.notify(
-                "textDocument/publishDiagnostics",
-                json!({ "uri": uri, "diagnostics": [] }),
-            );
+            self.notify("textDocument/publishDiagnostics", json!({ "uri": uri, "diagnostics": [] }));
             // Cross-file findings in other documents may have involved it.
             if !self.documents.is_empty() {
                 self.schedule(DEBOUNCE);
@@ -381,26 +336,10 @@ impl<W: Write> Server<W> {
     }
 
     fn did_change_folders(&mut self, params: lsp::DidChangeWorkspaceFoldersParams) {
-        let removed: HashSet<PathBuf> = params
-            .event
-            .removed
-            .iter()
-            .filter_map(|f| uri_to_path(&f.uri))
-            .collect();
-        let mut roots: Vec<PathBuf> = self
-            .workspace
-            .roots()
-            .iter()
-            .filter(|r| !removed.contains(*r))
-            .cloned()
-            .collect();
-        roots.extend(
-            params
-                .event
-                .added
-                .iter()
-                .filter_map(|f| uri_to_path(&f.uri)),
-        );
+        let removed: HashSet<PathBuf> = params.event.removed.iter().filter_map(|f| uri_to_path(&f.uri)).collect();
+        let mut roots: Vec<PathBuf> =
+            self.workspace.roots().iter().filter(|r| !removed.contains(*r)).cloned().collect();
+        roots.extend(params.event.added.iter().filter_map(|f| uri_to_path(&f.uri)));
         self.workspace.set_roots(roots);
         self.dirty.extend(self.documents.keys().cloned());
         self.schedule(Duration::ZERO);
@@ -430,12 +369,7 @@ impl<W: Write> Server<W> {
                 .map(Path::to_path_buf)
                 .or_else(|| self.workspace.roots().first().cloned());
             let config = dir
-                .map(|d| {
-                    dir_configs
-                        .entry(d.clone())
-                        .or_insert_with(|| Config::discover(&d))
-                        .clone()
-                })
+                .map(|d| dir_configs.entry(d.clone()).or_insert_with(|| Config::discover(&d)).clone())
                 .unwrap_or(None);
             groups.entry(config).or_default().push(key.clone());
         }
@@ -481,10 +415,7 @@ impl<W: Write> Server<W> {
                 continue;
             }
             let name = self.document_name(document);
-            inputs.push(Input {
-                name: name.clone(),
-                bytes: document.text.clone().into_bytes(),
-            });
+            inputs.push(Input { name: name.clone(), bytes: document.text.clone().into_bytes() });
             checked.push((key.clone(), name));
         }
         for key in excluded {
@@ -494,15 +425,8 @@ impl<W: Write> Server<W> {
             return;
         }
         let open_count = inputs.len();
-        let copy = |inputs: &[Input]| {
-            inputs
-                .iter()
-                .map(|i| Input {
-                    name: i.name.clone(),
-                    bytes: i.bytes.clone(),
-                })
-                .collect()
-        };
+        let copy =
+            |inputs: &[Input]| inputs.iter().map(|i| Input { name: i.name.clone(), bytes: i.bytes.clone() }).collect();
         let Some(first) = check_sorted(&engine, copy(&inputs)) else {
             self.internal_error(checked);
             return;
@@ -519,21 +443,14 @@ impl<W: Write> Server<W> {
             .filter(|n| !n.is_empty())
             .collect();
         if !names.is_empty() && engine.effective_severity(DUPLICATE).is_some() {
-            let open: HashSet<PathBuf> = self
-                .documents
-                .values()
-                .filter_map(|d| d.path.clone())
-                .collect();
+            let open: HashSet<PathBuf> = self.documents.values().filter_map(|d| d.path.clone()).collect();
             let files: Vec<PathBuf> = self.workspace.files().to_vec();
             for path in files {
                 if open.contains(&path) || !wanted.allows(&path) {
                     continue;
                 }
                 let Some(dir) = path.parent() else { continue };
-                let config = dir_configs
-                    .entry(dir.to_path_buf())
-                    .or_insert_with(|| Config::discover(dir))
-                    .clone();
+                let config = dir_configs.entry(dir.to_path_buf()).or_insert_with(|| Config::discover(dir)).clone();
                 if config.as_deref() != config_path {
                     continue;
                 }
@@ -542,10 +459,7 @@ impl<W: Write> Server<W> {
                 };
                 let text = String::from_utf8_lossy(&bytes);
                 if names.iter().any(|name| text.contains(name)) {
-                    inputs.push(Input {
-                        name: self.workspace.display_name(&path),
-                        bytes: bytes.to_vec(),
-                    });
+                    inputs.push(Input { name: self.workspace.display_name(&path), bytes: bytes.to_vec() });
                 }
             }
         }
@@ -563,18 +477,16 @@ impl<W: Write> Server<W> {
         };
         // Open documents were pushed first, so they are the first reports.
         for ((key, name), report) in checked.into_iter().zip(reports) {
-            let published = report
-                .diagnostics
-                .iter()
-                .map(|d| self.to_lsp(&report.file, d, key.as_str()))
-                .collect();
+            let published = report.diagnostics.iter().map(|d| self.to_lsp(&report.file, d, key.as_str())).collect();
             self.store(&key, Some((report, name)), published, Some(engine.clone()));
         }
     }
 
     fn internal_error(&mut self, checked: Vec<(String, String)>) {
         for (key, _) in checked {
-            let message = "alertlint failed while checking this file; this is a bug, please report it with the file's content".to_string();
+            let message =
+                "alertlint failed while checking this file; this is a bug, please report it with the file's content"
+                    .to_string();
             let diagnostic = self.top_diagnostic(&key, INTERNAL_CODE, message, None);
             self.store(&key, None, vec![diagnostic], None);
         }
@@ -592,26 +504,13 @@ impl<W: Write> Server<W> {
         let Some(document) = self.documents.get(key) else {
             return;
         };
-        let changed = self
-            .results
-            .get(key)
-            .is_none_or(|old| old.published != published);
-        let params =
-            json!({ "uri": document.uri, "version": document.version, "diagnostics": published });
-        let (report, name) =
-            report.unwrap_or_else(|| (empty_report(key, document.text.as_str()), String::new()));
+        let changed = self.results.get(key).is_none_or(|old| old.published != published);
+        let params = json!({ "uri": document.uri, "version": document.version, "diagnostics": published });
+        let (report, name) = report.unwrap_or_else(|| (empty_report(key, document.text.as_str()), String::new()));
         if changed || self.dirty.contains(key) {
             self.notify("textDocument/publishDiagnostics", params);
         }
-        self.results.insert(
-            key.to_string(),
-            Linted {
-                report,
-                name,
-                engine,
-                published,
-            },
-        );
+        self.results.insert(key.to_string(), Linted { report, name, engine, published });
     }
 
     /// An open `.alertlint.yaml`: its own errors, at their position.
@@ -619,21 +518,15 @@ impl<W: Write> Server<W> {
         let Some(document) = self.documents.get(key) else {
             return;
         };
-        let name = document
-            .path
-            .as_ref()
-            .map_or_else(|| key.to_string(), |p| p.display().to_string());
+        let name = document.path.as_ref().map_or_else(|| key.to_string(), |p| p.display().to_string());
         let file = SourceFile::new(name, document.text.as_str());
         let parsed = catch_unwind(AssertUnwindSafe(|| {
-            Config::parse(file.clone())
-                .and_then(|c| Engine::new(c, Selection::default()).map(|_| ()))
+            Config::parse(file.clone()).and_then(|c| Engine::new(c, Selection::default()).map(|_| ()))
         }));
         let published = match parsed {
             Ok(Ok(())) => Vec::new(),
             Ok(Err(error)) => {
-                let offset = error
-                    .position
-                    .map_or(0, |(line, column)| offset_of(&file, line, column));
+                let offset = error.position.map_or(0, |(line, column)| offset_of(&file, line, column));
                 let end = file.line_range(file.line_index(offset)).end.max(offset);
                 let range = self.encoding.range(&file, Span::new(offset, end));
                 vec![config_diagnostic(range, error.message.clone(), None)]
@@ -654,9 +547,7 @@ impl<W: Write> Server<W> {
             let uri = path_to_uri(&std::path::absolute(path).ok()?)?;
             let text = std::fs::read_to_string(path).unwrap_or_default();
             let source = SourceFile::new(file, text);
-            let offset = error
-                .position
-                .map_or(0, |(line, column)| offset_of(&source, line, column));
+            let offset = error.position.map_or(0, |(line, column)| offset_of(&source, line, column));
             let range = self.encoding.range(&source, Span::at(offset));
             Some(lsp::DiagnosticRelatedInformation {
                 location: lsp::Location { uri, range },
@@ -682,9 +573,7 @@ impl<W: Write> Server<W> {
     ) -> lsp::Diagnostic {
         let text = self.documents.get(key).map_or("", |d| d.text.as_str());
         let file = SourceFile::new("", text);
-        let range = self
-            .encoding
-            .range(&file, Span::new(0, file.line_range(0).end));
+        let range = self.encoding.range(&file, Span::new(0, file.line_range(0).end));
         let mut diagnostic = config_diagnostic(range, message, related);
         diagnostic.code = Some(lsp::NumberOrString::String(code.to_string()));
         diagnostic
@@ -710,10 +599,7 @@ impl<W: Write> Server<W> {
                 .labels
                 .iter()
                 .map(|l| lsp::DiagnosticRelatedInformation {
-                    location: lsp::Location {
-                        uri: uri.clone(),
-                        range: self.encoding.range(file, l.span),
-                    },
+                    location: lsp::Location { uri: uri.clone(), range: self.encoding.range(file, l.span) },
                     message: l.message.clone(),
                 })
                 .collect(),
@@ -739,9 +625,7 @@ impl<W: Write> Server<W> {
     fn code_actions(&mut self, params: lsp::CodeActionParams) -> Value {
         let wants_quickfix = params.context.only.as_ref().is_none_or(|only| {
             only.iter().any(|k| {
-                k.as_str().is_empty()
-                    || "quickfix".starts_with(k.as_str())
-                    || k.as_str().starts_with("quickfix")
+                k.as_str().is_empty() || "quickfix".starts_with(k.as_str()) || k.as_str().starts_with("quickfix")
             })
         });
         if !wants_quickfix {
@@ -774,24 +658,13 @@ impl<W: Write> Server<W> {
             actions.extend(actions::disable_for_file(file, d));
             // Two findings of one lint under the cursor would offer the same action twice.
             for action in actions.into_iter().filter(|a| titles.insert(a.title.clone())) {
-                out.push(self.code_action(
-                    &params.text_document.uri,
-                    file,
-                    action,
-                    published.clone(),
-                ));
+                out.push(self.code_action(&params.text_document.uri, file, action, published.clone()));
             }
         }
         Value::Array(out)
     }
 
-    fn code_action(
-        &self,
-        uri: &lsp::Uri,
-        file: &SourceFile,
-        action: Action,
-        diagnostic: lsp::Diagnostic,
-    ) -> Value {
+    fn code_action(&self, uri: &lsp::Uri, file: &SourceFile, action: Action, diagnostic: lsp::Diagnostic) -> Value {
         let edits: Vec<Value> = action
             .edits
             .iter()
@@ -820,22 +693,11 @@ impl<W: Write> Server<W> {
             }
         }
         let count = |text: &str| -> Option<(usize, usize)> {
-            let input = Input {
-                name: linted.name.clone(),
-                bytes: text.as_bytes().to_vec(),
-            };
+            let input = Input { name: linted.name.clone(), bytes: text.as_bytes().to_vec() };
             let reports = catch_unwind(AssertUnwindSafe(|| engine.check(vec![input]))).ok()?;
             let report = reports.into_iter().next()?;
-            let short = report
-                .diagnostics
-                .iter()
-                .filter(|x| x.lint == actions::FOR_TOO_SHORT)
-                .count();
-            let errors = report
-                .diagnostics
-                .iter()
-                .filter(|x| x.severity == Severity::Error)
-                .count();
+            let short = report.diagnostics.iter().filter(|x| x.lint == actions::FOR_TOO_SHORT).count();
+            let errors = report.diagnostics.iter().filter(|x| x.severity == Severity::Error).count();
             Some((short, errors))
         };
         let (short_before, errors_before) = count(linted.report.file.text())?;
@@ -843,11 +705,7 @@ impl<W: Write> Server<W> {
             let edited = actions::apply(linted.report.file.text(), std::slice::from_ref(&edit));
             let (short, errors) = count(&edited)?;
             if short < short_before && errors <= errors_before {
-                return Some(Action {
-                    title,
-                    edits: vec![edit],
-                    is_fix: true,
-                });
+                return Some(Action { title, edits: vec![edit], is_fix: true });
             }
         }
         None
@@ -873,11 +731,7 @@ fn check_sorted(engine: &Engine, inputs: Vec<Input>) -> Option<Vec<FileReport>> 
 
 /// The `min_for` option of `noise/for-too-short` when configured.
 fn configured_min_for(config: &Config) -> Option<String> {
-    let setting = config
-        .lints
-        .iter()
-        .rev()
-        .find(|s| s.pattern == actions::FOR_TOO_SHORT)?;
+    let setting = config.lints.iter().rev().find(|s| s.pattern == actions::FOR_TOO_SHORT)?;
     let crate::yaml::NodeKind::Mapping(entries) = &setting.options.as_ref()?.kind else {
         return None;
     };
@@ -925,9 +779,7 @@ fn empty_report(name: &str, text: &str) -> FileReport {
 fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
     let range = file.line_range(line.saturating_sub(1));
     let text = &file.text()[range.clone()];
-    text.char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(range.end, |(i, _)| range.start + i)
+    text.char_indices().nth(column.saturating_sub(1)).map_or(range.end, |(i, _)| range.start + i)
 }
 
 fn path_of_uri_str(uri: &str) -> Option<PathBuf> {
@@ -960,13 +812,8 @@ impl Wanted {
             }
             builder.build().ok()
         };
-        let base =
-            std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
-        Wanted {
-            base,
-            include: compile(&config.include),
-            exclude: compile(&config.exclude),
-        }
+        let base = std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
+        Wanted { base, include: compile(&config.include), exclude: compile(&config.exclude) }
     }
 
     fn allows(&self, path: &Path) -> bool {
@@ -975,13 +822,8 @@ impl Wanted {
         }
         let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
-        self.include
-            .as_ref()
-            .is_none_or(|set| set.is_match(relative))
-            && !self
-                .exclude
-                .as_ref()
-                .is_some_and(|set| set.is_match(relative))
+        self.include.as_ref().is_none_or(|set| set.is_match(relative))
+            && !self.exclude.as_ref().is_some_and(|set| set.is_match(relative))
     }
 }
 
@@ -994,10 +836,7 @@ mod tests {
 
     impl Lcg {
         fn next(&mut self, bound: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((self.0 >> 33) as usize) % bound.max(1)
         }
     }
@@ -1025,19 +864,14 @@ mod tests {
         for (seed, utf8) in [(1u64, false), (2, true), (3, false)] {
             let mut rng = Lcg(seed);
             let mut input = Vec::new();
-            let encodings = if utf8 {
-                json!(["utf-8"])
-            } else {
-                json!(["utf-16"])
-            };
+            let encodings = if utf8 { json!(["utf-8"]) } else { json!(["utf-16"]) };
             input.extend(framed(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"capabilities": {"general": {"positionEncodings": encodings}}}})));
             let uri = "untitled:fuzz.yaml";
             let mut text = SNIPPETS[0].to_string();
             input.extend(framed(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}})));
             let mut requests = 0;
             for step in 0..120 {
-                let position =
-                    |rng: &mut Lcg| json!({"line": rng.next(12), "character": rng.next(60)});
+                let position = |rng: &mut Lcg| json!({"line": rng.next(12), "character": rng.next(60)});
                 let range = json!({"start": position(&mut rng), "end": position(&mut rng)});
                 if rng.next(4) == 0 {
                     requests += 1;
@@ -1045,11 +879,8 @@ mod tests {
                 } else {
                     let insert = SNIPPETS[rng.next(SNIPPETS.len())];
                     text.push_str(insert);
-                    let change = if rng.next(5) == 0 {
-                        json!({"text": text})
-                    } else {
-                        json!({"range": range, "text": insert})
-                    };
+                    let change =
+                        if rng.next(5) == 0 { json!({"text": text}) } else { json!({"range": range, "text": insert}) };
                     input.extend(framed(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": step + 2}, "contentChanges": [change]}})));
                 }
             }
@@ -1058,19 +889,10 @@ mod tests {
             let text = String::from_utf8(output).expect("UTF-8 output");
             let answered = text.matches("\"id\":").count();
             // Every code action and the initialize request got an answer.
-            assert!(
-                answered > requests,
-                "seed {seed}: {answered} answers for {requests} requests"
-            );
+            assert!(answered > requests, "seed {seed}: {answered} answers for {requests} requests");
             assert!(!text.contains("\"error\""), "seed {seed}: {text}");
-            assert!(
-                !text.contains(INTERNAL_CODE),
-                "seed {seed}: the engine panicked"
-            );
-            assert!(
-                text.contains("textDocument/publishDiagnostics"),
-                "seed {seed}: nothing was linted"
-            );
+            assert!(!text.contains(INTERNAL_CODE), "seed {seed}: the engine panicked");
+            assert!(text.contains("textDocument/publishDiagnostics"), "seed {seed}: nothing was linted");
         }
     }
 
@@ -1085,11 +907,7 @@ mod tests {
 
     #[test]
     fn config_files_are_recognised_by_name() {
-        assert!(is_config_uri(
-            &lsp::Uri::from_str("file:///x/.alertlint.yaml").unwrap()
-        ));
-        assert!(!is_config_uri(
-            &lsp::Uri::from_str("file:///x/rules.yaml").unwrap()
-        ));
+        assert!(is_config_uri(&lsp::Uri::from_str("file:///x/.alertlint.yaml").unwrap()));
+        assert!(!is_config_uri(&lsp::Uri::from_str("file:///x/rules.yaml").unwrap()));
     }
 }

@@ -44,15 +44,10 @@ fn read_loop(mut input: impl BufRead, sender: &SyncSender<Incoming>) {
     loop {
         let incoming = match read_frame(&mut input) {
             Ok(Some(Frame::Body(body))) => decode(&body),
-            Ok(Some(Frame::Bad(message))) => Incoming::Malformed {
-                id: None,
-                code: PARSE_ERROR,
-                message,
-            },
+            Ok(Some(Frame::Bad(message))) => Incoming::Malformed { id: None, code: PARSE_ERROR, message },
             Ok(None) | Err(_) => return,
         };
-        let is_exit =
-            matches!(&incoming, Incoming::Message(Message::Notification(n)) if n.method == "exit");
+        let is_exit = matches!(&incoming, Incoming::Message(Message::Notification(n)) if n.method == "exit");
         if sender.send(incoming).is_err() || is_exit {
             return;
         }
@@ -89,24 +84,17 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Frame>> {
         if let Some((name, value)) = text.split_once(':') {
             if name.trim().eq_ignore_ascii_case("content-length") {
                 length = Some(
-                    value
-                        .trim()
-                        .parse::<usize>()
-                        .map_err(|_| format!("invalid Content-Length `{}`", value.trim())),
+                    value.trim().parse::<usize>().map_err(|_| format!("invalid Content-Length `{}`", value.trim())),
                 );
             }
         }
     }
     match length {
-        None => Ok(Some(Frame::Bad(
-            "message without a Content-Length header".into(),
-        ))),
+        None => Ok(Some(Frame::Bad("message without a Content-Length header".into()))),
         Some(Err(reason)) => Ok(Some(Frame::Bad(reason))),
         Some(Ok(n)) if n > MAX_BODY_BYTES => {
             io::copy(&mut input.take(n as u64), &mut io::sink())?;
-            Ok(Some(Frame::Bad(format!(
-                "message of {n} bytes is larger than the limit of {MAX_BODY_BYTES}"
-            ))))
+            Ok(Some(Frame::Bad(format!("message of {n} bytes is larger than the limit of {MAX_BODY_BYTES}"))))
         }
         Some(Ok(n)) => {
             let mut body = vec![0; n];
@@ -121,18 +109,11 @@ pub fn decode(body: &[u8]) -> Incoming {
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(e) => {
-            return Incoming::Malformed {
-                id: None,
-                code: PARSE_ERROR,
-                message: format!("invalid JSON: {e}"),
-            };
+            return Incoming::Malformed { id: None, code: PARSE_ERROR, message: format!("invalid JSON: {e}") };
         }
     };
     // Only ids JSON-RPC allows are echoed back; anything else is answered with `null`.
-    let id = value
-        .get("id")
-        .filter(|id| id.is_i64() || id.is_u64() || id.is_string())
-        .cloned();
+    let id = value.get("id").filter(|id| id.is_i64() || id.is_u64() || id.is_string()).cloned();
     let has_id = value.get("id").is_some_and(|id| !id.is_null());
     let Some(object) = value.as_object() else {
         return Incoming::Malformed {
@@ -151,11 +132,7 @@ pub fn decode(body: &[u8]) -> Incoming {
             message: "request id must be an integer or a string".into(),
         },
         Ok(message) => Incoming::Message(message),
-        Err(e) => Incoming::Malformed {
-            id,
-            code: INVALID_REQUEST,
-            message: format!("not a JSON-RPC message: {e}"),
-        },
+        Err(e) => Incoming::Malformed { id, code: INVALID_REQUEST, message: format!("not a JSON-RPC message: {e}") },
     }
 }
 
@@ -166,13 +143,9 @@ pub fn write_message(output: &mut impl Write, message: &Message) -> io::Result<(
 
 /// Writes an error response whose id may be `null` (which lsp-server's
 /// `Response` cannot express).
-pub fn write_error(
-    output: &mut impl Write,
-    id: Option<Value>,
-    code: i32,
-    message: &str,
-) -> io::Result<()> {
-    let body = serde_json::json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } }).to_string();
+pub fn write_error(output: &mut impl Write, id: Option<Value>, code: i32, message: &str) -> io::Result<()> {
+    let body =
+        serde_json::json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } }).to_string();
     write!(output, "Content-Length: {}\r\n\r\n{body}", body.len())?;
     output.flush()
 }
@@ -206,48 +179,13 @@ mod tests {
         .concat();
         let got = frames(&input);
         assert_eq!(got.len(), 7, "{got:?}");
-        assert!(
-            matches!(&got[0], Incoming::Message(Message::Request(r)) if r.method == "initialize")
-        );
-        assert!(matches!(
-            &got[1],
-            Incoming::Malformed {
-                code: PARSE_ERROR,
-                ..
-            }
-        ));
-        assert!(matches!(
-            &got[2],
-            Incoming::Malformed {
-                code: PARSE_ERROR,
-                ..
-            }
-        ));
-        assert!(matches!(
-            &got[3],
-            Incoming::Malformed {
-                code: INVALID_REQUEST,
-                ..
-            }
-        ));
-        assert!(matches!(
-            &got[4],
-            Incoming::Malformed {
-                code: INVALID_REQUEST,
-                id: Some(_),
-                ..
-            }
-        ));
-        assert!(matches!(
-            &got[5],
-            Incoming::Malformed {
-                code: PARSE_ERROR,
-                ..
-            }
-        ));
-        assert!(
-            matches!(&got[6], Incoming::Message(Message::Notification(n)) if n.method == "initialized")
-        );
+        assert!(matches!(&got[0], Incoming::Message(Message::Request(r)) if r.method == "initialize"));
+        assert!(matches!(&got[1], Incoming::Malformed { code: PARSE_ERROR, .. }));
+        assert!(matches!(&got[2], Incoming::Malformed { code: PARSE_ERROR, .. }));
+        assert!(matches!(&got[3], Incoming::Malformed { code: INVALID_REQUEST, .. }));
+        assert!(matches!(&got[4], Incoming::Malformed { code: INVALID_REQUEST, id: Some(_), .. }));
+        assert!(matches!(&got[5], Incoming::Malformed { code: PARSE_ERROR, .. }));
+        assert!(matches!(&got[6], Incoming::Message(Message::Notification(n)) if n.method == "initialized"));
     }
 
     #[test]
@@ -259,8 +197,6 @@ mod tests {
     fn lf_only_headers_are_accepted() {
         let body = r#"{"jsonrpc":"2.0","method":"exit"}"#;
         let got = frames(&format!("Content-Length: {}\n\n{body}", body.len()));
-        assert!(
-            matches!(&got[..], [Incoming::Message(Message::Notification(n))] if n.method == "exit")
-        );
+        assert!(matches!(&got[..], [Incoming::Message(Message::Notification(n))] if n.method == "exit"));
     }
 }

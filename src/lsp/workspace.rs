@@ -57,35 +57,23 @@ impl Workspace {
             }
         }
         let bytes = Arc::new(std::fs::read(path).ok()?);
-        self.contents
-            .insert(path.to_path_buf(), (modified, bytes.clone()));
+        self.contents.insert(path.to_path_buf(), (modified, bytes.clone()));
         Some(bytes)
     }
 
     /// The name a workspace file is reported under: relative to its root.
     pub fn display_name(&self, path: &Path) -> String {
-        self.roots
-            .iter()
-            .find_map(|root| path.strip_prefix(root).ok())
-            .unwrap_or(path)
-            .display()
-            .to_string()
+        self.roots.iter().find_map(|root| path.strip_prefix(root).ok()).unwrap_or(path).display().to_string()
     }
 }
 
 fn walk(roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();
     'roots: for root in roots {
-        let walker = ignore::WalkBuilder::new(root)
-            .require_git(false)
-            .follow_links(false)
-            .build();
+        let walker = ignore::WalkBuilder::new(root).require_git(false).follow_links(false).build();
         for entry in walker.take(MAX_ENTRIES).flatten() {
             let path = entry.path();
-            let is_yaml = matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yml" | "yaml")
-            );
+            let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"));
             if is_yaml && entry.file_type().is_some_and(|t| t.is_file()) {
                 files.push(path.to_path_buf());
                 if files.len() >= MAX_FILES {

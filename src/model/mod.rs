@@ -156,29 +156,19 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
             return RuleFile {
                 kind: FileKind::Invalid,
                 groups: Vec::new(),
-                diagnostics: vec![Diagnostic::new(
-                    "yaml/syntax",
-                    Severity::Error,
-                    e.span,
-                    e.message,
-                )],
+                diagnostics: vec![Diagnostic::new("yaml/syntax", Severity::Error, e.span, e.message)],
                 scalar_spans: Vec::new(),
             };
         }
     };
     let mut scalar_spans = Vec::new();
     for doc in &docs {
-        doc.root
-            .for_each_scalar(|node, _| scalar_spans.push(node.span));
+        doc.root.for_each_scalar(|node, _| scalar_spans.push(node.span));
     }
     scalar_spans.sort();
     scalar_spans.dedup();
 
-    let mut v = Validator {
-        dialect: options.dialect,
-        names,
-        diagnostics: Vec::new(),
-    };
+    let mut v = Validator { dialect: options.dialect, names, diagnostics: Vec::new() };
     let mut groups = Vec::new();
     let (mut plain, mut crd) = (false, false);
     for (index, doc) in docs.iter().enumerate() {
@@ -200,16 +190,14 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
                             if ignored == 1 { " is" } else { "s are" }
                         ),
                     );
-                    d.help = Some("put each document's groups into the first document or into a file of its own".into());
+                    d.help =
+                        Some("put each document's groups into the first document or into a file of its own".into());
                     v.diagnostics.push(d);
                 }
             }
             DocKind::Plain => {
                 if !plain {
-                    let span = doc
-                        .root
-                        .entry("groups")
-                        .map_or(doc.root.span, |(k, _)| k.span);
+                    let span = doc.root.entry("groups").map_or(doc.root.span, |(k, _)| k.span);
                     let mut d = Diagnostic::new(
                         schema::IGNORED_DOCUMENT,
                         Severity::Warning,
@@ -247,12 +235,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
     };
     let mut diagnostics = v.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    RuleFile {
-        kind,
-        groups,
-        diagnostics,
-        scalar_spans,
-    }
+    RuleFile { kind, groups, diagnostics, scalar_spans }
 }
 
 #[derive(Debug, PartialEq)]

@@ -31,9 +31,7 @@ impl NameValidation {
     /// What a valid label name looks like, for help texts.
     pub fn label_rule(self) -> &'static str {
         match self {
-            NameValidation::Utf8 => {
-                "label names must not be empty, and `__name__` cannot be set as a label"
-            }
+            NameValidation::Utf8 => "label names must not be empty, and `__name__` cannot be set as a label",
             NameValidation::Legacy => "label names must match `[a-zA-Z_][a-zA-Z0-9_]*`",
         }
     }
@@ -45,10 +43,7 @@ fn is_legacy_name(name: &str, colons: bool) -> bool {
         return false;
     };
     let ok = |c: char, first: bool| {
-        c.is_ascii_alphabetic()
-            || c == '_'
-            || (colons && c == ':')
-            || (!first && c.is_ascii_digit())
+        c.is_ascii_alphabetic() || c == '_' || (colons && c == ':') || (!first && c.is_ascii_digit())
     };
     ok(first, true) && chars.all(|c| ok(c, false))
 }

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use crate::duration::parse as parse_duration;
 use super::names::NameValidation;
 use super::{Dialect, Duration, Group, KeyValue, Rule, RuleKind, Text};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::duration::parse as parse_duration;
 use crate::span::Span;
 use crate::yaml::{Node, NodeKind, OffsetMap, ScalarType};
 
@@ -16,30 +16,11 @@ pub(crate) const SCHEMA: &str = "rule/schema";
 pub(crate) const DUPLICATE_GROUP: &str = "group/duplicate-name";
 pub(crate) const IGNORED_DOCUMENT: &str = "rule/ignored-document";
 
-const GROUP_FIELDS: &[&str] = &[
-    "name",
-    "interval",
-    "query_offset",
-    "limit",
-    "rules",
-    "labels",
-];
+const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
 const THANOS_GROUP_FIELDS: &[&str] = &["partial_response_strategy"];
 // Grafana Mimir's ruler (pkg/ruler/rulespb and mimirtool's rule format).
-const MIMIR_GROUP_FIELDS: &[&str] = &[
-    "source_tenants",
-    "evaluation_delay",
-    "align_evaluation_time_on_interval",
-];
-const RULE_FIELDS: &[&str] = &[
-    "record",
-    "alert",
-    "expr",
-    "for",
-    "keep_firing_for",
-    "labels",
-    "annotations",
-];
+const MIMIR_GROUP_FIELDS: &[&str] = &["source_tenants", "evaluation_delay", "align_evaluation_time_on_interval"];
+const RULE_FIELDS: &[&str] = &["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"];
 
 /// Where a group comes from: the operator's `PrometheusRule` accepts
 /// `partial_response_strategy` (for Thanos Ruler) whatever the dialect.
@@ -63,13 +44,7 @@ struct Scope {
 }
 
 impl Validator {
-    fn report(
-        &mut self,
-        lint: &'static str,
-        span: Span,
-        scope: &Scope,
-        message: String,
-    ) -> &mut Diagnostic {
+    fn report(&mut self, lint: &'static str, span: Span, scope: &Scope, message: String) -> &mut Diagnostic {
         let mut d = Diagnostic::new(lint, Severity::Error, span, message);
         d.group = scope.group.clone();
         d.rule = scope.rule.clone();
@@ -84,19 +59,9 @@ impl Validator {
 
     /// Reports an unknown field with a suggestion, or the dialect that has it.
     /// Reports an unknown field; returns the suggested field, if any.
-    fn unknown_field(
-        &mut self,
-        key: &Node,
-        place: &str,
-        allowed: &[&str],
-        scope: &Scope,
-    ) -> Option<String> {
+    fn unknown_field(&mut self, key: &Node, place: &str, allowed: &[&str], scope: &Scope) -> Option<String> {
         let Some(name) = key.as_str() else {
-            self.schema(
-                key.span,
-                scope,
-                format!("unexpected {} as a key in {place}", key.kind_name()),
-            );
+            self.schema(key.span, scope, format!("unexpected {} as a key in {place}", key.kind_name()));
             return None;
         };
         let suggestion = suggest(name, allowed).map(str::to_string);
@@ -112,11 +77,7 @@ impl Validator {
         } else {
             help = Some(format!(
                 "the fields of {place} are {}",
-                allowed
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                allowed.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
             ));
         }
         let d = self.schema(key.span, scope, message);
@@ -146,10 +107,7 @@ impl Validator {
                 self.schema(
                     node.span,
                     &scope,
-                    format!(
-                        "expected a sequence of rule groups, found {}",
-                        node.kind_name()
-                    ),
+                    format!("expected a sequence of rule groups, found {}", node.kind_name()),
                 );
                 return Vec::new();
             }
@@ -164,28 +122,16 @@ impl Validator {
         groups
     }
 
-    fn group(
-        &mut self,
-        node: &Node,
-        origin: Origin,
-        seen: &mut HashMap<String, Span>,
-    ) -> Option<Group> {
+    fn group(&mut self, node: &Node, origin: Origin, seen: &mut HashMap<String, Span>) -> Option<Group> {
         let mut scope = Scope::default();
         let Some(entries) = node.as_mapping() else {
             if node.is_null() {
-                self.schema(
-                    node.span,
-                    &scope,
-                    "empty rule group; expected a mapping with `name` and `rules`".into(),
-                );
+                self.schema(node.span, &scope, "empty rule group; expected a mapping with `name` and `rules`".into());
             } else {
                 self.schema(
                     node.span,
                     &scope,
-                    format!(
-                        "expected a mapping for a rule group, found {}",
-                        node.kind_name()
-                    ),
+                    format!("expected a mapping for a rule group, found {}", node.kind_name()),
                 );
             }
             return None;
@@ -211,9 +157,7 @@ impl Validator {
         }
 
         let mut group = Group {
-            name: name
-                .clone()
-                .unwrap_or_else(|| empty_text(first_key_span(node))),
+            name: name.clone().unwrap_or_else(|| empty_text(first_key_span(node))),
             span: node.span,
             interval: None,
             query_offset: None,
@@ -255,10 +199,7 @@ impl Validator {
                         format!("group name `{}` is already used in this file", n.value),
                     )
                     .labels
-                    .push(crate::diagnostic::Label {
-                        span: first,
-                        message: "first used here".into(),
-                    });
+                    .push(crate::diagnostic::Label { span: first, message: "first used here".into() });
                 } else {
                     seen.insert(n.value.clone(), n.span);
                 }
@@ -267,12 +208,8 @@ impl Validator {
                 self.schema(n.span, &scope, "group name must not be empty".into());
             }
             None => {
-                self.schema(
-                    first_key_span(node),
-                    &scope,
-                    "rule group has no `name`".into(),
-                )
-                .help = Some("add `name: <group name>` to the group".into());
+                self.schema(first_key_span(node), &scope, "rule group has no `name`".into()).help =
+                    Some("add `name: <group name>` to the group".into());
             }
         }
         for kv in &group.labels {
@@ -293,10 +230,7 @@ impl Validator {
                     self.schema(
                         rules.span,
                         &scope,
-                        format!(
-                            "expected a sequence of rules for `rules`, found {}",
-                            rules.kind_name()
-                        ),
+                        format!("expected a sequence of rules for `rules`, found {}", rules.kind_name()),
                     );
                 }
             }
@@ -314,20 +248,12 @@ impl Validator {
                     "empty rule; expected a mapping with `alert` or `record`, and `expr`".into(),
                 );
             } else {
-                self.schema(
-                    node.span,
-                    &scope,
-                    format!("expected a mapping for a rule, found {}", node.kind_name()),
-                );
+                self.schema(node.span, &scope, format!("expected a mapping for a rule, found {}", node.kind_name()));
             }
             return None;
         };
-        let alert = node
-            .entry("alert")
-            .and_then(|(k, v)| Some((k, self.text(v, "alert", &scope)?)));
-        let record = node
-            .entry("record")
-            .and_then(|(k, v)| Some((k, self.text(v, "record", &scope)?)));
+        let alert = node.entry("alert").and_then(|(k, v)| Some((k, self.text(v, "alert", &scope)?)));
+        let record = node.entry("record").and_then(|(k, v)| Some((k, self.text(v, "record", &scope)?)));
         let alert = alert.filter(|(_, t)| !t.value.is_empty());
         let record = record.filter(|(_, t)| !t.value.is_empty());
         let named = alert.as_ref().or(record.as_ref());
@@ -336,14 +262,8 @@ impl Validator {
         }
 
         let mut rule = Rule {
-            kind: if alert.is_some() || record.is_none() {
-                RuleKind::Alert
-            } else {
-                RuleKind::Record
-            },
-            name: named
-                .map(|(_, t)| t.clone())
-                .unwrap_or_else(|| empty_text(first_key_span(node))),
+            kind: if alert.is_some() || record.is_none() { RuleKind::Alert } else { RuleKind::Record },
+            name: named.map(|(_, t)| t.clone()).unwrap_or_else(|| empty_text(first_key_span(node))),
             span: node.span,
             expr: None,
             for_: None,
@@ -387,23 +307,13 @@ impl Validator {
 
         match (&alert, &record) {
             (Some((_, a)), Some((_, r))) => {
-                self.schema(
-                    r.span,
-                    &scope,
-                    "only one of `record` and `alert` may be set in a rule".into(),
-                )
-                .labels
-                .push(crate::diagnostic::Label {
-                    span: a.span,
-                    message: "`alert` also set here".into(),
-                });
+                self.schema(r.span, &scope, "only one of `record` and `alert` may be set in a rule".into())
+                    .labels
+                    .push(crate::diagnostic::Label { span: a.span, message: "`alert` also set here".into() });
             }
             (None, None) if misspelt.iter().any(|f| f == "alert" || f == "record") => {}
             (None, None) => {
-                let span = node
-                    .entry("alert")
-                    .or(node.entry("record"))
-                    .map_or(first_key_span(node), |(k, _)| k.span);
+                let span = node.entry("alert").or(node.entry("record")).map_or(first_key_span(node), |(k, _)| k.span);
                 self.schema(span, &scope, "one of `record` or `alert` must be set in a rule".into()).help =
                     Some("name the rule with `alert: <AlertName>` or `record: <level:metric:operations>`".into());
             }
@@ -429,48 +339,26 @@ impl Validator {
         if let (Some((_, r)), None) = (&record, &alert) {
             if !rule.annotations.is_empty() {
                 let span = annotations_key.map_or(r.span, |k| k.span);
-                self.schema(
-                    span,
-                    &scope,
-                    format!("recording rule `{}` cannot have `annotations`", r.value),
-                )
-                .help = Some(
-                    "annotations only apply to alerts; remove them or make this an alerting rule"
-                        .into(),
-                );
+                self.schema(span, &scope, format!("recording rule `{}` cannot have `annotations`", r.value)).help =
+                    Some("annotations only apply to alerts; remove them or make this an alerting rule".into());
             }
             if rule.for_.as_ref().is_some_and(|d| d.millis != 0) {
                 let span = for_key.map_or(r.span, |k| k.span);
-                self.schema(
-                    span,
-                    &scope,
-                    format!("recording rule `{}` cannot have `for`", r.value),
-                );
+                self.schema(span, &scope, format!("recording rule `{}` cannot have `for`", r.value));
             }
             if rule.keep_firing_for.as_ref().is_some_and(|d| d.millis != 0) {
                 let span = keep_key.map_or(r.span, |k| k.span);
-                self.schema(
-                    span,
-                    &scope,
-                    format!("recording rule `{}` cannot have `keep_firing_for`", r.value),
-                );
+                self.schema(span, &scope, format!("recording rule `{}` cannot have `keep_firing_for`", r.value));
             }
             if !self.names.is_valid_metric_name(&r.value) {
-                self.schema(
-                    r.span,
-                    &scope,
-                    format!("invalid recording rule name `{}`", r.value),
-                )
-                .help = Some("metric names must match `[a-zA-Z_:][a-zA-Z0-9_:]*`".into());
+                self.schema(r.span, &scope, format!("invalid recording rule name `{}`", r.value)).help =
+                    Some("metric names must match `[a-zA-Z_:][a-zA-Z0-9_:]*`".into());
             }
             if r.value.contains('{') || r.value.contains('}') {
                 self.schema(
                     r.span,
                     &scope,
-                    format!(
-                        "braces present in the recording rule name `{}`; should they be in `expr`?",
-                        r.value
-                    ),
+                    format!("braces present in the recording rule name `{}`; should they be in `expr`?", r.value),
                 );
             }
         }
@@ -479,12 +367,7 @@ impl Validator {
         }
         for kv in &rule.annotations {
             if !self.names.is_valid_label_name(&kv.key.value) {
-                self.schema(
-                    kv.key.span,
-                    &scope,
-                    format!("invalid annotation name `{}`", kv.key.value),
-                )
-                .help = Some(
+                self.schema(kv.key.span, &scope, format!("invalid annotation name `{}`", kv.key.value)).help = Some(
                     self.names
                         .label_rule()
                         .replace("label names", "annotation names")
@@ -502,8 +385,7 @@ impl Validator {
         let name = &kv.key.value;
         if !self.names.is_valid_label_name(name) || name == "__name__" {
             let help = self.names.label_rule().to_string();
-            self.schema(kv.key.span, scope, format!("invalid label name `{name}`"))
-                .help = Some(help);
+            self.schema(kv.key.span, scope, format!("invalid label name `{name}`")).help = Some(help);
         }
     }
 
@@ -515,21 +397,10 @@ impl Validator {
                 if node.is_null() {
                     return Some(empty_text(node.span));
                 }
-                Some(Text {
-                    value: s.value.clone(),
-                    span: node.span,
-                    map: s.map.clone(),
-                })
+                Some(Text { value: s.value.clone(), span: node.span, map: s.map.clone() })
             }
             _ => {
-                self.schema(
-                    node.span,
-                    scope,
-                    format!(
-                        "expected a string for `{field}`, found {}",
-                        node.kind_name()
-                    ),
-                );
+                self.schema(node.span, scope, format!("expected a string for `{field}`, found {}", node.kind_name()));
                 None
             }
         }
@@ -537,35 +408,17 @@ impl Validator {
 
     fn duration(&mut self, node: &Node, field: &str, scope: &Scope) -> Option<Duration> {
         let Some(s) = node.as_scalar() else {
-            self.schema(
-                node.span,
-                scope,
-                format!(
-                    "expected a duration for `{field}`, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.schema(node.span, scope, format!("expected a duration for `{field}`, found {}", node.kind_name()));
             return None;
         };
         if node.is_null() {
             return None;
         }
         match parse_duration(&s.value) {
-            Ok(millis) => Some(Duration {
-                millis,
-                text: s.value.clone(),
-                span: node.span,
-            }),
+            Ok(millis) => Some(Duration { millis, text: s.value.clone(), span: node.span }),
             Err(reason) => {
                 let detail = if reason.starts_with("unknown unit") {
-                    format!(
-                        ": {}",
-                        reason
-                            .split(" in duration")
-                            .next()
-                            .unwrap_or(&reason)
-                            .replace('"', "`")
-                    )
+                    format!(": {}", reason.split(" in duration").next().unwrap_or(&reason).replace('"', "`"))
                 } else if reason.contains("out of range") {
                     ": out of range".to_string()
                 } else if reason.starts_with("empty") {
@@ -591,17 +444,12 @@ impl Validator {
             (Some(s), Some(ScalarType::Int)) => parse_go_int(&s.value),
             (Some(s), Some(ScalarType::Float)) => {
                 let f: Option<f64> = s.value.replace('_', "").parse().ok();
-                f.filter(|f| f.is_finite() && *f <= i64::MAX as f64 && *f >= i64::MIN as f64)
-                    .map(|f| f as i64)
+                f.filter(|f| f.is_finite() && *f <= i64::MAX as f64 && *f >= i64::MIN as f64).map(|f| f as i64)
             }
             _ => None,
         };
         if value.is_none() {
-            self.schema(
-                node.span,
-                scope,
-                format!("expected an integer for `{field}`, found {found}"),
-            );
+            self.schema(node.span, scope, format!("expected an integer for `{field}`, found {found}"));
         }
         value
     }
@@ -633,14 +481,7 @@ impl Validator {
             _ => false,
         };
         if !ok {
-            self.schema(
-                node.span,
-                scope,
-                format!(
-                    "expected a boolean for `{field}`, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.schema(node.span, scope, format!("expected a boolean for `{field}`, found {}", node.kind_name()));
         }
     }
 
@@ -662,10 +503,7 @@ impl Validator {
                 self.schema(
                     node.span,
                     scope,
-                    format!(
-                        "expected a sequence of strings for `{field}`, found {}",
-                        node.kind_name()
-                    ),
+                    format!("expected a sequence of strings for `{field}`, found {}", node.kind_name()),
                 );
             }
         }
@@ -673,52 +511,31 @@ impl Validator {
 
     fn partial_response_strategy(&mut self, node: &Node, scope: &Scope) {
         match node.as_str() {
-            Some(v)
-                if node.is_null()
-                    || v.eq_ignore_ascii_case("warn")
-                    || v.eq_ignore_ascii_case("abort") => {}
+            Some(v) if node.is_null() || v.eq_ignore_ascii_case("warn") || v.eq_ignore_ascii_case("abort") => {}
             Some(v) => {
                 self.schema(
                     node.span,
                     scope,
-                    format!(
-                        "invalid `partial_response_strategy` `{v}`; expected `warn` or `abort`"
-                    ),
+                    format!("invalid `partial_response_strategy` `{v}`; expected `warn` or `abort`"),
                 );
             }
             None => {
                 self.schema(
                     node.span,
                     scope,
-                    format!(
-                        "expected a string for `partial_response_strategy`, found {}",
-                        node.kind_name()
-                    ),
+                    format!("expected a string for `partial_response_strategy`, found {}", node.kind_name()),
                 );
             }
         }
     }
 
     /// A `map[string]string` field (labels, annotations).
-    fn key_values(
-        &mut self,
-        node: &Node,
-        field: &str,
-        _labels: bool,
-        scope: &Scope,
-    ) -> Vec<KeyValue> {
+    fn key_values(&mut self, node: &Node, field: &str, _labels: bool, scope: &Scope) -> Vec<KeyValue> {
         let entries = match &node.kind {
             NodeKind::Mapping(entries) => entries,
             _ if node.is_null() => return Vec::new(),
             _ => {
-                self.schema(
-                    node.span,
-                    scope,
-                    format!(
-                        "expected a mapping for `{field}`, found {}",
-                        node.kind_name()
-                    ),
-                );
+                self.schema(node.span, scope, format!("expected a mapping for `{field}`, found {}", node.kind_name()));
                 return Vec::new();
             }
         };
@@ -733,11 +550,7 @@ impl Validator {
                     self.schema(
                         v.span,
                         scope,
-                        format!(
-                            "expected a string value for `{}` in `{field}`, found {}",
-                            key.value,
-                            v.kind_name()
-                        ),
+                        format!("expected a string value for `{}` in `{field}`, found {}", key.value, v.kind_name()),
                     );
                     None
                 }
@@ -754,12 +567,8 @@ impl Validator {
 pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     // Spelled-out forms too far from the short field name for edit distance.
-    const LONG_FORMS: &[(&str, &str)] = &[
-        ("expression", "expr"),
-        ("expresion", "expr"),
-        ("expressions", "expr"),
-        ("recording", "record"),
-    ];
+    const LONG_FORMS: &[(&str, &str)] =
+        &[("expression", "expr"), ("expresion", "expr"), ("expressions", "expr"), ("recording", "record")];
     if let Some(&(_, field)) = LONG_FORMS.iter().find(|(long, _)| *long == lower) {
         if let Some(f) = allowed.iter().find(|f| **f == field) {
             return Some(f);
@@ -767,24 +576,13 @@ pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
     }
     allowed
         .iter()
-        .map(|&c| {
-            (
-                c,
-                strsim::damerau_levenshtein(&lower, c),
-                strsim::jaro_winkler(&lower, c),
-            )
-        })
+        .map(|&c| (c, strsim::damerau_levenshtein(&lower, c), strsim::jaro_winkler(&lower, c)))
         .filter(|&(c, dist, jw)| {
             let max = (c.len().max(name.len()) / 3).max(1);
             // A truncated or extended name (`keep_firing`), but not a
             // different word that merely starts alike (`namespace`).
-            let (short, long) = if lower.len() < c.len() {
-                (lower.as_str(), c)
-            } else {
-                (c, lower.as_str())
-            };
-            let affix =
-                short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 4;
+            let (short, long) = if lower.len() < c.len() { (lower.as_str(), c) } else { (c, lower.as_str()) };
+            let affix = short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 4;
             dist <= max || jw >= 0.9 || affix
         })
         .min_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)))
@@ -807,19 +605,13 @@ fn other_dialect_field(name: &str, current: Dialect, place: &str) -> Option<&'st
 }
 
 fn empty_text(at: Span) -> Text {
-    Text {
-        value: String::new(),
-        span: Span::at(at.start),
-        map: OffsetMap::identity(at.start, 0),
-    }
+    Text { value: String::new(), span: Span::at(at.start), map: OffsetMap::identity(at.start, 0) }
 }
 
 /// The first key of a mapping (a narrow place to report something missing
 /// from it), or the node itself.
 pub(crate) fn first_key_span(node: &Node) -> Span {
-    node.as_mapping()
-        .and_then(|e| e.first())
-        .map_or(node.span, |(k, _)| k.span)
+    node.as_mapping().and_then(|e| e.first()).map_or(node.span, |(k, _)| k.span)
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` after yaml.v3 removed underscores.

@@ -57,12 +57,11 @@ pub fn threshold_comparisons(expr: &Expr) -> Vec<ThresholdComparison<'_>> {
         if !b.op.is_comparison() || b.return_bool {
             return;
         }
-        let (constant_side, compared, threshold_on_left) =
-            match (constant_value(&b.lhs), constant_value(&b.rhs)) {
-                (None, Some(v)) => ((v, b.rhs.span), &*b.lhs, false),
-                (Some(v), None) => ((v, b.lhs.span), &*b.rhs, true),
-                _ => return,
-            };
+        let (constant_side, compared, threshold_on_left) = match (constant_value(&b.lhs), constant_value(&b.rhs)) {
+            (None, Some(v)) => ((v, b.rhs.span), &*b.lhs, false),
+            (Some(v), None) => ((v, b.lhs.span), &*b.rhs, true),
+            _ => return,
+        };
         found.push(ThresholdComparison {
             comparison: e,
             op: b.op,
@@ -98,16 +97,10 @@ mod tests {
         let expr = parsed(input);
         let found = threshold_comparisons(&expr);
         assert_eq!(found.len(), 2);
-        assert_eq!(
-            (found[0].op, found[0].threshold, found[0].threshold_on_left),
-            (BinaryOp::Gtr, 0.1, false)
-        );
+        assert_eq!((found[0].op, found[0].threshold, found[0].threshold_on_left), (BinaryOp::Gtr, 0.1, false));
         assert_eq!(&input[found[0].threshold_span.range()], "0.1");
         assert_eq!(found[0].compared.kind_name(), "Call");
-        assert_eq!(
-            (found[1].threshold, found[1].threshold_on_left),
-            (300.0, true)
-        );
+        assert_eq!((found[1].threshold, found[1].threshold_on_left), (300.0, true));
         assert_eq!(&input[found[1].threshold_span.range()], "5 * 60");
     }
 

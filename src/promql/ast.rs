@@ -161,10 +161,7 @@ impl VectorSelector {
         if let Some(name) = &self.name {
             return Some(name);
         }
-        self.matchers
-            .iter()
-            .find(|m| m.name == "__name__" && m.op == MatchOp::Equal)
-            .map(|m| m.value.as_str())
+        self.matchers.iter().find(|m| m.name == "__name__" && m.op == MatchOp::Equal).map(|m| m.value.as_str())
     }
 }
 
@@ -261,8 +258,7 @@ impl AggregateOp {
             AggregateOp::Limitk,
             AggregateOp::LimitRatio,
         ];
-        ALL.into_iter()
-            .find(|op| op.as_str().eq_ignore_ascii_case(word))
+        ALL.into_iter().find(|op| op.as_str().eq_ignore_ascii_case(word))
     }
 
     /// Takes a first parameter: `topk(5, x)`, `count_values("v", x)`...
@@ -352,15 +348,7 @@ impl BinaryOp {
     }
 
     pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eql
-                | BinaryOp::Neq
-                | BinaryOp::Gtr
-                | BinaryOp::Lss
-                | BinaryOp::Gte
-                | BinaryOp::Lte
-        )
+        matches!(self, BinaryOp::Eql | BinaryOp::Neq | BinaryOp::Gtr | BinaryOp::Lss | BinaryOp::Gte | BinaryOp::Lte)
     }
 
     pub fn is_set_operator(self) -> bool {
@@ -372,12 +360,7 @@ impl BinaryOp {
         match self {
             BinaryOp::Or => 1,
             BinaryOp::And | BinaryOp::Unless => 2,
-            BinaryOp::Eql
-            | BinaryOp::Neq
-            | BinaryOp::Gtr
-            | BinaryOp::Lss
-            | BinaryOp::Gte
-            | BinaryOp::Lte => 3,
+            BinaryOp::Eql | BinaryOp::Neq | BinaryOp::Gtr | BinaryOp::Lss | BinaryOp::Gte | BinaryOp::Lte => 3,
             BinaryOp::Add | BinaryOp::Sub => 4,
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Atan2 => 5,
             BinaryOp::Pow => 6,
@@ -519,12 +502,8 @@ impl DurationExpr {
                 let v = expr.evaluate(step, range)?;
                 Some(if *op == UnaryOp::Sub { -v } else { v })
             }
-            DurationExprKind::MinOf { lhs, rhs } => {
-                Some(lhs.evaluate(step, range)?.min(rhs.evaluate(step, range)?))
-            }
-            DurationExprKind::MaxOf { lhs, rhs } => {
-                Some(lhs.evaluate(step, range)?.max(rhs.evaluate(step, range)?))
-            }
+            DurationExprKind::MinOf { lhs, rhs } => Some(lhs.evaluate(step, range)?.min(rhs.evaluate(step, range)?)),
+            DurationExprKind::MaxOf { lhs, rhs } => Some(lhs.evaluate(step, range)?.max(rhs.evaluate(step, range)?)),
             DurationExprKind::Binary { op, lhs, rhs } => {
                 let (l, r) = (lhs.evaluate(step, range)?, rhs.evaluate(step, range)?);
                 match op {
@@ -597,9 +576,7 @@ impl Expr {
     /// The direct children, in source order.
     pub fn children(&self) -> impl Iterator<Item = &Expr> {
         let (first, second, rest): (Option<&Expr>, Option<&Expr>, &[Expr]) = match &self.kind {
-            ExprKind::NumberLiteral(_)
-            | ExprKind::StringLiteral(_)
-            | ExprKind::VectorSelector(_) => (None, None, &[]),
+            ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) | ExprKind::VectorSelector(_) => (None, None, &[]),
             ExprKind::MatrixSelector(m) => (Some(&m.vector_selector), None, &[]),
             ExprKind::SubqueryExpr(s) => (Some(&s.expr), None, &[]),
             ExprKind::ParenExpr(p) => (Some(&p.expr), None, &[]),

@@ -49,12 +49,8 @@ impl Checker<'_> {
     fn expect_type(&mut self, e: &mut Expr, want: ValueType, context: &str) {
         let got = self.check(e);
         if got != want {
-            let message = format!(
-                "expected type {} in {}, got {}",
-                want.documented_name(),
-                context,
-                got.documented_name()
-            );
+            let message =
+                format!("expected type {} in {}, got {}", want.documented_name(), context, got.documented_name());
             self.error(e.span, message);
         }
     }
@@ -100,13 +96,7 @@ impl Checker<'_> {
             ExprKind::SubqueryExpr(s) => {
                 let t = self.check(&mut s.expr);
                 if t != ValueType::Vector {
-                    self.error(
-                        span,
-                        format!(
-                            "subquery is only allowed on instant vector, got {} instead",
-                            t.name()
-                        ),
-                    );
+                    self.error(span, format!("subquery is only allowed on instant vector, got {} instead", t.name()));
                 }
             }
             ExprKind::MatrixSelector(m) => {
@@ -124,13 +114,8 @@ impl Checker<'_> {
                             self.errors.push(ParseError { span, message });
                         }
                     }
-                } else if !bypass_empty_matcher_check
-                    && vs.matchers.iter().all(matcher_matches_empty)
-                {
-                    self.error(
-                        span,
-                        "vector selector must contain at least one non-empty matcher".to_string(),
-                    );
+                } else if !bypass_empty_matcher_check && vs.matchers.iter().all(matcher_matches_empty) {
+                    self.error(span, "vector selector must contain at least one non-empty matcher".to_string());
                 }
             }
             ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => {}
@@ -144,21 +129,11 @@ impl Checker<'_> {
         let op = b.op;
         if b.return_bool && !op.is_comparison() {
             let range = self.operator_range(b.lhs.span, b.rhs.span);
-            self.error(
-                range,
-                "bool modifier can only be used on comparison operators".to_string(),
-            );
+            self.error(range, "bool modifier can only be used on comparison operators".to_string());
         }
-        if op.is_comparison()
-            && !b.return_bool
-            && lt == ValueType::Scalar
-            && rt == ValueType::Scalar
-        {
+        if op.is_comparison() && !b.return_bool && lt == ValueType::Scalar && rt == ValueType::Scalar {
             let range = self.operator_range(b.lhs.span, b.rhs.span);
-            self.error(
-                range,
-                "comparisons between scalars must use BOOL modifier".to_string(),
-            );
+            self.error(range, "comparisons between scalars must use BOOL modifier".to_string());
         }
         if let Some(matching) = &mut b.matching {
             if op.is_set_operator() && matching.card == VectorMatchCardinality::OneToOne {
@@ -175,69 +150,36 @@ impl Checker<'_> {
                     let range = self.operator_range(b.lhs.span, b.rhs.span);
                     self.error(
                         range,
-                        format!(
-                            "label {} must not occur in ON and GROUP clause at once",
-                            go_quote(&label)
-                        ),
+                        format!("label {} must not occur in ON and GROUP clause at once", go_quote(&label)),
                     );
                 }
             }
         }
         let scalar_or_vector = |t: ValueType| t == ValueType::Scalar || t == ValueType::Vector;
         if !scalar_or_vector(lt) {
-            self.error(
-                b.lhs.span,
-                "binary expression must contain only scalar and instant vector types".to_string(),
-            );
+            self.error(b.lhs.span, "binary expression must contain only scalar and instant vector types".to_string());
         }
         if !scalar_or_vector(rt) {
-            self.error(
-                b.rhs.span,
-                "binary expression must contain only scalar and instant vector types".to_string(),
-            );
+            self.error(b.rhs.span, "binary expression must contain only scalar and instant vector types".to_string());
         }
         if lt != ValueType::Vector || rt != ValueType::Vector {
-            if b.matching
-                .as_ref()
-                .is_some_and(|m| !m.matching_labels.is_empty())
-            {
-                self.error(
-                    span,
-                    "vector matching only allowed between instant vectors".to_string(),
-                );
+            if b.matching.as_ref().is_some_and(|m| !m.matching_labels.is_empty()) {
+                self.error(span, "vector matching only allowed between instant vectors".to_string());
             }
             b.matching = None;
         } else if op.is_set_operator() {
             if let Some(matching) = &b.matching {
                 let card = matching.card;
-                if matches!(
-                    card,
-                    VectorMatchCardinality::OneToMany | VectorMatchCardinality::ManyToOne
-                ) {
-                    self.error(
-                        span,
-                        format!(
-                            "no grouping allowed for {} operation",
-                            go_quote(op.as_str())
-                        ),
-                    );
+                if matches!(card, VectorMatchCardinality::OneToMany | VectorMatchCardinality::ManyToOne) {
+                    self.error(span, format!("no grouping allowed for {} operation", go_quote(op.as_str())));
                 }
                 if card != VectorMatchCardinality::ManyToMany {
-                    self.error(
-                        span,
-                        "set operations must always be many-to-many".to_string(),
-                    );
+                    self.error(span, "set operations must always be many-to-many".to_string());
                 }
             }
         }
         if (lt == ValueType::Scalar || rt == ValueType::Scalar) && op.is_set_operator() {
-            self.error(
-                span,
-                format!(
-                    "set operator {} not allowed in binary scalar expression",
-                    go_quote(op.as_str())
-                ),
-            );
+            self.error(span, format!("set operator {} not allowed in binary scalar expression", go_quote(op.as_str())));
         }
     }
 
@@ -248,27 +190,16 @@ impl Checker<'_> {
         let given = c.args.len();
         if func.variadic == 0 {
             if nargs != given {
-                self.error(
-                    span,
-                    format!("expected {nargs} argument(s) in call to {name}, got {given}"),
-                );
+                self.error(span, format!("expected {nargs} argument(s) in call to {name}, got {given}"));
             }
         } else {
             let min = nargs.saturating_sub(1);
             if min > given {
-                self.error(
-                    span,
-                    format!("expected at least {min} argument(s) in call to {name}, got {given}"),
-                );
+                self.error(span, format!("expected at least {min} argument(s) in call to {name}, got {given}"));
             } else if func.variadic > 0 {
                 let max = min + func.variadic as usize;
                 if max < given {
-                    self.error(
-                        span,
-                        format!(
-                            "expected at most {max} argument(s) in call to {name}, got {given}"
-                        ),
-                    );
+                    self.error(span, format!("expected at most {max} argument(s) in call to {name}, got {given}"));
                 }
             }
         }
@@ -287,10 +218,7 @@ impl Checker<'_> {
             }
             match &second.kind {
                 ExprKind::VectorSelector(vs) if vs.name.is_some() => {
-                    self.error(
-                        second.span,
-                        "expected label selectors only, got vector selector instead".to_string(),
-                    );
+                    self.error(second.span, "expected label selectors only, got vector selector instead".to_string());
                 }
                 ExprKind::VectorSelector(_) => label_selector_arg = Some(1),
                 _ => self.error(second.span, "expected label selectors only".to_string()),

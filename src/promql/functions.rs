@@ -20,11 +20,7 @@ pub struct Function {
 impl Function {
     /// Fewest arguments a call must have.
     pub fn min_args(&self) -> usize {
-        if self.variadic == 0 {
-            self.arg_types.len()
-        } else {
-            self.arg_types.len().saturating_sub(1)
-        }
+        if self.variadic == 0 { self.arg_types.len() } else { self.arg_types.len().saturating_sub(1) }
     }
 
     /// Most arguments a call may have, `None` when unlimited.
@@ -151,21 +147,13 @@ functions! {
 
 /// Looks a function up by its exact (case-sensitive) name, as upstream does.
 pub fn lookup_function(name: &str) -> Option<&'static Function> {
-    FUNCTIONS
-        .binary_search_by(|f| f.name.cmp(name))
-        .ok()
-        .and_then(|i| FUNCTIONS.get(i))
+    FUNCTIONS.binary_search_by(|f| f.name.cmp(name)).ok().and_then(|i| FUNCTIONS.get(i))
 }
 
 /// Stands in for an unknown function inside a tree that is only built to
 /// keep collecting errors; it never reaches a caller of [`super::parse`].
-pub(crate) static UNKNOWN_FUNCTION: Function = Function {
-    name: "",
-    arg_types: &[],
-    variadic: -1,
-    return_type: ValueType::Vector,
-    experimental: false,
-};
+pub(crate) static UNKNOWN_FUNCTION: Function =
+    Function { name: "", arg_types: &[], variadic: -1, return_type: ValueType::Vector, experimental: false };
 
 #[cfg(test)]
 mod tests {
@@ -174,12 +162,7 @@ mod tests {
     #[test]
     fn table_is_sorted_so_binary_search_finds_every_entry() {
         for pair in FUNCTIONS.windows(2) {
-            assert!(
-                pair[0].name < pair[1].name,
-                "{} before {}",
-                pair[0].name,
-                pair[1].name
-            );
+            assert!(pair[0].name < pair[1].name, "{} before {}", pair[0].name, pair[1].name);
         }
         for f in FUNCTIONS {
             assert_eq!(lookup_function(f.name).map(|g| g.name), Some(f.name));

@@ -29,10 +29,7 @@ fn span_fields(map: &mut Map<String, Value>, span: Span) {
 
 fn duration(d: &DurationExpr) -> Value {
     let mut map = Map::new();
-    map.insert(
-        "seconds".into(),
-        d.constant_seconds().map_or(Value::Null, number),
-    );
+    map.insert("seconds".into(), d.constant_seconds().map_or(Value::Null, number));
     if !d.is_literal() {
         map.insert("expression".into(), json!(true));
     }
@@ -41,9 +38,7 @@ fn duration(d: &DurationExpr) -> Value {
 }
 
 fn labels(list: &[LabelName]) -> Value {
-    list.iter()
-        .map(|l| json!({"name": l.name, "start": l.span.start, "end": l.span.end}))
-        .collect()
+    list.iter().map(|l| json!({"name": l.name, "start": l.span.start, "end": l.span.end})).collect()
 }
 
 fn offset(o: &Offset) -> Value {
@@ -148,10 +143,7 @@ impl Expr {
                     let mut matching = Map::new();
                     matching.insert("card".into(), json!(m.card.as_str()));
                     if m.matching_span.is_some() {
-                        matching.insert(
-                            if m.on { "on" } else { "ignoring" }.into(),
-                            labels(&m.matching_labels),
-                        );
+                        matching.insert(if m.on { "on" } else { "ignoring" }.into(), labels(&m.matching_labels));
                     }
                     if m.group_span.is_some() {
                         matching.insert("include".into(), labels(&m.include));
@@ -175,10 +167,8 @@ impl Expr {
 
 /// `{"ok": false, "errors": [{"start", "end", "message"}]}`.
 pub fn errors_to_json(errors: &[ParseError]) -> Value {
-    let errors: Vec<Value> = errors
-        .iter()
-        .map(|e| json!({"start": e.span.start, "end": e.span.end, "message": e.message}))
-        .collect();
+    let errors: Vec<Value> =
+        errors.iter().map(|e| json!({"start": e.span.start, "end": e.span.end, "message": e.message})).collect();
     json!({"ok": false, "errors": errors})
 }
 

@@ -62,7 +62,11 @@ impl OutputLabels {
 
     /// Only the labels in `keep`.
     fn keep(&mut self, keep: &[&str], narrowed_by: Span) {
-        let known = keep.iter().filter(|l| self.can_have(l)).map(|l| (l.to_string(), self.known.get(*l).cloned().flatten())).collect();
+        let known = keep
+            .iter()
+            .filter(|l| self.can_have(l))
+            .map(|l| (l.to_string(), self.known.get(*l).cloned().flatten()))
+            .collect();
         *self = OutputLabels::closed(known, Some(narrowed_by));
     }
 }
@@ -73,7 +77,8 @@ pub fn output_labels(expr: &Expr) -> OutputLabels {
     match &expr.kind {
         ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => OutputLabels::none(),
         ExprKind::VectorSelector(vs) => {
-            let mut out = OutputLabels { known: BTreeMap::new(), open: true, removed: BTreeSet::new(), narrowed_by: None };
+            let mut out =
+                OutputLabels { known: BTreeMap::new(), open: true, removed: BTreeSet::new(), narrowed_by: None };
             if vs.name.is_some() {
                 out.add(METRIC_NAME, vs.name.clone());
             }
@@ -172,7 +177,8 @@ fn vector_binary(b: &super::BinaryExpr) -> OutputLabels {
             out
         }
         VectorMatchCardinality::ManyToOne | VectorMatchCardinality::OneToMany => {
-            let (mut many, one) = if matching.card == VectorMatchCardinality::ManyToOne { (lhs, rhs) } else { (rhs, lhs) };
+            let (mut many, one) =
+                if matching.card == VectorMatchCardinality::ManyToOne { (lhs, rhs) } else { (rhs, lhs) };
             for include in &matching.include {
                 if one.can_have(&include.name) {
                     many.add(&include.name, one.known.get(&include.name).cloned().flatten());
@@ -200,12 +206,27 @@ fn union(a: OutputLabels, b: OutputLabels) -> OutputLabels {
         }
     }
     let open = a.open || b.open;
-    let removed = if open { a.removed.intersection(&b.removed).filter(|l| !known.contains_key(*l)).cloned().collect() } else { BTreeSet::new() };
+    let removed = if open {
+        a.removed.intersection(&b.removed).filter(|l| !known.contains_key(*l)).cloned().collect()
+    } else {
+        BTreeSet::new()
+    };
     OutputLabels { known, open, removed, narrowed_by: a.narrowed_by.or(b.narrowed_by) }
 }
 
 /// Functions whose result keeps the metric name.
-const KEEPS_NAME: &[&str] = &["last_over_time", "first_over_time", "sort", "sort_desc", "sort_by_label", "sort_by_label_desc", "label_replace", "label_join", "limitk", "limit_ratio"];
+const KEEPS_NAME: &[&str] = &[
+    "last_over_time",
+    "first_over_time",
+    "sort",
+    "sort_desc",
+    "sort_by_label",
+    "sort_by_label_desc",
+    "label_replace",
+    "label_join",
+    "limitk",
+    "limit_ratio",
+];
 
 fn call_labels(call: &Call) -> OutputLabels {
     let name = call.func.name;
@@ -230,7 +251,8 @@ fn call_labels(call: &Call) -> OutputLabels {
         }
         _ => {}
     }
-    let Some(source) = call.args.iter().find(|a| matches!(a.value_type(), ValueType::Vector | ValueType::Matrix)) else {
+    let Some(source) = call.args.iter().find(|a| matches!(a.value_type(), ValueType::Vector | ValueType::Matrix))
+    else {
         return OutputLabels::none();
     };
     let mut out = output_labels(source);

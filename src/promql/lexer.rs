@@ -96,18 +96,7 @@ impl Tok {
 
     fn is_keyword(self) -> bool {
         use Tok::*;
-        matches!(
-            self,
-            Bool | By
-                | GroupLeft
-                | GroupRight
-                | Ignoring
-                | Offset
-                | Smoothed
-                | Anchored
-                | On
-                | Without
-        )
+        matches!(self, Bool | By | GroupLeft | GroupRight | Ignoring | Offset | Smoothed | Anchored | On | Without)
     }
 
     /// Upstream's `ItemType.desc()` for types without a fixed spelling.
@@ -138,17 +127,8 @@ impl Token {
         let text = input.get(self.start..self.end).unwrap_or("");
         match self.kind {
             Tok::Eof => "end of input".to_string(),
-            Tok::Identifier
-            | Tok::MetricIdentifier
-            | Tok::String
-            | Tok::Number
-            | Tok::Duration
-            | Tok::Error => {
-                format!(
-                    "{} {}",
-                    self.kind.type_description(),
-                    quote_item(self.kind, text)
-                )
+            Tok::Identifier | Tok::MetricIdentifier | Tok::String | Tok::Number | Tok::Duration | Tok::Error => {
+                format!("{} {}", self.kind.type_description(), quote_item(self.kind, text))
             }
             kind if kind.is_keyword() => format!("<{text}>"),
             kind if kind.is_operator() => format!("<op:{text}>"),
@@ -240,32 +220,18 @@ pub(crate) fn lex(input: &str) -> Lexed {
         };
         if let Err(Stop::Error(message)) = step {
             let start = lexer.start;
-            lexer.tokens.push(Token {
-                kind: Tok::Error,
-                start,
-                end: input.len(),
-            });
-            return Lexed {
-                tokens: lexer.tokens,
-                error: Some((message, start)),
-            };
+            lexer.tokens.push(Token { kind: Tok::Error, start, end: input.len() });
+            return Lexed { tokens: lexer.tokens, error: Some((message, start)) };
         }
         if lexer.tokens.len() > before && lexer.tokens.last().map(|t| t.kind) == Some(Tok::Eof) {
-            return Lexed {
-                tokens: lexer.tokens,
-                error: None,
-            };
+            return Lexed { tokens: lexer.tokens, error: None };
         }
     }
 }
 
 impl<'a> Lexer<'a> {
     fn next(&mut self) -> Option<char> {
-        match self
-            .input
-            .get(self.pos..)
-            .and_then(|rest| rest.chars().next())
-        {
+        match self.input.get(self.pos..).and_then(|rest| rest.chars().next()) {
             Some(c) => {
                 self.width = c.len_utf8();
                 self.pos += self.width;
@@ -279,9 +245,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.input
-            .get(self.pos..)
-            .and_then(|rest| rest.chars().next())
+        self.input.get(self.pos..).and_then(|rest| rest.chars().next())
     }
 
     fn backup(&mut self) {
@@ -289,11 +253,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, kind: Tok) {
-        self.tokens.push(Token {
-            kind,
-            start: self.start,
-            end: self.pos,
-        });
+        self.tokens.push(Token { kind, start: self.start, end: self.pos });
         self.start = self.pos;
     }
 
@@ -372,20 +332,14 @@ impl<'a> Lexer<'a> {
                     self.emit(Tok::Eqlc);
                 }
                 Some('~') => {
-                    return self.error(format!(
-                        "unexpected character after '=': {}",
-                        go_quote_rune(Some('~'))
-                    ));
+                    return self.error(format!("unexpected character after '=': {}", go_quote_rune(Some('~'))));
                 }
                 _ => self.emit(Tok::Eql),
             },
             '!' => {
                 let t = self.next();
                 if t != Some('=') {
-                    return self.error(format!(
-                        "unexpected character after '!': {}",
-                        go_quote_rune(t)
-                    ));
+                    return self.error(format!("unexpected character after '!': {}", go_quote_rune(t)));
                 }
                 self.emit(Tok::Neq);
             }
@@ -405,9 +359,7 @@ impl<'a> Lexer<'a> {
                     self.emit(Tok::Gtr);
                 }
             }
-            c if c.is_ascii_digit()
-                || (c == '.' && self.peek().is_some_and(|d| d.is_ascii_digit())) =>
-            {
+            c if c.is_ascii_digit() || (c == '.' && self.peek().is_some_and(|d| d.is_ascii_digit())) => {
                 self.backup();
                 return self.lex_number_or_duration();
             }
@@ -421,8 +373,7 @@ impl<'a> Lexer<'a> {
                 }
                 if c == ':' {
                     if self.got_colon {
-                        return self
-                            .error(format!("unexpected colon {}", go_quote_rune(Some(':'))));
+                        return self.error(format!("unexpected colon {}", go_quote_rune(Some(':'))));
                     }
                     if self.peek() == Some(':') {
                         self.next();
@@ -452,10 +403,7 @@ impl<'a> Lexer<'a> {
                 if self.paren_depth < 0 {
                     // Upstream overwrites the `)` token with the error.
                     self.tokens.pop();
-                    return self.error(format!(
-                        "unexpected right parenthesis {}",
-                        go_quote_rune(Some(')'))
-                    ));
+                    return self.error(format!("unexpected right parenthesis {}", go_quote_rune(Some(')'))));
                 }
             }
             '{' => {
@@ -464,10 +412,7 @@ impl<'a> Lexer<'a> {
             }
             '[' => {
                 if self.bracket_open {
-                    return self.error(format!(
-                        "unexpected left bracket {}",
-                        go_quote_rune(Some('['))
-                    ));
+                    return self.error(format!("unexpected left bracket {}", go_quote_rune(Some('['))));
                 }
                 self.got_colon = false;
                 self.emit(Tok::LeftBracket);
@@ -477,10 +422,7 @@ impl<'a> Lexer<'a> {
             }
             ']' => {
                 if !self.bracket_open {
-                    return self.error(format!(
-                        "unexpected right bracket {}",
-                        go_quote_rune(Some(']'))
-                    ));
+                    return self.error(format!("unexpected right bracket {}", go_quote_rune(Some(']'))));
                 }
                 self.emit(Tok::RightBracket);
                 self.bracket_open = false;
@@ -522,17 +464,12 @@ impl<'a> Lexer<'a> {
                 Some('~') => self.emit(Tok::NeqRegex),
                 Some('=') => self.emit(Tok::Neq),
                 other => {
-                    return self.error(format!(
-                        "unexpected character after '!' inside braces: {}",
-                        go_quote_rune(other)
-                    ));
+                    return self
+                        .error(format!("unexpected character after '!' inside braces: {}", go_quote_rune(other)));
                 }
             },
             '{' => {
-                return self.error(format!(
-                    "unexpected left brace {}",
-                    go_quote_rune(Some('{'))
-                ));
+                return self.error(format!("unexpected left brace {}", go_quote_rune(Some('{'))));
             }
             '}' => {
                 self.emit(Tok::RightBrace);
@@ -540,10 +477,7 @@ impl<'a> Lexer<'a> {
                 self.mode = Mode::Statements;
             }
             c => {
-                return self.error(format!(
-                    "unexpected character inside braces: {}",
-                    go_quote_rune(Some(c))
-                ));
+                return self.error(format!("unexpected character inside braces: {}", go_quote_rune(Some(c))));
             }
         }
         Ok(())
@@ -563,8 +497,7 @@ impl<'a> Lexer<'a> {
             ':' => {
                 self.emit(Tok::Colon);
                 if !self.got_duration {
-                    return self
-                        .error("unexpected colon before duration in duration expression".into());
+                    return self.error("unexpected colon before duration in duration expression".into());
                 }
                 if self.got_colon {
                     return self.error("unexpected repeated colon in duration expression".into());
@@ -580,10 +513,7 @@ impl<'a> Lexer<'a> {
                 self.paren_depth -= 1;
                 if self.paren_depth < 0 {
                     self.tokens.pop();
-                    return self.error(format!(
-                        "unexpected right parenthesis {}",
-                        go_quote_rune(Some(')'))
-                    ));
+                    return self.error(format!("unexpected right parenthesis {}", go_quote_rune(Some(')'))));
                 }
             }
             c if is_space(c) => self.skip_spaces(),
@@ -596,25 +526,18 @@ impl<'a> Lexer<'a> {
             ',' => self.emit(Tok::Comma),
             's' | 'S' | 'm' | 'M' | 'r' | 'R' => {
                 if !self.scan_duration_keyword() {
-                    return self.error(format!(
-                        "unexpected character in duration expression: {}",
-                        go_quote_rune(Some(c))
-                    ));
+                    return self
+                        .error(format!("unexpected character in duration expression: {}", go_quote_rune(Some(c))));
                 }
             }
-            c if c.is_ascii_digit()
-                || (c == '.' && self.peek().is_some_and(|d| d.is_ascii_digit())) =>
-            {
+            c if c.is_ascii_digit() || (c == '.' && self.peek().is_some_and(|d| d.is_ascii_digit())) => {
                 self.backup();
                 self.got_duration = true;
                 self.mode = Mode::Statements;
                 return self.lex_number_or_duration();
             }
             c => {
-                return self.error(format!(
-                    "unexpected character in duration expression: {}",
-                    go_quote_rune(Some(c))
-                ));
+                return self.error(format!("unexpected character in duration expression: {}", go_quote_rune(Some(c))));
             }
         }
         Ok(())
@@ -647,10 +570,7 @@ impl<'a> Lexer<'a> {
             self.emit(Tok::Duration);
             return Ok(());
         }
-        self.error(format!(
-            "bad number or duration syntax: {}",
-            go_quote(&self.input[self.start..self.pos])
-        ))
+        self.error(format!("bad number or duration syntax: {}", go_quote(&self.input[self.start..self.pos])))
     }
 
     fn accept_remaining_duration(&mut self) -> bool {
@@ -683,10 +603,7 @@ impl<'a> Lexer<'a> {
         self.accept(digits);
         let mut dot_consumed = false;
         let mut exponent_consumed = false;
-        while self
-            .peek()
-            .is_some_and(|c| digits.contains(c) || matches!(c, '.' | '_' | 'e' | 'E'))
-        {
+        while self.peek().is_some_and(|c| digits.contains(c) || matches!(c, '.' | '_' | 'e' | 'E')) {
             if self.peek_is(".") && dot_consumed {
                 self.accept(".");
                 return false;
@@ -732,11 +649,7 @@ impl<'a> Lexer<'a> {
             self.next();
         }
         let word = &self.input[self.start..self.pos];
-        let kind = keyword(word).unwrap_or(if word.contains(':') {
-            Tok::MetricIdentifier
-        } else {
-            Tok::Identifier
-        });
+        let kind = keyword(word).unwrap_or(if word.contains(':') { Tok::MetricIdentifier } else { Tok::Identifier });
         self.emit(kind);
     }
 
@@ -783,10 +696,7 @@ impl<'a> Lexer<'a> {
             if digit >= base {
                 return match ch {
                     None => self.error("escape sequence not terminated".into()),
-                    Some(c) => self.error(format!(
-                        "illegal character {} in escape sequence",
-                        go_unicode_format(c)
-                    )),
+                    Some(c) => self.error(format!("illegal character {} in escape sequence", go_unicode_format(c))),
                 };
             }
             value = value.saturating_mul(base).saturating_add(digit);
@@ -845,10 +755,7 @@ fn keyword(word: &str) -> Option<Tok> {
         b"range" => Tok::Range,
         b"inf" | b"nan" => Tok::Number,
         _ => {
-            return std::str::from_utf8(lower)
-                .ok()
-                .and_then(AggregateOp::from_keyword)
-                .map(Tok::Aggregate);
+            return std::str::from_utf8(lower).ok().and_then(AggregateOp::from_keyword).map(Tok::Aggregate);
         }
     };
     Some(kind)
@@ -859,11 +766,7 @@ mod tests {
     use super::*;
 
     fn kinds(input: &str) -> Vec<(Tok, &str)> {
-        lex(input)
-            .tokens
-            .iter()
-            .map(|t| (t.kind, &input[t.start..t.end.min(input.len())]))
-            .collect()
+        lex(input).tokens.iter().map(|t| (t.kind, &input[t.start..t.end.min(input.len())])).collect()
     }
 
     #[test]
@@ -890,23 +793,10 @@ mod tests {
     #[test]
     fn errors_stop_lexing_with_upstream_text() {
         let lexed = lex("0deadbeef");
-        assert_eq!(
-            lexed.error,
-            Some(("bad number or duration syntax: \"0de\"".to_string(), 0))
-        );
+        assert_eq!(lexed.error, Some(("bad number or duration syntax: \"0de\"".to_string(), 0)));
         let lexed = lex("(1))");
-        assert_eq!(
-            lexed.error,
-            Some(("unexpected right parenthesis ')'".to_string(), 4))
-        );
-        assert_eq!(
-            lexed
-                .tokens
-                .iter()
-                .filter(|t| t.kind == Tok::RightParen)
-                .count(),
-            1
-        );
+        assert_eq!(lexed.error, Some(("unexpected right parenthesis ')'".to_string(), 4)));
+        assert_eq!(lexed.tokens.iter().filter(|t| t.kind == Tok::RightParen).count(), 1);
         assert!(lex("1e+").error.is_some());
         assert!(lex("00_1_23__4.56_7_8").error.is_some());
     }

@@ -83,11 +83,7 @@ pub(crate) fn go_quote_truncated(s: &str, max_chars: usize) -> String {
 
 /// Go's `%#U`: `U+0063 'c'`.
 pub(crate) fn go_unicode_format(c: char) -> String {
-    if is_go_printable(c) {
-        format!("U+{:04X} '{}'", c as u32, c)
-    } else {
-        format!("U+{:04X}", c as u32)
-    }
+    if is_go_printable(c) { format!("U+{:04X} '{}'", c as u32, c) } else { format!("U+{:04X}", c as u32) }
 }
 
 /// Go's `%f`.
@@ -95,11 +91,7 @@ pub(crate) fn go_format_f(v: f64) -> String {
     if v.is_nan() {
         "NaN".to_string()
     } else if v.is_infinite() {
-        if v > 0.0 {
-            "+Inf".to_string()
-        } else {
-            "-Inf".to_string()
-        }
+        if v > 0.0 { "+Inf".to_string() } else { "-Inf".to_string() }
     } else {
         format!("{v:.6}")
     }
@@ -162,12 +154,7 @@ fn parse_go_int(s: &str) -> Option<i64> {
 
 /// Go's `strconv.ParseFloat(s, 64)` for the forms the lexer produces.
 fn parse_go_float(s: &str) -> Result<f64, String> {
-    let syntax = || {
-        format!(
-            "strconv.ParseFloat: parsing {}: invalid syntax",
-            go_quote(s)
-        )
-    };
+    let syntax = || format!("strconv.ParseFloat: parsing {}: invalid syntax", go_quote(s));
     let lower = s.to_ascii_lowercase();
     match lower.as_str() {
         "inf" | "+inf" | "infinity" | "+infinity" => return Ok(f64::INFINITY),
@@ -183,17 +170,11 @@ fn parse_go_float(s: &str) -> Result<f64, String> {
     if cleaned.len() > 1 && cleaned.as_bytes()[1].eq_ignore_ascii_case(&b'x') {
         return Err(syntax());
     }
-    if !cleaned
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
+    if !cleaned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
         return Err(syntax());
     }
     match cleaned.parse::<f64>() {
-        Ok(v) if v.is_infinite() => Err(format!(
-            "strconv.ParseFloat: parsing {}: value out of range",
-            go_quote(s)
-        )),
+        Ok(v) if v.is_infinite() => Err(format!("strconv.ParseFloat: parsing {}: value out of range", go_quote(s))),
         Ok(v) => Ok(v),
         Err(_) => Err(syntax()),
     }
@@ -246,11 +227,7 @@ pub(crate) fn parse_duration_nanos(s: &str) -> Result<u64, String> {
             "ms" => (7, NANOS_PER_MILLI),
             "" => return Err(invalid()),
             _ => {
-                return Err(format!(
-                    "unknown unit {} in duration {}",
-                    go_quote(unit),
-                    go_quote(s)
-                ));
+                return Err(format!("unknown unit {} in duration {}", go_quote(unit), go_quote(s)));
             }
         };
         if pos <= last_unit_pos {
@@ -260,9 +237,7 @@ pub(crate) fn parse_duration_nanos(s: &str) -> Result<u64, String> {
         if value > (1u64 << 63) / mult {
             return Err("duration out of range".to_string());
         }
-        total = total
-            .checked_add(value * mult)
-            .ok_or_else(|| "duration out of range".to_string())?;
+        total = total.checked_add(value * mult).ok_or_else(|| "duration out of range".to_string())?;
         if total > (1u64 << 63) - 1 {
             return Err("duration out of range".to_string());
         }
@@ -323,11 +298,7 @@ pub(crate) fn unquote(token: &str) -> Vec<u8> {
             'U' => (8, 16),
             _ => continue,
         };
-        let mut value: u32 = if radix == 8 {
-            e.to_digit(8).unwrap_or(0)
-        } else {
-            0
-        };
+        let mut value: u32 = if radix == 8 { e.to_digit(8).unwrap_or(0) } else { 0 };
         for _ in 0..count {
             match chars.peek().and_then(|d| d.to_digit(radix)) {
                 Some(d) => {
@@ -364,36 +335,18 @@ mod tests {
         assert_eq!(parse_number("5e-3"), Ok(0.005));
         assert!(parse_number("NaN").unwrap().is_nan());
         assert_eq!(parse_number("Inf"), Ok(f64::INFINITY));
-        assert_eq!(
-            parse_number("1e400"),
-            Err("strconv.ParseFloat: parsing \"1e400\": value out of range".to_string())
-        );
-        assert_eq!(
-            parse_number("0x"),
-            Err("strconv.ParseFloat: parsing \"0x\": invalid syntax".to_string())
-        );
+        assert_eq!(parse_number("1e400"), Err("strconv.ParseFloat: parsing \"1e400\": value out of range".to_string()));
+        assert_eq!(parse_number("0x"), Err("strconv.ParseFloat: parsing \"0x\": invalid syntax".to_string()));
     }
 
     #[test]
     fn durations_follow_prometheus() {
         assert_eq!(parse_duration_nanos("1h30m"), Ok(5_400_000_000_000));
         assert_eq!(parse_duration_nanos("1m30ms"), Ok(60_030_000_000));
-        assert_eq!(
-            parse_duration_nanos("5m1h"),
-            Err("not a valid duration string: \"5m1h\"".to_string())
-        );
-        assert_eq!(
-            parse_duration_nanos("5y1hs"),
-            Err("unknown unit \"hs\" in duration \"5y1hs\"".to_string())
-        );
-        assert_eq!(
-            parse_duration_nanos("1.5h"),
-            Err("unknown unit \".\" in duration \"1.5h\"".to_string())
-        );
-        assert_eq!(
-            parse_duration_nanos("300y"),
-            Err("duration out of range".to_string())
-        );
+        assert_eq!(parse_duration_nanos("5m1h"), Err("not a valid duration string: \"5m1h\"".to_string()));
+        assert_eq!(parse_duration_nanos("5y1hs"), Err("unknown unit \"hs\" in duration \"5y1hs\"".to_string()));
+        assert_eq!(parse_duration_nanos("1.5h"), Err("unknown unit \".\" in duration \"1.5h\"".to_string()));
+        assert_eq!(parse_duration_nanos("300y"), Err("duration out of range".to_string()));
     }
 
     #[test]
@@ -414,14 +367,8 @@ mod tests {
         assert_eq!(go_quote_rune(None), "'\u{FFFD}'");
         assert_eq!(go_quote("a\"b"), "\"a\\\"b\"");
         assert_eq!(go_quote_bytes(&[0xff]), "\"\\xff\"");
-        assert_eq!(
-            go_quote_truncated("\"abcdefghijkl\"", 10),
-            "\"\\\"abcdefghi\""
-        );
+        assert_eq!(go_quote_truncated("\"abcdefghijkl\"", 10), "\"\\\"abcdefghi\"");
         assert_eq!(go_unicode_format('c'), "U+0063 'c'");
-        assert_eq!(
-            go_format_f(9223372036854775808.0),
-            "9223372036854775808.000000"
-        );
+        assert_eq!(go_format_f(9223372036854775808.0), "9223372036854775808.000000");
     }
 }

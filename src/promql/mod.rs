@@ -39,11 +39,7 @@ pub struct ParseOptions {
 impl ParseOptions {
     /// Every experimental feature on, as upstream's own parser tests run.
     pub fn all_enabled() -> ParseOptions {
-        ParseOptions {
-            experimental_functions: true,
-            duration_expressions: true,
-            extended_range_selectors: true,
-        }
+        ParseOptions { experimental_functions: true, duration_expressions: true, extended_range_selectors: true }
     }
 }
 
@@ -83,9 +79,7 @@ fn parse_on_large_stack(input: &str, options: &ParseOptions) -> Result<Expr, Vec
         std::thread::Builder::new()
             .name("promql-deep-parse".into())
             .stack_size(LARGE_STACK_BYTES)
-            .spawn_scoped(scope, || {
-                parse_with_limit(input, options, MAX_NESTING_DEPTH)
-            })
+            .spawn_scoped(scope, || parse_with_limit(input, options, MAX_NESTING_DEPTH))
             .ok()
             .and_then(|handle| handle.join().ok())
             .flatten()
@@ -99,11 +93,7 @@ fn parse_on_large_stack(input: &str, options: &ParseOptions) -> Result<Expr, Vec
 }
 
 /// `None` when the input nests deeper than `depth_limit` allows on this stack.
-fn parse_with_limit(
-    input: &str,
-    options: &ParseOptions,
-    depth_limit: u32,
-) -> Option<Result<Expr, Vec<ParseError>>> {
+fn parse_with_limit(input: &str, options: &ParseOptions, depth_limit: u32) -> Option<Result<Expr, Vec<ParseError>>> {
     let mut parser = parser::Parser::new(input, options, depth_limit);
     let result = parser.parse_top();
     if parser.needs_large_stack {
@@ -113,23 +103,12 @@ fn parse_with_limit(
     match result {
         Ok(mut expr) if errors.is_empty() => {
             // Upstream type-checks only when there were no syntax errors.
-            check::Checker {
-                input,
-                errors: &mut errors,
-            }
-            .check(&mut expr);
-            Some(if errors.is_empty() {
-                Ok(expr)
-            } else {
-                Err(errors)
-            })
+            check::Checker { input, errors: &mut errors }.check(&mut expr);
+            Some(if errors.is_empty() { Ok(expr) } else { Err(errors) })
         }
         _ => {
             if errors.is_empty() {
-                errors.push(ParseError {
-                    span: Span::new(0, input.len()),
-                    message: "unexpected error".into(),
-                });
+                errors.push(ParseError { span: Span::new(0, input.len()), message: "unexpected error".into() });
             }
             Some(Err(errors))
         }
@@ -156,11 +135,7 @@ pub fn format_error_position(input: &str, error: &ParseError) -> String {
 
 /// The message as promtool prints it: `1:44: parse error: unclosed left parenthesis`.
 pub fn format_error(input: &str, error: &ParseError) -> String {
-    format!(
-        "{}: parse error: {}",
-        format_error_position(input, error),
-        error.message
-    )
+    format!("{}: parse error: {}", format_error_position(input, error), error.message)
 }
 
 #[cfg(test)]

@@ -14,8 +14,7 @@ use super::ast::*;
 use super::functions::{Function, UNKNOWN_FUNCTION, lookup_function};
 use super::lexer::{Tok, Token, lex};
 use super::literals::{
-    go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote,
-    unquote_lossy,
+    go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote, unquote_lossy,
 };
 use super::regex_check::check_regex;
 use crate::span::Span;
@@ -161,13 +160,7 @@ fn starts_expression(kind: Tok) -> bool {
 }
 
 fn literal(seconds: f64, is_duration: bool, span: Span) -> DurationExpr {
-    DurationExpr {
-        kind: DurationExprKind::Literal {
-            seconds,
-            is_duration,
-        },
-        span,
-    }
+    DurationExpr { kind: DurationExprKind::Literal { seconds, is_duration }, span }
 }
 
 /// A value upstream replaces after an error: zero, without a position.
@@ -181,13 +174,7 @@ fn duration_out_of_range(seconds: f64) -> bool {
 }
 
 fn placeholder(span: Span) -> Expr {
-    Expr {
-        kind: ExprKind::NumberLiteral(NumberLiteral {
-            value: 0.0,
-            is_duration: false,
-        }),
-        span,
-    }
+    Expr { kind: ExprKind::NumberLiteral(NumberLiteral { value: 0.0, is_duration: false }), span }
 }
 
 impl<'a> Parser<'a> {
@@ -210,10 +197,7 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.errors.push(ParseError {
-            span,
-            message: message.into(),
-        });
+        self.errors.push(ParseError { span, message: message.into() });
     }
 
     // ---- tokens -------------------------------------------------------------
@@ -221,11 +205,7 @@ impl<'a> Parser<'a> {
     fn token_at(&mut self, index: usize) -> Token {
         let last = self.tokens.len().saturating_sub(1);
         let index = index.min(last);
-        let token = self.tokens.get(index).copied().unwrap_or(Token {
-            kind: Tok::Eof,
-            start: 0,
-            end: 0,
-        });
+        let token = self.tokens.get(index).copied().unwrap_or(Token { kind: Tok::Eof, start: 0, end: 0 });
         self.fetched = self.fetched.max(index);
         if token.kind == Tok::Error && !self.lex_error_reported {
             self.lex_error_reported = true;
@@ -268,14 +248,7 @@ impl<'a> Parser<'a> {
             .iter()
             .rev()
             .find(|t| {
-                matches!(
-                    t.kind,
-                    Tok::RightBrace
-                        | Tok::RightParen
-                        | Tok::RightBracket
-                        | Tok::Number
-                        | Tok::Duration
-                )
+                matches!(t.kind, Tok::RightBrace | Tok::RightParen | Tok::RightBracket | Tok::Number | Tok::Duration)
             })
             .map_or(0, |t| t.end)
     }
@@ -306,18 +279,14 @@ impl<'a> Parser<'a> {
     fn unexpected_here(&mut self) -> Abort {
         match self.contexts.last().copied() {
             None => self.unexpected("", ""),
-            Some(Context::Offset) => {
-                self.unexpected("offset", "number, duration, step(), or range()")
-            }
+            Some(Context::Offset) => self.unexpected("offset", "number, duration, step(), or range()"),
             Some(Context::At) => self.unexpected("@", "timestamp"),
-            Some(Context::RangeOrSubquery) => self.unexpected(
-                "subquery or range selector",
-                "number, duration, step(), or range()",
-            ),
-            Some(Context::SubqueryStep) => self.unexpected(
-                "subquery selector",
-                "number, duration, step(), range(), or \"]\"",
-            ),
+            Some(Context::RangeOrSubquery) => {
+                self.unexpected("subquery or range selector", "number, duration, step(), or range()")
+            }
+            Some(Context::SubqueryStep) => {
+                self.unexpected("subquery selector", "number, duration, step(), range(), or \"]\"")
+            }
             Some(Context::Aggregation { op_start }) => {
                 self.unexpected("aggregation", "");
                 // Upstream's recovery builds the aggregation without arguments.
@@ -325,21 +294,14 @@ impl<'a> Parser<'a> {
                 // sum(<bad>`); upstream then reports an inverted range, which
                 // no renderer can show: it becomes empty at the operator.
                 let end = self.last_closing().max(op_start);
-                self.error(
-                    Span::new(op_start, end),
-                    "no arguments for aggregate expression provided",
-                );
+                self.error(Span::new(op_start, end), "no arguments for aggregate expression provided");
                 Abort
             }
         }
     }
 
     fn expect(&mut self, kind: Tok) -> PResult<Token> {
-        if self.peek_kind() == kind {
-            Ok(self.advance())
-        } else {
-            Err(self.unexpected_here())
-        }
+        if self.peek_kind() == kind { Ok(self.advance()) } else { Err(self.unexpected_here()) }
     }
 
     fn enter(&mut self, at: Span) -> PResult<()> {
@@ -361,10 +323,7 @@ impl<'a> Parser<'a> {
 
     #[cold]
     fn nesting_error(&mut self, at: Span) {
-        self.error(
-            at,
-            format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"),
-        );
+        self.error(at, format!("expression nesting too deep (more than {MAX_NESTING_DEPTH} levels)"));
     }
 
     fn leave(&mut self) {
@@ -412,11 +371,7 @@ impl<'a> Parser<'a> {
             self.advance();
             let op_span = Span::new(op_token.start, op_token.end);
             let modifiers = self.parse_binary_modifiers()?;
-            let next_min = if op.is_right_associative() {
-                precedence
-            } else {
-                precedence + 1
-            };
+            let next_min = if op.is_right_associative() { precedence } else { precedence + 1 };
             let (rhs, rhs_height) = self.parse_expr(next_min)?;
             lhs_height = self.check_height(lhs_height.max(rhs_height) + 1, op_span)?;
             let span = Span::new(lhs.span.start, rhs.span.end);
@@ -498,17 +453,7 @@ impl<'a> Parser<'a> {
         }
         let height = self.check_height(height + 1, op_span)?;
         let span = Span::new(token.start, operand.span.end);
-        Ok((
-            Expr {
-                kind: ExprKind::UnaryExpr(UnaryExpr {
-                    op,
-                    op_span,
-                    expr: Box::new(operand),
-                }),
-                span,
-            },
-            height,
-        ))
+        Ok((Expr { kind: ExprKind::UnaryExpr(UnaryExpr { op, op_span, expr: Box::new(operand) }), span }, height))
     }
 
     /// A primary expression followed by ranges, subqueries and modifiers.
@@ -540,24 +485,12 @@ impl<'a> Parser<'a> {
             Tok::Number | Tok::Duration => {
                 self.advance();
                 let (value, is_duration) = self.number_token_value(token);
-                Ok((
-                    Expr {
-                        kind: ExprKind::NumberLiteral(NumberLiteral { value, is_duration }),
-                        span,
-                    },
-                    1,
-                ))
+                Ok((Expr { kind: ExprKind::NumberLiteral(NumberLiteral { value, is_duration }), span }, 1))
             }
             Tok::String => {
                 self.advance();
                 let value = unquote(self.text(token));
-                Ok((
-                    Expr {
-                        kind: ExprKind::StringLiteral(StringLiteral { value }),
-                        span,
-                    },
-                    1,
-                ))
+                Ok((Expr { kind: ExprKind::StringLiteral(StringLiteral { value }), span }, 1))
             }
             Tok::LeftParen => {
                 self.advance();
@@ -565,15 +498,7 @@ impl<'a> Parser<'a> {
                 let close = self.expect(Tok::RightParen)?;
                 let height = self.check_height(height + 1, span)?;
                 let span = Span::new(token.start, close.end);
-                Ok((
-                    Expr {
-                        kind: ExprKind::ParenExpr(ParenExpr {
-                            expr: Box::new(inner),
-                        }),
-                        span,
-                    },
-                    height,
-                ))
+                Ok((Expr { kind: ExprKind::ParenExpr(ParenExpr { expr: Box::new(inner) }), span }, height))
             }
             Tok::LeftBrace => Ok((self.parse_vector_selector(None)?, 1)),
             Tok::Identifier => {
@@ -584,17 +509,10 @@ impl<'a> Parser<'a> {
                     Ok((self.parse_vector_selector(Some(token))?, 1))
                 }
             }
-            Tok::Start | Tok::End | Tok::Step | Tok::Range
-                if self.peek_second().kind == Tok::LeftParen =>
-            {
+            Tok::Start | Tok::End | Tok::Step | Tok::Range if self.peek_second().kind == Tok::LeftParen => {
                 self.parse_call()
             }
-            Tok::Aggregate(op)
-                if matches!(
-                    self.peek_second().kind,
-                    Tok::LeftParen | Tok::By | Tok::Without
-                ) =>
-            {
+            Tok::Aggregate(op) if matches!(self.peek_second().kind, Tok::LeftParen | Tok::By | Tok::Without) => {
                 self.parse_aggregation(op)
             }
             Tok::MetricIdentifier
@@ -626,8 +544,7 @@ impl<'a> Parser<'a> {
             match parse_duration_nanos(text) {
                 Ok(nanos) => {
                     // Go's Duration.Seconds(): whole seconds plus the nanosecond remainder.
-                    let seconds =
-                        (nanos / 1_000_000_000) as f64 + (nanos % 1_000_000_000) as f64 / 1e9;
+                    let seconds = (nanos / 1_000_000_000) as f64 + (nanos % 1_000_000_000) as f64 / 1e9;
                     (seconds, true)
                 }
                 Err(message) => {
@@ -666,16 +583,9 @@ impl<'a> Parser<'a> {
             selector.matchers = matchers;
             let braces = Span::new(open.start, close_end);
             selector.braces_span = Some(braces);
-            span = if name.is_some() {
-                span.cover(braces)
-            } else {
-                braces
-            };
+            span = if name.is_some() { span.cover(braces) } else { braces };
         }
-        Ok(Expr {
-            kind: ExprKind::VectorSelector(Box::new(selector)),
-            span,
-        })
+        Ok(Expr { kind: ExprKind::VectorSelector(Box::new(selector)), span })
     }
 
     /// The matchers after `{`, up to and including `}`; returns the end of `}`.
@@ -738,15 +648,7 @@ impl<'a> Parser<'a> {
                 self.error(span, message);
             }
         }
-        Ok(Matcher {
-            name: label,
-            name_span,
-            op,
-            value: value_text,
-            value_span,
-            span,
-            bare_metric_name: false,
-        })
+        Ok(Matcher { name: label, name_span, op, value: value_text, value_span, span, bare_metric_name: false })
     }
 
     // ---- calls and aggregations -------------------------------------------------
@@ -760,34 +662,18 @@ impl<'a> Parser<'a> {
         let func: &'static Function = match lookup_function(text) {
             Some(f) => {
                 if f.experimental && !self.options.experimental_functions {
-                    self.error(
-                        name_span,
-                        format!("function {} is not enabled", go_quote(text)),
-                    );
+                    self.error(name_span, format!("function {} is not enabled", go_quote(text)));
                 }
                 f
             }
             None => {
-                self.error(
-                    name_span,
-                    format!("unknown function with name {}", go_quote(text)),
-                );
+                self.error(name_span, format!("unknown function with name {}", go_quote(text)));
                 &UNKNOWN_FUNCTION
             }
         };
         let height = self.check_height(height + 1, name_span)?;
         let span = Span::new(name.start, close_end);
-        Ok((
-            Expr {
-                kind: ExprKind::Call(Call {
-                    func,
-                    name_span,
-                    args,
-                }),
-                span,
-            },
-            height,
-        ))
+        Ok((Expr { kind: ExprKind::Call(Call { func, name_span, args }), span }, height))
     }
 
     /// Arguments after `(`, up to and including `)`: the arguments, the end of
@@ -823,9 +709,7 @@ impl<'a> Parser<'a> {
     fn parse_aggregation(&mut self, op: AggregateOp) -> PResult<(Expr, u32)> {
         let op_token = self.advance();
         let op_span = Span::new(op_token.start, op_token.end);
-        self.contexts.push(Context::Aggregation {
-            op_start: op_token.start,
-        });
+        self.contexts.push(Context::Aggregation { op_start: op_token.start });
         let mut grouping = None;
         if matches!(self.peek_kind(), Tok::By | Tok::Without) {
             grouping = Some(self.parse_grouping()?);
@@ -868,11 +752,7 @@ impl<'a> Parser<'a> {
             );
         }
         let mut args = args.into_iter();
-        let param = if op.takes_param() {
-            args.next().map(Box::new)
-        } else {
-            None
-        };
+        let param = if op.takes_param() { args.next().map(Box::new) } else { None };
         let expr = args.next().unwrap_or_else(|| placeholder(span));
         Ok((
             Expr {
@@ -892,11 +772,7 @@ impl<'a> Parser<'a> {
     fn parse_grouping(&mut self) -> PResult<Grouping> {
         let keyword = self.advance();
         let (labels, end) = self.parse_grouping_labels()?;
-        Ok(Grouping {
-            without: keyword.kind == Tok::Without,
-            labels,
-            span: Span::new(keyword.start, end),
-        })
+        Ok(Grouping { without: keyword.kind == Tok::Without, labels, span: Span::new(keyword.start, end) })
     }
 
     /// `( label, ... )`; returns the labels and the end of `)`.
@@ -916,24 +792,12 @@ impl<'a> Parser<'a> {
                 self.advance();
                 let bytes = unquote(self.text(token));
                 if bytes.is_empty() || std::str::from_utf8(&bytes).is_err() {
-                    self.error(
-                        span,
-                        format!(
-                            "invalid label name for grouping: {}",
-                            go_quote_bytes(&bytes)
-                        ),
-                    );
+                    self.error(span, format!("invalid label name for grouping: {}", go_quote_bytes(&bytes)));
                 }
-                labels.push(LabelName {
-                    name: String::from_utf8_lossy(&bytes).into_owned(),
-                    span,
-                });
+                labels.push(LabelName { name: String::from_utf8_lossy(&bytes).into_owned(), span });
             } else if is_grouping_label(token.kind) {
                 self.advance();
-                labels.push(LabelName {
-                    name: self.text(token).to_string(),
-                    span,
-                });
+                labels.push(LabelName { name: self.text(token).to_string(), span });
             } else {
                 return Err(self.unexpected("grouping opts", "label"));
             }
@@ -964,11 +828,7 @@ impl<'a> Parser<'a> {
                 let range_span = Span::new(open.start, close.end);
                 let problem = match &expr.kind {
                     ExprKind::VectorSelector(vs) => {
-                        if vs
-                            .offset
-                            .as_ref()
-                            .is_some_and(|o| !is_zero_literal(&o.duration))
-                        {
+                        if vs.offset.as_ref().is_some_and(|o| !is_zero_literal(&o.duration)) {
                             Some("no offset modifiers allowed before range")
                         } else if vs.at.is_some() {
                             Some("no @ modifiers allowed before range")
@@ -983,18 +843,8 @@ impl<'a> Parser<'a> {
                 }
                 let height = self.check_height(height + 1, range_span)?;
                 let span = Span::new(expr.span.start, close.end);
-                let matrix = MatrixSelector {
-                    vector_selector: Box::new(expr),
-                    range,
-                    range_span,
-                };
-                Ok((
-                    Expr {
-                        kind: ExprKind::MatrixSelector(Box::new(matrix)),
-                        span,
-                    },
-                    height,
-                ))
+                let matrix = MatrixSelector { vector_selector: Box::new(expr), range, range_span };
+                Ok((Expr { kind: ExprKind::MatrixSelector(Box::new(matrix)), span }, height))
             }
             Tok::Colon => {
                 self.advance();
@@ -1012,21 +862,9 @@ impl<'a> Parser<'a> {
                 let brackets_span = Span::new(open.start, close.end);
                 let height = self.check_height(height + 1, brackets_span)?;
                 let span = Span::new(expr.span.start, close.end);
-                let subquery = SubqueryExpr {
-                    expr: Box::new(expr),
-                    range,
-                    step,
-                    brackets_span,
-                    offset: None,
-                    at: None,
-                };
-                Ok((
-                    Expr {
-                        kind: ExprKind::SubqueryExpr(Box::new(subquery)),
-                        span,
-                    },
-                    height,
-                ))
+                let subquery =
+                    SubqueryExpr { expr: Box::new(expr), range, step, brackets_span, offset: None, at: None };
+                Ok((Expr { kind: ExprKind::SubqueryExpr(Box::new(subquery)), span }, height))
             }
             _ => Err(self.unexpected("subquery or range", "\":\" or \"]\"")),
         }
@@ -1049,10 +887,7 @@ impl<'a> Parser<'a> {
         let duration = self.parse_offset_duration()?;
         self.contexts.pop();
         let end = self.last_closing();
-        let offset = Offset {
-            span: Span::new(keyword.start, duration.span.end.max(keyword.end)),
-            duration,
-        };
+        let offset = Offset { span: Span::new(keyword.start, duration.span.end.max(keyword.end)), duration };
         let target_span = expr.span;
         let slot = match &mut expr.kind {
             ExprKind::VectorSelector(vs) => &mut vs.offset,
@@ -1074,10 +909,7 @@ impl<'a> Parser<'a> {
         };
         // Upstream only notices an earlier offset when it is not zero.
         if slot.as_ref().is_some_and(|o| !is_zero_literal(&o.duration)) {
-            self.errors.push(ParseError {
-                span: target_span,
-                message: "offset may not be set multiple times".into(),
-            });
+            self.errors.push(ParseError { span: target_span, message: "offset may not be set multiple times".into() });
         } else {
             *slot = Some(offset);
         }
@@ -1096,11 +928,7 @@ impl<'a> Parser<'a> {
                 Ok(self.duration_literal(token, None))
             }
             Tok::Add | Tok::Sub => {
-                let op = if token.kind == Tok::Sub {
-                    UnaryOp::Sub
-                } else {
-                    UnaryOp::Add
-                };
+                let op = if token.kind == Tok::Sub { UnaryOp::Sub } else { UnaryOp::Add };
                 let operand = self.peek_second();
                 match operand.kind {
                     Tok::Number | Tok::Duration => {
@@ -1112,25 +940,13 @@ impl<'a> Parser<'a> {
                         self.advance();
                         let inner = self.parse_duration_primary()?;
                         let span = Span::new(token.start, inner.span.end);
-                        Ok(DurationExpr {
-                            kind: DurationExprKind::Unary {
-                                op,
-                                expr: Box::new(inner),
-                            },
-                            span,
-                        })
+                        Ok(DurationExpr { kind: DurationExprKind::Unary { op, expr: Box::new(inner) }, span })
                     }
                     Tok::Identifier if self.min_max_call_at(self.next + 1) => {
                         self.advance();
                         let inner = self.parse_duration_primary()?;
                         let span = Span::new(token.start, inner.span.end);
-                        Ok(DurationExpr {
-                            kind: DurationExprKind::Unary {
-                                op,
-                                expr: Box::new(inner),
-                            },
-                            span,
-                        })
+                        Ok(DurationExpr { kind: DurationExprKind::Unary { op, expr: Box::new(inner) }, span })
                     }
                     _ => self.parse_duration_expr(1),
                 }
@@ -1145,14 +961,11 @@ impl<'a> Parser<'a> {
     /// An identifier `min_of`/`max_of` at token `index` followed by `(`
     /// (outside brackets the lexer does not make them keywords).
     fn min_max_call_at(&self, index: usize) -> bool {
-        let is_name = self.tokens.get(index).is_some_and(|t| {
-            t.kind == Tok::Identifier && matches!(self.text(*t), "min_of" | "max_of")
-        });
-        is_name
-            && self
-                .tokens
-                .get(index + 1)
-                .is_some_and(|t| t.kind == Tok::LeftParen)
+        let is_name = self
+            .tokens
+            .get(index)
+            .is_some_and(|t| t.kind == Tok::Identifier && matches!(self.text(*t), "min_of" | "max_of"));
+        is_name && self.tokens.get(index + 1).is_some_and(|t| t.kind == Tok::LeftParen)
     }
 
     /// A NUMBER/DURATION token as a duration literal, with an optional sign.
@@ -1197,36 +1010,18 @@ impl<'a> Parser<'a> {
             }
             self.advance();
             let op_span = Span::new(op_token.start, op_token.end);
-            let next_min = if op.is_right_associative() {
-                precedence
-            } else {
-                precedence + 1
-            };
+            let next_min = if op.is_right_associative() { precedence } else { precedence + 1 };
             let rhs = self.parse_duration_expr(next_min)?;
             self.experimental_duration(lhs.span);
             let divides_by_zero = matches!(op, BinaryOp::Div | BinaryOp::Mod)
                 && matches!(rhs.kind, DurationExprKind::Literal { seconds, .. } if seconds == 0.0);
             if divides_by_zero {
-                self.error(
-                    op_span,
-                    if op == BinaryOp::Div {
-                        "division by zero"
-                    } else {
-                        "modulo by zero"
-                    },
-                );
+                self.error(op_span, if op == BinaryOp::Div { "division by zero" } else { "modulo by zero" });
                 lhs = zero_duration();
                 continue;
             }
             let span = Span::new(lhs.span.start, rhs.span.end);
-            lhs = DurationExpr {
-                kind: DurationExprKind::Binary {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span,
-            };
+            lhs = DurationExpr { kind: DurationExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
         }
         self.leave();
         Ok(lhs)
@@ -1241,37 +1036,19 @@ impl<'a> Parser<'a> {
         };
         self.advance();
         let operand = self.parse_duration_expr(BinaryOp::Pow.precedence())?;
-        if let DurationExprKind::Literal {
-            seconds,
-            is_duration,
-        } = operand.kind
-        {
-            let value = if op == UnaryOp::Sub {
-                -seconds
-            } else {
-                seconds
-            };
+        if let DurationExprKind::Literal { seconds, is_duration } = operand.kind {
+            let value = if op == UnaryOp::Sub { -seconds } else { seconds };
             if duration_out_of_range(value) {
                 self.error(Span::new(token.start, token.end), "duration out of range");
                 return Ok(zero_duration());
             }
-            return Ok(literal(
-                value,
-                is_duration,
-                Span::new(token.start, operand.span.end),
-            ));
+            return Ok(literal(value, is_duration, Span::new(token.start, operand.span.end)));
         }
         if op == UnaryOp::Add {
             return Ok(operand);
         }
         let span = Span::new(token.start, operand.span.end);
-        Ok(DurationExpr {
-            kind: DurationExprKind::Unary {
-                op,
-                expr: Box::new(operand),
-            },
-            span,
-        })
+        Ok(DurationExpr { kind: DurationExprKind::Unary { op, expr: Box::new(operand) }, span })
     }
 
     fn parse_duration_primary(&mut self) -> PResult<DurationExpr> {
@@ -1287,11 +1064,7 @@ impl<'a> Parser<'a> {
                 let close = self.expect(Tok::RightParen)?;
                 let span = Span::new(token.start, close.end);
                 self.experimental_duration(span);
-                let kind = if token.kind == Tok::Step {
-                    DurationExprKind::Step
-                } else {
-                    DurationExprKind::Range
-                };
+                let kind = if token.kind == Tok::Step { DurationExprKind::Step } else { DurationExprKind::Range };
                 Ok(DurationExpr { kind, span })
             }
             Tok::MinOf | Tok::MaxOf | Tok::Identifier
@@ -1307,11 +1080,8 @@ impl<'a> Parser<'a> {
                 self.experimental_duration(span);
                 let (lhs, rhs) = (Box::new(lhs), Box::new(rhs));
                 let is_min = token.kind == Tok::MinOf || self.text(token) == "min_of";
-                let kind = if is_min {
-                    DurationExprKind::MinOf { lhs, rhs }
-                } else {
-                    DurationExprKind::MaxOf { lhs, rhs }
-                };
+                let kind =
+                    if is_min { DurationExprKind::MinOf { lhs, rhs } } else { DurationExprKind::MaxOf { lhs, rhs } };
                 Ok(DurationExpr { kind, span })
             }
             Tok::LeftParen => {
@@ -1324,10 +1094,7 @@ impl<'a> Parser<'a> {
                     // A value already replaced after an error stays a bare zero.
                     return Ok(inner);
                 }
-                Ok(DurationExpr {
-                    kind: DurationExprKind::Paren(Box::new(inner)),
-                    span,
-                })
+                Ok(DurationExpr { kind: DurationExprKind::Paren(Box::new(inner)), span })
             }
             _ => Err(self.unexpected_here()),
         }
@@ -1360,11 +1127,7 @@ impl<'a> Parser<'a> {
                 self.advance();
                 self.expect(Tok::LeftParen)?;
                 self.expect(Tok::RightParen)?;
-                AtArg::Preprocessor(if token.kind == Tok::Start {
-                    AtValue::Start
-                } else {
-                    AtValue::End
-                })
+                AtArg::Preprocessor(if token.kind == Tok::Start { AtValue::Start } else { AtValue::End })
             }
             _ => return Err(self.unexpected_here()),
         };
@@ -1374,17 +1137,8 @@ impl<'a> Parser<'a> {
         let target_span = expr.span;
         let value = match value {
             AtArg::Number(ts) => {
-                if !ts.is_finite()
-                    || ts >= 9_223_372_036_854_775_807.0
-                    || ts <= -9_223_372_036_854_775_808.0
-                {
-                    self.error(
-                        target_span,
-                        format!(
-                            "timestamp out of bounds for @ modifier: {}",
-                            go_format_f(ts)
-                        ),
-                    );
+                if !ts.is_finite() || ts >= 9_223_372_036_854_775_807.0 || ts <= -9_223_372_036_854_775_808.0 {
+                    self.error(target_span, format!("timestamp out of bounds for @ modifier: {}", go_format_f(ts)));
                 }
                 AtValue::Timestamp((ts * 1000.0).round() as i64)
             }
@@ -1409,10 +1163,8 @@ impl<'a> Parser<'a> {
             }
         };
         if slot.is_some() {
-            self.errors.push(ParseError {
-                span: target_span,
-                message: "@ <timestamp> may not be set multiple times".into(),
-            });
+            self.errors
+                .push(ParseError { span: target_span, message: "@ <timestamp> may not be set multiple times".into() });
             return Ok(());
         }
         *slot = Some(AtModifier { value, span });
@@ -1425,10 +1177,7 @@ impl<'a> Parser<'a> {
         let name = if anchored { "anchored" } else { "smoothed" };
         let span = expr.span;
         if !self.options.extended_range_selectors {
-            self.error(
-                span,
-                format!("{name} modifier is experimental and not enabled"),
-            );
+            self.error(span, format!("{name} modifier is experimental and not enabled"));
             return;
         }
         let selector = match &mut expr.kind {
@@ -1438,10 +1187,7 @@ impl<'a> Parser<'a> {
                 _ => return,
             },
             ExprKind::SubqueryExpr(_) => {
-                self.error(
-                    span,
-                    format!("{name} modifier is not supported for subqueries"),
-                );
+                self.error(span, format!("{name} modifier is not supported for subqueries"));
                 return;
             }
             _ => {
@@ -1455,10 +1201,7 @@ impl<'a> Parser<'a> {
             selector.smoothed = true;
         }
         if selector.anchored && selector.smoothed {
-            self.error(
-                span,
-                "anchored and smoothed modifiers cannot be used together",
-            );
+            self.error(span, "anchored and smoothed modifiers cannot be used together");
         }
     }
 }

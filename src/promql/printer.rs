@@ -26,11 +26,7 @@ fn seconds(d: &DurationExpr) -> String {
 }
 
 fn label_list(labels: &[LabelName]) -> String {
-    labels
-        .iter()
-        .map(|l| l.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn details(expr: &Expr) -> String {
@@ -60,12 +56,9 @@ fn details(expr: &Expr) -> String {
         }
         ExprKind::Call(c) => format!("func={}", c.func.name),
         ExprKind::AggregateExpr(a) => match &a.grouping {
-            Some(g) => format!(
-                "op={} {}({})",
-                a.op.as_str(),
-                if g.without { "without" } else { "by" },
-                label_list(&g.labels)
-            ),
+            Some(g) => {
+                format!("op={} {}({})", a.op.as_str(), if g.without { "without" } else { "by" }, label_list(&g.labels))
+            }
             None => format!("op={}", a.op.as_str()),
         },
         ExprKind::BinaryExpr(b) => {
@@ -75,19 +68,11 @@ fn details(expr: &Expr) -> String {
             }
             if let Some(m) = &b.matching {
                 if m.matching_span.is_some() {
-                    let _ = write!(
-                        out,
-                        " {}({})",
-                        if m.on { "on" } else { "ignoring" },
-                        label_list(&m.matching_labels)
-                    );
+                    let _ =
+                        write!(out, " {}({})", if m.on { "on" } else { "ignoring" }, label_list(&m.matching_labels));
                 }
                 if m.group_span.is_some() {
-                    let side = if m.card == VectorMatchCardinality::ManyToOne {
-                        "group_left"
-                    } else {
-                        "group_right"
-                    };
+                    let side = if m.card == VectorMatchCardinality::ManyToOne { "group_left" } else { "group_right" };
                     let _ = write!(out, " {side}({})", label_list(&m.include));
                 }
             }

@@ -11,23 +11,7 @@ fn is_plain_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '_' | '-'
-                | ':'
-                | '/'
-                | ' '
-                | ','
-                | '='
-                | '@'
-                | '%'
-                | '#'
-                | '!'
-                | '~'
-                | '<'
-                | '>'
-                | '\''
-                | '"'
-                | ';'
-                | '&'
+            '_' | '-' | ':' | '/' | ' ' | ',' | '=' | '@' | '%' | '#' | '!' | '~' | '<' | '>' | '\'' | '"' | ';' | '&'
         )
 }
 
@@ -76,9 +60,7 @@ fn common_pattern_is_valid(pattern: &str) -> Option<bool> {
         match b[i] {
             b'\\' => {
                 let escaped = *b.get(i + 1)?;
-                if !(escaped.is_ascii_punctuation()
-                    || matches!(escaped, b'd' | b'D' | b'w' | b'W' | b's' | b'S'))
-                {
+                if !(escaped.is_ascii_punctuation() || matches!(escaped, b'd' | b'D' | b'w' | b'W' | b's' | b'S')) {
                     return None;
                 }
                 i += 2;
@@ -147,9 +129,7 @@ fn class_end(b: &[u8], start: usize) -> Option<usize> {
             b'[' => return None,
             b'\\' => {
                 let escaped = *b.get(i + 1)?;
-                if !(escaped.is_ascii_punctuation()
-                    || matches!(escaped, b'd' | b'D' | b'w' | b'W' | b's' | b'S'))
-                {
+                if !(escaped.is_ascii_punctuation() || matches!(escaped, b'd' | b'D' | b'w' | b'W' | b's' | b'S')) {
                     return None;
                 }
                 previous = None;
@@ -157,12 +137,7 @@ fn class_end(b: &[u8], start: usize) -> Option<usize> {
             }
             b'-' if previous.is_some() && b.get(i + 1).is_some_and(|&n| n != b']') => {
                 let (low, high) = (previous?, b[i + 1]);
-                if high == b'\\'
-                    || high == b'['
-                    || !low.is_ascii()
-                    || !high.is_ascii()
-                    || low > high
-                {
+                if high == b'\\' || high == b'[' || !low.is_ascii() || !high.is_ascii() || low > high {
                     return None;
                 }
                 previous = None;
@@ -180,19 +155,14 @@ fn class_end(b: &[u8], start: usize) -> Option<usize> {
 /// Checks that a matcher regex compiles; the error text follows Go's
 /// "error parsing regexp: ..." prefix with the `regex` crate's description.
 pub(crate) fn check_regex(pattern: &str) -> Result<(), String> {
-    if plain_pattern_matches_empty(pattern).is_some()
-        || common_pattern_is_valid(pattern) == Some(true)
-    {
+    if plain_pattern_matches_empty(pattern).is_some() || common_pattern_is_valid(pattern) == Some(true) {
         return Ok(());
     }
     match regex::Regex::new(&anchored(pattern)) {
         Ok(_) => Ok(()),
         Err(regex::Error::Syntax(text)) => {
-            let reason = text
-                .lines()
-                .find_map(|line| line.strip_prefix("error: "))
-                .unwrap_or("invalid syntax")
-                .to_string();
+            let reason =
+                text.lines().find_map(|line| line.strip_prefix("error: ")).unwrap_or("invalid syntax").to_string();
             Err(format!("error parsing regexp: {reason}: `{pattern}`"))
         }
         Err(other) => Err(format!("error parsing regexp: {other}")),
@@ -223,20 +193,11 @@ mod tests {
 
     #[test]
     fn common_patterns_are_validated_without_compiling() {
-        for valid in [
-            r"(foo|bar)-\d+",
-            r"^[a-z0-9_.-]+$",
-            r"(?:5..|4..)",
-            r"[^]x]*",
-            r"a+?b",
-            r"\.svc\.cluster",
-        ] {
+        for valid in [r"(foo|bar)-\d+", r"^[a-z0-9_.-]+$", r"(?:5..|4..)", r"[^]x]*", r"a+?b", r"\.svc\.cluster"] {
             assert_eq!(common_pattern_is_valid(valid), Some(true), "{valid}");
             assert!(regex::Regex::new(&anchored(valid)).is_ok(), "{valid}");
         }
-        for unknown in [
-            "(foo", "a**", "*a", "[z-a]", "a{2}", r"\p{L}", "(?i)x", "a)",
-        ] {
+        for unknown in ["(foo", "a**", "*a", "[z-a]", "a{2}", r"\p{L}", "(?i)x", "a)"] {
             assert_eq!(common_pattern_is_valid(unknown), None, "{unknown}");
         }
         assert!(check_regex("(foo").is_err());
@@ -247,11 +208,7 @@ mod tests {
 
     #[test]
     fn invalid_regex_is_reported() {
-        assert!(
-            check_regex("(foo")
-                .unwrap_err()
-                .starts_with("error parsing regexp: ")
-        );
+        assert!(check_regex("(foo").unwrap_err().starts_with("error parsing regexp: "));
         assert!(check_regex("api|web.*").is_ok());
     }
 }

@@ -20,18 +20,12 @@ fn first_error(input: &str, options: &ParseOptions) -> ParseError {
 fn spans_cover_selectors_matchers_and_modifiers() {
     let input = r#"rate(http_requests_total{job="api", code=~"5.."}[5m] offset 1h) > 0.5"#;
     let expr = parse_default(input);
-    let ExprKind::BinaryExpr(b) = &expr.kind else {
-        panic!("{expr:?}")
-    };
+    let ExprKind::BinaryExpr(b) = &expr.kind else { panic!("{expr:?}") };
     assert_eq!(&input[b.op_span.range()], ">");
-    let ExprKind::Call(call) = &b.lhs.kind else {
-        panic!()
-    };
+    let ExprKind::Call(call) = &b.lhs.kind else { panic!() };
     assert_eq!(call.func.name, "rate");
     assert_eq!(&input[call.name_span.range()], "rate");
-    let ExprKind::MatrixSelector(m) = &call.args[0].kind else {
-        panic!()
-    };
+    let ExprKind::MatrixSelector(m) = &call.args[0].kind else { panic!() };
     assert_eq!(&input[m.range_span.range()], "[5m]");
     assert_eq!(m.range.constant_seconds(), Some(300.0));
     let vs = m.selector().unwrap();
@@ -42,69 +36,46 @@ fn spans_cover_selectors_matchers_and_modifiers() {
     let offset = vs.offset.as_ref().unwrap();
     assert_eq!(&input[offset.span.range()], "offset 1h");
     assert_eq!(offset.duration.constant_seconds(), Some(3600.0));
-    assert_eq!(
-        &input[call.args[0].span.range()],
-        "http_requests_total{job=\"api\", code=~\"5..\"}[5m] offset 1h"
-    );
-    let ExprKind::NumberLiteral(n) = &b.rhs.kind else {
-        panic!()
-    };
+    assert_eq!(&input[call.args[0].span.range()], "http_requests_total{job=\"api\", code=~\"5..\"}[5m] offset 1h");
+    let ExprKind::NumberLiteral(n) = &b.rhs.kind else { panic!() };
     assert_eq!(n.value, 0.5);
 }
 
 #[test]
 fn aggregation_grouping_and_vector_matching() {
-    let input =
-        r#"sum by (job, "a b") (x) / on (job) group_left (team) max without (instance) (y)"#;
+    let input = r#"sum by (job, "a b") (x) / on (job) group_left (team) max without (instance) (y)"#;
     let expr = parse_default(input);
-    let ExprKind::BinaryExpr(b) = &expr.kind else {
-        panic!()
-    };
+    let ExprKind::BinaryExpr(b) = &expr.kind else { panic!() };
     let m = b.matching.as_ref().unwrap();
     assert!(m.on);
     assert_eq!(m.card, VectorMatchCardinality::ManyToOne);
     assert_eq!(m.include[0].name, "team");
     assert_eq!(&input[m.group_span.unwrap().range()], "group_left (team)");
-    let ExprKind::AggregateExpr(a) = &b.lhs.kind else {
-        panic!()
-    };
+    let ExprKind::AggregateExpr(a) = &b.lhs.kind else { panic!() };
     let g = a.grouping.as_ref().unwrap();
     assert!(!g.without);
-    assert_eq!(
-        g.labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
-        ["job", "a b"]
-    );
+    assert_eq!(g.labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["job", "a b"]);
     assert_eq!(&input[a.op_span.range()], "sum");
 }
 
 #[test]
 fn quoted_metric_names_and_byte_strings() {
     let expr = parse_default(r#"{"foo.bar", "a b"="c"}"#);
-    let ExprKind::VectorSelector(vs) = &expr.kind else {
-        panic!()
-    };
+    let ExprKind::VectorSelector(vs) = &expr.kind else { panic!() };
     assert_eq!(vs.metric_name(), Some("foo.bar"));
     assert!(vs.matchers[0].bare_metric_name);
     assert_eq!(vs.matchers[1].name, "a b");
     let expr = parse_default(r#""\xff\u263a""#);
-    let ExprKind::StringLiteral(s) = &expr.kind else {
-        panic!()
-    };
+    let ExprKind::StringLiteral(s) = &expr.kind else { panic!() };
     assert_eq!(s.value, [0xff, 0xe2, 0x98, 0xba]);
 }
 
 #[test]
 fn numbers_in_every_upstream_form() {
-    for (input, want) in [
-        ("0x1F", 31.0),
-        ("1e3", 1000.0),
-        ("1_000", 1000.0),
-        ("1h30m", 5400.0),
-        ("-Inf", f64::NEG_INFINITY),
-    ] {
-        let ExprKind::NumberLiteral(n) = parse_default(input).kind else {
-            panic!("{input}")
-        };
+    for (input, want) in
+        [("0x1F", 31.0), ("1e3", 1000.0), ("1_000", 1000.0), ("1h30m", 5400.0), ("-Inf", f64::NEG_INFINITY)]
+    {
+        let ExprKind::NumberLiteral(n) = parse_default(input).kind else { panic!("{input}") };
         assert_eq!(n.value, want, "{input}");
     }
 }
@@ -113,32 +84,13 @@ fn numbers_in_every_upstream_form() {
 fn experimental_syntax_is_gated_with_clear_errors() {
     let off = ParseOptions::default();
     let on = ParseOptions::all_enabled();
-    for input in [
-        "foo[5m+1m]",
-        "foo[step()]",
-        "foo offset max_of(1m, step())",
-        "foo[(5m)]",
-    ] {
-        assert_eq!(
-            first_error(input, &off).message,
-            "experimental duration expression is not enabled",
-            "{input}"
-        );
+    for input in ["foo[5m+1m]", "foo[step()]", "foo offset max_of(1m, step())", "foo[(5m)]"] {
+        assert_eq!(first_error(input, &off).message, "experimental duration expression is not enabled", "{input}");
         assert!(parse(input, &on).is_ok(), "{input}");
     }
-    assert_eq!(
-        first_error("first_over_time(x[5m])", &off).message,
-        "function \"first_over_time\" is not enabled"
-    );
-    assert!(
-        first_error("limitk(2, x)", &off)
-            .message
-            .starts_with("limitk() is experimental")
-    );
-    assert_eq!(
-        first_error("x[5m] anchored", &off).message,
-        "anchored modifier is experimental and not enabled"
-    );
+    assert_eq!(first_error("first_over_time(x[5m])", &off).message, "function \"first_over_time\" is not enabled");
+    assert!(first_error("limitk(2, x)", &off).message.starts_with("limitk() is experimental"));
+    assert_eq!(first_error("x[5m] anchored", &off).message, "anchored modifier is experimental and not enabled");
     assert!(parse("x[5m] anchored", &on).is_ok());
 }
 
@@ -146,40 +98,21 @@ fn experimental_syntax_is_gated_with_clear_errors() {
 fn type_errors_have_upstream_positions() {
     let e = first_error("rate(foo)", &ParseOptions::default());
     assert_eq!((e.span.start, e.span.end), (5, 8));
-    assert_eq!(
-        e.message,
-        "expected type range vector in call to function \"rate\", got instant vector"
-    );
+    assert_eq!(e.message, "expected type range vector in call to function \"rate\", got instant vector");
     let e = first_error("sum(foo) offset 5m", &ParseOptions::default());
     assert!(e.message.starts_with("offset modifier must be preceded"));
-    assert_eq!(
-        format_error_position(
-            "a +\n  (",
-            &first_error("a +\n  (", &ParseOptions::default())
-        ),
-        "2:4"
-    );
+    assert_eq!(format_error_position("a +\n  (", &first_error("a +\n  (", &ParseOptions::default())), "2:4");
 }
 
 #[test]
 fn at_modifier_and_subquery() {
     let input = "max_over_time(foo[1h:5m] @ 1603774568)";
     let expr = parse_default(input);
-    let ExprKind::Call(c) = &expr.kind else {
-        panic!()
-    };
-    let ExprKind::SubqueryExpr(s) = &c.args[0].kind else {
-        panic!()
-    };
+    let ExprKind::Call(c) = &expr.kind else { panic!() };
+    let ExprKind::SubqueryExpr(s) = &c.args[0].kind else { panic!() };
     assert_eq!(s.range.constant_seconds(), Some(3600.0));
-    assert_eq!(
-        s.step.as_ref().and_then(DurationExpr::constant_seconds),
-        Some(300.0)
-    );
-    assert_eq!(
-        s.at.as_ref().map(|a| a.value),
-        Some(AtValue::Timestamp(1_603_774_568_000))
-    );
+    assert_eq!(s.step.as_ref().and_then(DurationExpr::constant_seconds), Some(300.0));
+    assert_eq!(s.at.as_ref().map(|a| a.value), Some(AtValue::Timestamp(1_603_774_568_000)));
     assert_eq!(&input[s.brackets_span.range()], "[1h:5m]");
 }
 
@@ -189,15 +122,7 @@ fn walk_visits_every_node_in_source_order() {
     let kinds: Vec<&str> = expr.iter().map(Expr::kind_name).collect();
     assert_eq!(
         kinds,
-        [
-            "BinaryExpr",
-            "AggregateExpr",
-            "Call",
-            "MatrixSelector",
-            "VectorSelector",
-            "UnaryExpr",
-            "VectorSelector"
-        ]
+        ["BinaryExpr", "AggregateExpr", "Call", "MatrixSelector", "VectorSelector", "UnaryExpr", "VectorSelector"]
     );
     assert_eq!(expr.vector_selectors().count(), 2);
     assert_eq!(expr.value_type(), ValueType::Vector);
@@ -215,17 +140,8 @@ fn json_and_text_trees() {
     assert_eq!(json["tree"]["rhs"]["end"], 16);
     let text = print_tree(&expr, input);
     assert_eq!(text.lines().count(), 3);
-    assert!(
-        text.starts_with("BinaryExpr 0..16 op=== `up{job=\"x\"} == 0`"),
-        "{text}"
-    );
-    assert!(
-        text.contains("\n  VectorSelector 0..11 name=up job=\"x\""),
-        "{text}"
-    );
+    assert!(text.starts_with("BinaryExpr 0..16 op=== `up{job=\"x\"} == 0`"), "{text}");
+    assert!(text.contains("\n  VectorSelector 0..11 name=up job=\"x\""), "{text}");
     let errors = parse("foo{", &ParseOptions::default()).unwrap_err();
-    assert_eq!(
-        errors_to_json(&errors)["errors"][0]["message"],
-        "unexpected end of input inside braces"
-    );
+    assert_eq!(errors_to_json(&errors)["errors"][0]["message"], "unexpected end of input inside braces");
 }

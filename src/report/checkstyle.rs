@@ -11,8 +11,7 @@ use crate::diagnostic::Severity;
 use crate::engine::FileReport;
 
 pub fn render(reports: &[FileReport]) -> String {
-    let mut out =
-        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
     for report in reports {
         let _ = writeln!(out, "  <file name=\"{}\">", escape(report.file.name()));
         for d in &report.diagnostics {
@@ -78,16 +77,8 @@ mod tests {
     #[test]
     fn renders_files_and_errors() {
         let text = "a: é\nb: x\n";
-        let d = Diagnostic::new(
-            "owner/missing",
-            Severity::Info,
-            Span::new(8, 9),
-            "no <owner> & \"team\"",
-        );
-        let out = render(&[
-            report("a.yaml", text, vec![d]),
-            report("clean.yaml", "", vec![]),
-        ]);
+        let d = Diagnostic::new("owner/missing", Severity::Info, Span::new(8, 9), "no <owner> & \"team\"");
+        let out = render(&[report("a.yaml", text, vec![d]), report("clean.yaml", "", vec![])]);
         assert_eq!(
             out,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n  <file name=\"a.yaml\">\n    <error line=\"2\" column=\"3\" severity=\"info\" message=\"no &lt;owner&gt; &amp; &quot;team&quot;\" source=\"alertlint.owner/missing\"/>\n  </file>\n  <file name=\"clean.yaml\">\n  </file>\n</checkstyle>\n"
@@ -96,9 +87,6 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_xml() {
-        assert_eq!(
-            escape("a\u{0}b\u{1b}c\u{FFFF}'\t\n"),
-            "a\u{FFFD}b\u{FFFD}c\u{FFFD}&apos;&#9;&#10;"
-        );
+        assert_eq!(escape("a\u{0}b\u{1b}c\u{FFFF}'\t\n"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}&apos;&#9;&#10;");
     }
 }

@@ -45,29 +45,18 @@ fn command(file: &SourceFile, d: &Diagnostic) -> String {
     if start.line == end.line {
         let _ = write!(properties, ",endColumn={}", end.column);
     }
-    let _ = write!(
-        properties,
-        ",title={}",
-        escape_property(&format!("alertlint ({})", d.lint))
-    );
+    let _ = write!(properties, ",title={}", escape_property(&format!("alertlint ({})", d.lint)));
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
-    format!(
-        "::{} {}::{}",
-        command_name(d.severity),
-        properties,
-        escape_data(&message)
-    )
+    format!("::{} {}::{}", command_name(d.severity), properties, escape_data(&message))
 }
 
 /// Escapes a command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a command property's value.
@@ -91,12 +80,7 @@ mod tests {
         let out = render_one(
             "rules/a.yaml",
             text,
-            Diagnostic::new(
-                "owner/missing",
-                Severity::Warning,
-                Span::new(start, start + 1),
-                "no owner",
-            ),
+            Diagnostic::new("owner/missing", Severity::Warning, Span::new(start, start + 1), "no owner"),
         );
         assert_eq!(
             out,
@@ -107,26 +91,14 @@ mod tests {
     #[test]
     fn multi_line_spans_drop_columns() {
         let text = "a: 1\nb: 2\n";
-        let out = render_one(
-            "f.yaml",
-            text,
-            Diagnostic::new("yaml/syntax", Severity::Error, Span::new(0, 7), "bad"),
-        );
-        assert_eq!(
-            out,
-            "::error file=f.yaml,line=1,endLine=2,title=alertlint (yaml/syntax)::bad\n"
-        );
+        let out = render_one("f.yaml", text, Diagnostic::new("yaml/syntax", Severity::Error, Span::new(0, 7), "bad"));
+        assert_eq!(out, "::error file=f.yaml,line=1,endLine=2,title=alertlint (yaml/syntax)::bad\n");
     }
 
     #[test]
     fn messages_and_properties_are_escaped() {
-        let d = Diagnostic::new(
-            "record/naming",
-            Severity::Info,
-            Span::new(0, 1),
-            "50% of\r\nthe: a,b",
-        )
-        .help("rename it");
+        let d =
+            Diagnostic::new("record/naming", Severity::Info, Span::new(0, 1), "50% of\r\nthe: a,b").help("rename it");
         let out = render_one("dir,x/a:b%.yaml", "a", d);
         assert_eq!(
             out,
@@ -136,11 +108,7 @@ mod tests {
 
     #[test]
     fn an_empty_span_is_a_point() {
-        let out = render_one(
-            "f.yaml",
-            "ab\n",
-            Diagnostic::new("rule/schema", Severity::Error, Span::at(2), "x"),
-        );
+        let out = render_one("f.yaml", "ab\n", Diagnostic::new("rule/schema", Severity::Error, Span::at(2), "x"));
         assert!(out.contains("line=1,col=3,endLine=1,endColumn=3,"), "{out}");
     }
 }

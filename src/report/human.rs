@@ -60,8 +60,13 @@ impl miette::Diagnostic for Rendered<'_> {
             let end = self.file.clamp(s.end).max(start);
             (start, end - start)
         };
-        let primary = LabeledSpan::new_primary_with_span(Some(short_label(self.diagnostic)), span(self.diagnostic.span));
-        let secondary = self.diagnostic.labels.iter().map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), span(l.span)));
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(short_label(self.diagnostic)), span(self.diagnostic.span));
+        let secondary = self
+            .diagnostic
+            .labels
+            .iter()
+            .map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -78,9 +83,21 @@ pub fn render(reports: &[FileReport], style: Style) -> String {
     let mut out = String::new();
     for report in reports {
         for diagnostic in &report.diagnostics {
-            let rendered = Rendered { diagnostic, source: NamedSource::new(report.file.name(), report.file.text_arc()).with_language("yaml"), file: &report.file };
+            let rendered = Rendered {
+                diagnostic,
+                source: NamedSource::new(report.file.name(), report.file.text_arc()).with_language("yaml"),
+                file: &report.file,
+            };
             let position = report.file.position(diagnostic.span.start);
-            let _ = writeln!(out, "{}:{}:{}: {} [{}]", report.file.name(), position.line, position.column, diagnostic.severity, diagnostic.lint);
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} [{}]",
+                report.file.name(),
+                position.line,
+                position.column,
+                diagnostic.severity,
+                diagnostic.lint
+            );
             if handler.render_report(&mut out, &rendered).is_err() {
                 let _ = writeln!(out, "  {}", diagnostic.message);
             }

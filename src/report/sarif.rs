@@ -88,11 +88,7 @@ fn rule_name(id: &str) -> String {
     id.split(['/', '-'])
         .flat_map(|word| {
             let mut chars = word.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
+            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars)
         })
         .collect()
 }
@@ -225,13 +221,8 @@ mod tests {
     fn every_lint_is_a_rule_and_results_point_at_them() {
         let text = "groups:\n  - name: é😀x\n";
         let start = text.find('x').unwrap();
-        let d = Diagnostic::new(
-            "runbook/missing",
-            Severity::Info,
-            Span::new(start, start + 1),
-            "a \"quoted\" message",
-        )
-        .label(Span::new(0, 6), "group list");
+        let d = Diagnostic::new("runbook/missing", Severity::Info, Span::new(start, start + 1), "a \"quoted\" message")
+            .label(Span::new(0, 6), "group list");
         let v = render_value(&[report("./rules/a b.yaml", text, vec![d])]);
         let run = &v["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -239,23 +230,14 @@ mod tests {
         let result = &run["results"][0];
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], "runbook/missing");
-        assert_eq!(
-            rules[index]["helpUri"],
-            lints::find("runbook/missing").unwrap().url()
-        );
+        assert_eq!(rules[index]["helpUri"], lints::find("runbook/missing").unwrap().url());
         assert_eq!(result["level"], "note");
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], "rules/a%20b.yaml");
         assert_eq!(location["artifactLocation"]["uriBaseId"], SRCROOT);
         // "  - name: " is 10 units, é is 1 and 😀 is 2 UTF-16 code units.
-        assert_eq!(
-            location["region"],
-            json!({"startLine": 2, "startColumn": 14, "endLine": 2, "endColumn": 15})
-        );
-        assert_eq!(
-            result["relatedLocations"][0]["message"]["text"],
-            "group list"
-        );
+        assert_eq!(location["region"], json!({"startLine": 2, "startColumn": 14, "endLine": 2, "endColumn": 15}));
+        assert_eq!(result["relatedLocations"][0]["message"]["text"], "group list");
         assert_eq!(result["message"]["text"], "a \"quoted\" message");
     }
 
@@ -265,30 +247,16 @@ mod tests {
         let rule = &v["runs"][0]["tool"]["driver"]["rules"][0];
         let full = rule["fullDescription"]["text"].as_str().unwrap();
         assert!(!full.contains("##"), "{full}");
-        assert!(
-            rule["help"]["markdown"]
-                .as_str()
-                .unwrap()
-                .contains("## How to fix")
-        );
+        assert!(rule["help"]["markdown"].as_str().unwrap().contains("## How to fix"));
     }
 
     #[test]
     fn uris_are_relative_references_or_file_uris() {
         assert_eq!(artifact_uri("rules/x.yaml"), ("rules/x.yaml".into(), true));
-        assert_eq!(
-            artifact_uri("././a:b,c%.yaml"),
-            ("a%3Ab%2Cc%25.yaml".into(), true)
-        );
+        assert_eq!(artifact_uri("././a:b,c%.yaml"), ("a%3Ab%2Cc%25.yaml".into(), true));
         assert_eq!(artifact_uri("<stdin>"), ("%3Cstdin%3E".into(), true));
-        assert_eq!(
-            artifact_uri("/tmp/r é.yaml"),
-            ("file:///tmp/r%20%C3%A9.yaml".into(), false)
-        );
-        assert_eq!(
-            artifact_uri("C:\\rules\\x.yaml"),
-            ("file:///C:/rules/x.yaml".into(), false)
-        );
+        assert_eq!(artifact_uri("/tmp/r é.yaml"), ("file:///tmp/r%20%C3%A9.yaml".into(), false));
+        assert_eq!(artifact_uri("C:\\rules\\x.yaml"), ("file:///C:/rules/x.yaml".into(), false));
         assert_eq!(artifact_uri("sub\\x.yaml"), ("sub/x.yaml".into(), true));
     }
 

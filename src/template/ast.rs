@@ -174,10 +174,7 @@ pub struct StringLit {
 impl StringLit {
     /// The span between the quotes.
     pub fn inner_span(&self) -> Span {
-        Span::new(
-            self.span.start + 1,
-            self.span.end.saturating_sub(1).max(self.span.start + 1),
-        )
+        Span::new(self.span.start + 1, self.span.end.saturating_sub(1).max(self.span.start + 1))
     }
 }
 

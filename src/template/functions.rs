@@ -4,8 +4,8 @@
 
 /// Builtins of Go's `text/template` (`funcs.go`).
 pub const GO_BUILTINS: &[&str] = &[
-    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println", "urlquery", "eq",
+    "ge", "gt", "le", "lt", "ne",
 ];
 
 /// Functions of Prometheus' template expander that exist in every version from

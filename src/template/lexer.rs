@@ -107,9 +107,7 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -120,11 +118,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 
 /// Go's `%#U`: `U+002D '-'`, or just `U+0001` for an unprintable character.
 pub(crate) fn go_unicode(c: char) -> String {
-    if c.is_control() {
-        format!("U+{:04X}", c as u32)
-    } else {
-        format!("U+{:04X} '{}'", c as u32, c)
-    }
+    if c.is_control() { format!("U+{:04X}", c as u32) } else { format!("U+{:04X} '{}'", c as u32, c) }
 }
 
 const LEFT_DELIM: &str = "{{";
@@ -173,21 +167,10 @@ struct Lexer<'a> {
 
 /// Tokenizes `input`. The result always ends with an `Eof` or an `Error` token.
 pub(crate) fn lex(input: &str) -> Vec<Token> {
-    let mut lx = Lexer {
-        input,
-        pos: 0,
-        start: 0,
-        tokens: Vec::new(),
-        parens: Vec::new(),
-        action_start: 0,
-    };
+    let mut lx = Lexer { input, pos: 0, start: 0, tokens: Vec::new(), parens: Vec::new(), action_start: 0 };
     let mut inside_action = false;
     loop {
-        let outcome = if inside_action {
-            lx.lex_inside_action()
-        } else {
-            lx.lex_text()
-        };
+        let outcome = if inside_action { lx.lex_inside_action() } else { lx.lex_text() };
         match outcome {
             Step::Text => inside_action = false,
             Step::Action => inside_action = true,
@@ -236,25 +219,13 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, kind: TokenKind) {
-        let val = self
-            .input
-            .get(self.start..self.pos)
-            .unwrap_or("")
-            .to_string();
-        self.tokens.push(Token {
-            kind,
-            span: Span::new(self.start, self.pos),
-            val,
-        });
+        let val = self.input.get(self.start..self.pos).unwrap_or("").to_string();
+        self.tokens.push(Token { kind, span: Span::new(self.start, self.pos), val });
         self.start = self.pos;
     }
 
     fn error(&mut self, span: Span, message: String) -> Step {
-        self.tokens.push(Token {
-            kind: TokenKind::Error,
-            span,
-            val: message,
-        });
+        self.tokens.push(Token { kind: TokenKind::Error, span, val: message });
         Step::Done
     }
 
@@ -271,11 +242,7 @@ impl<'a> Lexer<'a> {
         let delim_at = self.pos + x;
         let after_delim = delim_at + LEFT_DELIM.len();
         let text = &self.input[self.start..delim_at];
-        let trim = if has_left_trim_marker(&self.input[after_delim..]) {
-            trim_right_len(text)
-        } else {
-            0
-        };
+        let trim = if has_left_trim_marker(&self.input[after_delim..]) { trim_right_len(text) } else { 0 };
         if delim_at - trim > self.start {
             self.pos = delim_at - trim;
             self.emit(TokenKind::Text);
@@ -288,11 +255,7 @@ impl<'a> Lexer<'a> {
     fn lex_left_delim(&mut self) -> Step {
         self.action_start = self.pos;
         self.pos += LEFT_DELIM.len();
-        let after_marker = if has_left_trim_marker(self.rest()) {
-            TRIM_MARKER_LEN
-        } else {
-            0
-        };
+        let after_marker = if has_left_trim_marker(self.rest()) { TRIM_MARKER_LEN } else { 0 };
         if self.input[self.pos + after_marker..].starts_with(LEFT_COMMENT) {
             self.pos += after_marker;
             return self.lex_comment();
@@ -315,20 +278,13 @@ impl<'a> Lexer<'a> {
         self.pos += x + RIGHT_COMMENT.len();
         let (delim, trim) = self.at_right_delim();
         if !delim {
-            return self.error(
-                Span::at(self.pos),
-                "comment ends before closing delimiter".to_string(),
-            );
+            return self.error(Span::at(self.pos), "comment ends before closing delimiter".to_string());
         }
         if trim {
             self.pos += TRIM_MARKER_LEN;
         }
         self.pos += RIGHT_DELIM.len();
-        self.tokens.push(Token {
-            kind: TokenKind::Comment,
-            span: Span::new(self.action_start, self.pos),
-            val: body,
-        });
+        self.tokens.push(Token { kind: TokenKind::Comment, span: Span::new(self.action_start, self.pos), val: body });
         if trim {
             self.pos += trim_left_len(self.rest());
         }
@@ -365,8 +321,7 @@ impl<'a> Lexer<'a> {
             let (delim, _) = self.at_right_delim();
             if delim {
                 if let Some(&open) = self.parens.last() {
-                    return self
-                        .error(Span::new(open, open + 1), "unclosed left paren".to_string());
+                    return self.error(Span::new(open, open + 1), "unclosed left paren".to_string());
                 }
                 return self.lex_right_delim();
             }
@@ -383,8 +338,7 @@ impl<'a> Lexer<'a> {
                 '=' => self.emit(TokenKind::Assign),
                 ':' => {
                     if self.next() != Some('=') {
-                        return self
-                            .error(Span::new(self.start, self.pos), "expected :=".to_string());
+                        return self.error(Span::new(self.start, self.pos), "expected :=".to_string());
                     }
                     self.emit(TokenKind::Declare);
                 }
@@ -409,12 +363,7 @@ impl<'a> Lexer<'a> {
                         return step;
                     }
                 }
-                '.' if self
-                    .rest()
-                    .as_bytes()
-                    .first()
-                    .is_some_and(|b| !b.is_ascii_digit()) =>
-                {
+                '.' if self.rest().as_bytes().first().is_some_and(|b| !b.is_ascii_digit()) => {
                     if let Err(step) = self.lex_field_or_variable(TokenKind::Field) {
                         return step;
                     }
@@ -437,10 +386,7 @@ impl<'a> Lexer<'a> {
                 }
                 ')' => {
                     if self.parens.pop().is_none() {
-                        return self.error(
-                            Span::new(self.start, self.pos),
-                            "unexpected right paren".to_string(),
-                        );
+                        return self.error(Span::new(self.start, self.pos), "unexpected right paren".to_string());
                     }
                     self.emit(TokenKind::RightParen);
                 }
@@ -464,9 +410,7 @@ impl<'a> Lexer<'a> {
             count += 1;
         }
         let last = self.pos - 1;
-        if has_right_trim_marker(&self.input[last..])
-            && self.input[last + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM)
-        {
+        if has_right_trim_marker(&self.input[last..]) && self.input[last + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM) {
             self.pos = last;
             if count == 1 {
                 return; // At the delimiter; the caller's loop lexes it.
@@ -529,11 +473,7 @@ impl<'a> Lexer<'a> {
     /// The `.` or `$` has been consumed.
     fn lex_field_or_variable(&mut self, kind: TokenKind) -> Result<(), Step> {
         if self.at_terminator() {
-            self.emit(if kind == TokenKind::Variable {
-                TokenKind::Variable
-            } else {
-                TokenKind::Dot
-            });
+            self.emit(if kind == TokenKind::Variable { TokenKind::Variable } else { TokenKind::Dot });
             return Ok(());
         }
         while self.peek().is_some_and(is_alphanumeric) {
@@ -595,13 +535,8 @@ impl<'a> Lexer<'a> {
     fn unterminated(&mut self, message: &str) -> Step {
         // Point at the opening quote and what follows it on the line.
         let end = self.pos.max(self.start + 1).min(self.input.len());
-        let end = self.input[self.start..end]
-            .find('\n')
-            .map_or(end, |i| self.start + i);
-        self.error(
-            Span::new(self.start, end.max(self.start + 1).min(self.input.len())),
-            message.to_string(),
-        )
+        let end = self.input[self.start..end].find('\n').map_or(end, |i| self.start + i);
+        self.error(Span::new(self.start, end.max(self.start + 1).min(self.input.len())), message.to_string())
     }
 
     /// Scans a number as Go's lexer does: loosely, leaving validation to the parser.
@@ -623,10 +558,7 @@ impl<'a> Lexer<'a> {
 
     fn bad_number(&mut self) -> Step {
         let text = self.input[self.start..self.pos].to_string();
-        self.error(
-            Span::new(self.start, self.pos),
-            format!("bad number syntax: {}", go_quote(&text)),
-        )
+        self.error(Span::new(self.start, self.pos), format!("bad number syntax: {}", go_quote(&text)))
     }
 
     fn scan_number(&mut self) -> bool {
@@ -673,22 +605,14 @@ mod tests {
     #[test]
     fn text_and_action() {
         use TokenKind::*;
-        assert_eq!(
-            kinds("a {{ .X }} b"),
-            vec![Text, LeftDelim, Space, Field, Space, RightDelim, Text, Eof]
-        );
+        assert_eq!(kinds("a {{ .X }} b"), vec![Text, LeftDelim, Space, Field, Space, RightDelim, Text, Eof]);
     }
 
     #[test]
     fn trim_markers_remove_surrounding_space() {
         let toks = lex("a \n{{- 3 -}}\n b");
         assert_eq!(toks[0].val, "a");
-        assert_eq!(
-            toks.iter()
-                .find(|t| t.kind == TokenKind::Number)
-                .map(|t| t.val.as_str()),
-            Some("3")
-        );
+        assert_eq!(toks.iter().find(|t| t.kind == TokenKind::Number).map(|t| t.val.as_str()), Some("3"));
         let last_text = toks.iter().rev().find(|t| t.kind == TokenKind::Text);
         assert_eq!(last_text.map(|t| t.val.as_str()), Some("b"));
     }
@@ -710,14 +634,8 @@ mod tests {
         assert_eq!(last("{{ 1) }}"), "unexpected right paren");
         assert_eq!(last("{{ 3x }}"), "bad number syntax: \"3x\"");
         assert_eq!(last("{{ a: }}"), "expected :=");
-        assert_eq!(
-            last("{{/* x */ }}"),
-            "comment ends before closing delimiter"
-        );
+        assert_eq!(last("{{/* x */ }}"), "comment ends before closing delimiter");
         assert_eq!(last("{{/* x "), "unclosed comment");
-        assert_eq!(
-            last("{{ € }}"),
-            "unrecognized character in action: U+20AC '€'"
-        );
+        assert_eq!(last("{{ € }}"), "unrecognized character in action: U+20AC '€'");
     }
 }

@@ -13,10 +13,7 @@ fn underscore_ok(s: &str) -> bool {
     }
     let mut saw = b'^';
     let mut hex = false;
-    if b.len() >= i + 2
-        && b[i] == b'0'
-        && matches!(b[i + 1].to_ascii_lowercase(), b'b' | b'o' | b'x')
-    {
+    if b.len() >= i + 2 && b[i] == b'0' && matches!(b[i + 1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         hex = b[i + 1].eq_ignore_ascii_case(&b'x');
         i += 2;
         saw = b'0';
@@ -74,10 +71,7 @@ fn parse_uint_ok(s: &str) -> bool {
         if d >= base {
             return false;
         }
-        value = match value
-            .checked_mul(u64::from(base))
-            .and_then(|v| v.checked_add(u64::from(d)))
-        {
+        value = match value.checked_mul(u64::from(base)).and_then(|v| v.checked_add(u64::from(d))) {
             Some(v) => v,
             None => return false, // Range error.
         };
@@ -252,17 +246,11 @@ pub(crate) fn check_number(text: &str) -> Option<String> {
     if parse_float_ok(text) {
         // Go parses it as a float but refuses a huge integer literal.
         if !text.contains(['.', 'e', 'E', 'p', 'P']) {
-            return Some(format!(
-                "integer overflow: {}",
-                super::lexer::go_quote(text)
-            ));
+            return Some(format!("integer overflow: {}", super::lexer::go_quote(text)));
         }
         return None;
     }
-    Some(format!(
-        "illegal number syntax: {}",
-        super::lexer::go_quote(text)
-    ))
+    Some(format!("illegal number syntax: {}", super::lexer::go_quote(text)))
 }
 
 /// `fmt.Sscan` into a complex128: a float token, a sign, a float token, then `i`.
@@ -278,10 +266,7 @@ pub(crate) fn check_complex(text: &str) -> Option<String> {
     }
     let imag = format!("{sign}{imag}");
     if !parse_float_ok(&real) || !parse_float_ok(&imag) {
-        return Some(format!(
-            "strconv.ParseFloat: parsing {}: invalid syntax",
-            super::lexer::go_quote(&real)
-        ));
+        return Some(format!("strconv.ParseFloat: parsing {}: invalid syntax", super::lexer::go_quote(&real)));
     }
     None
 }
@@ -443,29 +428,11 @@ mod tests {
         ] {
             assert_eq!(check_number(ok), None, "{ok}");
         }
-        for bad in [
-            "08",
-            "1_",
-            "0x",
-            "1e400",
-            "0x1.8",
-            "99999999999999999999",
-            "-",
-            ".",
-            "1__0",
-            "0b2",
-            "1e",
-        ] {
+        for bad in ["08", "1_", "0x", "1e400", "0x1.8", "99999999999999999999", "-", ".", "1__0", "0b2", "1e"] {
             assert!(check_number(bad).is_some(), "{bad}");
         }
-        assert_eq!(
-            check_number("08").as_deref(),
-            Some("integer overflow: \"08\"")
-        );
-        assert_eq!(
-            check_number("0x1.8").as_deref(),
-            Some("illegal number syntax: \"0x1.8\"")
-        );
+        assert_eq!(check_number("08").as_deref(), Some("integer overflow: \"08\""));
+        assert_eq!(check_number("0x1.8").as_deref(), Some("illegal number syntax: \"0x1.8\""));
     }
 
     #[test]
@@ -485,10 +452,7 @@ mod tests {
         assert_eq!(check_char_constant("'\\377'"), None);
         assert!(check_char_constant("'\\\"'").is_some());
         assert!(check_char_constant("''").is_some());
-        assert_eq!(
-            check_char_constant("'ab'").as_deref(),
-            Some("malformed character constant: 'ab'")
-        );
+        assert_eq!(check_char_constant("'ab'").as_deref(), Some("malformed character constant: 'ab'"));
         assert!(check_char_constant("'\\400'").is_some());
         assert!(check_char_constant("'\\ud800'").is_some());
     }

@@ -29,8 +29,7 @@ pub use parser::MAX_DEPTH;
 use crate::span::Span;
 
 /// The variables Prometheus defines before every alert template.
-pub const PROMETHEUS_HEADER_VARIABLES: &[&str] =
-    &["$labels", "$externalLabels", "$externalURL", "$value"];
+pub const PROMETHEUS_HEADER_VARIABLES: &[&str] = &["$labels", "$externalLabels", "$externalURL", "$value"];
 
 /// The first syntax error of a template, positioned in the template text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -60,20 +59,13 @@ const STACK_PER_LEVEL: usize = 24 * 1024;
 
 /// Runs `f` on the current stack if `nesting` is small, else on a thread with a
 /// stack large enough for it; `fallback` if such a thread cannot be started.
-fn with_stack_for<T: Send>(
-    nesting: usize,
-    f: impl FnOnce() -> T + Send,
-    fallback: impl FnOnce() -> T,
-) -> T {
+fn with_stack_for<T: Send>(nesting: usize, f: impl FnOnce() -> T + Send, fallback: impl FnOnce() -> T) -> T {
     if nesting <= INLINE_DEPTH {
         return f();
     }
     let stack = (1 << 20) + nesting.min(MAX_DEPTH + 1) * STACK_PER_LEVEL;
     std::thread::scope(|scope| {
-        match std::thread::Builder::new()
-            .stack_size(stack)
-            .spawn_scoped(scope, f)
-        {
+        match std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, f) {
             Ok(handle) => match handle.join() {
                 Ok(value) => value,
                 // The parser does not panic; if it ever does, keep the panic.
@@ -96,9 +88,7 @@ fn nesting_bound(text: &str) -> usize {
             let rest = &text[at + 2..];
             let rest = rest.strip_prefix('-').unwrap_or(rest);
             let rest = rest.trim_start_matches([' ', '\t', '\r', '\n']);
-            ["if", "range", "with", "block", "define", "else"]
-                .iter()
-                .any(|k| rest.starts_with(k))
+            ["if", "range", "with", "block", "define", "else"].iter().any(|k| rest.starts_with(k))
         })
         .count();
     parens + openers
@@ -109,12 +99,7 @@ fn parse_deep(text: &str) -> Result<parser::Output, TemplateError> {
     with_stack_for(
         bound,
         || parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse(),
-        || {
-            Err(TemplateError {
-                span: Span::new(0, 0),
-                message: "template too deeply nested to check".to_string(),
-            })
-        },
+        || Err(TemplateError { span: Span::new(0, 0), message: "template too deeply nested to check".to_string() }),
     )
 }
 
@@ -134,11 +119,7 @@ pub struct LabelRef {
 /// Parses an alert label or annotation value as Prometheus does.
 pub fn parse(text: &str) -> Result<Template, TemplateError> {
     let out = parse_deep(text)?;
-    Ok(Template {
-        nodes: out.nodes,
-        definitions: out.definitions,
-        depth: out.max_depth,
-    })
+    Ok(Template { nodes: out.nodes, definitions: out.definitions, depth: out.max_depth })
 }
 
 /// Like [`parse`], and also refuses what Go refuses because of the alert's name:
@@ -157,17 +138,10 @@ pub fn parse_for_alert(text: &str, alert_name: &str) -> Result<Template, Templat
             .unwrap_or_default();
         return Err(TemplateError {
             span,
-            message: format!(
-                "template: multiple definition of template {}",
-                lexer::go_quote(&own_name)
-            ),
+            message: format!("template: multiple definition of template {}", lexer::go_quote(&own_name)),
         });
     }
-    Ok(Template {
-        nodes: out.nodes,
-        definitions: out.definitions,
-        depth: out.max_depth,
-    })
+    Ok(Template { nodes: out.nodes, definitions: out.definitions, depth: out.max_depth })
 }
 
 fn find_block_name(nodes: &[Node], name: &str) -> Option<Span> {
@@ -213,11 +187,7 @@ impl Template {
 
     /// Whether the template has no actions at all (comments do not count).
     pub fn is_plain_text(&self) -> bool {
-        self.definitions.is_empty()
-            && self
-                .nodes
-                .iter()
-                .all(|n| matches!(n, Node::Text(_) | Node::Comment(_)))
+        self.definitions.is_empty() && self.nodes.iter().all(|n| matches!(n, Node::Text(_) | Node::Comment(_)))
     }
 
     /// The text outside actions, concatenated in source order (trim markers
@@ -239,11 +209,7 @@ impl Template {
     }
 
     fn analyze(&self) -> analysis::Findings {
-        with_stack_for(
-            self.depth,
-            || analysis::analyze(self),
-            analysis::Findings::default,
-        )
+        with_stack_for(self.depth, || analysis::analyze(self), analysis::Findings::default)
     }
 }
 
@@ -358,11 +324,7 @@ mod analysis {
                 let h = self.command(cmd);
                 // A later stage receives the previous result as its last argument;
                 // only a single-operand command passes a known value through.
-                holds = if i == 0 || cmd.args.len() == 1 {
-                    h
-                } else {
-                    Holds::Unknown
-                };
+                holds = if i == 0 || cmd.args.len() == 1 { h } else { Holds::Unknown };
             }
             let bound = if is_range { Holds::Unknown } else { holds };
             for d in &p.decls {
@@ -451,11 +413,7 @@ mod analysis {
         }
 
         fn var(&self, name: &str) -> Holds {
-            self.vars
-                .iter()
-                .rev()
-                .find(|(n, _)| n == name)
-                .map_or(Holds::Unknown, |(_, h)| *h)
+            self.vars.iter().rev().find(|(n, _)| n == name).map_or(Holds::Unknown, |(_, h)| *h)
         }
 
         /// What an operand evaluates to, without recording anything.
@@ -476,9 +434,7 @@ mod analysis {
                 Expr::Dot(_) => self.dot,
                 Expr::Chain(c) => follow(self.holds(&c.base), &c.fields),
                 Expr::Paren(p, _) => match p.commands.last() {
-                    Some(cmd) if p.commands.len() == 1 && cmd.args.len() == 1 => {
-                        self.holds(&cmd.args[0])
-                    }
+                    Some(cmd) if p.commands.len() == 1 && cmd.args.len() == 1 => self.holds(&cmd.args[0]),
                     _ => Holds::Unknown,
                 },
                 _ => Holds::Unknown,

@@ -18,10 +18,7 @@ pub const MAX_DEPTH: usize = 1000;
 type PResult<T> = Result<T, TemplateError>;
 
 fn err(span: Span, message: impl Into<String>) -> TemplateError {
-    TemplateError {
-        span,
-        message: message.into(),
-    }
+    TemplateError { span, message: message.into() }
 }
 
 /// What a list of nodes was ended by.
@@ -92,11 +89,7 @@ impl<'a> Parser<'a> {
     fn token_at(&self, i: usize) -> Token {
         match self.tokens.get(i).or_else(|| self.tokens.last()) {
             Some(t) => t.clone(),
-            None => Token {
-                kind: TokenKind::Eof,
-                span: Span::at(0),
-                val: String::new(),
-            },
+            None => Token { kind: TokenKind::Eof, span: Span::at(0), val: String::new() },
         }
     }
 
@@ -137,10 +130,7 @@ impl<'a> Parser<'a> {
         if token.kind == TokenKind::Error {
             return err(token.span, token.val.clone());
         }
-        err(
-            token.span,
-            format!("unexpected {} in {}", token.describe(), context),
-        )
+        err(token.span, format!("unexpected {} in {}", token.describe(), context))
     }
 
     fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token> {
@@ -186,12 +176,7 @@ impl<'a> Parser<'a> {
                 Item::Else(span) => return Err(err(span, "unexpected {{else}}")),
             }
         }
-        Ok(Output {
-            nodes,
-            definitions: self.definitions,
-            trees: self.trees,
-            max_depth: self.max_depth,
-        })
+        Ok(Output { nodes, definitions: self.definitions, trees: self.trees, max_depth: self.max_depth })
     }
 
     /// `{{define "name"}} itemList {{end}}`; the `define` keyword is past.
@@ -230,13 +215,9 @@ impl<'a> Parser<'a> {
     fn add_tree(&mut self, name: &Ident, body: &[Node], span: Span) -> PResult<()> {
         let non_empty = !is_empty_tree(body);
         match self.trees.get(&name.name) {
-            Some((true, _)) if non_empty => Err(err(
-                name.span,
-                format!(
-                    "template: multiple definition of template {}",
-                    go_quote(&name.name)
-                ),
-            )),
+            Some((true, _)) if non_empty => {
+                Err(err(name.span, format!("template: multiple definition of template {}", go_quote(&name.name))))
+            }
             Some((true, _)) => Ok(()),
             _ => {
                 self.trees.insert(name.name.clone(), (non_empty, span));
@@ -257,9 +238,7 @@ impl<'a> Parser<'a> {
         }
         let eof = self.peek();
         Err(match self.open.last() {
-            Some((what, opening)) => {
-                err(*opening, format!("unexpected EOF: unclosed {{{{{what}}}}}"))
-            }
+            Some((what, opening)) => err(*opening, format!("unexpected EOF: unclosed {{{{{what}}}}}")),
             None => err(eof.span, "unexpected EOF"),
         })
     }
@@ -267,14 +246,8 @@ impl<'a> Parser<'a> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            TokenKind::Text => Ok(Item::Node(Node::Text(Text {
-                span: t.span,
-                text: t.val,
-            }))),
-            TokenKind::Comment => Ok(Item::Node(Node::Comment(Comment {
-                span: t.span,
-                text: t.val,
-            }))),
+            TokenKind::Text => Ok(Item::Node(Node::Text(Text { span: t.span, text: t.val }))),
+            TokenKind::Comment => Ok(Item::Node(Node::Comment(Comment { span: t.span, text: t.val }))),
             TokenKind::LeftDelim => {
                 self.action_start = t.span.start;
                 self.action(t.span.start)
@@ -294,24 +267,15 @@ impl<'a> Parser<'a> {
                 let close = self.expect(TokenKind::RightDelim, "end")?;
                 Ok(Item::End(Span::new(start, close.span.end)))
             }
-            TokenKind::If => self
-                .parse_control(start, &t, "if")
-                .map(|b| Item::Node(Node::If(b))),
-            TokenKind::Range => self
-                .parse_control(start, &t, "range")
-                .map(|b| Item::Node(Node::Range(b))),
-            TokenKind::With => self
-                .parse_control(start, &t, "with")
-                .map(|b| Item::Node(Node::With(b))),
+            TokenKind::If => self.parse_control(start, &t, "if").map(|b| Item::Node(Node::If(b))),
+            TokenKind::Range => self.parse_control(start, &t, "range").map(|b| Item::Node(Node::Range(b))),
+            TokenKind::With => self.parse_control(start, &t, "with").map(|b| Item::Node(Node::With(b))),
             TokenKind::Template => self.template_control(start).map(Item::Node),
             _ => {
                 self.backup();
                 // Variables declared here persist until the enclosing `{{end}}`.
                 let pipe = self.pipeline("command", TokenKind::RightDelim)?;
-                Ok(Item::Node(Node::Action(Action {
-                    span: Span::new(start, self.last_end),
-                    pipe,
-                })))
+                Ok(Item::Node(Node::Action(Action { span: Span::new(start, self.last_end), pipe })))
             }
         }
     }
@@ -326,11 +290,7 @@ impl<'a> Parser<'a> {
         if self.range_depth == 0 {
             return Err(err(span, format!("{context} outside {{{{range}}}}")));
         }
-        Ok(if keyword.kind == TokenKind::Break {
-            Node::Break(span)
-        } else {
-            Node::Continue(span)
-        })
+        Ok(if keyword.kind == TokenKind::Break { Node::Break(span) } else { Node::Continue(span) })
     }
 
     fn else_control(&mut self, start: usize) -> PResult<Item> {
@@ -344,12 +304,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `if`, `range`, `with`: the keyword is past.
-    fn parse_control(
-        &mut self,
-        start: usize,
-        keyword: &Token,
-        context: &'static str,
-    ) -> PResult<Branch> {
+    fn parse_control(&mut self, start: usize, keyword: &Token, context: &'static str) -> PResult<Branch> {
         self.enter(keyword.span, "nesting")?;
         let outer_vars = self.vars.len();
         let pipe = self.pipeline(context, TokenKind::RightDelim)?;
@@ -377,11 +332,7 @@ impl<'a> Parser<'a> {
                     let kw = self.next();
                     let inner = self.parse_control(s.start, &kw, inner_context)?;
                     let end = inner.span.end;
-                    let node = if inner_context == "if" {
-                        Node::If(inner)
-                    } else {
-                        Node::With(inner)
-                    };
+                    let node = if inner_context == "if" { Node::If(inner) } else { Node::With(inner) };
                     else_body = Some(vec![node]);
                     end
                 } else {
@@ -397,14 +348,7 @@ impl<'a> Parser<'a> {
         self.open.pop();
         self.vars.truncate(outer_vars);
         self.leave();
-        Ok(Branch {
-            span: Span::new(start, end),
-            keyword_span: keyword.span,
-            pipe,
-            body,
-            else_span,
-            else_body,
-        })
+        Ok(Branch { span: Span::new(start, end), keyword_span: keyword.span, pipe, body, else_span, else_body })
     }
 
     /// `{{block "name" pipeline}} itemList {{end}}`: the keyword is past.
@@ -432,12 +376,7 @@ impl<'a> Parser<'a> {
         };
         let span = Span::new(start, end.end);
         self.add_tree(&name, &body, span)?;
-        Ok(Node::Block(Block {
-            span,
-            name,
-            pipe,
-            body,
-        }))
+        Ok(Node::Block(Block { span, name, pipe, body }))
     }
 
     /// `{{template "name" [pipeline]}}`: the keyword is past.
@@ -450,20 +389,13 @@ impl<'a> Parser<'a> {
             self.backup();
             pipe = Some(self.pipeline(CONTEXT, TokenKind::RightDelim)?);
         }
-        Ok(Node::Template(TemplateCall {
-            span: Span::new(start, self.last_end),
-            name,
-            pipe,
-        }))
+        Ok(Node::Template(TemplateCall { span: Span::new(start, self.last_end), name, pipe }))
     }
 
     fn template_name(&self, token: &Token, context: &str) -> PResult<Ident> {
         match token.kind {
             TokenKind::String | TokenKind::RawString => match literal::unquote(&token.val) {
-                Some(name) => Ok(Ident {
-                    name,
-                    span: token.span,
-                }),
+                Some(name) => Ok(Ident { name, span: token.span }),
                 None => Err(err(token.span, "invalid syntax: malformed string literal")),
             },
             _ => Err(self.unexpected(token, context)),
@@ -475,12 +407,8 @@ impl<'a> Parser<'a> {
     /// `declarations? command ('|' command)*`, up to `end` (`}}` or `)`).
     fn pipeline(&mut self, context: &str, end: TokenKind) -> PResult<Pipeline> {
         let first = self.peek_non_space();
-        let mut pipe = Pipeline {
-            span: Span::at(first.span.start),
-            decls: Vec::new(),
-            is_assign: false,
-            commands: Vec::new(),
-        };
+        let mut pipe =
+            Pipeline { span: Span::at(first.span.start), decls: Vec::new(), is_assign: false, commands: Vec::new() };
         loop {
             let v = self.peek_non_space();
             if v.kind != TokenKind::Variable {
@@ -501,18 +429,12 @@ impl<'a> Parser<'a> {
                     self.declare(&mut pipe, &v);
                     if context == "range" && pipe.decls.len() < 2 {
                         let peek = self.peek_non_space();
-                        if matches!(
-                            peek.kind,
-                            TokenKind::Variable | TokenKind::RightDelim | TokenKind::RightParen
-                        ) {
+                        if matches!(peek.kind, TokenKind::Variable | TokenKind::RightDelim | TokenKind::RightParen) {
                             continue; // The second variable of `range $i, $e := ...`.
                         }
                         return Err(err(peek.span, "range can only initialize variables"));
                     }
-                    return Err(err(
-                        after.span,
-                        format!("too many declarations in {context}"),
-                    ));
+                    return Err(err(after.span, format!("too many declarations in {context}")));
                 }
                 _ => {
                     // `$x` is an operand, not a declaration.
@@ -553,36 +475,20 @@ impl<'a> Parser<'a> {
     }
 
     fn declare(&mut self, pipe: &mut Pipeline, v: &Token) {
-        pipe.decls.push(Ident {
-            name: v.val.clone(),
-            span: v.span,
-        });
+        pipe.decls.push(Ident { name: v.val.clone(), span: v.span });
         self.vars.push(v.val.clone());
     }
 
     fn check_pipeline(&self, pipe: &Pipeline, context: &str, end: &Token) -> PResult<()> {
         if pipe.commands.is_empty() {
             let start = self.action_start.min(end.span.start);
-            return Err(err(
-                Span::new(start, end.span.end),
-                format!("missing value for {context}"),
-            ));
+            return Err(err(Span::new(start, end.span.end), format!("missing value for {context}")));
         }
         // Only the first stage may start with a constant: A | B | C feeds A into B.
         for (i, cmd) in pipe.commands.iter().enumerate().skip(1) {
             if let Some(first) = cmd.args.first() {
-                if matches!(
-                    first,
-                    Expr::Bool(..)
-                        | Expr::Dot(_)
-                        | Expr::Nil(_)
-                        | Expr::Number(_)
-                        | Expr::String(_)
-                ) {
-                    return Err(err(
-                        cmd.span,
-                        format!("non executable command in pipeline stage {}", i + 1),
-                    ));
+                if matches!(first, Expr::Bool(..) | Expr::Dot(_) | Expr::Nil(_) | Expr::Number(_) | Expr::String(_)) {
+                    return Err(err(cmd.span, format!("non executable command in pipeline stage {}", i + 1)));
                 }
             }
         }
@@ -642,18 +548,11 @@ impl<'a> Parser<'a> {
             Expr::Bool(..) | Expr::String(_) | Expr::Number(_) | Expr::Nil(_) | Expr::Dot(_) => {
                 let span = term.span();
                 let text = self._text.get(span.range()).unwrap_or("");
-                return Err(err(
-                    span,
-                    format!("unexpected . after term {}", go_quote(text)),
-                ));
+                return Err(err(span, format!("unexpected . after term {}", go_quote(text))));
             }
             other => {
                 let span = Span::new(other.span().start, end);
-                Expr::Chain(Chain {
-                    base: Box::new(other),
-                    fields,
-                    span,
-                })
+                Expr::Chain(Chain { base: Box::new(other), fields, span })
             }
         };
         Ok(Some(expr))
@@ -665,38 +564,19 @@ impl<'a> Parser<'a> {
         let expr = match t.kind {
             TokenKind::Identifier => {
                 if !functions::is_defined(&t.val) {
-                    return Err(err(
-                        t.span,
-                        format!("function {} not defined", go_quote(&t.val)),
-                    ));
+                    return Err(err(t.span, format!("function {} not defined", go_quote(&t.val))));
                 }
-                Expr::Function(Ident {
-                    name: t.val,
-                    span: t.span,
-                })
+                Expr::Function(Ident { name: t.val, span: t.span })
             }
             TokenKind::Dot => Expr::Dot(t.span),
             TokenKind::Nil => Expr::Nil(t.span),
             TokenKind::Variable => {
                 if !self.vars.contains(&t.val) {
-                    return Err(err(
-                        t.span,
-                        format!("undefined variable {}", go_quote(&t.val)),
-                    ));
+                    return Err(err(t.span, format!("undefined variable {}", go_quote(&t.val))));
                 }
-                Expr::Variable(VarRef {
-                    name: Ident {
-                        name: t.val,
-                        span: t.span,
-                    },
-                    fields: Vec::new(),
-                    span: t.span,
-                })
+                Expr::Variable(VarRef { name: Ident { name: t.val, span: t.span }, fields: Vec::new(), span: t.span })
             }
-            TokenKind::Field => Expr::Field(FieldRef {
-                fields: vec![field_ident(&t)],
-                span: t.span,
-            }),
+            TokenKind::Field => Expr::Field(FieldRef { fields: vec![field_ident(&t)], span: t.span }),
             TokenKind::Bool => Expr::Bool(t.val == "true", t.span),
             TokenKind::CharConstant | TokenKind::Complex | TokenKind::Number => {
                 let problem = match t.kind {
@@ -707,10 +587,7 @@ impl<'a> Parser<'a> {
                 if let Some(message) = problem {
                     return Err(err(t.span, message));
                 }
-                Expr::Number(Ident {
-                    name: t.val,
-                    span: t.span,
-                })
+                Expr::Number(Ident { name: t.val, span: t.span })
             }
             TokenKind::LeftParen => {
                 self.enter(t.span, "expression")?;
@@ -719,11 +596,7 @@ impl<'a> Parser<'a> {
                 Expr::Paren(Box::new(pipe), Span::new(t.span.start, self.last_end))
             }
             TokenKind::String | TokenKind::RawString => match literal::unquote(&t.val) {
-                Some(value) => Expr::String(StringLit {
-                    value,
-                    span: t.span,
-                    raw: t.kind == TokenKind::RawString,
-                }),
+                Some(value) => Expr::String(StringLit { value, span: t.span, raw: t.kind == TokenKind::RawString }),
                 None => return Err(err(t.span, "invalid syntax: malformed string literal")),
             },
             _ => {
@@ -737,10 +610,7 @@ impl<'a> Parser<'a> {
 
 fn field_ident(t: &Token) -> Ident {
     let name = t.val.strip_prefix('.').unwrap_or(&t.val).to_string();
-    Ident {
-        name,
-        span: Span::new((t.span.start + 1).min(t.span.end), t.span.end),
-    }
+    Ident { name, span: Span::new((t.span.start + 1).min(t.span.end), t.span.end) }
 }
 
 /// Go's `IsEmptyTree`: nothing but white space and comments.

@@ -7,9 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use saphyr_parser::{
-    Event, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag,
-};
+use saphyr_parser::{Event, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag};
 
 use super::chars::CharIndex;
 use super::lenient::{self, Edit, Patched};
@@ -89,11 +87,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
     if text.len() > limits.max_bytes {
         return Err(YamlError {
             span: Span::new(0, 0),
-            message: format!(
-                "file is {} bytes, more than the limit of {} bytes",
-                text.len(),
-                limits.max_bytes
-            ),
+            message: format!("file is {} bytes, more than the limit of {} bytes", text.len(), limits.max_bytes),
         });
     }
     let first = guarded(text, limits);
@@ -101,18 +95,13 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
     let mut edits: Vec<Edit> = Vec::new();
     for _ in 0..MAX_PATCH_ROUNDS {
         let new_edits = match error.message.as_str() {
-            "invalid indentation in quoted scalar" => {
-                lenient::indent_quoted(text, error.span.start)
-            }
+            "invalid indentation in quoted scalar" => lenient::indent_quoted(text, error.span.start),
             "while parsing a quoted scalar, found unknown escape character" => {
                 lenient::rewrite_quote_escapes(text, error.span.start)
             }
             _ => Vec::new(),
         };
-        let new_edits: Vec<Edit> = new_edits
-            .into_iter()
-            .filter(|n| !edits.iter().any(|e| e.orig == n.orig))
-            .collect();
+        let new_edits: Vec<Edit> = new_edits.into_iter().filter(|n| !edits.iter().any(|e| e.orig == n.orig)).collect();
         if new_edits.is_empty() {
             return Err(error);
         }
@@ -125,12 +114,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
                 }
                 return Ok(docs);
             }
-            Err(e) => {
-                error = YamlError {
-                    span: patched.span_to_original(e.span),
-                    message: e.message,
-                }
-            }
+            Err(e) => error = YamlError { span: patched.span_to_original(e.span), message: e.message },
         }
     }
     Err(error)
@@ -139,8 +123,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
 /// Runs the event loop; a panic inside saphyr-parser (it has internal
 /// assertions) becomes an ordinary load error instead of ending the run.
 fn guarded(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
-    let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_events(text, limits)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_events(text, limits)));
     match result {
         Ok(r) => r,
         Err(_) => Err(YamlError {
@@ -213,15 +196,8 @@ impl Builder<'_> {
 
     fn scan_error(&self, e: &ScanError) -> YamlError {
         let at = self.byte(*e.marker());
-        let end = self
-            .text
-            .get(at..)
-            .and_then(|t| t.chars().next())
-            .map_or(at, |c| at + c.len_utf8());
-        YamlError {
-            span: Span::new(at, end),
-            message: e.info().to_string(),
-        }
+        let end = self.text.get(at..).and_then(|t| t.chars().next()).map_or(at, |c| at + c.len_utf8());
+        YamlError { span: Span::new(at, end), message: e.info().to_string() }
     }
 
     fn error(&self, span: Span, message: String) -> YamlError {
@@ -230,11 +206,7 @@ impl Builder<'_> {
 
     fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
     }
 
     fn event(&mut self, event: Event<'_>, pspan: ParserSpan) -> Result<(), YamlError> {
@@ -254,10 +226,7 @@ impl Builder<'_> {
                     None => null_node(self.doc_start),
                 };
                 let end = span.end.max(root.span.end).max(self.doc_start);
-                self.docs.push(Document {
-                    root,
-                    span: Span::new(self.doc_start, end),
-                });
+                self.docs.push(Document { root, span: Span::new(self.doc_start, end) });
             }
             Event::Alias(id) => {
                 let built = self.expand_alias(id, span)?;
@@ -269,20 +238,10 @@ impl Builder<'_> {
                 self.add(built)?;
             }
             Event::SequenceStart(anchor, tag) => {
-                self.open(
-                    FrameKind::Sequence(Vec::new()),
-                    anchor,
-                    tag.as_deref(),
-                    span,
-                    pspan,
-                )?;
+                self.open(FrameKind::Sequence(Vec::new()), anchor, tag.as_deref(), span, pspan)?;
             }
             Event::MappingStart(anchor, tag) => {
-                let kind = FrameKind::Mapping {
-                    entries: Vec::new(),
-                    pending_key: None,
-                    keys: HashMap::new(),
-                };
+                let kind = FrameKind::Mapping { entries: Vec::new(), pending_key: None, keys: HashMap::new() };
                 self.open(kind, anchor, tag.as_deref(), span, pspan)?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -309,10 +268,7 @@ impl Builder<'_> {
             let end = (span.start + 1).min(self.text.len()).max(span.start);
             return Err(self.error(
                 Span::new(span.start, end),
-                format!(
-                    "nesting is deeper than the limit of {} levels",
-                    self.limits.max_depth
-                ),
+                format!("nesting is deeper than the limit of {} levels", self.limits.max_depth),
             ));
         }
         self.frames.push(Frame {
@@ -322,11 +278,7 @@ impl Builder<'_> {
             children_end: span.end,
             anchor,
             tag: tag.map(tag_string),
-            stats: Stats {
-                nodes: 1,
-                bytes: 0,
-                height: 1,
-            },
+            stats: Stats { nodes: 1, bytes: 0, height: 1 },
         });
         Ok(())
     }
@@ -341,21 +293,16 @@ impl Builder<'_> {
         frame.children_end = frame.children_end.max(built.node.span.end);
         match &mut frame.kind {
             FrameKind::Sequence(items) => items.push(built.node),
-            FrameKind::Mapping {
-                entries,
-                pending_key,
-                keys,
-            } => match pending_key.take() {
+            FrameKind::Mapping { entries, pending_key, keys } => match pending_key.take() {
                 Some(key) => entries.push((key, built.node)),
                 None => {
                     if let NodeKind::Scalar(s) = &built.node.kind {
                         if let Some(&first) = keys.get(&s.value) {
                             let (value, span) = (s.value.clone(), built.node.span);
                             let line = self.line_of(first);
-                            return Err(self.error(
-                                span,
-                                format!("mapping key `{value}` already defined at line {line}"),
-                            ));
+                            return Err(
+                                self.error(span, format!("mapping key `{value}` already defined at line {line}"))
+                            );
                         }
                         keys.insert(s.value.clone(), built.node.span.start);
                     }
@@ -374,19 +321,13 @@ impl Builder<'_> {
 
     fn expand_alias(&mut self, id: usize, span: Span) -> Result<Built, YamlError> {
         let Some(anchored) = self.anchors.get(&id) else {
-            return Err(self.error(
-                span,
-                "alias refers to an anchor that is not defined (or not yet complete)".into(),
-            ));
+            return Err(self.error(span, "alias refers to an anchor that is not defined (or not yet complete)".into()));
         };
         let stats = anchored.stats;
         if self.frames.len() + stats.height > self.limits.max_depth {
             return Err(self.error(
                 span,
-                format!(
-                    "alias expands to nesting deeper than the limit of {} levels",
-                    self.limits.max_depth
-                ),
+                format!("alias expands to nesting deeper than the limit of {} levels", self.limits.max_depth),
             ));
         }
         self.alias_nodes = self.alias_nodes.saturating_add(stats.nodes);
@@ -394,20 +335,13 @@ impl Builder<'_> {
         if self.alias_nodes > self.limits.max_alias_nodes {
             return Err(self.error(
                 span,
-                format!(
-                    "aliases expand to more than the limit of {} nodes",
-                    self.limits.max_alias_nodes
-                ),
+                format!("aliases expand to more than the limit of {} nodes", self.limits.max_alias_nodes),
             ));
         }
         if self.alias_bytes > self.limits.max_bytes {
-            return Err(self.error(
-                span,
-                format!(
-                    "aliases expand to more than the limit of {} bytes",
-                    self.limits.max_bytes
-                ),
-            ));
+            return Err(
+                self.error(span, format!("aliases expand to more than the limit of {} bytes", self.limits.max_bytes))
+            );
         }
         let mut built = anchored.clone();
         built.node.span = span;
@@ -428,22 +362,10 @@ impl Builder<'_> {
             _ => self.flow_map(value, style, span),
         };
         let bytes = value.len() + std::mem::size_of_val(map.segments());
-        let scalar = Scalar {
-            value: value.to_string(),
-            style,
-            map,
-        };
+        let scalar = Scalar { value: value.to_string(), style, map };
         Built {
-            node: Node {
-                kind: NodeKind::Scalar(scalar),
-                span: node_span,
-                tag,
-            },
-            stats: Stats {
-                nodes: 1,
-                bytes,
-                height: 0,
-            },
+            node: Node { kind: NodeKind::Scalar(scalar), span: node_span, tag },
+            stats: Stats { nodes: 1, bytes, height: 0 },
         }
     }
 
@@ -502,19 +424,11 @@ impl Builder<'_> {
     fn finish_collection(&mut self, frame: Frame, end_span: Span) -> Result<Built, YamlError> {
         // Flow collections end with `]`/`}` (a non-empty end event); block
         // collections end where their last child ends.
-        let end = if end_span.is_empty() {
-            frame.children_end
-        } else {
-            end_span.end
-        };
+        let end = if end_span.is_empty() { frame.children_end } else { end_span.end };
         let span = Span::new(frame.start, end.max(frame.start));
         let kind = match frame.kind {
             FrameKind::Sequence(items) => NodeKind::Sequence(items),
-            FrameKind::Mapping {
-                entries,
-                pending_key,
-                ..
-            } => {
+            FrameKind::Mapping { entries, pending_key, .. } => {
                 let mut entries = entries;
                 if let Some(key) = pending_key {
                     // Cannot happen with a well-formed event stream; keep the key with a null value.
@@ -524,14 +438,7 @@ impl Builder<'_> {
                 NodeKind::Mapping(self.merge_keys(entries)?)
             }
         };
-        let built = Built {
-            node: Node {
-                kind,
-                span,
-                tag: frame.tag,
-            },
-            stats: frame.stats,
-        };
+        let built = Built { node: Node { kind, span, tag: frame.tag }, stats: frame.stats };
         self.register_anchor(frame.anchor, &built);
         Ok(built)
     }
@@ -575,8 +482,7 @@ impl Builder<'_> {
                 NodeKind::Scalar(_) => {
                     return Err(self.error(
                         value_span,
-                        "map merge requires a mapping or a sequence of mappings as the value"
-                            .into(),
+                        "map merge requires a mapping or a sequence of mappings as the value".into(),
                     ));
                 }
             };
@@ -602,10 +508,7 @@ fn is_merge_key(key: &Node) -> bool {
         NodeKind::Scalar(s) => {
             s.value == "<<"
                 && s.style == ScalarStyle::Plain
-                && key
-                    .tag
-                    .as_deref()
-                    .is_none_or(|t| t == "!" || t == MERGE_TAG)
+                && key.tag.as_deref().is_none_or(|t| t == "!" || t == MERGE_TAG)
         }
         _ => false,
     }
@@ -646,10 +549,7 @@ fn coarse_map(value: &str, token: Span) -> OffsetMap {
         // Same length but different text: keep it atomic by splitting off a
         // zero-length file range (a linear segment would claim a false
         // character-to-character correspondence).
-        map.push(
-            Span::new(0, value.len()),
-            Span::new(token.start, token.start),
-        );
+        map.push(Span::new(0, value.len()), Span::new(token.start, token.start));
         return map;
     }
     map.push(Span::new(0, value.len()), token);

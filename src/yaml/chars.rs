@@ -17,11 +17,7 @@ pub(crate) struct CharIndex<'a> {
 impl<'a> CharIndex<'a> {
     pub fn new(text: &'a str) -> CharIndex<'a> {
         if text.is_ascii() {
-            return CharIndex {
-                text,
-                checkpoints: Vec::new(),
-                ascii: true,
-            };
+            return CharIndex { text, checkpoints: Vec::new(), ascii: true };
         }
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         for (n, (byte, _)) in text.char_indices().enumerate() {
@@ -29,11 +25,7 @@ impl<'a> CharIndex<'a> {
                 checkpoints.push(byte);
             }
         }
-        CharIndex {
-            text,
-            checkpoints,
-            ascii: false,
-        }
+        CharIndex { text, checkpoints, ascii: false }
     }
 
     /// Byte offset of character index `chars`; past the end clamps to the
@@ -46,11 +38,7 @@ impl<'a> CharIndex<'a> {
             return self.text.len();
         };
         let rest = chars % STRIDE;
-        match self
-            .text
-            .get(base..)
-            .and_then(|t| t.char_indices().nth(rest))
-        {
+        match self.text.get(base..).and_then(|t| t.char_indices().nth(rest)) {
             Some((off, _)) => base + off,
             None => self.text.len(),
         }

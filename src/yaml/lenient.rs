@@ -32,9 +32,7 @@ impl Patched {
     pub fn new(original: &str, edits: &[Edit]) -> Patched {
         let mut edits: Vec<&Edit> = edits.iter().collect();
         edits.sort_by_key(|e| (e.orig.start, e.orig.end));
-        let mut text = String::with_capacity(
-            original.len() + edits.iter().map(|e| e.replacement.len()).sum::<usize>(),
-        );
+        let mut text = String::with_capacity(original.len() + edits.iter().map(|e| e.replacement.len()).sum::<usize>());
         let mut points = Vec::with_capacity(edits.len());
         let mut at = 0;
         for e in edits {
@@ -60,11 +58,7 @@ impl Patched {
             return m;
         }
         let (_, end, orig) = self.points[i - 1];
-        if m < end {
-            orig.start
-        } else {
-            orig.end + (m - end)
-        }
+        if m < end { orig.start } else { orig.end + (m - end) }
     }
 
     pub fn span_to_original(&self, span: Span) -> Span {
@@ -109,10 +103,7 @@ pub(crate) fn indent_quoted(text: &str, quote: usize) -> Vec<Edit> {
                 indent += 1;
             }
             if indent <= quote_col {
-                edits.push(Edit {
-                    orig: Span::at(ls),
-                    replacement: " ".repeat(quote_col + 1 - indent),
-                });
+                edits.push(Edit { orig: Span::at(ls), replacement: " ".repeat(quote_col + 1 - indent) });
             }
         }
         i += 1;
@@ -134,10 +125,7 @@ pub(crate) fn rewrite_quote_escapes(text: &str, quote: usize) -> Vec<Edit> {
     while i + 1 < end {
         if bytes[i] == b'\\' {
             if bytes[i + 1] == b'\'' {
-                edits.push(Edit {
-                    orig: Span::new(i, i + 2),
-                    replacement: "\\x27".into(),
-                });
+                edits.push(Edit { orig: Span::new(i, i + 2), replacement: "\\x27".into() });
             }
             i += 2;
         } else {
@@ -154,13 +142,7 @@ mod tests {
     #[test]
     fn translates_offsets_back() {
         let original = "ab\ncd";
-        let p = Patched::new(
-            original,
-            &[Edit {
-                orig: Span::at(3),
-                replacement: "  ".into(),
-            }],
-        );
+        let p = Patched::new(original, &[Edit { orig: Span::at(3), replacement: "  ".into() }]);
         assert_eq!(p.text, "ab\n  cd");
         assert_eq!(p.to_original(0), 0);
         assert_eq!(p.to_original(3), 3);

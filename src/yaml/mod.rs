@@ -32,11 +32,7 @@ pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            max_depth: 256,
-            max_alias_nodes: 1_000_000,
-            max_bytes: DEFAULT_MAX_BYTES,
-        }
+        Limits { max_depth: 256, max_alias_nodes: 1_000_000, max_bytes: DEFAULT_MAX_BYTES }
     }
 }
 
@@ -145,10 +141,7 @@ impl Node {
 
     /// The key node and value under scalar key `key` in a mapping.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
-        self.as_mapping()?
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(k, v)| (k, v))
+        self.as_mapping()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
     }
 
     /// The scalar's type as yaml.v3 resolves it; `None` for collections.

@@ -28,10 +28,7 @@ impl OffsetMap {
     /// A map for a value that is a verbatim copy of the file text at `file_start`.
     pub fn identity(file_start: usize, len: usize) -> OffsetMap {
         OffsetMap {
-            segments: vec![Segment {
-                value: Span::new(0, len),
-                file: Span::new(file_start, file_start + len),
-            }],
+            segments: vec![Segment { value: Span::new(0, len), file: Span::new(file_start, file_start + len) }],
         }
     }
 
@@ -41,11 +38,7 @@ impl OffsetMap {
         if let Some(last) = self.segments.last_mut() {
             let linear = |s: &Segment| s.value.len() == s.file.len();
             let next = Segment { value, file };
-            if linear(last)
-                && linear(&next)
-                && last.value.end == value.start
-                && last.file.end == file.start
-            {
+            if linear(last) && linear(&next) && last.value.end == value.start && last.file.end == file.start {
                 last.value.end = value.end;
                 last.file.end = file.end;
                 return;
@@ -67,10 +60,7 @@ impl OffsetMap {
         match self.segments.get(i) {
             Some(s) if s.value.start <= offset => map_in(s, offset, false),
             Some(s) => s.file.start,
-            None => self
-                .segments
-                .last()
-                .map_or(first.file.start, |s| s.file.end),
+            None => self.segments.last().map_or(first.file.start, |s| s.file.end),
         }
     }
 
@@ -86,21 +76,14 @@ impl OffsetMap {
         match self.segments.get(i) {
             Some(s) if s.value.start < offset => map_in(s, offset, true),
             Some(s) => s.file.start,
-            None => self
-                .segments
-                .last()
-                .map_or(first.file.start, |s| s.file.end),
+            None => self.segments.last().map_or(first.file.start, |s| s.file.end),
         }
     }
 
     /// A value span mapped to the file. Never inverted.
     pub fn span_to_file(&self, span: Span) -> Span {
         let start = self.to_file(span.start);
-        let end = if span.is_empty() {
-            start
-        } else {
-            self.end_to_file(span.end).max(start)
-        };
+        let end = if span.is_empty() { start } else { self.end_to_file(span.end).max(start) };
         Span::new(start, end)
     }
 }

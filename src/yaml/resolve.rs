@@ -63,8 +63,8 @@ pub fn resolve_plain(s: &str) -> ScalarType {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return ScalarType::Null,
         "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return ScalarType::Bool,
-        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
-        | "-.inf" | "-.Inf" | "-.INF" => return ScalarType::Float,
+        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf"
+        | "-.INF" => return ScalarType::Float,
         _ => {}
     }
     let Some(&first) = s.as_bytes().first() else {
@@ -91,8 +91,7 @@ pub fn resolve_plain(s: &str) -> ScalarType {
             }
             let unsigned = plain.strip_prefix('-').unwrap_or(&plain);
             if let Some(bin) = unsigned.strip_prefix("0b") {
-                if !bin.is_empty() && bin.bytes().all(|b| b == b'0' || b == b'1') && bin.len() <= 64
-                {
+                if !bin.is_empty() && bin.bytes().all(|b| b == b'0' || b == b'1') && bin.len() <= 64 {
                     return ScalarType::Int;
                 }
             }
@@ -117,18 +116,17 @@ fn go_parse_int(s: &str) -> bool {
         Some(b'-') => (true, &s[1..]),
         _ => (false, s),
     };
-    let (radix, digits) =
-        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, d)
-        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, d)
-        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, d)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, d)
+    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
     if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
         return false;
     }

@@ -32,8 +32,7 @@ impl Decoded {
         };
         let v = self.value.len();
         self.value.push_str(text);
-        self.map
-            .push(Span::new(v, self.value.len()), Span::new(start, end));
+        self.map.push(Span::new(v, self.value.len()), Span::new(start, end));
     }
 
     /// Appends text that stands for the file range `file` (an escape, a fold).
@@ -156,12 +155,7 @@ impl Fold {
 /// opening quote for quoted styles) and ends at `end` (exclusive; for quoted
 /// styles, after the closing quote). Returns `None` when the text does not
 /// have the expected shape.
-pub(crate) fn decode_flow(
-    src: &str,
-    start: usize,
-    end: usize,
-    style: FlowStyle,
-) -> Option<Decoded> {
+pub(crate) fn decode_flow(src: &str, start: usize, end: usize, style: FlowStyle) -> Option<Decoded> {
     let bytes = src.as_bytes();
     let end = end.min(bytes.len());
     if start > end {
@@ -249,11 +243,7 @@ pub(crate) fn decode_flow(
             fold.leading_blanks = true;
         }
         if style != FlowStyle::Plain && !escaped_break {
-            let close = if style == FlowStyle::Single {
-                b'\''
-            } else {
-                b'"'
-            };
+            let close = if style == FlowStyle::Single { b'\'' } else { b'"' };
             if bytes.get(i) == Some(&close) {
                 out.end = i + 1;
                 return Some(out);
@@ -285,14 +275,9 @@ fn simple_inner_end(bytes: &[u8], start: usize, limit: usize, style: FlowStyle) 
     match style {
         FlowStyle::Plain => (!region.iter().any(|&b| is_break(b))).then_some(limit),
         FlowStyle::Single | FlowStyle::Double => {
-            let quote = if style == FlowStyle::Single {
-                b'\''
-            } else {
-                b'"'
-            };
-            let pos = region.iter().position(|&b| {
-                b == quote || is_break(b) || (b == b'\\' && style == FlowStyle::Double)
-            })?;
+            let quote = if style == FlowStyle::Single { b'\'' } else { b'"' };
+            let pos =
+                region.iter().position(|&b| b == quote || is_break(b) || (b == b'\\' && style == FlowStyle::Double))?;
             if region[pos] != quote {
                 return None;
             }
@@ -394,12 +379,7 @@ pub(crate) fn block_header(src: &str, at: usize) -> Option<BlockHeader> {
         Some(b) if is_break(*b) => i += break_len(bytes, i),
         Some(_) => return None,
     }
-    Some(BlockHeader {
-        literal,
-        chomping,
-        increment,
-        body: i,
-    })
+    Some(BlockHeader { literal, chomping, increment, body: i })
 }
 
 /// The content indentation that saphyr detects when there is no explicit
@@ -467,10 +447,7 @@ pub(crate) fn decode_block(src: &str, header: &BlockHeader, indent: usize) -> Bl
                 }
             }
         }
-        return BlockDecoded {
-            decoded: out,
-            content_end,
-        };
+        return BlockDecoded { decoded: out, content_end };
     }
 
     let mut leading_break: Option<Span> = None;
@@ -532,20 +509,14 @@ pub(crate) fn decode_block(src: &str, header: &BlockHeader, indent: usize) -> Bl
             out.synth("\n", b);
         }
     }
-    BlockDecoded {
-        decoded: out,
-        content_end,
-    }
+    BlockDecoded { decoded: out, content_end }
 }
 
 fn is_document_indicator(bytes: &[u8], i: usize) -> bool {
     let Some(three) = bytes.get(i..i + 3) else {
         return false;
     };
-    (three == b"---" || three == b"...")
-        && bytes
-            .get(i + 3)
-            .is_none_or(|&b| is_blank(b) || is_break(b) || b == 0)
+    (three == b"---" || three == b"...") && bytes.get(i + 3).is_none_or(|&b| is_blank(b) || is_break(b) || b == 0)
 }
 
 /// Finds the `|` or `>` of a block scalar, scanning forward from `from` over

@@ -5,13 +5,9 @@ use super::*;
 use std::time::{Duration, Instant};
 
 fn load1(text: &str) -> Node {
-    let docs =
-        load(text, &Limits::default()).unwrap_or_else(|e| panic!("load failed: {e:?}\n{text}"));
+    let docs = load(text, &Limits::default()).unwrap_or_else(|e| panic!("load failed: {e:?}\n{text}"));
     assert_eq!(docs.len(), 1, "{text}");
-    docs.into_iter()
-        .next()
-        .map(|d| d.root)
-        .unwrap_or_else(|| unreachable!())
+    docs.into_iter().next().map(|d| d.root).unwrap_or_else(|| unreachable!())
 }
 
 fn at(text: &str, span: Span) -> &str {
@@ -33,12 +29,7 @@ fn check_map(text: &str, node: &Node) {
         let verbatim_expected = !c.is_whitespace() && file_char != Some('\\');
         let quote_escape = s.style == ScalarStyle::SingleQuoted && c == '\'';
         if verbatim_expected && !quote_escape && node.tag.is_none() {
-            assert_eq!(
-                file_char,
-                Some(c),
-                "value {:?} offset {i} maps to file offset {f}",
-                s.value
-            );
+            assert_eq!(file_char, Some(c), "value {:?} offset {i} maps to file offset {f}", s.value);
         }
     }
     for seg in s.map.segments() {
@@ -51,10 +42,7 @@ fn check_map(text: &str, node: &Node) {
             // Linear segments are verbatim copies, except folded line
             // breaks that became one space or one newline.
             for (a, b) in v.iter().zip(t) {
-                assert!(
-                    a == b || (matches!(a, b' ' | b'\n') && matches!(b, b'\n' | b'\r')),
-                    "{v:?} vs {t:?}"
-                );
+                assert!(a == b || (matches!(a, b' ' | b'\n') && matches!(b, b'\n' | b'\r')), "{v:?} vs {t:?}");
             }
         }
     }
@@ -129,10 +117,7 @@ fn decoded_maps_are_exact_not_fallbacks() {
     ] {
         for text in [text.to_string(), text.replace('\n', "\r\n")] {
             let root = load1(&text);
-            let s = root
-                .get(key)
-                .and_then(Node::as_scalar)
-                .unwrap_or_else(|| panic!("{text}"));
+            let s = root.get(key).and_then(Node::as_scalar).unwrap_or_else(|| panic!("{text}"));
             assert!(s.map.segments().len() > 1, "{text:?}: {:?}", s.map);
         }
     }
@@ -142,18 +127,11 @@ fn decoded_maps_are_exact_not_fallbacks() {
 fn block_scalar_positions() {
     let text = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: |\n      sum(rate(x[5m]))\n        > 1\n";
     let root = load1(text);
-    let rule = &root.get("groups").unwrap().as_sequence().unwrap()[0]
-        .get("rules")
-        .unwrap()
-        .as_sequence()
-        .unwrap()[0];
+    let rule = &root.get("groups").unwrap().as_sequence().unwrap()[0].get("rules").unwrap().as_sequence().unwrap()[0];
     let expr = rule.get("expr").unwrap();
     let s = expr.as_scalar().unwrap();
     assert_eq!(s.value, "sum(rate(x[5m]))\n  > 1\n");
-    assert_eq!(
-        at(text, expr.span),
-        "|\n      sum(rate(x[5m]))\n        > 1"
-    );
+    assert_eq!(at(text, expr.span), "|\n      sum(rate(x[5m]))\n        > 1");
     // `rate` is at value offset 4; in the file it is on line 6, column 11.
     let f = s.map.to_file(4);
     assert_eq!(&text[f..f + 4], "rate");
@@ -237,12 +215,8 @@ fn merge_keys_follow_yaml_v3() {
     let text = "base: &base {a: 1, b: 2}\nother: &other {b: 3, c: 4}\nm:\n  a: 0\n  <<: [*base, *other]\n  d: 5\n";
     let root = load1(text);
     let m = root.get("m").unwrap();
-    let pairs: Vec<(&str, &str)> = m
-        .as_mapping()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.as_str().unwrap(), v.as_str().unwrap()))
-        .collect();
+    let pairs: Vec<(&str, &str)> =
+        m.as_mapping().unwrap().iter().map(|(k, v)| (k.as_str().unwrap(), v.as_str().unwrap())).collect();
     // Explicit keys win wherever they are; among merged maps the first wins.
     assert_eq!(pairs, vec![("a", "0"), ("b", "2"), ("c", "4"), ("d", "5")]);
     // A quoted "<<" is an ordinary key.
@@ -264,11 +238,7 @@ fn multi_document_streams_and_tags() {
     assert_eq!(docs[1].root.tag.as_deref(), Some("!custom"));
     assert!(docs[2].root.is_null());
     assert!(load("", &Limits::default()).unwrap().is_empty());
-    assert!(
-        load("# only a comment\n", &Limits::default())
-            .unwrap()
-            .is_empty()
-    );
+    assert!(load("# only a comment\n", &Limits::default()).unwrap().is_empty());
 }
 
 #[test]
@@ -283,23 +253,12 @@ fn syntax_errors_are_positioned() {
 
 #[test]
 fn limits_are_enforced() {
-    let limits = Limits {
-        max_depth: 3,
-        max_alias_nodes: 10,
-        max_bytes: 100,
-    };
-    let roomy = Limits {
-        max_bytes: 1 << 20,
-        ..limits
-    };
+    let limits = Limits { max_depth: 3, max_alias_nodes: 10, max_bytes: 100 };
+    let roomy = Limits { max_bytes: 1 << 20, ..limits };
     assert!(load("a: [[[1]]]\n", &limits).is_err());
     assert!(load("a: [[1]]\n", &limits).is_ok());
     let err = load(&"x".repeat(101), &limits).unwrap_err();
-    assert!(
-        err.message.contains("limit of 100 bytes"),
-        "{}",
-        err.message
-    );
+    assert!(err.message.contains("limit of 100 bytes"), "{}", err.message);
     let err = load("a: &a [1, 2, 3, 4]\nb: [*a, *a, *a]\n", &roomy).unwrap_err();
     assert!(err.message.contains("10 nodes"), "{}", err.message);
     // Depth through aliases counts too.
@@ -331,17 +290,11 @@ fn hostile_inputs_end_quickly_without_panicking() {
     }
     assert!(bounded("indented mappings", &indented).is_err());
 
-    let mut bomb = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
-        .iter()
-        .zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"])
+    let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (prev, name) in
+        ["a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"])
     {
-        bomb.push_str(&format!(
-            "{name}: &{name} [{}]\n",
-            vec![format!("*{prev}"); 9].join(",")
-        ));
+        bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
     }
     let err = bounded("billion laughs", &bomb).unwrap_err();
     assert!(err.message.contains("aliases expand"), "{}", err.message);
@@ -373,10 +326,7 @@ fn hostile_inputs_end_quickly_without_panicking() {
         ("block indent 0", "a: |0\n  x\n"),
         ("directive", "%YAML 1.2\n---\na: b\n"),
         ("bad directive", "%FOO\n---\na\n"),
-        (
-            "tag directive",
-            "%TAG !e! tag:example.com,2000:\n---\na: !e!x b\n",
-        ),
+        ("tag directive", "%TAG !e! tag:example.com,2000:\n---\na: !e!x b\n"),
         ("verbatim tag", "a: !<tag:x> b\n"),
         ("document end", "...\n...\n"),
         ("only indicators", "- ? : - ? :\n"),
@@ -390,10 +340,7 @@ fn hostile_inputs_end_quickly_without_panicking() {
 
 #[test]
 fn byte_limit_is_checked_before_parsing() {
-    let limits = Limits {
-        max_bytes: 1 << 20,
-        ..Limits::default()
-    };
+    let limits = Limits { max_bytes: 1 << 20, ..Limits::default() };
     let text = "a".repeat((1 << 20) + 1);
     let start = Instant::now();
     assert!(load(&text, &limits).is_err());
@@ -418,10 +365,7 @@ fn non_ascii_offsets_are_bytes() {
 #[ignore = "timing probe: run by hand"]
 fn probe_large_single_line() {
     for mb in [1usize, 10, 100] {
-        let limits = Limits {
-            max_bytes: 200 << 20,
-            ..Limits::default()
-        };
+        let limits = Limits { max_bytes: 200 << 20, ..Limits::default() };
         let mut text = String::from("a: \"");
         text.push_str(&"é".repeat(mb << 19));
         text.push_str("\"\nb: ");

@@ -24,23 +24,14 @@ pub struct CorpusFile {
 }
 
 pub fn corpus_files() -> Vec<CorpusFile> {
-    let manifest =
-        std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("read corpus/MANIFEST.tsv");
+    let manifest = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("read corpus/MANIFEST.tsv");
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
     let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .unwrap_or_else(|| panic!("MANIFEST.tsv has no column {name}"))
+        header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("MANIFEST.tsv has no column {name}"))
     };
-    let (repo, path, format, status, groups) = (
-        column("source_repo"),
-        column("path"),
-        column("format"),
-        column("parse_status"),
-        column("groups"),
-    );
+    let (repo, path, format, status, groups) =
+        (column("source_repo"), column("path"), column("format"), column("parse_status"), column("groups"));
     lines
         .map(|line| line.split('\t').collect::<Vec<_>>())
         .filter(|cells| cells.len() > status.max(groups))
@@ -56,19 +47,11 @@ pub fn corpus_files() -> Vec<CorpusFile> {
 /// Whether an oracle binary runs. When it does not, the test is skipped with
 /// a printed reason, unless `ALERTLINT_REQUIRE_ORACLES=1` makes it a failure.
 pub fn oracle(binary: &str) -> bool {
-    let found = Command::new(binary)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let found = Command::new(binary).arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
         let required = std::env::var("ALERTLINT_REQUIRE_ORACLES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "{binary} is required (ALERTLINT_REQUIRE_ORACLES=1) but cannot be run"
-        );
-        eprintln!(
-            "skipped: {binary} is not installed (apt-get install prometheus prometheus-alertmanager)"
-        );
+        assert!(!required, "{binary} is required (ALERTLINT_REQUIRE_ORACLES=1) but cannot be run");
+        eprintln!("skipped: {binary} is not installed (apt-get install prometheus prometheus-alertmanager)");
     }
     found
 }
@@ -77,7 +60,14 @@ pub fn oracle(binary: &str) -> bool {
 pub fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     use std::io::Write;
     use std::process::Stdio;
-    let mut child = alertlint().args(args).current_dir(dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run alertlint");
+    let mut child = alertlint()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run alertlint");
     let mut pipe = child.stdin.take().expect("stdin");
     pipe.write_all(stdin.unwrap_or("").as_bytes()).expect("write stdin");
     drop(pipe);
@@ -92,18 +82,11 @@ pub fn alertlint() -> Command {
 
 /// `f` over `items` on a few threads, results in input order.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(2, 8);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
     let chunk = items.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker thread"))
-            .collect()
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("worker thread")).collect()
     })
 }

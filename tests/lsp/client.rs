@@ -69,23 +69,13 @@ impl Client {
             }
         });
         let stdin = child.stdin.take();
-        Client {
-            child,
-            stdin,
-            incoming,
-            seen: Vec::new(),
-            next_id: 1,
-        }
+        Client { child, stdin, incoming, seen: Vec::new(), next_id: 1 }
     }
 
     /// Starts a server and initializes it; `utf8` offers UTF-8 positions.
     pub fn initialized(dir: &Path, utf8: bool) -> (Client, Value) {
         let mut client = Client::start(dir);
-        let encodings = if utf8 {
-            json!(["utf-8", "utf-16"])
-        } else {
-            json!(["utf-16"])
-        };
+        let encodings = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
         let root = uri_of(dir);
         let result = client.request(
             "initialize",
@@ -119,9 +109,7 @@ impl Client {
         let id = self.next_id;
         self.next_id += 1;
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        self.wait_for(&format!("response to {method}"), |m| {
-            m["id"] == id && m.get("method").is_none()
-        })
+        self.wait_for(&format!("response to {method}"), |m| m["id"] == id && m.get("method").is_none())
     }
 
     /// The first message (already seen or arriving within [`TIMEOUT`]) that
@@ -132,19 +120,15 @@ impl Client {
         }
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            match self
-                .incoming
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
+            match self.incoming.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(message) if matches(&message) => return message,
                 Ok(message) => self.seen.push(message),
                 Err(RecvTimeoutError::Timeout) => {
                     panic!("timed out waiting for {what}; received: {:#?}", self.seen)
                 }
-                Err(RecvTimeoutError::Disconnected) => panic!(
-                    "server closed its output while waiting for {what}; received: {:#?}",
-                    self.seen
-                ),
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("server closed its output while waiting for {what}; received: {:#?}", self.seen)
+                }
             }
         }
     }
@@ -156,10 +140,7 @@ impl Client {
                 && m["params"]["uri"] == uri
                 && version.is_none_or(|v| m["params"]["version"] == v)
         });
-        message["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     /// Every message received so far and not consumed.
@@ -171,7 +152,10 @@ impl Client {
     }
 
     pub fn open(&mut self, uri: &str, language: &str, text: &str) {
-        self.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}));
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
     }
 
     /// Closes stdin and waits for the process; its exit code.
@@ -218,11 +202,7 @@ pub fn uri_of(path: &Path) -> String {
 pub fn column(text: &str, offset: usize, encoding: &str) -> (u64, u64) {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[..offset].matches('\n').count() as u64;
-    let col = if encoding == "utf-8" {
-        offset - line_start
-    } else {
-        text[line_start..offset].encode_utf16().count()
-    };
+    let col = if encoding == "utf-8" { offset - line_start } else { text[line_start..offset].encode_utf16().count() };
     (line, col as u64)
 }
 
@@ -232,9 +212,7 @@ pub fn offset(text: &str, position: &Value, encoding: &str) -> usize {
     let character = position["character"].as_u64().expect("character") as usize;
     let mut start = 0;
     for _ in 0..line {
-        start = text[start..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i + 1);
+        start = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
     }
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let mut units = 0;
@@ -242,11 +220,7 @@ pub fn offset(text: &str, position: &Value, encoding: &str) -> usize {
         if units >= character {
             return start + i;
         }
-        units += if encoding == "utf-8" {
-            c.len_utf8()
-        } else {
-            c.len_utf16()
-        };
+        units += if encoding == "utf-8" { c.len_utf8() } else { c.len_utf16() };
     }
     end
 }

@@ -34,7 +34,11 @@ pub fn corpus_expressions() -> Vec<CorpusExpr> {
         for group in &loaded.groups {
             for rule in &group.rules {
                 if let Some(expr) = &rule.expr {
-                    out.push(CorpusExpr { file: file.clone(), rule: rule.name.value.clone(), expr: expr.value.clone() });
+                    out.push(CorpusExpr {
+                        file: file.clone(),
+                        rule: rule.name.value.clone(),
+                        expr: expr.value.clone(),
+                    });
                 }
             }
         }

@@ -73,9 +73,7 @@ impl Lint for MissingSeries {
         let parsed = super::parse_all(cx.files);
         let uses: Vec<(super::Use<'_>, String)> = parsed
             .iter()
-            .flat_map(|(file, group, rule, expr)| {
-                super::uses(*file, group, rule, expr, &recorded, true)
-            })
+            .flat_map(|(file, group, rule, expr)| super::uses(*file, group, rule, expr, &recorded, true))
             .map(|u| {
                 let matcher = super::series_matcher(u.selector);
                 (u, matcher)
@@ -90,13 +88,7 @@ impl Lint for MissingSeries {
         let exists: HashMap<&str, bool> = distinct
             .par_iter()
             // A failed query is reported once by the engine (`prometheus/unreachable`), not here.
-            .filter_map(|m| {
-                online
-                    .api
-                    .series_exist(m, end - WINDOW_SECONDS, end)
-                    .ok()
-                    .map(|found| (*m, found))
-            })
+            .filter_map(|m| online.api.series_exist(m, end - WINDOW_SECONDS, end).ok().map(|found| (*m, found)))
             .collect();
 
         for (u, matcher) in &uses {
@@ -111,14 +103,10 @@ impl Lint for MissingSeries {
                     None => format!("the server has no metric `{name}`; check the name"),
                 },
             };
-            cx.report(
-                u.file,
-                u.span,
-                format!("no series matched `{matcher}` in the last hour"),
-            )
-            .help(help)
-            .group(&u.group.name.value)
-            .rule(&u.rule.name.value);
+            cx.report(u.file, u.span, format!("no series matched `{matcher}` in the last hour"))
+                .help(help)
+                .group(&u.group.name.value)
+                .rule(&u.rule.name.value);
         }
     }
 }

@@ -49,9 +49,7 @@ pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a
         for group in &file.model.groups {
             for rule in &group.rules {
                 let Some(text) = &rule.expr else { continue };
-                if let Ok(expr) =
-                    crate::promql::parse(&text.value, &crate::promql::ParseOptions::default())
-                {
+                if let Ok(expr) = crate::promql::parse(&text.value, &crate::promql::ParseOptions::default()) {
                     out.push((index, group, rule, expr));
                 }
             }
@@ -89,19 +87,14 @@ pub fn uses<'a>(
             let name = vs.metric_name()?;
             if recorded.contains(name)
                 || SYNTHETIC.contains(&name)
-                || absent_spans
-                    .iter()
-                    .any(|s| s.start <= e.span.start && e.span.end <= s.end)
+                || absent_spans.iter().any(|s| s.start <= e.span.start && e.span.end <= s.end)
             {
                 return None;
             }
             let name_span = vs
                 .name_span
                 .or_else(|| {
-                    vs.matchers
-                        .iter()
-                        .find(|m| m.name == "__name__" && m.op == MatchOp::Equal)
-                        .map(|m| m.value_span)
+                    vs.matchers.iter().find(|m| m.name == "__name__" && m.op == MatchOp::Equal).map(|m| m.value_span)
                 })
                 .unwrap_or(e.span);
             Some(Use {
@@ -123,9 +116,7 @@ pub fn series_matcher(vs: &VectorSelector) -> String {
     let name = vs.name.as_deref();
     let legacy = |s: &str| {
         let mut chars = s.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
     };
     let mut prefix = String::new();
@@ -135,11 +126,7 @@ pub fn series_matcher(vs: &VectorSelector) -> String {
         None => {}
     }
     for m in &vs.matchers {
-        let label = if legacy(&m.name) {
-            m.name.clone()
-        } else {
-            quote(&m.name)
-        };
+        let label = if legacy(&m.name) { m.name.clone() } else { quote(&m.name) };
         parts.push(format!("{label}{}{}", m.op.as_str(), quote(&m.value)));
     }
     if parts.is_empty() {
@@ -168,12 +155,9 @@ mod tests {
     use super::*;
 
     fn matcher(q: &str) -> String {
-        let expr = crate::promql::parse(q, &crate::promql::ParseOptions::default())
-            .unwrap_or_else(|e| panic!("{q}: {e:?}"));
-        expr.vector_selectors()
-            .next()
-            .map(|(_, vs)| series_matcher(vs))
-            .unwrap_or_default()
+        let expr =
+            crate::promql::parse(q, &crate::promql::ParseOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        expr.vector_selectors().next().map(|(_, vs)| series_matcher(vs)).unwrap_or_default()
     }
 
     #[test]
@@ -183,13 +167,7 @@ mod tests {
             matcher("rate(http_requests_total{job=\"a\\\"b\",code=~\"5..\"}[5m] offset 1h)"),
             "http_requests_total{job=\"a\\\"b\",code=~\"5..\"}"
         );
-        assert_eq!(
-            matcher("{__name__=\"up\", job!=\"x\"}"),
-            "{__name__=\"up\",job!=\"x\"}"
-        );
-        assert_eq!(
-            matcher("{\"my.metric\", \"a.b\"=\"c\"}"),
-            "{__name__=\"my.metric\",\"a.b\"=\"c\"}"
-        );
+        assert_eq!(matcher("{__name__=\"up\", job!=\"x\"}"), "{__name__=\"up\",job!=\"x\"}");
+        assert_eq!(matcher("{\"my.metric\", \"a.b\"=\"c\"}"), "{__name__=\"my.metric\",\"a.b\"=\"c\"}");
     }
 }

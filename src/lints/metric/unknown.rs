@@ -72,8 +72,7 @@ impl Lint for Unknown {
                 if cx.catalog.knows(name) {
                     continue;
                 }
-                let suggestion =
-                    crate::lints::closest(name, cx.catalog.names()).map(str::to_string);
+                let suggestion = crate::lints::closest(name, cx.catalog.names()).map(str::to_string);
                 found.push((
                     u.file,
                     u.name_span,
@@ -92,17 +91,14 @@ impl Lint for Unknown {
                 None => format!("`{name}` is in none of the loaded scrapes"),
             };
             let help = match &suggestion {
-                Some(s) => format!(
-                    "if it is a typo, write `{s}`; otherwise add a scrape of the target that exposes `{name}`"
-                ),
+                Some(s) => {
+                    format!("if it is a typo, write `{s}`; otherwise add a scrape of the target that exposes `{name}`")
+                }
                 None => {
                     format!("check the name, or add a scrape of the target that exposes `{name}`")
                 }
             };
-            cx.report(file, span, message)
-                .help(help)
-                .group(&group)
-                .rule(&rule);
+            cx.report(file, span, message).help(help).group(&group).rule(&rule);
         }
     }
 }

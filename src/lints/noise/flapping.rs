@@ -69,19 +69,12 @@ struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options {
-            lookback: 7 * DAY_MS,
-            step: 60_000,
-            max_per_day: 3.0,
-        }
+        Options { lookback: 7 * DAY_MS, step: 60_000, max_per_day: 3.0 }
     }
 }
 
 pub fn registration() -> Registration {
-    Registration {
-        meta: &FLAPPING,
-        build,
-    }
+    Registration { meta: &FLAPPING, build }
 }
 
 fn build(cx: &BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError> {
@@ -101,9 +94,7 @@ fn build(cx: &BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError> {
         }
     }
     if options.step <= 0 || options.lookback < options.step {
-        return Err(ConfigError::new(
-            "noise/flapping: `step` must be positive and no longer than `lookback`",
-        ));
+        return Err(ConfigError::new("noise/flapping: `step` must be positive and no longer than `lookback`"));
     }
     Ok(Box::new(Flapping(options)))
 }
@@ -119,8 +110,7 @@ impl Lint for Flapping {
         let Some(online) = cx.catalog.online() else {
             return;
         };
-        let (RuleKind::Alert, Some(text), Some(_)) = (rcx.rule.kind, &rcx.rule.expr, rcx.expr)
-        else {
+        let (RuleKind::Alert, Some(text), Some(_)) = (rcx.rule.kind, &rcx.rule.expr, rcx.expr) else {
             return;
         };
         let options = &self.0;
@@ -134,10 +124,7 @@ impl Lint for Flapping {
         while chunk_start <= end {
             let chunk_end = (chunk_start + (MAX_POINTS - 1.0) * step).min(end);
             // A failed query is reported once by the engine (`prometheus/unreachable`).
-            let Ok(series) = online
-                .api
-                .query_range(&text.value, chunk_start, chunk_end, step)
-            else {
+            let Ok(series) = online.api.query_range(&text.value, chunk_start, chunk_end, step) else {
                 return;
             };
             for s in series {
@@ -158,9 +145,7 @@ impl Lint for Flapping {
                     present[i as usize] = true;
                 }
             }
-            for started in
-                firing_starts(&present, (start * 1000.0) as i64, options.step, hold, keep)
-            {
+            for started in firing_starts(&present, (start * 1000.0) as i64, options.step, hold, keep) {
                 *per_day.entry(started.div_euclid(DAY_MS)).or_default() += 1;
             }
         }
@@ -170,32 +155,20 @@ impl Lint for Flapping {
             return;
         }
         // The earliest of the days with the most episodes.
-        let Some((worst_day, worst)) =
-            per_day
-                .iter()
-                .fold(None, |best: Option<(i64, usize)>, (d, n)| match best {
-                    Some((_, m)) if m >= *n => best,
-                    _ => Some((*d, *n)),
-                })
-        else {
+        let Some((worst_day, worst)) = per_day.iter().fold(None, |best: Option<(i64, usize)>, (d, n)| match best {
+            Some((_, m)) if m >= *n => best,
+            _ => Some((*d, *n)),
+        }) else {
             return;
         };
         let window = if options.lookback % DAY_MS == 0 {
             let n = options.lookback / DAY_MS;
-            if n == 1 {
-                "1 day".to_string()
-            } else {
-                format!("{n} days")
-            }
+            if n == 1 { "1 day".to_string() } else { format!("{n} days") }
         } else {
             crate::duration::format(options.lookback)
         };
         let times = |n: usize| {
-            if n == 1 {
-                "once".to_string()
-            } else {
-                format!("{n} times")
-            }
+            if n == 1 { "once".to_string() } else { format!("{n} times") }
         };
         let message = format!(
             "alert `{}` would have fired {} in {window} (worst: {}, {})",
@@ -211,10 +184,7 @@ impl Lint for Flapping {
         );
         let mut report = cx.report(rcx.rule.name.span, message).help(help);
         if let Some(for_) = &rcx.rule.for_ {
-            report = report.label(
-                for_.span,
-                format!("pending for {} before firing", for_.text),
-            );
+            report = report.label(for_.span, format!("pending for {} before firing", for_.text));
         }
         drop(report);
     }
@@ -247,13 +217,7 @@ fn firing_starts(present: &[bool], start: i64, step: i64, hold: i64, keep: i64) 
             (State::Firing { .. }, true) => State::Firing { absent_since: None },
             (State::Firing { absent_since }, false) if keep > 0 => {
                 let since = absent_since.unwrap_or(t);
-                if t - since < keep {
-                    State::Firing {
-                        absent_since: Some(since),
-                    }
-                } else {
-                    State::Inactive
-                }
+                if t - since < keep { State::Firing { absent_since: Some(since) } } else { State::Inactive }
             }
             (_, false) => State::Inactive,
         };

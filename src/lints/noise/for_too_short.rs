@@ -132,12 +132,22 @@ impl Lint for ForTooShort {
         let at = rcx.expr_span(threshold.comparison.op_span.cover(threshold.constant.span));
         match &rcx.rule.for_ {
             None => {
-                cx.report(rcx.rule.name.span, format!("alert `{alert}` fires on the first evaluation where `{}` holds: it has no `for`", threshold.text))
-                    .label(at, "static threshold")
-                    .help(format!("add `for: {min}` or longer, so one spike does not page"));
+                cx.report(
+                    rcx.rule.name.span,
+                    format!(
+                        "alert `{alert}` fires on the first evaluation where `{}` holds: it has no `for`",
+                        threshold.text
+                    ),
+                )
+                .label(at, "static threshold")
+                .help(format!("add `for: {min}` or longer, so one spike does not page"));
             }
             Some(duration) if duration.millis < self.0.min_for => {
-                let what = if duration.millis == 0 { "`for` is zero".to_string() } else { format!("`for: {}` is shorter than {min}", duration.text) };
+                let what = if duration.millis == 0 {
+                    "`for` is zero".to_string()
+                } else {
+                    format!("`for: {}` is shorter than {min}", duration.text)
+                };
                 cx.report(duration.span, format!("alert `{alert}` compares with `{}` and its {what}", threshold.text))
                     .label(at, "static threshold")
                     .help(format!("use `for: {min}` or longer, so one spike does not page"));

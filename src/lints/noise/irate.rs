@@ -49,7 +49,10 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             "idelta" => ("idelta", "delta"),
             _ => return,
         };
-        cx.report(rcx.expr_span(call.name_span), format!("alert `{}` uses `{name}`, which follows only the last two samples and flaps", rcx.rule.name.value))
-            .help(format!("use `{instead}` over a window of at least four scrape intervals"));
+        cx.report(
+            rcx.expr_span(call.name_span),
+            format!("alert `{}` uses `{name}`, which follows only the last two samples and flaps", rcx.rule.name.value),
+        )
+        .help(format!("use `{instead}` over a window of at least four scrape intervals"));
     });
 }

@@ -4,8 +4,8 @@
 pub mod flapping;
 pub mod for_too_short;
 pub mod irate;
-pub mod rate_window_too_short;
 pub mod rate_of_gauge;
+pub mod rate_window_too_short;
 pub mod raw_counter;
 
 pub use crate::promql::analysis::constant_value;
@@ -13,7 +13,14 @@ use crate::promql::analysis::threshold_comparisons;
 use crate::promql::{AggregateOp, BinaryExpr, BinaryOp, Expr, ExprKind, ValueType, VectorMatchCardinality};
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![for_too_short::registration(), raw_counter::registration(), rate_window_too_short::registration(), irate::registration(), rate_of_gauge::registration(), flapping::registration()]
+    vec![
+        for_too_short::registration(),
+        raw_counter::registration(),
+        rate_window_too_short::registration(),
+        irate::registration(),
+        rate_of_gauge::registration(),
+        flapping::registration(),
+    ]
 }
 
 /// A comparison of a vector with a static threshold.
@@ -49,11 +56,19 @@ pub fn innermost(expr: &Expr) -> &Expr {
     loop {
         e = match &e.kind {
             ExprKind::ParenExpr(p) => &p.expr,
-            ExprKind::AggregateExpr(a) if !matches!(a.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) => &a.expr,
-            ExprKind::Call(c) if matches!(c.func.name, "label_replace" | "label_join" | "sort" | "sort_desc" | "abs") => match c.args.first() {
-                Some(arg) => arg,
-                None => return e,
-            },
+            ExprKind::AggregateExpr(a)
+                if !matches!(a.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) =>
+            {
+                &a.expr
+            }
+            ExprKind::Call(c)
+                if matches!(c.func.name, "label_replace" | "label_join" | "sort" | "sort_desc" | "abs") =>
+            {
+                match c.args.first() {
+                    Some(arg) => arg,
+                    None => return e,
+                }
+            }
             // `x * on (instance) group_left (node) node_info`: a join that adds labels;
             // the values come from the side that is not the info metric.
             ExprKind::BinaryExpr(b) if b.op == BinaryOp::Mul => match b.matching.as_ref().map(|m| m.card) {
@@ -124,7 +139,12 @@ mod tests {
         assert_eq!(events("changes(x[1h]) >= 1"), [true]);
         assert_eq!(events("increase(x_total[10m]) > 5"), [false]);
         assert_eq!(events("changes(process_start_time_seconds[15m]) > 2"), [true]);
-        assert_eq!(events("sum by (instance) (rate(evictions[15m])) * on (instance) group_left (node) max by (instance, node) (node_name) > 0"), [true]);
+        assert_eq!(
+            events(
+                "sum by (instance) (rate(evictions[15m])) * on (instance) group_left (node) max by (instance, node) (node_name) > 0"
+            ),
+            [true]
+        );
         assert_eq!(events("up == 0"), [false]);
     }
 

@@ -80,17 +80,15 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     });
     for (func, name, at, range) in found {
         let fix = if func == "increase" { "delta" } else { "deriv" };
-        cx.report(rcx.expr_span(at), format!("`{func}` over `{name}`, which is a gauge: every decrease is counted as a counter reset"))
-            .help(format!("use `{fix}({name}{})` for the change of a gauge", range_text(rcx, range)));
+        cx.report(
+            rcx.expr_span(at),
+            format!("`{func}` over `{name}`, which is a gauge: every decrease is counted as a counter reset"),
+        )
+        .help(format!("use `{fix}({name}{})` for the change of a gauge", range_text(rcx, range)));
     }
 }
 
 /// The `[range]` as written, for the suggested fix.
 fn range_text(rcx: &RuleContext<'_>, range: crate::span::Span) -> String {
-    rcx.rule
-        .expr
-        .as_ref()
-        .and_then(|t| t.value.get(range.range()))
-        .unwrap_or("[5m]")
-        .to_string()
+    rcx.rule.expr.as_ref().and_then(|t| t.value.get(range.range())).unwrap_or("[5m]").to_string()
 }

@@ -44,8 +44,21 @@ const MIN_INTERVALS: f64 = 4.0;
 
 /// Functions whose result depends on the number of samples in the window.
 const WINDOWED: &[&str] = &[
-    "rate", "increase", "irate", "delta", "idelta", "deriv", "avg_over_time", "min_over_time", "max_over_time", "sum_over_time",
-    "count_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time", "mad_over_time",
+    "rate",
+    "increase",
+    "irate",
+    "delta",
+    "idelta",
+    "deriv",
+    "avg_over_time",
+    "min_over_time",
+    "max_over_time",
+    "sum_over_time",
+    "count_over_time",
+    "quantile_over_time",
+    "stddev_over_time",
+    "stdvar_over_time",
+    "mad_over_time",
 ];
 
 pub fn registration() -> Registration {
@@ -61,10 +74,17 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         if !WINDOWED.contains(&call.func.name) {
             return;
         }
-        let Some(ExprKind::MatrixSelector(matrix)) = call.args.iter().map(|a| &a.kind).find(|k| matches!(k, ExprKind::MatrixSelector(_))) else { return };
+        let Some(ExprKind::MatrixSelector(matrix)) =
+            call.args.iter().map(|a| &a.kind).find(|k| matches!(k, ExprKind::MatrixSelector(_)))
+        else {
+            return;
+        };
         let Some(seconds) = matrix.range.constant_seconds() else { return };
         // The server knows each job's interval; the configuration gives one for all.
-        let job = matrix.selector().and_then(|vs| vs.matchers.iter().find(|m| m.name == "job" && m.op == MatchOp::Equal)).map(|m| m.value.as_str());
+        let job = matrix
+            .selector()
+            .and_then(|vs| vs.matchers.iter().find(|m| m.name == "job" && m.op == MatchOp::Equal))
+            .map(|m| m.value.as_str());
         let scrape_ms = catalog.scrape_interval(job).unwrap_or(configured);
         if scrape_ms <= 0 {
             return;
@@ -86,7 +106,12 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             (Some(job), Some(_)) => format!(" (job `{job}`)"),
             _ => String::new(),
         };
-        cx.report(rcx.expr_span(matrix.range_span), format!("`{}` over `[{range}]` sees {seen} at a {scrape} scrape interval{whose}", call.func.name))
-            .help(format!("use a window of at least `[{minimum}]` (four scrape intervals), or set `prometheus.scrape_interval`"));
+        cx.report(
+            rcx.expr_span(matrix.range_span),
+            format!("`{}` over `[{range}]` sees {seen} at a {scrape} scrape interval{whose}", call.func.name),
+        )
+        .help(format!(
+            "use a window of at least `[{minimum}]` (four scrape intervals), or set `prometheus.scrape_interval`"
+        ));
     });
 }

@@ -69,8 +69,20 @@ const COUNTER_SUFFIXES: &[&str] = &["_total", "_count", "_sum", "_bucket"];
 /// Base units that histogram and summary names end with before `_sum`/`_count`.
 /// `foo_seconds_count` is a histogram's count; `foo_listener_count` is a gauge.
 const UNIT_WORDS: &[&str] = &[
-    "_seconds", "_milliseconds", "_microseconds", "_nanoseconds", "_bytes", "_duration", "_latency", "_size", "_meters", "_joules",
-    "_grams", "_volts", "_amperes", "_ratio",
+    "_seconds",
+    "_milliseconds",
+    "_microseconds",
+    "_nanoseconds",
+    "_bytes",
+    "_duration",
+    "_latency",
+    "_size",
+    "_meters",
+    "_joules",
+    "_grams",
+    "_volts",
+    "_amperes",
+    "_ratio",
 ];
 
 /// Functions that turn a counter into something comparable with a threshold.
@@ -105,12 +117,15 @@ fn is_counter_name(name: &str, others: &[&str], catalog: &Catalog) -> bool {
         return true;
     }
     if let Some(base) = name.strip_suffix("_total").filter(|b| !b.is_empty()) {
-        let capacity = others.iter().any(|o| *o != name && o.strip_prefix(base).is_some_and(|rest| rest.starts_with('_')) && !has_counter_suffix(o));
+        let capacity = others.iter().any(|o| {
+            *o != name && o.strip_prefix(base).is_some_and(|rest| rest.starts_with('_')) && !has_counter_suffix(o)
+        });
         return !capacity;
     }
     for (suffix, siblings) in [("_count", ["_sum", "_bucket"]), ("_sum", ["_count", "_bucket"])] {
         if let Some(base) = name.strip_suffix(suffix).filter(|b| !b.is_empty()) {
-            return UNIT_WORDS.iter().any(|u| base.ends_with(u)) || siblings.iter().any(|s| others.iter().any(|o| o.strip_prefix(base) == Some(s)));
+            return UNIT_WORDS.iter().any(|u| base.ends_with(u))
+                || siblings.iter().any(|s| others.iter().any(|o| o.strip_prefix(base) == Some(s)));
         }
     }
     false
@@ -151,10 +166,18 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
 /// Counter selectors whose raw values flow into `expr`'s result.
 /// `in_quantile` marks selectors reached through `histogram_quantile`;
 /// `names` are all metric names of the rule's expression.
-fn raw_counters<'a>(expr: &'a Expr, in_quantile: bool, names: &[&str], catalog: &Catalog, out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>) {
+fn raw_counters<'a>(
+    expr: &'a Expr,
+    in_quantile: bool,
+    names: &[&str],
+    catalog: &Catalog,
+    out: &mut Vec<(&'a Expr, &'a VectorSelector, bool)>,
+) {
     match &expr.kind {
         ExprKind::VectorSelector(vs) => {
-            let counter = vs.metric_name().is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n, names, catalog) });
+            let counter = vs
+                .metric_name()
+                .is_some_and(|n| if in_quantile { n.ends_with("_bucket") } else { is_counter_name(n, names, catalog) });
             if counter {
                 out.push((expr, vs, in_quantile));
             }
@@ -226,7 +249,9 @@ fn is_manual_increase(lhs: &Expr, rhs: &Expr) -> bool {
             e = &p.expr;
         }
         match &e.kind {
-            ExprKind::VectorSelector(vs) => Some((vs.metric_name()?.to_string(), vs.offset.is_some() || vs.at.is_some())),
+            ExprKind::VectorSelector(vs) => {
+                Some((vs.metric_name()?.to_string(), vs.offset.is_some() || vs.at.is_some()))
+            }
             _ => None,
         }
     };
@@ -292,7 +317,10 @@ mod tests {
         assert!(raw("objects_total / max_objects").is_empty());
         assert!(raw("apache_uptime_seconds_total / 60").is_empty());
         assert!(raw("(hdfs_bytes_total - hdfs_bytes_used) / hdfs_bytes_total").is_empty());
-        assert_eq!(raw("latency_seconds_sum / latency_seconds_count"), ["latency_seconds_sum", "latency_seconds_count"]);
+        assert_eq!(
+            raw("latency_seconds_sum / latency_seconds_count"),
+            ["latency_seconds_sum", "latency_seconds_count"]
+        );
         assert_eq!(raw("rows_sum / rows_count"), ["rows_sum", "rows_count"]);
     }
 }

@@ -49,6 +49,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             Some(team) => format!("did you mean `{team}`?"),
             None => format!("known teams: {}", teams.join(", ")),
         };
-        cx.report(kv.value.span, format!("`{name}: {value}` of alert `{}` is not a known team", rcx.rule.name.value)).help(help);
+        cx.report(kv.value.span, format!("`{name}: {value}` of alert `{}` is not a known team", rcx.rule.name.value))
+            .help(help);
     }
 }

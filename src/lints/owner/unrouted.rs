@@ -54,13 +54,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if rcx.rule.kind != RuleKind::Alert {
         return;
     }
-    let Some((label, kv)) = cx
-        .config
-        .owner
-        .labels
-        .iter()
-        .find_map(|l| rcx.label(l).map(|kv| (l.as_str(), kv)))
-    else {
+    let Some((label, kv)) = cx.config.owner.labels.iter().find_map(|l| rcx.label(l).map(|kv| (l.as_str(), kv))) else {
         return;
     };
     let value = &kv.value.value;

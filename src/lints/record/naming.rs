@@ -46,8 +46,11 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if follows_convention(name) {
         return;
     }
-    cx.report(rcx.rule.name.span, format!("recording rule `{name}` does not follow the `level:metric:operations` naming convention"))
-        .help("name it after the labels it keeps, the metric and the operations, such as `job:http_requests:rate5m`");
+    cx.report(
+        rcx.rule.name.span,
+        format!("recording rule `{name}` does not follow the `level:metric:operations` naming convention"),
+    )
+    .help("name it after the labels it keeps, the metric and the operations, such as `job:http_requests:rate5m`");
 }
 
 /// A colon separates the level from the metric, and the metric is not empty.
@@ -65,7 +68,15 @@ mod tests {
 
     #[test]
     fn convention() {
-        for ok in ["job:http_requests:rate5m", "instance_path:requests:rate5m", "cluster:node_cpu:ratio", "a:b:c:d", "job:up:", "cluster:infra_nodes", ":up:sum"] {
+        for ok in [
+            "job:http_requests:rate5m",
+            "instance_path:requests:rate5m",
+            "cluster:node_cpu:ratio",
+            "a:b:c:d",
+            "job:up:",
+            "cluster:infra_nodes",
+            ":up:sum",
+        ] {
             assert!(follows_convention(ok), "{ok}");
         }
         for bad in ["http_error_ratio", "job::rate5m", "job:"] {

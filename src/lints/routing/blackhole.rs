@@ -76,16 +76,10 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             reached.push(m.clone());
         }
     }
-    let mut message = format!(
-        "alert `{}` reaches only receivers without integrations: {}",
-        rcx.rule.name.value,
-        describe(&reached)
-    );
+    let mut message =
+        format!("alert `{}` reaches only receivers without integrations: {}", rcx.rule.name.value, describe(&reached));
     if !routed.outcomes.depends_on.is_empty() {
-        message.push_str(&format!(
-            ", whatever the values of {}",
-            code_list(&routed.outcomes.depends_on)
-        ));
+        message.push_str(&format!(", whatever the values of {}", code_list(&routed.outcomes.depends_on)));
     }
     let mut receivers: Vec<&str> = Vec::new();
     for m in &reached {
@@ -97,6 +91,5 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         "give {} an integration (such as `slack_configs` or `pagerduty_configs`), or route the alert to a receiver that notifies someone",
         code_list(receivers)
     );
-    cx.report(deciding_span(am, rcx, &reached), message)
-        .help(help);
+    cx.report(deciding_span(am, rcx, &reached), message).help(help);
 }

@@ -78,26 +78,16 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         return;
     }
     let receiver = am.root_receiver();
-    let mut message = format!(
-        "alert `{}` reaches only the default receiver `{receiver}` (route /)",
-        rcx.rule.name.value
-    );
+    let mut message =
+        format!("alert `{}` reaches only the default receiver `{receiver}` (route /)", rcx.rule.name.value);
     if !routed.labels.unknown.is_empty() {
-        message.push_str(&format!(
-            " whatever the values of {}",
-            code_list(&routed.labels.unknown)
-        ));
+        message.push_str(&format!(" whatever the values of {}", code_list(&routed.labels.unknown)));
     }
     if am.receiver(receiver).is_some_and(|r| !r.has_integrations()) {
         message.push_str(", which has no integrations: its notifications are dropped");
     }
     // What the first-level routes look at, and what this alert has there.
-    let mut read: Vec<&str> = am
-        .route
-        .routes
-        .iter()
-        .flat_map(|r| r.matchers.iter().map(|m| m.name.as_str()))
-        .collect();
+    let mut read: Vec<&str> = am.route.routes.iter().flat_map(|r| r.matchers.iter().map(|m| m.name.as_str())).collect();
     read.sort_unstable();
     read.dedup();
     let has: Vec<String> = read
@@ -111,8 +101,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         })
         .collect();
     let help = if read.is_empty() {
-        "no child route matches it; add a route for it, or give it labels an existing route matches"
-            .to_string()
+        "no child route matches it; add a route for it, or give it labels an existing route matches".to_string()
     } else {
         format!(
             "the routes below / match on {}; this alert has {}: use a value a route matches, or add a route for it",

@@ -17,27 +17,18 @@ pub fn registrations() -> Vec<super::Registration> {
 /// Alertmanager configuration, for recording rules, and when the expression
 /// does not parse (already a `promql/syntax` finding; its labels would all be
 /// guesses).
-pub(crate) fn routed<'a>(
-    cx: &FileContext<'a>,
-    rcx: &RuleContext<'_>,
-) -> Option<(&'a AmConfig, RoutedAlert)> {
+pub(crate) fn routed<'a>(cx: &FileContext<'a>, rcx: &RuleContext<'_>) -> Option<(&'a AmConfig, RoutedAlert)> {
     let am = cx.alertmanager?;
     if rcx.rule.kind != RuleKind::Alert {
         return None;
     }
     let expr = rcx.expr?;
-    Some((
-        am,
-        routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr)),
-    ))
+    Some((am, routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr))))
 }
 
 /// `route /0` or `routes /0, /1` with their receivers, for messages.
 pub(crate) fn describe(matches: &[crate::alertmanager::RouteMatch]) -> String {
-    let parts: Vec<String> = matches
-        .iter()
-        .map(|m| format!("`{}` (route {})", m.receiver, m.path_string()))
-        .collect();
+    let parts: Vec<String> = matches.iter().map(|m| format!("`{}` (route {})", m.receiver, m.path_string())).collect();
     parts.join(", ")
 }
 
@@ -54,12 +45,7 @@ pub(crate) fn deciding_span(
             let Some(node) = am.route.at(&m.path[..depth]) else {
                 continue;
             };
-            if let Some(kv) = node
-                .matchers
-                .iter()
-                .rev()
-                .find_map(|matcher| rcx.label(&matcher.name))
-            {
+            if let Some(kv) = node.matchers.iter().rev().find_map(|matcher| rcx.label(&matcher.name)) {
                 return kv.value.span;
             }
         }

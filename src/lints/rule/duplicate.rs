@@ -66,7 +66,8 @@ impl Lint for Duplicate {
         for (index, checked) in cx.files.iter().enumerate() {
             for group in &checked.model.groups {
                 for rule in &group.rules {
-                    let mut labels: Vec<(String, String)> = group.labels.iter().map(|kv| (kv.key.value.clone(), kv.value.value.clone())).collect();
+                    let mut labels: Vec<(String, String)> =
+                        group.labels.iter().map(|kv| (kv.key.value.clone(), kv.value.value.clone())).collect();
                     for kv in &rule.labels {
                         labels.retain(|(k, _)| *k != kv.key.value);
                         labels.push((kv.key.value.clone(), kv.value.value.clone()));
@@ -87,10 +88,21 @@ impl Lint for Duplicate {
             let kind = if rule.kind == RuleKind::Alert { "alert" } else { "recording rule" };
             let first = cx.files[first_file].file;
             let position = first.position(first_offset);
-            let place = if first_file == index { format!("line {}", position.line) } else { format!("{}:{}", first.name(), position.line) };
+            let place = if first_file == index {
+                format!("line {}", position.line)
+            } else {
+                format!("{}:{}", first.name(), position.line)
+            };
             let message = format!("{kind} `{}` with the same labels is already defined at {place}", rule.name.value);
             let report = cx.report(index, rule.name.span, message).group(&group.name.value).rule(&rule.name.value);
-            let report = if first_file == index { report.label(crate::span::Span::new(first_offset, first_offset + rule.name.value.len().max(1)), "first defined here") } else { report };
+            let report = if first_file == index {
+                report.label(
+                    crate::span::Span::new(first_offset, first_offset + rule.name.value.len().max(1)),
+                    "first defined here",
+                )
+            } else {
+                report
+            };
             report.help("delete one of the copies, or tell them apart with a label");
         }
     }

@@ -5,5 +5,9 @@ pub mod ignored_document;
 pub mod schema;
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![crate::builtin_lint!(schema::SCHEMA), crate::builtin_lint!(ignored_document::IGNORED_DOCUMENT), duplicate::registration()]
+    vec![
+        crate::builtin_lint!(schema::SCHEMA),
+        crate::builtin_lint!(ignored_document::IGNORED_DOCUMENT),
+        duplicate::registration(),
+    ]
 }

@@ -51,7 +51,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         let value = kv.value.value.trim();
         let alert = &rcx.rule.name.value;
         if value.is_empty() {
-            cx.report(kv.value.span, format!("alert `{alert}` has an empty `{name}` annotation")).help("point it at the runbook: `https://...`");
+            cx.report(kv.value.span, format!("alert `{alert}` has an empty `{name}` annotation"))
+                .help("point it at the runbook: `https://...`");
             continue;
         }
         // The literal text before the first template action is all that is known statically.
@@ -67,8 +68,11 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         if let Some(pattern) = &cx.config.runbook.url_pattern
             && !pattern.is_match(value)
         {
-            cx.report(kv.value.span, format!("`{name}` of alert `{alert}` does not match the runbook URL pattern `{}`", pattern.as_str()))
-                .help("keep runbooks where the configuration says they live (`runbook.url_pattern`)");
+            cx.report(
+                kv.value.span,
+                format!("`{name}` of alert `{alert}` does not match the runbook URL pattern `{}`", pattern.as_str()),
+            )
+            .help("keep runbooks where the configuration says they live (`runbook.url_pattern`)");
         }
     }
 }

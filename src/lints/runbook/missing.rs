@@ -51,10 +51,19 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     }
     let first = names.first().map_or("runbook_url", String::as_str);
     // A link under another name is probably the runbook: say how to accept it.
-    let other_link = rcx.rule.annotations.iter().find(|kv| kv.value.value.trim_start().starts_with("http://") || kv.value.value.trim_start().starts_with("https://"));
+    let other_link = rcx.rule.annotations.iter().find(|kv| {
+        kv.value.value.trim_start().starts_with("http://") || kv.value.value.trim_start().starts_with("https://")
+    });
     let help = match other_link {
-        Some(kv) => format!("if `{}` links to the runbook, add `{}` to `runbook.annotations` in .alertlint.yaml; otherwise add `{first}: https://...`", kv.key.value, kv.key.value),
+        Some(kv) => format!(
+            "if `{}` links to the runbook, add `{}` to `runbook.annotations` in .alertlint.yaml; otherwise add `{first}: https://...`",
+            kv.key.value, kv.key.value
+        ),
         None => format!("add an annotation `{first}: https://...` pointing at the runbook"),
     };
-    cx.report(rcx.rule.name.span, format!("alert `{}` has no {} annotation", rcx.rule.name.value, super::annotation_names(names))).help(help);
+    cx.report(
+        rcx.rule.name.span,
+        format!("alert `{}` has no {} annotation", rcx.rule.name.value, super::annotation_names(names)),
+    )
+    .help(help);
 }

@@ -41,5 +41,6 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         return;
     }
     let values = cx.config.severity.values.join("`, `");
-    cx.report(rcx.rule.name.span, format!("alert `{}` has no `{label}` label", rcx.rule.name.value)).help(format!("add `{label}:` with one of `{values}`"));
+    cx.report(rcx.rule.name.span, format!("alert `{}` has no `{label}` label", rcx.rule.name.value))
+        .help(format!("add `{label}:` with one of `{values}`"));
 }

@@ -52,5 +52,9 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         Some(suggestion) => format!("did you mean `{suggestion}`?"),
         None => format!("allowed values: {}", allowed.join(", ")),
     };
-    cx.report(kv.value.span, format!("severity `{value}` of alert `{}` is not one of the allowed values", rcx.rule.name.value)).help(help);
+    cx.report(
+        kv.value.span,
+        format!("severity `{value}` of alert `{}` is not one of the allowed values", rcx.rule.name.value),
+    )
+    .help(help);
 }

@@ -66,23 +66,35 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         let names: Vec<String> = labels.known.keys().filter(|k| *k != "__name__").map(|k| format!("`{k}`")).collect();
         format!("the expression's result has only {}", names.join(", "))
     };
-    let pairs = rcx.rule.labels.iter().zip(&rcx.label_templates).chain(rcx.rule.annotations.iter().zip(&rcx.annotation_templates));
+    let pairs = rcx
+        .rule
+        .labels
+        .iter()
+        .zip(&rcx.label_templates)
+        .chain(rcx.rule.annotations.iter().zip(&rcx.annotation_templates));
     for (kv, template) in pairs {
         let Some(template) = template else { continue };
         for reference in template.label_refs() {
             if labels.can_have(&reference.name) {
                 continue;
             }
-            let message = format!("`{}` reads label `{}`, which is always empty here: {kept}", kv.key.value, reference.name);
+            let message =
+                format!("`{}` reads label `{}`, which is always empty here: {kept}", kv.key.value, reference.name);
             let report = cx.report(kv.value.to_file(reference.span), message);
             let report = match labels.narrowed_by {
                 Some(span) => report.label(rcx.expr_span(span), "labels are narrowed here"),
                 None => report,
             };
             let fix = if rcx.rule.labels.iter().chain(&rcx.group.labels).any(|l| l.key.value == reference.name) {
-                format!("`{}` is a label of the rule, not of the series: templates see only the series' labels; write its value directly", reference.name)
+                format!(
+                    "`{}` is a label of the rule, not of the series: templates see only the series' labels; write its value directly",
+                    reference.name
+                )
             } else {
-                format!("keep `{}` in the expression (for example in `by (...)`), or do not use it in the template", reference.name)
+                format!(
+                    "keep `{}` in the expression (for example in `by (...)`), or do not use it in the template",
+                    reference.name
+                )
             };
             report.help(fix);
         }

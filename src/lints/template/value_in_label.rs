@@ -44,8 +44,14 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     for (kv, template) in rcx.rule.labels.iter().zip(&rcx.label_templates) {
         let Some(template) = template else { continue };
         if let Some(&first) = template.value_refs().first() {
-            cx.report(kv.value.to_file(first), format!("label `{}` of alert `{}` uses the alert's value, so every evaluation creates a new alert", kv.key.value, rcx.rule.name.value))
-                .help("move the value to an annotation; labels must stay the same while the alert fires");
+            cx.report(
+                kv.value.to_file(first),
+                format!(
+                    "label `{}` of alert `{}` uses the alert's value, so every evaluation creates a new alert",
+                    kv.key.value, rcx.rule.name.value
+                ),
+            )
+            .help("move the value to an annotation; labels must stay the same while the alert fires");
         }
     }
 }
