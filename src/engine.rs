@@ -331,7 +331,14 @@ impl Engine {
                 };
                 let label_templates = parse_templates("label", &rule.labels);
                 let annotation_templates = parse_templates("annotation", &rule.annotations);
-                let rcx = RuleContext { group, rule, expr, label_templates, annotation_templates };
+                let rcx = RuleContext {
+                    group,
+                    rule,
+                    expr,
+                    label_templates,
+                    annotation_templates,
+                    routed: Default::default(),
+                };
                 for lint in &active {
                     cx.lint = lint.meta();
                     lint.check_rule(&mut cx, &rcx);

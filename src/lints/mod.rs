@@ -314,6 +314,9 @@ pub struct RuleContext<'a> {
     pub label_templates: Vec<Option<crate::template::Template>>,
     /// Parsed annotation values, aligned with `rule.annotations`.
     pub annotation_templates: Vec<Option<crate::template::Template>>,
+    /// The alert routed through the Alertmanager tree, computed by the first
+    /// routing lint that asks (see `routing::routed`).
+    pub(crate) routed: std::cell::OnceCell<crate::routes::RoutedAlert>,
 }
 
 impl RuleContext<'_> {

@@ -17,13 +17,18 @@ pub fn registrations() -> Vec<super::Registration> {
 /// Alertmanager configuration, for recording rules, and when the expression
 /// does not parse (already a `promql/syntax` finding; its labels would all be
 /// guesses).
-pub(crate) fn routed<'a>(cx: &FileContext<'a>, rcx: &RuleContext<'_>) -> Option<(&'a AmConfig, RoutedAlert)> {
+/// Routed once per rule and shared by every routing lint of the run.
+pub(crate) fn routed<'a, 'r>(
+    cx: &FileContext<'a>,
+    rcx: &'r RuleContext<'_>,
+) -> Option<(&'a AmConfig, &'r RoutedAlert)> {
     let am = cx.alertmanager?;
     if rcx.rule.kind != RuleKind::Alert {
         return None;
     }
     let expr = rcx.expr?;
-    Some((am, routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr))))
+    let routed = rcx.routed.get_or_init(|| routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr)));
+    Some((am, routed))
 }
 
 /// `route /0` or `routes /0, /1` with their receivers, for messages.

@@ -76,10 +76,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if value.is_empty() || value.contains("{{") {
         return;
     }
-    let only_catch_all = rcx.expr.is_some_and(|expr| {
-        crate::routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr))
-            .always(crate::routes::is_default_only)
-    });
+    let only_catch_all =
+        crate::lints::routing::routed(cx, rcx).is_some_and(|(_, r)| r.always(crate::routes::is_default_only));
     let Some(routed) = crate::routes::unrouted_severity(am, &cx.config.severity, value, only_catch_all) else {
         return;
     };
