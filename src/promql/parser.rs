@@ -889,21 +889,12 @@ impl<'a> Parser<'a> {
         let end = self.last_closing();
         let offset = Offset { span: Span::new(keyword.start, duration.span.end.max(keyword.end)), duration };
         let target_span = expr.span;
-        let slot = match &mut expr.kind {
-            ExprKind::VectorSelector(vs) => &mut vs.offset,
-            ExprKind::MatrixSelector(m) => match &mut m.vector_selector.kind {
-                ExprKind::VectorSelector(vs) => &mut vs.offset,
-                _ => {
-                    self.error(target_span, "ranges only allowed for vector selectors");
-                    return Ok(());
-                }
-            },
-            ExprKind::SubqueryExpr(s) => &mut s.offset,
-            _ => {
-                self.error(
-                    target_span,
-                    "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery",
-                );
+        let misplaced =
+            "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery";
+        let slot = match modifier_slot(expr, |vs| &mut vs.offset, |s| &mut s.offset, misplaced) {
+            Ok(slot) => slot,
+            Err(message) => {
+                self.error(target_span, message);
                 return Ok(());
             }
         };
@@ -1144,21 +1135,12 @@ impl<'a> Parser<'a> {
             }
             AtArg::Preprocessor(v) => v,
         };
-        let slot = match &mut expr.kind {
-            ExprKind::VectorSelector(vs) => &mut vs.at,
-            ExprKind::MatrixSelector(m) => match &mut m.vector_selector.kind {
-                ExprKind::VectorSelector(vs) => &mut vs.at,
-                _ => {
-                    self.error(target_span, "ranges only allowed for vector selectors");
-                    return Ok(());
-                }
-            },
-            ExprKind::SubqueryExpr(s) => &mut s.at,
-            _ => {
-                self.error(
-                    target_span,
-                    "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery",
-                );
+        let misplaced =
+            "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery";
+        let slot = match modifier_slot(expr, |vs| &mut vs.at, |s| &mut s.at, misplaced) {
+            Ok(slot) => slot,
+            Err(message) => {
+                self.error(target_span, message);
                 return Ok(());
             }
         };
@@ -1213,4 +1195,24 @@ enum AtArg {
 
 fn is_zero_literal(d: &DurationExpr) -> bool {
     matches!(d.kind, DurationExprKind::Literal { seconds, .. } if seconds == 0.0)
+}
+
+/// Where a modifier (`offset` or `@`) is stored: in the selector, also the one
+/// inside a range, or in the subquery. `Err` is upstream's message for a
+/// modifier written after anything else.
+fn modifier_slot<'e, T>(
+    expr: &'e mut Expr,
+    of_selector: fn(&mut VectorSelector) -> &mut Option<T>,
+    of_subquery: fn(&mut SubqueryExpr) -> &mut Option<T>,
+    misplaced: &'static str,
+) -> Result<&'e mut Option<T>, &'static str> {
+    match &mut expr.kind {
+        ExprKind::VectorSelector(vs) => Ok(of_selector(vs)),
+        ExprKind::MatrixSelector(m) => match &mut m.vector_selector.kind {
+            ExprKind::VectorSelector(vs) => Ok(of_selector(vs)),
+            _ => Err("ranges only allowed for vector selectors"),
+        },
+        ExprKind::SubqueryExpr(s) => Ok(of_subquery(s)),
+        _ => Err(misplaced),
+    }
 }
