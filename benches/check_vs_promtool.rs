@@ -7,7 +7,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod measure;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
@@ -37,28 +39,9 @@ fn accepted_files(promtool: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs the command once; returns its wall time and peak resident memory (KiB).
+/// Runs the command once on the corpus files; wall time and peak memory (KiB).
 fn run(program: &str, args: &[&str], files: &[String]) -> (Duration, i64) {
-    let start = Instant::now();
-    let child = Command::new(program)
-        .args(args)
-        .args(files)
-        .current_dir(corpus())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut status = 0;
-    // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage);
-        usage
-    };
-    let elapsed = start.elapsed();
-    let code = libc::WEXITSTATUS(status);
-    assert!(libc::WIFEXITED(status) && code <= 1, "{program} failed with status {status}");
-    (elapsed, usage.ru_maxrss)
+    measure::run(Command::new(program).args(args).args(files).current_dir(corpus()))
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {

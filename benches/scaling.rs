@@ -10,8 +10,10 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+mod measure;
 
 const RULES_PER_FILE: usize = 100;
 
@@ -64,24 +66,7 @@ fn generate(dir: &Path, rules: usize, one_file: bool) -> usize {
 
 /// One run: wall time and peak resident memory (KiB) of the child.
 fn run(binary: &Path, dir: &Path) -> (Duration, i64) {
-    let start = Instant::now();
-    let child = Command::new(binary)
-        .args(["check", "--format", "json", "."])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn alertlint");
-    let mut status = 0;
-    // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage);
-        usage
-    };
-    let elapsed = start.elapsed();
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1, "alertlint failed with status {status}");
-    (elapsed, usage.ru_maxrss)
+    measure::run(Command::new(binary).args(["check", "--format", "json", "."]).current_dir(dir))
 }
 
 fn main() {
