@@ -189,22 +189,7 @@ impl<'a> Parser<'a> {
         let name = self.template_name(&name_tok, CONTEXT)?;
         let close = self.expect(TokenKind::RightDelim, CONTEXT)?;
         let opening = Span::new(start, close.span.end);
-        self.enter(opening, "nesting")?;
-        // A definition is a tree of its own: only `$` is in scope.
-        let outer_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
-        let outer_range = std::mem::replace(&mut self.range_depth, 0);
-        self.open.push(("define", opening));
-        let (body, end) = self.item_list()?;
-        self.open.pop();
-        self.vars = outer_vars;
-        self.range_depth = outer_range;
-        self.leave();
-        let end = match end {
-            Terminator::End(s) => s,
-            Terminator::Else(s) => {
-                return Err(err(s, format!("unexpected {{{{else}}}} in {CONTEXT}")));
-            }
-        };
+        let (body, end) = self.own_tree_body("define", opening, CONTEXT)?;
         let span = Span::new(start, end.end);
         self.add_tree(&name, &body, span)?;
         self.definitions.push(Definition { span, name, body });
@@ -358,22 +343,7 @@ impl<'a> Parser<'a> {
         let name = self.template_name(&name_tok, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, TokenKind::RightDelim)?;
         let opening = Span::new(start, self.last_end);
-        self.enter(opening, "nesting")?;
-        // The body is a template of its own: only `$` is in scope, no range.
-        let outer_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
-        let outer_range = std::mem::replace(&mut self.range_depth, 0);
-        self.open.push(("block", opening));
-        let (body, end) = self.item_list()?;
-        self.open.pop();
-        self.vars = outer_vars;
-        self.range_depth = outer_range;
-        self.leave();
-        let end = match end {
-            Terminator::End(s) => s,
-            Terminator::Else(s) => {
-                return Err(err(s, format!("unexpected {{{{else}}}} in {CONTEXT}")));
-            }
-        };
+        let (body, end) = self.own_tree_body("block", opening, CONTEXT)?;
         let span = Span::new(start, end.end);
         self.add_tree(&name, &body, span)?;
         Ok(Node::Block(Block { span, name, pipe, body }))
@@ -390,6 +360,30 @@ impl<'a> Parser<'a> {
             pipe = Some(self.pipeline(CONTEXT, TokenKind::RightDelim)?);
         }
         Ok(Node::Template(TemplateCall { span: Span::new(start, self.last_end), name, pipe }))
+    }
+
+    /// The body of `{{define}}` or `{{block}}` up to its `{{end}}`: a template
+    /// of its own, where only `$` is in scope and `break`/`continue` are not.
+    fn own_tree_body(
+        &mut self,
+        keyword: &'static str,
+        opening: Span,
+        context: &str,
+    ) -> Result<(Vec<Node>, Span), TemplateError> {
+        self.enter(opening, "nesting")?;
+        let outer_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let outer_range = std::mem::replace(&mut self.range_depth, 0);
+        self.open.push((keyword, opening));
+        let result = self.item_list();
+        self.open.pop();
+        self.vars = outer_vars;
+        self.range_depth = outer_range;
+        let (body, end) = result?;
+        self.leave();
+        match end {
+            Terminator::End(s) => Ok((body, s)),
+            Terminator::Else(s) => Err(err(s, format!("unexpected {{{{else}}}} in {context}"))),
+        }
     }
 
     fn template_name(&self, token: &Token, context: &str) -> PResult<Ident> {
