@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::alertmanager::{self, AmConfig};
-use crate::catalog::{self, Api, Catalog, Client, Online, ScrapeIntervals};
+use crate::catalog::{self, Api, Catalog, Client, Online, ServerSettings};
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
@@ -100,8 +100,10 @@ impl Engine {
             .catalog
             .load_files(&engine.config.base_dir, &prometheus.metrics)
             .map_err(|e| ConfigError::new(e.to_string()))?;
-        if let Some(url) = prometheus.url.as_deref() {
-            engine.connect_prometheus(url);
+        if let Some(url) = prometheus.url.clone() {
+            let endpoint =
+                catalog::Endpoint { url, headers: prometheus.headers.clone(), ca_file: prometheus.ca_file.clone() };
+            engine.connect_prometheus(&endpoint)?;
         }
         if let Some(path) = engine.config.alertmanager_config.clone() {
             let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -138,22 +140,24 @@ impl Engine {
     /// Reads names, types and scrape intervals from a live Prometheus. A
     /// server that does not answer is reported once (`prometheus/unreachable`)
     /// and the online lints stay silent.
-    pub fn connect_prometheus(&mut self, url: &str) {
-        let client = Arc::new(Client::new(url));
+    pub fn connect_prometheus(&mut self, endpoint: &catalog::Endpoint) -> Result<(), ConfigError> {
+        let client = Arc::new(Client::new(endpoint).map_err(ConfigError::new)?);
+        client.begin_run();
         self.prometheus = Some(client.clone());
-        let Ok(found) = client.connect() else { return };
+        let Ok(found) = client.connect() else { return Ok(()) };
         for name in found.names {
             self.catalog.insert_name(name);
         }
         for (name, metric_type) in found.types {
             self.catalog.insert(name, metric_type);
         }
-        self.catalog.set_online(Online { api: client, intervals: found.intervals });
+        self.catalog.set_online(Online { api: client, settings: found.settings });
+        Ok(())
     }
 
     /// Answers online lints from `api` instead of a server (lint examples).
-    pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, intervals: ScrapeIntervals) {
-        self.catalog.set_online(Online { api, intervals });
+    pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, settings: ServerSettings) {
+        self.catalog.set_online(Online { api, settings });
     }
 
     /// The configured server's URL and how many requests went to it.
@@ -165,11 +169,21 @@ impl Engine {
     fn prometheus_findings(&self) -> Option<(SourceFile, Vec<Diagnostic>)> {
         let client = self.prometheus.as_ref()?;
         let stats = client.stats();
-        let first = stats.failures.first()?;
-        let message = if self.catalog.online().is_none() {
-            format!("{first}; the online lints did not run")
-        } else {
-            format!("{} of {} queries to Prometheus failed; the first: {first}", stats.failures.len(), stats.queries)
+        let message = match (stats.failures.first(), &stats.stopped) {
+            (Some(first), _) if self.catalog.online().is_none() => format!("{first}; the online lints did not run"),
+            (None, Some(why)) if self.catalog.online().is_none() => format!("{why}; the online lints did not run"),
+            (Some(first), None) => {
+                format!(
+                    "{} of {} queries to Prometheus failed; the first: {first}",
+                    stats.failures.len(),
+                    stats.queries
+                )
+            }
+            (first, Some(why)) => {
+                let failed = first.map(|f| format!("; the first failure: {f}")).unwrap_or_default();
+                format!("{} queries to Prometheus were not sent: {why}{failed}", stats.skipped)
+            }
+            (None, None) => return None,
         };
         let file = SourceFile::new(client.url().to_string(), client.url().to_string());
         let span = Span::new(0, client.url().len());
@@ -200,6 +214,11 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
+        if let Some(client) = &self.prometheus
+            && self.catalog.online().is_some()
+        {
+            client.begin_run();
+        }
         let mut files: Vec<(FileReport, Vec<suppress::Directive>)> =
             inputs.into_par_iter().map(|input| self.check_file(input)).collect();
 

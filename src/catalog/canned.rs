@@ -70,6 +70,14 @@ impl Api for Canned {
             .collect())
     }
 
+    fn query(&self, _expr: &str, _time: f64) -> Result<Vec<super::prometheus::Sample>, ApiError> {
+        Ok(Vec::new())
+    }
+
+    fn label_values(&self, _label: &str, _selector: &str, _start: f64, _end: f64) -> Result<Vec<String>, ApiError> {
+        Ok(Vec::new())
+    }
+
     fn stats(&self) -> Stats {
         Stats::default()
     }

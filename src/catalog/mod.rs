@@ -3,6 +3,7 @@
 
 mod exposition;
 pub mod prometheus;
+pub mod server_config;
 
 #[cfg(test)]
 pub(crate) mod canned;
@@ -11,7 +12,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use prometheus::{Api, ApiError, Client, RangeSeries, ScrapeIntervals};
+pub use prometheus::{Api, ApiError, Client, Endpoint, RangeSeries, redact_url};
+pub use server_config::{ScrapeIntervals, ServerFile, ServerSettings};
+
+use crate::config::PrometheusConfig;
 
 /// A metric family's type, as the exposition format names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +76,17 @@ pub struct Catalog {
 #[derive(Clone, Debug)]
 pub struct Online {
     pub api: Arc<dyn Api>,
-    pub intervals: ScrapeIntervals,
+    /// What the server's `/api/v1/status/config` says.
+    pub settings: ServerSettings,
+}
+
+/// A scrape interval known from a source of truth, and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownInterval {
+    /// Milliseconds.
+    pub millis: i64,
+    /// Whether it is the job's own interval (not the global one).
+    pub per_job: bool,
 }
 
 /// A saved scrape that could not be used: exit code 2.
@@ -84,6 +98,54 @@ pub enum LoadError {
     NoMatch(String),
     #[error("invalid metrics pattern `{pattern}`: {message}")]
     Pattern { pattern: String, message: String },
+    #[error("metrics file {path} is not a text exposition: {why}")]
+    NotText { path: String, why: String },
+    #[error(
+        "metrics pattern `{pattern}` walks more than {MAX_WALKED} entries from `{root}`; start it with a directory"
+    )]
+    TooWide { pattern: String, root: String },
+}
+
+/// Largest saved scrape read.
+const MAX_SCRAPE_BYTES: u64 = 64 << 20;
+/// Directory entries a metrics glob may visit before it is refused.
+const MAX_WALKED: usize = 100_000;
+
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_SCRAPE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCRAPE_BYTES {
+        return Err(std::io::Error::other(format!("larger than {MAX_SCRAPE_BYTES} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// The text of a saved scrape: UTF-8, or UTF-16 with a byte-order mark (as
+/// Windows shells write redirected output); line ends normalised to `\n`.
+/// Binary data is refused rather than read as no metrics at all.
+fn exposition_text(bytes: &[u8]) -> Result<String, String> {
+    let utf16 = |big: bool, body: &[u8]| {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| if big { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
+            .collect();
+        String::from_utf16(&units).map_err(|_| "invalid UTF-16".to_string())
+    };
+    let text = match bytes {
+        [0xFF, 0xFE, body @ ..] => utf16(false, body)?,
+        [0xFE, 0xFF, body @ ..] => utf16(true, body)?,
+        [0xEF, 0xBB, 0xBF, body @ ..] => String::from_utf8(body.to_vec()).map_err(|e| e.to_string())?,
+        _ => match std::str::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => text.to_string(),
+            Ok(_) => return Err("it holds NUL bytes (binary data)".to_string()),
+            Err(e) => return Err(format!("it is not UTF-8 (invalid byte at offset {})", e.valid_up_to())),
+        },
+    };
+    if text.contains('\0') {
+        return Err("it holds NUL bytes (binary data)".to_string());
+    }
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
 }
 
 impl Catalog {
@@ -153,9 +215,10 @@ impl Catalog {
     pub fn load_files(&mut self, base: &Path, patterns: &[String]) -> Result<(), LoadError> {
         for pattern in patterns {
             for path in expand(base, pattern)? {
-                let bytes = std::fs::read(&path)
-                    .map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
-                self.load_exposition(&String::from_utf8_lossy(&bytes));
+                let shown = path.display().to_string();
+                let bytes = read_bounded(&path).map_err(|source| LoadError::Read { path: shown.clone(), source })?;
+                let text = exposition_text(&bytes).map_err(|why| LoadError::NotText { path: shown, why })?;
+                self.load_exposition(&text);
             }
         }
         Ok(())
@@ -171,11 +234,17 @@ impl Catalog {
         self.online = Some(online);
     }
 
-    /// The scrape interval (milliseconds) of `job` according to the server,
-    /// or its global one; `None` without a server.
-    pub fn scrape_interval(&self, job: Option<&str>) -> Option<i64> {
-        let intervals = &self.online.as_ref()?.intervals;
-        job.and_then(|j| intervals.jobs.get(j).copied()).or(intervals.global)
+    /// The scrape interval of the series of `job` in rule files of `server`:
+    /// what the live server says, else the server's configuration file
+    /// (`prometheus.config`); `None` when neither is known. The caller decides
+    /// what to assume then.
+    pub fn scrape_interval(&self, server: &PrometheusConfig, job: Option<&str>) -> Option<KnownInterval> {
+        let sources =
+            [self.online.as_ref().map(|o| &o.settings.intervals), server.server_file.as_ref().map(|f| &f.intervals)];
+        sources.into_iter().flatten().find_map(|intervals| match job.and_then(|j| intervals.jobs.get(j)) {
+            Some(&millis) => Some(KnownInterval { millis, per_job: true }),
+            None => intervals.global.map(|millis| KnownInterval { millis, per_job: false }),
+        })
     }
 }
 
@@ -214,7 +283,10 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
         .collect();
     let root = base.join(&literal);
     let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten() {
+    for (walked, entry) in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten().enumerate() {
+        if walked >= MAX_WALKED {
+            return Err(LoadError::TooWide { pattern: pattern.to_string(), root: root.display().to_string() });
+        }
         let path = entry.path();
         if !path.is_file() {
             continue;
@@ -249,6 +321,16 @@ mod tests {
         assert_eq!(c.metric_type("temperature_total"), None);
         assert!(c.knows("latency_seconds_count"));
         assert!(!c.knows("latency_count"));
+    }
+
+    #[test]
+    fn scrapes_in_utf16_or_with_cr_line_ends_are_read_and_binary_is_refused() {
+        let text = "# TYPE up gauge\rup 1\r";
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(exposition_text(&utf16).as_deref(), Ok("# TYPE up gauge\nup 1\n"));
+        assert!(exposition_text(b"\x7fELF\x02\x01\0\0").is_err_and(|e| e.contains("binary")));
+        assert!(exposition_text(&[0xC3, 0x28]).is_err_and(|e| e.contains("not UTF-8")));
     }
 
     #[test]
