@@ -4,6 +4,7 @@
 //! lints → policy (suppressions, selection, severities) → report.
 
 pub mod alertmanager;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
