@@ -60,7 +60,7 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct CheckArgs {
     /// Files or directories to check (default: the current directory); `-` reads stdin
     paths: Vec<PathBuf>,
@@ -112,6 +112,12 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Apply every safe fix in place, then report what remains
+    #[arg(long)]
+    fix: bool,
+    /// With --fix: print the fixes as a unified diff and change nothing
+    #[arg(long, requires = "fix")]
+    diff: bool,
 }
 
 #[derive(Args)]
@@ -207,6 +213,7 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let again = args.clone();
     if let Some(jobs) = args.jobs {
         // Fails only when called twice; the default pool is then used.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
@@ -304,6 +311,10 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
 
+    if args.fix {
+        return fix(&engine, &reports, again, args.diff);
+    }
+
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -347,6 +358,40 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
     ExitCode::from(u8::from(failed))
+}
+
+/// `--fix`: writes every fixable file, then checks again and reports what
+/// remains. With `--diff`, prints the fixes instead and changes nothing
+/// (exit 1 when there is something to fix).
+fn fix(engine: &Engine, reports: &[crate::engine::FileReport], mut args: CheckArgs, diff: bool) -> ExitCode {
+    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+    let mut fixed = 0;
+    let mut stdout = std::io::stdout().lock();
+    for report in reports {
+        let on_disk = !(args.paths.iter().any(|p| p.as_os_str() == "-") && report.file.name() == stdin_name);
+        if !on_disk || report.diagnostics.is_empty() {
+            continue;
+        }
+        let Some(text) = crate::fix::fix_file(engine, report) else { continue };
+        fixed += 1;
+        if diff {
+            let patch = crate::fix::unified_diff(report.file.name(), report.file.text(), &text);
+            if stdout.write_all(patch.as_bytes()).is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+        } else if let Err(e) = std::fs::write(report.file.name(), text) {
+            return fail(format!("cannot write {}: {e}", report.file.name()));
+        }
+    }
+    drop(stdout);
+    if diff {
+        return ExitCode::from(u8::from(fixed > 0));
+    }
+    if fixed > 0 && !args.quiet {
+        eprintln!("alertlint: fixed {fixed} {}", if fixed == 1 { "file" } else { "files" });
+    }
+    args.fix = false;
+    check(args)
 }
 
 /// How `check` prints its report.

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod duration;
 pub mod engine;
+pub mod fix;
 pub mod lints;
 pub mod lsp;
 pub mod model;
