@@ -1,5 +1,5 @@
 //! Upstream conformance: every case of Prometheus's own parser test table
-//! (`shared/conformance/promql_parse.jsonl`, extracted from parse_test.go).
+//! (`tests/data/conformance/promql_parse.jsonl`, extracted from parse_test.go).
 //!
 //! For every case accept/reject must agree; for rejected cases the first
 //! error's start offset must equal upstream's. End offsets, messages and the
@@ -9,7 +9,7 @@
 use alertlint::promql::{ExprKind, ParseOptions, parse};
 use serde_json::Value;
 
-const PARSE_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/promql_parse.jsonl");
+const PARSE_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/promql_parse.jsonl");
 
 /// Cases whose outcome differs from upstream on purpose, with the reason.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
@@ -33,7 +33,7 @@ fn options_of(case: &Value) -> ParseOptions {
 
 #[test]
 fn upstream_parser_test_table() {
-    let text = std::fs::read_to_string(PARSE_CASES).expect("conformance data beside the repository");
+    let text = std::fs::read_to_string(PARSE_CASES).expect("conformance data in tests/data/conformance");
     let mut total = 0;
     let mut agree = 0;
     let mut rejected = 0;
