@@ -158,8 +158,12 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let subqueries = format!("foo{}", "[1m:]".repeat(5_000));
     assert!(parse(&subqueries, &ParseOptions::default()).is_err());
 
+    // A flat chain does not nest: upstream accepts any length; ours is bounded by the tree height.
     let chain = format!("a{}", " + a".repeat(5_000));
-    assert!(parse(&chain, &ParseOptions::default()).is_err());
+    assert!(parse(&chain, &ParseOptions::default()).is_ok());
+    let too_long = format!("a{}", " + a".repeat(alertlint::promql::MAX_TREE_HEIGHT as usize));
+    let errors = parse(&too_long, &ParseOptions::default()).unwrap_err();
+    assert!(errors[0].message.contains("expression too long"), "{errors:?}");
 
     let fine = format!("{}1{}", "(".repeat(200), ")".repeat(200));
     assert!(parse(&fine, &ParseOptions::default()).is_ok());
