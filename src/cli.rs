@@ -177,7 +177,21 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `alertlint parse` on a large stack: the tree of a long flat chain
+/// (`a or b or c ...`) is as tall as the chain is long, and so is its JSON.
 fn parse(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("parse".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || parse_on_this_stack(expr, format, experimental))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+    .unwrap_or_else(|| fail("cannot start a thread to parse the expression"))
+}
+
+fn parse_on_this_stack(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
     let options = if experimental { promql::ParseOptions::all_enabled() } else { promql::ParseOptions::default() };
     let result = promql::parse(expr, &options);
     match (format, &result) {

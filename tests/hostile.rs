@@ -437,3 +437,95 @@ fn hostile_inputs_end_quickly_with_a_clear_message() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A rule file with one recording rule per expression.
+fn recording_rules(exprs: &[String]) -> String {
+    let mut out = String::from("groups:\n  - name: g\n    rules:\n");
+    for (i, expr) in exprs.iter().enumerate() {
+        out.push_str(&format!("      - record: job:chain{i}:sum\n        expr: {}\n", serde_json::json!(expr)));
+    }
+    out
+}
+
+/// promtool's verdict on a rule file, when promtool is installed.
+fn promtool_accepts(path: &Path) -> Option<bool> {
+    let out = Command::new("promtool").args(["check", "rules"]).arg(path).output().ok()?;
+    Some(out.status.success())
+}
+
+/// Long flat chains of binary operators are not nesting: promtool accepts
+/// them, and every pass over the tree (type check, labels, lints, drop) must
+/// handle a tree as tall as the chain is long. Real nesting is still limited.
+#[test]
+fn long_flat_chains_are_not_nesting() {
+    let or_chain = |n: usize| (0..n).map(|i| format!("up{{job=\"j{i}\"}}")).collect::<Vec<_>>().join(" or ");
+    let sum_chain =
+        |n: usize| (0..n).map(|i| format!("rate(x_total{{i=\"{i}\"}}[5m])")).collect::<Vec<_>>().join(" + ");
+    let and_chain = |n: usize| (0..n).map(|i| format!("up{{job=\"j{i}\"}} == 0")).collect::<Vec<_>>().join(" and ");
+    // Operands of the longest chain accepted (a `rate(...)` operand is three levels tall).
+    let long = alertlint::promql::MAX_TREE_HEIGHT as usize - 10;
+    let mut failures = Vec::new();
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("1001 or", recording_rules(&[or_chain(1001)]), true),
+        ("longest + chain", recording_rules(&[sum_chain(long)]), true),
+        (
+            "longest and chain in an alert",
+            format!(
+                "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: {}\n        for: 1m\n",
+                serde_json::json!(and_chain(long))
+            ),
+            true,
+        ),
+        ("chain over the limit", recording_rules(&[or_chain(long + 12)]), false),
+        ("1001 nested parentheses", recording_rules(&[format!("{}up{}", "(".repeat(1001), ")".repeat(1001))]), false),
+        ("\\pL{1000} matcher", recording_rules(&[r#"up{job=~"\\pL{1000}"}"#.to_string()]), true),
+    ];
+    for (name, text, valid) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("rules.yaml");
+        write(&path, &text);
+        let outcome = run(dir.path(), &["--select", "promql/syntax", "rules.yaml"]);
+        let mut problems = Vec::new();
+        let result =
+            if valid { outcome.expect_code(0) } else { outcome.expect_error("rules.yaml", "promql/syntax", "") };
+        if let Err(e) = result {
+            problems.push(e);
+        }
+        if outcome.wall > MAX_WALL {
+            problems.push(format!("took {:.2?}, limit {MAX_WALL:?}", outcome.wall));
+        }
+        // Only what promtool accepts has a verdict to compare: it has no limit.
+        if valid && let Some(theirs) = promtool_accepts(&path) {
+            if !theirs {
+                problems.push("promtool rejects it".to_string());
+            }
+        }
+        // The whole default lint set walks the same tree.
+        let all = run(dir.path(), &["rules.yaml"]);
+        if all.code.is_none_or(|c| c == 2 || c > 2) {
+            problems.push(format!("with every lint: exit {:?}: {}", all.code, head(&all.stderr)));
+        }
+        if all.wall > MAX_WALL {
+            problems.push(format!("with every lint: took {:.2?}, limit {MAX_WALL:?}", all.wall));
+        }
+        println!("{name:<32} {:>7.0}ms {:>7.0}ms", outcome.wall.as_secs_f64() * 1e3, all.wall.as_secs_f64() * 1e3);
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}", problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An out-of-range duration gives one error, whose span is not inverted.
+#[test]
+fn out_of_range_durations_have_one_error_with_a_forward_span() {
+    let options = alertlint::promql::ParseOptions::default();
+    for input in
+        ["x[+6666666666666666666666666]", "x[6666666666666666666666666]", "x[-6666666666666666666666666]", "x[300y]"]
+    {
+        let errors = alertlint::promql::parse(input, &options).expect_err("out of range");
+        assert_eq!(errors.len(), 1, "{input}: {errors:?}");
+        assert!(errors[0].span.start <= errors[0].span.end, "{input}: {errors:?}");
+        assert!(errors[0].span.end <= input.len(), "{input}: {errors:?}");
+    }
+}
