@@ -15,6 +15,7 @@ pub mod lints;
 pub mod lsp;
 pub mod model;
 pub mod promql;
+pub mod read;
 pub mod report;
 pub mod routes;
 pub mod source;

@@ -53,7 +53,7 @@ pub fn scan(file: &SourceFile, model: &RuleFile) -> Vec<Directive> {
             Scope::File
         } else {
             let anchors = anchors.get_or_insert_with(|| Anchors::new(file, model));
-            attach(file, anchors, line, hash)
+            attach(anchors, line, hash)
         };
         directives.push(Directive { span: Span::new(hash, range.end), targets, scope });
     }
@@ -127,6 +127,9 @@ struct Anchors {
     group_by_line: HashMap<usize, usize>,
     rule_spans: Vec<Span>,
     group_spans: Vec<Span>,
+    /// For each line, the first later line that is neither a comment nor
+    /// blank, `None` when a blank line comes first (see `next_content_line`).
+    next_content: Vec<Option<usize>>,
 }
 
 impl Anchors {
@@ -146,7 +149,8 @@ impl Anchors {
             }
         }
         let group_spans = model.groups.iter().map(|g| g.span).collect();
-        Anchors { rules_by_start, rule_by_line, group_by_line, rule_spans, group_spans }
+        let next_content = next_content_lines(file);
+        Anchors { rules_by_start, rule_by_line, group_by_line, rule_spans, group_spans, next_content }
     }
 
     fn rule_containing(&self, offset: usize) -> Option<usize> {
@@ -162,8 +166,8 @@ impl Anchors {
 /// The rule, else the group, that a directive on `line` at `offset` belongs
 /// to: the first one in the file that contains it, starts on its line, or
 /// starts on the next content line.
-fn attach(file: &SourceFile, anchors: &Anchors, line: usize, offset: usize) -> Scope {
-    let next_content_line = next_content_line(file, line);
+fn attach(anchors: &Anchors, line: usize, offset: usize) -> Scope {
+    let next_content_line = anchors.next_content.get(line).copied().flatten();
     let on_line = |map: &HashMap<usize, usize>| {
         let here = map.get(&line).copied();
         let next = next_content_line.and_then(|l| map.get(&l).copied());
@@ -179,19 +183,24 @@ fn attach(file: &SourceFile, anchors: &Anchors, line: usize, offset: usize) -> S
     Scope::Unattached
 }
 
-/// The first line after `line` that is neither a comment line nor blank;
-/// `None` when a blank line comes first (a blank line detaches a comment).
-fn next_content_line(file: &SourceFile, line: usize) -> Option<usize> {
-    for next in line + 1..file.line_count() {
-        let text = file.text()[file.line_range(next)].trim();
+/// For every line, the first line after it that is neither a comment line
+/// nor blank; `None` when a blank line comes first (a blank line detaches a
+/// comment). One pass from the end, so that a run of comment lines costs
+/// linear time, not quadratic.
+fn next_content_lines(file: &SourceFile) -> Vec<Option<usize>> {
+    let count = file.line_count();
+    let mut out = vec![None; count];
+    let mut after: Option<usize> = None;
+    for line in (0..count).rev() {
+        out[line] = after;
+        let text = file.text()[file.line_range(line)].trim();
         if text.is_empty() {
-            return None;
-        }
-        if !text.starts_with('#') {
-            return Some(next);
+            after = None;
+        } else if !text.starts_with('#') {
+            after = Some(line);
         }
     }
-    None
+    out
 }
 
 /// Removes suppressed findings and adds `suppression/unused` and
@@ -202,26 +211,11 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
     for (d, directive) in directives.iter().enumerate() {
         used[d] = vec![false; directive.targets.len()];
     }
-    diagnostics.retain(|diagnostic| {
-        let mut suppressed = false;
-        for (d, directive) in directives.iter().enumerate() {
-            let applies = match directive.scope {
-                Scope::File => true,
-                Scope::Range(span) => span.contains(diagnostic.span.start),
-                Scope::Unattached => false,
-            };
-            if !applies {
-                continue;
-            }
-            for (t, target) in directive.targets.iter().enumerate() {
-                if crate::lints::pattern_matches(&target.pattern, diagnostic.lint) {
-                    used[d][t] = true;
-                    suppressed = true;
-                }
-            }
-        }
-        !suppressed
-    });
+    let index = Index::new(directives);
+    diagnostics.retain(|diagnostic| !index.suppress(diagnostic, &mut used));
+    // What is known about each distinct pattern, worked out once.
+    let mut known: HashMap<&str, bool> = HashMap::new();
+    let mut in_use: HashMap<&str, bool> = HashMap::new();
     for (d, directive) in directives.iter().enumerate() {
         if directive.targets.is_empty() {
             diagnostics.push(
@@ -236,7 +230,8 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
             continue;
         }
         for (t, target) in directive.targets.iter().enumerate() {
-            if !crate::lints::pattern_is_known(&target.pattern) {
+            let pattern = target.pattern.as_str();
+            if !*known.entry(pattern).or_insert_with(|| crate::lints::pattern_is_known(pattern)) {
                 let ids = crate::lints::registry().iter().map(|r| r.meta.id);
                 let mut diagnostic = Diagnostic::new(
                     "suppression/unknown-lint",
@@ -248,7 +243,7 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
                     diagnostic = diagnostic.help(format!("did you mean `{closest}`?"));
                 }
                 diagnostics.push(diagnostic);
-            } else if !used[d][t] && any_enabled(&target.pattern, enabled) {
+            } else if !used[d][t] && *in_use.entry(pattern).or_insert_with(|| any_enabled(pattern, enabled)) {
                 let message = match directive.scope {
                     Scope::Unattached => {
                         format!("suppression of `{}` is not attached to a rule or group", target.pattern)
@@ -263,6 +258,97 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
                     .push(Diagnostic::new("suppression/unused", Severity::Warning, target.span, message).help(help));
             }
         }
+    }
+}
+
+/// The directives' targets indexed by pattern and scope, so that finding
+/// the ones that suppress a finding does not scan every directive: linear
+/// time in findings plus directives.
+struct Index<'d> {
+    /// Targets of `disable-file` directives.
+    file: Targets<'d>,
+    /// Distinct directive ranges sorted by start (the outer of equal starts
+    /// first), with the index of the nearest range enclosing each. Rule and
+    /// group ranges nest or are disjoint.
+    ranges: Vec<(Span, Option<usize>, Targets<'d>)>,
+}
+
+/// `(directive, target)` positions by pattern.
+#[derive(Default)]
+struct Targets<'d> {
+    by_pattern: HashMap<&'d str, Vec<(usize, usize)>>,
+}
+
+impl<'d> Targets<'d> {
+    /// Marks every target matching `lint` used; whether there was one.
+    fn suppress(&self, lint: &str, used: &mut [Vec<bool>]) -> bool {
+        if self.by_pattern.is_empty() {
+            return false;
+        }
+        let family = lint.split('/').next().unwrap_or(lint);
+        let family_glob = format!("{family}/*");
+        let mut suppressed = false;
+        for pattern in [lint, family_glob.as_str(), "*"] {
+            if let Some(targets) = self.by_pattern.get(pattern) {
+                for &(d, t) in targets {
+                    used[d][t] = true;
+                }
+                suppressed = true;
+            }
+        }
+        suppressed
+    }
+}
+
+impl<'d> Index<'d> {
+    fn new(directives: &'d [Directive]) -> Index<'d> {
+        let mut file = Targets::default();
+        let mut by_span: HashMap<Span, Targets<'d>> = HashMap::new();
+        for (d, directive) in directives.iter().enumerate() {
+            let targets = match directive.scope {
+                Scope::File => &mut file,
+                Scope::Range(span) => by_span.entry(span).or_default(),
+                Scope::Unattached => continue,
+            };
+            for (t, target) in directive.targets.iter().enumerate() {
+                targets.by_pattern.entry(target.pattern.as_str()).or_default().push((d, t));
+            }
+        }
+        let mut spans: Vec<(Span, Targets<'d>)> = by_span.into_iter().collect();
+        spans.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+        let mut ranges: Vec<(Span, Option<usize>, Targets<'d>)> = Vec::with_capacity(spans.len());
+        let mut open: Vec<usize> = Vec::new();
+        for (span, targets) in spans {
+            while open.last().is_some_and(|&i| ranges[i].0.end <= span.start) {
+                open.pop();
+            }
+            let parent = open.last().copied();
+            open.push(ranges.len());
+            ranges.push((span, parent, targets));
+        }
+        Index { file, ranges }
+    }
+
+    /// Whether `diagnostic` is suppressed, marking the targets that do it.
+    fn suppress(&self, diagnostic: &Diagnostic, used: &mut [Vec<bool>]) -> bool {
+        let mut suppressed = self.file.suppress(diagnostic.lint, used);
+        let offset = diagnostic.span.start;
+        // The innermost range starting at or before the offset, then the
+        // ranges enclosing it: every range that can contain the offset.
+        let mut at = self.ranges.partition_point(|(span, _, _)| span.start <= offset).checked_sub(1);
+        let mut steps = 0;
+        while let Some(i) = at {
+            let (span, parent, targets) = &self.ranges[i];
+            if span.contains(offset) {
+                suppressed |= targets.suppress(diagnostic.lint, used);
+            }
+            at = *parent;
+            steps += 1;
+            if steps > self.ranges.len() {
+                break;
+            }
+        }
+        suppressed
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt::{self, Write as _};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
-use super::Summary;
+use super::{Summary, escape_control, neutralise_controls};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
 use crate::source::SourceFile;
@@ -25,13 +25,13 @@ struct Rendered<'a> {
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&escape_control(&self.diagnostic.message))
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&escape_control(&self.diagnostic.message))
     }
 }
 
@@ -47,7 +47,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(escape_control(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -66,7 +66,7 @@ impl miette::Diagnostic for Rendered<'_> {
             .diagnostic
             .labels
             .iter()
-            .map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), span(l.span)));
+            .map(move |l| LabeledSpan::new_with_span(Some(escape_control(&l.message).into_owned()), span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -82,24 +82,27 @@ pub fn render(reports: &[FileReport], style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false).with_urls(false);
     let mut out = String::new();
     for report in reports {
+        // Names and text come from the user's files: no raw control
+        // characters reach the terminal (byte offsets are unchanged).
+        let name = escape_control(report.file.name());
+        let text: std::sync::Arc<str> = match neutralise_controls(report.file.text()) {
+            std::borrow::Cow::Borrowed(_) => report.file.text_arc(),
+            std::borrow::Cow::Owned(safe) => safe.into(),
+        };
         for diagnostic in &report.diagnostics {
             let rendered = Rendered {
                 diagnostic,
-                source: NamedSource::new(report.file.name(), report.file.text_arc()).with_language("yaml"),
+                source: NamedSource::new(name.as_ref(), text.clone()).with_language("yaml"),
                 file: &report.file,
             };
             let position = report.file.position(diagnostic.span.start);
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} [{}]",
-                report.file.name(),
-                position.line,
-                position.column,
-                diagnostic.severity,
-                diagnostic.lint
+                name, position.line, position.column, diagnostic.severity, diagnostic.lint
             );
             if handler.render_report(&mut out, &rendered).is_err() {
-                let _ = writeln!(out, "  {}", diagnostic.message);
+                let _ = writeln!(out, "  {}", escape_control(&diagnostic.message));
             }
         }
     }
