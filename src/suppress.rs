@@ -212,7 +212,13 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
         used[d] = vec![false; directive.targets.len()];
     }
     let index = Index::new(directives);
-    diagnostics.retain(|diagnostic| !index.suppress(diagnostic, &mut used));
+    let mut hit = vec![false; index.groups.len()];
+    diagnostics.retain(|diagnostic| !index.suppress(diagnostic, &mut hit));
+    for (group, _) in hit.iter().enumerate().filter(|(_, hit)| **hit) {
+        for &(d, t) in &index.groups[group] {
+            used[d][t] = true;
+        }
+    }
     // What is known about each distinct pattern, worked out once.
     let mut known: HashMap<&str, bool> = HashMap::new();
     let mut in_use: HashMap<&str, bool> = HashMap::new();
@@ -265,6 +271,8 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
 /// the ones that suppress a finding does not scan every directive: linear
 /// time in findings plus directives.
 struct Index<'d> {
+    /// `(directive, target)` positions of each distinct (scope, pattern).
+    groups: Vec<Vec<(usize, usize)>>,
     /// Targets of `disable-file` directives.
     file: Targets<'d>,
     /// Distinct directive ranges sorted by start (the outer of equal starts
@@ -273,15 +281,15 @@ struct Index<'d> {
     ranges: Vec<(Span, Option<usize>, Targets<'d>)>,
 }
 
-/// `(directive, target)` positions by pattern.
+/// Patterns of one scope, each with its index in `Index::groups`.
 #[derive(Default)]
 struct Targets<'d> {
-    by_pattern: HashMap<&'d str, Vec<(usize, usize)>>,
+    by_pattern: HashMap<&'d str, usize>,
 }
 
 impl<'d> Targets<'d> {
-    /// Marks every target matching `lint` used; whether there was one.
-    fn suppress(&self, lint: &str, used: &mut [Vec<bool>]) -> bool {
+    /// Marks the groups of targets matching `lint` hit; whether there was one.
+    fn suppress(&self, lint: &str, hit: &mut [bool]) -> bool {
         if self.by_pattern.is_empty() {
             return false;
         }
@@ -289,10 +297,8 @@ impl<'d> Targets<'d> {
         let family_glob = format!("{family}/*");
         let mut suppressed = false;
         for pattern in [lint, family_glob.as_str(), "*"] {
-            if let Some(targets) = self.by_pattern.get(pattern) {
-                for &(d, t) in targets {
-                    used[d][t] = true;
-                }
+            if let Some(&group) = self.by_pattern.get(pattern) {
+                hit[group] = true;
                 suppressed = true;
             }
         }
@@ -302,6 +308,7 @@ impl<'d> Targets<'d> {
 
 impl<'d> Index<'d> {
     fn new(directives: &'d [Directive]) -> Index<'d> {
+        let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
         let mut file = Targets::default();
         let mut by_span: HashMap<Span, Targets<'d>> = HashMap::new();
         for (d, directive) in directives.iter().enumerate() {
@@ -311,7 +318,11 @@ impl<'d> Index<'d> {
                 Scope::Unattached => continue,
             };
             for (t, target) in directive.targets.iter().enumerate() {
-                targets.by_pattern.entry(target.pattern.as_str()).or_default().push((d, t));
+                let group = *targets.by_pattern.entry(target.pattern.as_str()).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[group].push((d, t));
             }
         }
         let mut spans: Vec<(Span, Targets<'d>)> = by_span.into_iter().collect();
@@ -326,12 +337,12 @@ impl<'d> Index<'d> {
             open.push(ranges.len());
             ranges.push((span, parent, targets));
         }
-        Index { file, ranges }
+        Index { groups, file, ranges }
     }
 
     /// Whether `diagnostic` is suppressed, marking the targets that do it.
-    fn suppress(&self, diagnostic: &Diagnostic, used: &mut [Vec<bool>]) -> bool {
-        let mut suppressed = self.file.suppress(diagnostic.lint, used);
+    fn suppress(&self, diagnostic: &Diagnostic, hit: &mut [bool]) -> bool {
+        let mut suppressed = self.file.suppress(diagnostic.lint, hit);
         let offset = diagnostic.span.start;
         // The innermost range starting at or before the offset, then the
         // ranges enclosing it: every range that can contain the offset.
@@ -340,7 +351,7 @@ impl<'d> Index<'d> {
         while let Some(i) = at {
             let (span, parent, targets) = &self.ranges[i];
             if span.contains(offset) {
-                suppressed |= targets.suppress(diagnostic.lint, used);
+                suppressed |= targets.suppress(diagnostic.lint, hit);
             }
             at = *parent;
             steps += 1;

@@ -60,7 +60,12 @@ fn fallback(catalog: &mut Catalog, line: &str) {
         return;
     }
     let name = line.split(['{', ' ', '\t']).next().unwrap_or("");
-    if !name.is_empty() && !name.starts_with('"') {
+    // Only what can be a metric name: garbage (a binary file) adds nothing.
+    let valid = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()));
+    if !name.is_empty() && valid {
         catalog.insert_name(name);
     }
 }

@@ -94,7 +94,7 @@ pub enum LoadError {
 
 /// Most directory entries one metrics glob may look at: `/**/*.prom` must not
 /// walk the whole file system.
-pub const MAX_WALK_ENTRIES: usize = 100_000;
+pub const MAX_WALK_ENTRIES: usize = 20_000;
 
 impl Catalog {
     pub fn is_empty(&self) -> bool {
