@@ -1,9 +1,12 @@
 //! Renderers, one file per output format. Lints know nothing about output.
 
 pub mod checkstyle;
+pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use crate::diagnostic::Severity;
@@ -40,9 +43,12 @@ impl Summary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Github,
+    Gitlab,
+    Junit,
     Checkstyle,
 }
 
@@ -108,5 +114,14 @@ mod control_tests {
         let safe = neutralise_controls(text);
         assert_eq!(safe, "a?b\nc\r\nd\u{bf}e");
         assert_eq!(safe.len(), text.len());
+    }
+}
+
+/// A message on one line, for line-oriented formats.
+pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.contains(['\n', '\r']) {
+        message.replace("\r\n", " ").replace(['\n', '\r'], " ").into()
+    } else {
+        message.into()
     }
 }
