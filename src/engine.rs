@@ -104,7 +104,7 @@ impl Engine {
             engine.connect_prometheus(url);
         }
         if let Some(path) = engine.config.alertmanager_config.clone() {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = crate::read::read_text(&path, crate::read::MAX_ALERTMANAGER_BYTES).map_err(|e| {
                 ConfigError::new(format!("cannot read Alertmanager configuration {}: {e}", path.display()))
             })?;
             engine.set_alertmanager(SourceFile::new(path.display().to_string(), text));
@@ -128,6 +128,17 @@ impl Engine {
 
     pub fn alertmanager(&self) -> Option<&AmConfig> {
         self.alertmanager.as_ref()
+    }
+
+    /// Inputs that were read but are probably not what the user meant (a
+    /// saved scrape with no metric in it), for the command line to print.
+    pub fn input_warnings(&self) -> &[String] {
+        self.catalog.warnings()
+    }
+
+    /// The report of a rule file over the size limit, which is not read.
+    pub fn oversized_report(name: String) -> FileReport {
+        oversized(name).0
     }
 
     /// Adds a saved scrape's metric names and types to the catalog.

@@ -19,6 +19,7 @@ pub mod lsp;
 pub mod model;
 pub mod promql;
 pub mod re2;
+pub mod read;
 pub mod report;
 pub mod routes;
 pub mod source;

@@ -27,6 +27,14 @@ use serde_json::{Value, json};
 
 pub use document::{Encoding, path_to_uri, uri_to_path};
 
+/// The framing reader and document edits, for the fuzz targets and tests.
+#[doc(hidden)]
+pub mod internals {
+    pub use super::document::Document;
+    pub use super::transport::{Frame, FrameReader, Incoming, decode};
+    pub use lsp_types;
+}
+
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{Engine, FileReport, Input, Selection};
@@ -545,7 +553,7 @@ impl<W: Write> Server<W> {
         let related = error.file.as_deref().and_then(|file| {
             let path = Path::new(file);
             let uri = path_to_uri(&std::path::absolute(path).ok()?)?;
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text = crate::read::read_text(path, crate::read::MAX_CONFIG_BYTES).unwrap_or_default();
             let source = SourceFile::new(file, text);
             let offset = error.position.map_or(0, |(line, column)| offset_of(&source, line, column));
             let range = self.encoding.range(&source, Span::at(offset));
