@@ -331,17 +331,31 @@ fn routes(args: RoutesArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    let mut files = Vec::new();
+    let mut inputs = Vec::new();
     let mut io_errors = discovered.errors;
     for path in discovered.files {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(crate::source::SourceFile::new(path.display().to_string(), text)),
+        match std::fs::read(&path) {
+            Ok(bytes) => inputs.push(crate::engine::Input { name: path.display().to_string(), bytes }),
             Err(e) => io_errors.push(format!("{}: {e}", path.display())),
         }
     }
-    let alerts = routes::collect(&files, &config, &am);
+    // The engine loads, parses and routes the rules; this command renders.
+    // Routing needs no server and no saved scrape.
+    config.prometheus.url = None;
+    config.prometheus.metrics.clear();
+    let selection = crate::engine::Selection { select: vec!["routing/*".into()], ignore: Vec::new() };
+    let mut engine = match crate::engine::Engine::new(config, selection) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
+    engine.use_alertmanager(am_file, am);
+    let Some(am) = engine.alertmanager() else {
+        return fail("the Alertmanager configuration could not be used");
+    };
+    let reports = engine.check(inputs);
+    let alerts = routes::collect(&reports, engine.config(), am);
     let output = match args.format {
-        RoutesFormat::Human => routes::render_human(&alerts, &am),
+        RoutesFormat::Human => routes::render_human(&alerts, am),
         RoutesFormat::Json => routes::render_json(&alerts),
     };
     let mut stdout = std::io::stdout().lock();
