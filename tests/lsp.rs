@@ -407,3 +407,24 @@ fn files_the_configuration_excludes_get_no_diagnostics() {
     assert_eq!(client.diagnostics(&own, Some(1)).len(), 1);
     assert_eq!(client.diagnostics(&vendored, Some(1)), Vec::<Value>::new());
 }
+
+#[test]
+fn a_nested_configuration_reads_its_alertmanager_file_relative_to_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nested = dir.path().join("team");
+    std::fs::create_dir(&nested).expect("mkdir");
+    let config = "alertmanager:\n  config: am.yml\n";
+    std::fs::write(nested.join(".alertlint.yaml"), config).expect("write config");
+    std::fs::write(nested.join("am.yml"), "route:\n  receiver: default\nreceivers:\n  - name: default\n")
+        .expect("write am");
+    // The server runs from the workspace root, not from the configuration's directory.
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&nested.join("rules.yaml"));
+    client.open(&uri, "yaml", NO_RUNBOOK);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert!(diagnostics.iter().all(|d| code(d) != "alertlint/config"), "{diagnostics:#?}");
+    let config_uri = uri_of(&nested.join(".alertlint.yaml"));
+    client.open(&config_uri, "yaml", config);
+    let diagnostics = client.diagnostics(&config_uri, Some(1));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
