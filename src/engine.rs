@@ -59,7 +59,7 @@ pub struct Checked {
     pub parsed: ParsedFile,
     /// Findings of the loader and the per-file lints (policy not applied).
     pub diagnostics: Vec<Diagnostic>,
-    directives: Vec<suppress::Directive>,
+    directives: suppress::Scanned,
 }
 
 impl Checked {
@@ -287,13 +287,13 @@ impl Engine {
             .collect();
         if let Some((file, findings)) = &self.alertmanager_findings {
             let mut diagnostics = findings.clone();
-            self.apply_policy(&mut diagnostics, &[]);
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
             if !diagnostics.is_empty() {
                 reports.push(FileReport::without_rules(file.clone(), diagnostics));
             }
         }
         if let Some((file, mut diagnostics)) = self.prometheus_findings() {
-            self.apply_policy(&mut diagnostics, &[]);
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
             if !diagnostics.is_empty() {
                 reports.push(FileReport::without_rules(file, diagnostics));
             }
@@ -357,7 +357,7 @@ impl Engine {
                 model: RuleFile::empty(FileKind::Invalid),
                 parsed: ParsedFile::default(),
                 diagnostics: vec![decode_error],
-                directives: Vec::new(),
+                directives: suppress::Scanned::default(),
             };
         }
         let mut model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
@@ -485,7 +485,7 @@ impl Engine {
     }
 
     /// Suppressions, selection and severities, in one place.
-    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &[suppress::Directive]) {
+    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &suppress::Scanned) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
         suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some());
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
@@ -516,7 +516,7 @@ fn oversized(name: String) -> Checked {
         model: RuleFile::empty(FileKind::Invalid),
         parsed: ParsedFile::default(),
         diagnostics: vec![diagnostic],
-        directives: Vec::new(),
+        directives: suppress::Scanned::default(),
     }
 }
 
