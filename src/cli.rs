@@ -545,33 +545,51 @@ fn routes(args: RoutesArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    let mut files = Vec::new();
+    let mut inputs = Vec::new();
     let mut io_errors = discovered.errors;
     for path in discovered.files {
-        match read::read_text(&path, read::MAX_RULE_FILE_BYTES) {
-            Ok(text) => files.push(crate::source::SourceFile::new(path.display().to_string(), text)),
+        match read::read_bytes(&path, read::MAX_RULE_FILE_BYTES) {
+            Ok(bytes) => inputs.push(crate::engine::Input { name: path.display().to_string(), bytes }),
             Err(e) => io_errors.push(format!("{}: {e}", path.display())),
         }
     }
+    // The engine loads, parses and routes the rules; this command renders.
+    // Routing needs no server and no saved scrape.
+    config.prometheus.url = None;
+    config.prometheus.metrics.clear();
+    let syntax = crate::lints::yaml::syntax::SYNTAX.id;
+    let selection =
+        crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
+    let mut engine = match crate::engine::Engine::new(config, selection) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
+    engine.use_alertmanager(am_file, am);
+    let Some(am) = engine.alertmanager() else {
+        return fail("the Alertmanager configuration could not be used");
+    };
+    let reports = engine.check(inputs);
     // A rule file that is not valid YAML cannot be routed: say so (exit 2)
     // rather than report that it has no alerts.
-    let options = crate::model::LoadOptions { dialect: config.dialect, ..Default::default() };
     let mut unreadable = 0;
-    for file in &files {
-        let model = crate::model::load(file, &options);
-        let syntax = crate::lints::yaml::syntax::SYNTAX.id;
-        if let Some(d) = model.diagnostics.iter().find(|d| d.lint == syntax && d.severity == Severity::Error) {
-            let position = file.position(d.span.start);
+    for report in &reports {
+        if let Some(d) = report.diagnostics.iter().find(|d| d.lint == syntax && d.severity == Severity::Error) {
+            let position = report.file.position(d.span.start);
             let message = report::escape_control(&d.message);
-            io_errors.push(format!("{}:{}:{}: invalid YAML: {message}", file.name(), position.line, position.column));
+            io_errors.push(format!(
+                "{}:{}:{}: invalid YAML: {message}",
+                report.file.name(),
+                position.line,
+                position.column
+            ));
             unreadable += 1;
         }
     }
-    let alerts = routes::collect(&files, &config, &am);
+    let alerts = routes::collect(&reports, engine.config(), am);
     let output = match args.format {
         RoutesFormat::Human if alerts.is_empty() && unreadable > 0 => String::new(),
         // Alert names and receivers come from the user's files: no raw control characters.
-        RoutesFormat::Human => report::escape_control(&routes::render_human(&alerts, &am)).into_owned(),
+        RoutesFormat::Human => report::escape_control(&routes::render_human(&alerts, am)).into_owned(),
         RoutesFormat::Json => routes::render_json(&alerts),
     };
     if let Err(code) = write_stdout(&output) {

@@ -1012,3 +1012,150 @@ fn faults_end_quickly_with_a_clear_message() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ---- Loader copies and retries (issue 14: D1, D7, D8) ----
+
+/// Exit 0 or 1 and no finding of `lint` at all.
+fn expect_no_finding(o: &Outcome, lint: &str) -> Result<(), String> {
+    if o.code != Some(0) && o.code != Some(1) {
+        return Err(format!("exit code {:?}; stderr: {}", o.code, head(&o.stderr)));
+    }
+    let v = o.json()?;
+    match v["diagnostics"].as_array().into_iter().flatten().find(|d| d["lint"] == lint) {
+        Some(d) => Err(format!("unexpected `{lint}` finding: {d}")),
+        None => Ok(()),
+    }
+}
+
+fn loader_cases() -> Vec<(Case, i64)> {
+    vec![
+        (
+            // D1: nested anchors without aliases must not copy their subtrees.
+            Case {
+                name: "nested anchors, no alias",
+                setup: |dir| {
+                    let mut text = String::from("x: ");
+                    for i in 0..250 {
+                        text.push_str(&format!("&a{i} ["));
+                    }
+                    text.push_str(&vec!["1"; 20_000].join(","));
+                    text.push_str(&"]".repeat(250));
+                    text.push('\n');
+                    std::fs::write(dir.join("a.yaml"), text).expect("write");
+                    vec!["a.yaml".into()]
+                },
+                judge: |o| expect_no_finding(o, "yaml/syntax"),
+            },
+            100 * 1024,
+        ),
+        (
+            // D1: with an alias in the file, anchors are copied, under the alias budget.
+            Case {
+                name: "nested anchors, one alias",
+                setup: |dir| {
+                    let mut text = String::from("x: ");
+                    for i in 0..250 {
+                        text.push_str(&format!("&a{i} ["));
+                    }
+                    text.push_str(&vec!["1"; 20_000].join(","));
+                    text.push_str(&"]".repeat(250));
+                    text.push_str("\ny: *a249\n");
+                    std::fs::write(dir.join("a.yaml"), text).expect("write");
+                    vec!["a.yaml".into()]
+                },
+                judge: |o| o.expect_error("a.yaml", "yaml/syntax", "more than the limit"),
+            },
+            300 * 1024,
+        ),
+        (
+            // D7: line breaks in a quoted scalar cost memory in proportion to the file.
+            Case {
+                name: "1M breaks in a quoted scalar",
+                setup: |dir| {
+                    let text = format!("x: \"a{}\"\n", "\n".repeat(1_000_000));
+                    std::fs::write(dir.join("nl.yaml"), text).expect("write");
+                    vec!["nl.yaml".into()]
+                },
+                judge: |o| expect_no_finding(o, "yaml/syntax"),
+            },
+            100 * 1024,
+        ),
+        (
+            // D8: more than 32 `\'` escapes are accepted, as yaml.v3 accepts them.
+            Case {
+                name: "2000 \\' escapes",
+                setup: |dir| {
+                    let mut text = String::from("groups:\n- name: g\n  rules:\n");
+                    for i in 0..2000 {
+                        text.push_str(&format!(
+                            "  - alert: A{i}\n    expr: up == 0\n    annotations:\n      summary: \"it\\'s {i}\"\n"
+                        ));
+                    }
+                    std::fs::write(dir.join("l.yaml"), text).expect("write");
+                    vec!["l.yaml".into()]
+                },
+                judge: |o| {
+                    expect_no_finding(o, "yaml/syntax")?;
+                    o.expect_summary(1, 2000)
+                },
+            },
+            MAX_RSS_KIB,
+        ),
+        (
+            // D8: badly indented continuation lines of many quoted scalars.
+            Case {
+                name: "40 under-indented quotes",
+                setup: |dir| {
+                    let mut text = String::from("groups:\n- name: g\n  rules:\n");
+                    for i in 0..40 {
+                        text.push_str(&format!(
+                            "  - alert: A{i}\n    expr: up == 0\n    annotations:\n      summary: \"first line\n      second line {i}\"\n"
+                        ));
+                    }
+                    std::fs::write(dir.join("q.yaml"), text).expect("write");
+                    vec!["q.yaml".into()]
+                },
+                judge: |o| {
+                    expect_no_finding(o, "yaml/syntax")?;
+                    o.expect_summary(1, 40)
+                },
+            },
+            MAX_RSS_KIB,
+        ),
+    ]
+}
+
+#[test]
+fn loader_copies_and_retries_are_bounded() {
+    let mut failures = Vec::new();
+    for (case, max_kib) in loader_cases() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let args = (case.setup)(dir.path());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let outcome = run(dir.path(), &args);
+        let mut problems = Vec::new();
+        if let Err(e) = (case.judge)(&outcome) {
+            problems.push(e);
+        }
+        if outcome.cpu > MAX_WALL {
+            problems.push(format!("used {:.2?} of CPU, limit {MAX_WALL:?}", outcome.cpu));
+        }
+        if outcome.wall > MAX_WALL_SHARED {
+            problems.push(format!("took {:.2?}, limit {MAX_WALL_SHARED:?}", outcome.wall));
+        }
+        if outcome.peak_kib > max_kib {
+            problems.push(format!("peak memory {} MiB, limit {} MiB", outcome.peak_kib / 1024, max_kib / 1024));
+        }
+        println!(
+            "{:<30} {:>7.0}ms {:>7.1}MiB {}",
+            case.name,
+            outcome.wall.as_secs_f64() * 1e3,
+            outcome.peak_kib as f64 / 1024.0,
+            if problems.is_empty() { "ok" } else { "FAILED" }
+        );
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}", case.name, problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -499,3 +499,24 @@ fn a_lone_surrogate_does_not_drop_the_document() {
     client.notify("exit", json!(null));
     assert_eq!(client.finish(), Some(0));
 }
+
+#[test]
+fn a_nested_configuration_reads_its_alertmanager_file_relative_to_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nested = dir.path().join("team");
+    std::fs::create_dir(&nested).expect("mkdir");
+    let config = "alertmanager:\n  config: am.yml\n";
+    std::fs::write(nested.join(".alertlint.yaml"), config).expect("write config");
+    std::fs::write(nested.join("am.yml"), "route:\n  receiver: default\nreceivers:\n  - name: default\n")
+        .expect("write am");
+    // The server runs from the workspace root, not from the configuration's directory.
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&nested.join("rules.yaml"));
+    client.open(&uri, "yaml", NO_RUNBOOK);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert!(diagnostics.iter().all(|d| code(d) != "alertlint/config"), "{diagnostics:#?}");
+    let config_uri = uri_of(&nested.join(".alertlint.yaml"));
+    client.open(&config_uri, "yaml", config);
+    let diagnostics = client.diagnostics(&config_uri, Some(1));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
