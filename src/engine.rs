@@ -198,7 +198,13 @@ impl Engine {
 
     /// The report of a rule file over the size limit, which is not read.
     pub fn oversized_report(name: String) -> FileReport {
-        oversized(name).0
+        let checked = oversized(name);
+        FileReport {
+            file: checked.file,
+            model: checked.model,
+            parsed: checked.parsed,
+            diagnostics: checked.diagnostics,
+        }
     }
 
     /// Adds a saved scrape's metric names and types to the catalog.
