@@ -4,17 +4,22 @@
 //! lints → policy (suppressions, selection, severities) → report.
 
 pub mod alertmanager;
+pub mod baseline;
 pub mod catalog;
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod duration;
 pub mod engine;
+pub mod fix;
 pub mod lints;
 pub mod lsp;
 pub mod model;
 pub mod promql;
+pub mod re2;
+pub mod read;
 pub mod report;
 pub mod routes;
 pub mod source;

@@ -70,13 +70,15 @@ pub struct Catalog {
     /// Whether any source of names was loaded (an empty scrape still counts).
     loaded: bool,
     online: Option<Online>,
+    /// Saved scrapes that gave no metric.
+    warnings: Vec<String>,
 }
 
 /// A Prometheus server that answered.
 #[derive(Clone, Debug)]
 pub struct Online {
     pub api: Arc<dyn Api>,
-    /// What the server's `/api/v1/status/config` says.
+    /// What the server's `/api/v1/status/config` and flags say.
     pub settings: ServerSettings,
 }
 
@@ -93,60 +95,20 @@ pub struct KnownInterval {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read metrics file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read { path: String, source: crate::read::ReadError },
     #[error("metrics pattern `{0}` matches no file")]
     NoMatch(String),
     #[error("invalid metrics pattern `{pattern}`: {message}")]
     Pattern { pattern: String, message: String },
-    #[error("metrics file {path} is not a text exposition: {why}")]
-    NotText { path: String, why: String },
     #[error(
-        "metrics pattern `{pattern}` walks more than {MAX_WALKED} entries from `{root}`; start it with a directory"
+        "metrics pattern `{pattern}` looks at more than {MAX_WALK_ENTRIES} paths under {root}; make its directory part more precise"
     )]
     TooWide { pattern: String, root: String },
 }
 
-/// Largest saved scrape read.
-const MAX_SCRAPE_BYTES: u64 = 64 << 20;
-/// Directory entries a metrics glob may visit before it is refused.
-const MAX_WALKED: usize = 100_000;
-
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_SCRAPE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SCRAPE_BYTES {
-        return Err(std::io::Error::other(format!("larger than {MAX_SCRAPE_BYTES} bytes")));
-    }
-    Ok(bytes)
-}
-
-/// The text of a saved scrape: UTF-8, or UTF-16 with a byte-order mark (as
-/// Windows shells write redirected output); line ends normalised to `\n`.
-/// Binary data is refused rather than read as no metrics at all.
-fn exposition_text(bytes: &[u8]) -> Result<String, String> {
-    let utf16 = |big: bool, body: &[u8]| {
-        let units: Vec<u16> = body
-            .chunks_exact(2)
-            .map(|c| if big { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
-            .collect();
-        String::from_utf16(&units).map_err(|_| "invalid UTF-16".to_string())
-    };
-    let text = match bytes {
-        [0xFF, 0xFE, body @ ..] => utf16(false, body)?,
-        [0xFE, 0xFF, body @ ..] => utf16(true, body)?,
-        [0xEF, 0xBB, 0xBF, body @ ..] => String::from_utf8(body.to_vec()).map_err(|e| e.to_string())?,
-        _ => match std::str::from_utf8(bytes) {
-            Ok(text) if !text.contains('\0') => text.to_string(),
-            Ok(_) => return Err("it holds NUL bytes (binary data)".to_string()),
-            Err(e) => return Err(format!("it is not UTF-8 (invalid byte at offset {})", e.valid_up_to())),
-        },
-    };
-    if text.contains('\0') {
-        return Err("it holds NUL bytes (binary data)".to_string());
-    }
-    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
-}
+/// Most directory entries one metrics glob may look at: `/**/*.prom` must not
+/// walk the whole file system.
+pub const MAX_WALK_ENTRIES: usize = 20_000;
 
 impl Catalog {
     pub fn is_empty(&self) -> bool {
@@ -206,19 +168,26 @@ impl Catalog {
     }
 
     /// Adds the families of a text exposition / OpenMetrics document.
-    pub fn load_exposition(&mut self, text: &str) {
-        exposition::load(self, text);
+    /// Returns how many lines named a metric.
+    pub fn load_exposition(&mut self, text: &str) -> usize {
         self.loaded = true;
+        exposition::load(self, text)
+    }
+
+    /// Saved scrapes that were read but gave no metric, with the likely reason.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Reads saved scrapes: each pattern is a path or a glob relative to `base`.
     pub fn load_files(&mut self, base: &Path, patterns: &[String]) -> Result<(), LoadError> {
         for pattern in patterns {
             for path in expand(base, pattern)? {
-                let shown = path.display().to_string();
-                let bytes = read_bounded(&path).map_err(|source| LoadError::Read { path: shown.clone(), source })?;
-                let text = exposition_text(&bytes).map_err(|why| LoadError::NotText { path: shown, why })?;
-                self.load_exposition(&text);
+                let bytes = crate::read::read_bytes(&path, crate::read::MAX_METRICS_BYTES)
+                    .map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
+                if self.load_exposition(&decode_exposition(&bytes)) == 0 {
+                    self.warnings.push(no_metrics_warning(&path, &bytes));
+                }
             }
         }
         Ok(())
@@ -248,6 +217,36 @@ impl Catalog {
     }
 }
 
+/// A saved scrape's text: UTF-8 (invalid bytes replaced), or UTF-16 when it
+/// starts with a byte-order mark (as Windows tools save text).
+fn decode_exposition(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    let utf16 = |be: bool| {
+        let units = bytes[2..]
+            .chunks_exact(2)
+            .map(|p| if be { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) });
+        std::borrow::Cow::Owned(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        utf16(false)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        utf16(true)
+    } else {
+        String::from_utf8_lossy(bytes)
+    }
+}
+
+/// Why a saved scrape gave no metric, as far as its bytes tell.
+fn no_metrics_warning(path: &Path, bytes: &[u8]) -> String {
+    let why = if bytes.is_empty() {
+        "it is empty".to_string()
+    } else if bytes.contains(&0) || std::str::from_utf8(bytes).is_err() {
+        "it is not text (a protobuf or compressed scrape?); save the text format, `curl -H 'Accept: text/plain' …/metrics`".to_string()
+    } else {
+        "no line is a sample or a `# TYPE` line of the text exposition format".to_string()
+    };
+    format!("metrics file {} holds no metric: {why}", path.display())
+}
+
 /// The series names a family of this type exposes.
 fn exposed_names(family: &str, metric_type: MetricType) -> Vec<String> {
     let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{family}{s}")).collect::<Vec<_>>();
@@ -271,6 +270,8 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
     if !is_glob {
         return Ok(vec![base.join(pattern)]);
     }
+    crate::discover::check_glob(pattern)
+        .map_err(|message| LoadError::Pattern { pattern: pattern.to_string(), message })?;
     let glob = globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
@@ -283,8 +284,8 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
         .collect();
     let root = base.join(&literal);
     let mut found = Vec::new();
-    for (walked, entry) in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten().enumerate() {
-        if walked >= MAX_WALKED {
+    for (visited, entry) in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten().enumerate() {
+        if visited >= MAX_WALK_ENTRIES {
             return Err(LoadError::TooWide { pattern: pattern.to_string(), root: root.display().to_string() });
         }
         let path = entry.path();
@@ -321,16 +322,6 @@ mod tests {
         assert_eq!(c.metric_type("temperature_total"), None);
         assert!(c.knows("latency_seconds_count"));
         assert!(!c.knows("latency_count"));
-    }
-
-    #[test]
-    fn scrapes_in_utf16_or_with_cr_line_ends_are_read_and_binary_is_refused() {
-        let text = "# TYPE up gauge\rup 1\r";
-        let mut utf16 = vec![0xFF, 0xFE];
-        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        assert_eq!(exposition_text(&utf16).as_deref(), Ok("# TYPE up gauge\nup 1\n"));
-        assert!(exposition_text(b"\x7fELF\x02\x01\0\0").is_err_and(|e| e.contains("binary")));
-        assert!(exposition_text(&[0xC3, 0x28]).is_err_and(|e| e.contains("not UTF-8")));
     }
 
     #[test]

@@ -69,6 +69,9 @@ struct Duplicate;
 /// sorted merged labels.
 type Identity = (LoadScope, bool, String, Vec<(String, String)>);
 
+/// Copies of one identity remembered to compare later ones with.
+const MAX_VARIANTS: usize = 32;
+
 /// A rule seen earlier, with the label values its expression fixes.
 struct Seen<'a> {
     file: usize,
@@ -189,20 +192,26 @@ impl Lint for Duplicate {
             let scope = cx.config.load_scope(path);
             for group in &checked.model.groups {
                 for rule in &group.rules {
-                    let mut labels: Vec<(String, String)> =
-                        group.labels.iter().map(|kv| (kv.key.value.clone(), kv.value.value.clone())).collect();
-                    for kv in &rule.labels {
-                        labels.retain(|(k, _)| *k != kv.key.value);
-                        labels.push((kv.key.value.clone(), kv.value.value.clone()));
-                    }
-                    labels.sort();
+                    // Rule labels override group labels; later keys win. A
+                    // map keeps this linear in the number of labels.
+                    let merged: BTreeMap<&str, &str> = group
+                        .labels
+                        .iter()
+                        .chain(&rule.labels)
+                        .map(|kv| (kv.key.value.as_str(), kv.value.value.as_str()))
+                        .collect();
+                    let labels: Vec<(String, String)> =
+                        merged.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
                     let identity = (scope.clone(), rule.kind == RuleKind::Alert, rule.name.value.clone(), labels);
                     let fixed = fixed_labels(rule);
                     let earlier = seen.entry(identity).or_default();
                     if let Some(first) = earlier.iter().find(|s| may_overlap(&s.fixed, &fixed)) {
                         found.push((index, group, rule, first.file, first.rule));
                     }
-                    earlier.push(Seen { file: index, rule, fixed });
+                    // Enough to tell variants apart, and linear in the number of copies.
+                    if earlier.len() < MAX_VARIANTS {
+                        earlier.push(Seen { file: index, rule, fixed });
+                    }
                 }
             }
         }
