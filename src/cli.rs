@@ -558,8 +558,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
     config.prometheus.url = None;
     config.prometheus.metrics.clear();
     let syntax = crate::lints::yaml::syntax::SYNTAX.id;
-    let selection =
-        crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
+    let selection = crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
     let mut engine = match crate::engine::Engine::new(config, selection) {
         Ok(engine) => engine,
         Err(e) => return fail(e),

@@ -261,7 +261,11 @@ impl Engine {
             (Some(first), _) if self.catalog.online().is_none() => format!("{first}; the online lints did not run"),
             (None, Some(why)) if self.catalog.online().is_none() => format!("{why}; the online lints did not run"),
             (Some(first), None) => {
-                format!("{} of {} queries to Prometheus failed; the first: {first}", stats.failures.len(), stats.queries)
+                format!(
+                    "{} of {} queries to Prometheus failed; the first: {first}",
+                    stats.failures.len(),
+                    stats.queries
+                )
             }
             (first, Some(why)) => {
                 let failed = first.map(|f| format!("; the first failure: {f}")).unwrap_or_default();
