@@ -16,6 +16,7 @@ use crate::span::Span;
 
 pub mod alertmanager;
 pub mod group;
+pub mod labels;
 pub mod metric;
 pub mod noise;
 pub mod owner;
@@ -247,6 +248,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(noise::registrations());
         all.extend(record::registrations());
         all.extend(metric::registrations());
+        all.extend(labels::registrations());
         all.extend(prometheus::registrations());
         all.extend(alertmanager::registrations());
         all.extend(routing::registrations());
