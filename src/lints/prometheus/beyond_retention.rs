@@ -65,8 +65,10 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         };
         let (offset, offset_span) = offset.map_or((0.0, None), |(s, span)| (s, Some(span)));
         let reach = range.unwrap_or(0.0) + offset;
+        // A range's selector is visited too: one finding per `offset`.
         if reach > retention
             && let Some(span) = offset_span.or(range_span)
+            && !found.iter().any(|(s, _)| *s == span)
         {
             found.push((span, reach));
         }
