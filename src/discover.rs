@@ -1,17 +1,36 @@
-//! Finding the rule files to check: explicit files as given, directories
-//! walked recursively honouring `.gitignore`/`.ignore`, `*.yml`/`*.yaml` picked.
+//! Finding the rule files to check. Files named explicitly are taken as
+//! given; directories are walked recursively honouring `.gitignore`/`.ignore`
+//! and every file is considered whatever its extension: whether it is a rule
+//! file is decided by its content (here a cheap look at the text, then the
+//! loader's classification; see `cli`).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, ConfigError};
 
-/// Files found, and paths that could not be read (exit code 2).
+/// A file to check.
+#[derive(Debug)]
+pub struct Found {
+    pub path: PathBuf,
+    /// Named on the command line (checked whatever it holds), rather than
+    /// found by walking a directory (skipped unless it holds rules).
+    pub named: bool,
+    /// The directory argument it was found under (index into `Discovered::dirs`).
+    pub root: Option<usize>,
+    pub bytes: Vec<u8>,
+}
+
+/// Files found, the directories walked, and paths that could not be read (exit code 2).
 #[derive(Debug, Default)]
 pub struct Discovered {
-    pub files: Vec<PathBuf>,
+    pub files: Vec<Found>,
+    pub dirs: Vec<PathBuf>,
     pub errors: Vec<String>,
+    /// Files a walk looked at (for the message when it found no rule file).
+    pub visited: usize,
 }
 
 fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigError> {
@@ -27,48 +46,92 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
     builder.build().map(Some).map_err(|e| ConfigError::new(format!("invalid `{what}` patterns: {e}")))
 }
 
-fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+/// What a walk does with a file, by the configuration's globs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// Excluded, or not among the `include` globs.
+    Skip,
+    /// No glob says anything: read it if it may hold rules.
+    ByContent,
+    /// Matched by an `include` glob: read it whatever its name or size.
+    Included,
 }
 
 /// The configuration's `include`/`exclude` globs, matched against paths
-/// relative to the configuration's directory.
+/// relative to the configuration's directory (or, for globs inherited
+/// through `extends`, to the directory of the file that wrote them).
 pub struct Filter {
-    include: Option<GlobSet>,
-    exclude: Option<GlobSet>,
-    base: PathBuf,
+    include: Option<(GlobSet, PathBuf)>,
+    exclude: Option<(GlobSet, PathBuf)>,
+}
+
+fn canonical(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 impl Filter {
     pub fn new(config: &Config) -> Result<Filter, ConfigError> {
+        let base = |inherited: &Option<PathBuf>| canonical(inherited.as_deref().unwrap_or(&config.base_dir));
         Ok(Filter {
-            include: glob_set(&config.include, "include")?,
-            exclude: glob_set(&config.exclude, "exclude")?,
-            base: std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone()),
+            include: glob_set(&config.include, "include")?.map(|set| (set, base(&config.include_base))),
+            exclude: glob_set(&config.exclude, "exclude")?.map(|set| (set, base(&config.exclude_base))),
         })
     }
 
     /// Whether `path` (existing or not, as for `--stdin-filename`) is to be checked.
     pub fn wants(&self, path: &Path) -> bool {
+        self.pick(path) != Pick::Skip
+    }
+
+    pub fn pick(&self, path: &Path) -> Pick {
         // Canonicalising costs system calls per file: only when a glob needs it.
         if self.include.is_none() && self.exclude.is_none() {
-            return true;
+            return Pick::ByContent;
         }
         let absolute = std::fs::canonicalize(path)
             .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
-        let rel = absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
-        let included = self.include.as_ref().is_none_or(|set| set.is_match(&rel));
-        let excluded = self.exclude.as_ref().is_some_and(|set| set.is_match(&rel));
-        included && !excluded
+        let matches = |(set, base): &(GlobSet, PathBuf)| {
+            let rel = absolute.strip_prefix(base).unwrap_or(path);
+            set.is_match(rel)
+        };
+        if self.exclude.as_ref().is_some_and(matches) {
+            return Pick::Skip;
+        }
+        match &self.include {
+            None => Pick::ByContent,
+            Some(include) if matches(include) => Pick::Included,
+            Some(_) => Pick::Skip,
+        }
     }
 }
 
-/// Walks `paths`; files found in directories are filtered by the
-/// configuration's `include`/`exclude`, files named explicitly are not.
-pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, ConfigError> {
-    let filter = Filter::new(config)?;
-    let wanted = |path: &Path| filter.wants(path);
+/// Files a walk skips by name: binary formats and source code, which never hold rules.
+const SKIPPED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "ico", "bmp", "webp", "svg", "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "tar",
+    "jar", "war", "class", "so", "dylib", "dll", "exe", "o", "a", "rlib", "wasm", "pyc", "woff", "woff2", "ttf", "otf",
+    "eot", "mp3", "mp4", "mov", "avi", "db", "sqlite", "pb", "parquet", "lock", "go", "rs", "py", "js", "ts", "java",
+    "c", "h", "cc", "cpp", "md", "html", "css", "sum", "mod",
+];
 
+/// Largest file a walk reads unless an `include` glob names it: rule files
+/// are far smaller, generated data dumps are not.
+const WALK_MAX_BYTES: u64 = 8 << 20;
+
+/// How much of a file is looked at for a NUL byte (the mark of a binary).
+const SNIFF_BYTES: usize = 8 << 10;
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+}
+
+/// Walks `paths`. `pick` says, for a file found in a directory, what the
+/// configuration that applies to it wants; files named explicitly are always
+/// taken. `limit` bounds the bytes read from one file.
+pub fn discover(
+    paths: &[PathBuf],
+    limit: u64,
+    pick: &mut dyn FnMut(&Path) -> Result<Pick, ConfigError>,
+) -> Result<Discovered, ConfigError> {
     let mut found = Discovered::default();
     for path in paths {
         let metadata = match std::fs::metadata(path) {
@@ -79,23 +142,81 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, Config
             }
         };
         if !metadata.is_dir() {
-            found.files.push(path.clone());
+            match read_bounded(path, limit) {
+                Ok(bytes) => found.files.push(Found { path: path.clone(), named: true, root: None, bytes }),
+                Err(e) => found.errors.push(format!("{}: {e}", path.display())),
+            }
             continue;
         }
+        let root = found.dirs.len();
+        found.dirs.push(path.clone());
         let walker = ignore::WalkBuilder::new(path).require_git(false).follow_links(true).build();
         for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    let p = entry.path();
-                    if entry.file_type().is_some_and(|t| t.is_file()) && is_yaml(p) && wanted(p) {
-                        found.files.push(p.to_path_buf());
-                    }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    found.errors.push(e.to_string());
+                    continue;
                 }
-                Err(e) => found.errors.push(e.to_string()),
+            };
+            let p = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            found.visited += 1;
+            let how = pick(p)?;
+            if how == Pick::Skip {
+                continue;
+            }
+            if let Some(bytes) = read_candidate(p, how, limit, &mut found.errors) {
+                found.files.push(Found { path: p.to_path_buf(), named: false, root: Some(root), bytes });
             }
         }
     }
-    found.files.sort();
-    found.files.dedup();
+    found.files.sort_by(|a, b| a.path.cmp(&b.path).then(b.named.cmp(&a.named)));
+    found.files.dedup_by(|later, first| later.path == first.path);
     Ok(found)
+}
+
+/// The bytes of a file found by a walk, when they may be a rule file.
+fn read_candidate(path: &Path, how: Pick, limit: u64, errors: &mut Vec<String>) -> Option<Vec<u8>> {
+    let yaml = is_yaml(path);
+    if how == Pick::ByContent && !yaml {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        if SKIPPED_EXTENSIONS.contains(&extension.as_str()) {
+            return None;
+        }
+        if std::fs::metadata(path).map_or(true, |m| m.len() > WALK_MAX_BYTES) {
+            return None;
+        }
+    }
+    let bytes = match read_bounded(path, limit) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            errors.push(format!("{}: {e}", path.display()));
+            return None;
+        }
+    };
+    // YAML files are read whatever they hold, so that one that is not valid
+    // YAML is reported (`yaml/syntax`); the others only when they may be rules.
+    if how == Pick::Included || yaml {
+        return Some(bytes);
+    }
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+        return None;
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(text) if crate::model::looks_like_rules(text) => Some(bytes),
+        _ => None,
+    }
+}
+
+/// Reads at most `limit` bytes of a file.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    // Sized up front as `fs::read` does; the length is only a hint (it may change).
+    let hint = file.metadata().map_or(0, |m| m.len()).min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }

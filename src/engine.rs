@@ -68,6 +68,9 @@ pub struct Engine {
     catalog: Catalog,
     /// The configured Prometheus server, reachable or not (for its statistics).
     prometheus: Option<Arc<Client>>,
+    /// Whether a file that is YAML but not rules gets the `rule/not-rules`
+    /// note (files named on the command line do; editors' buffers do not).
+    note_not_rules: bool,
 }
 
 impl Engine {
@@ -94,6 +97,7 @@ impl Engine {
             alertmanager_findings: None,
             catalog: Catalog::default(),
             prometheus: None,
+            note_not_rules: false,
         };
         let prometheus = engine.config.prometheus.clone();
         engine
@@ -149,6 +153,11 @@ impl Engine {
             self.catalog.insert(name, metric_type);
         }
         self.catalog.set_online(Online { api: client, intervals: found.intervals });
+    }
+
+    /// Gives files that hold YAML but no rules the `rule/not-rules` note.
+    pub fn note_not_rules(&mut self, note: bool) {
+        self.note_not_rules = note;
     }
 
     /// Answers online lints from `api` instead of a server (lint examples).
@@ -260,6 +269,9 @@ impl Engine {
         let Some(decode_error) = decode_error else {
             let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
             let mut diagnostics = model.diagnostics.clone();
+            if model.kind == FileKind::NotRules && self.note_not_rules {
+                diagnostics.push(lints::rule::not_rules::note(&file));
+            }
             self.run_lints(&file, &model, &mut diagnostics);
             let directives = suppress::scan(&file, &model);
             return (FileReport { file, model, diagnostics }, directives);
@@ -285,6 +297,9 @@ impl Engine {
             cx.lint = lint.meta();
             lint.check_file(&mut cx);
         }
+        // An expression in another query language makes the file one that
+        // this parser cannot check: one note instead of a syntax error each.
+        let mut other_language = None;
         for group in &model.groups {
             cx.group = Some(&group.name.value);
             cx.rule = None;
@@ -298,6 +313,10 @@ impl Engine {
                 let expr = match &parsed {
                     Some((_, Ok(expr))) => Some(expr),
                     Some((text, Err(errors))) => {
+                        if other_language.is_none() {
+                            other_language = lints::rule::other_language::detect(&text.value)
+                                .map(|language| (language, text.span, rule.name.value.clone()));
+                        }
                         for error in errors.iter().take(MAX_PARSE_ERRORS) {
                             cx.lint = &lints::promql::syntax::SYNTAX;
                             cx.report(text.to_file(error.span), error.message.clone());
@@ -344,6 +363,17 @@ impl Engine {
                     lint.check_rule(&mut cx, &rcx);
                 }
             }
+        }
+        if let Some((language, span, rule)) = other_language {
+            let syntax = lints::promql::syntax::SYNTAX.id;
+            cx.out.retain(|d| d.lint != syntax);
+            let note = &lints::rule::other_language::OTHER_LANGUAGE;
+            let message = format!(
+                "expressions in this file are {}, not PromQL (first seen in `{rule}`); they were not checked",
+                language.name()
+            );
+            let help = "check the file with the other system's own tool, or exclude it in `.alertlint.yaml`";
+            cx.out.push(Diagnostic::new(note.id, note.default_severity, span, message).help(help).in_rule(rule));
         }
     }
 
