@@ -357,7 +357,11 @@ fn check(args: CheckArgs) -> ExitCode {
     // Every engine reports the Alertmanager configuration's own findings: once is enough.
     reports.dedup_by(|later, first| later.file.name() == first.file.name() && later.model.kind == FileKind::NotRules);
 
+    let empty_dirs: Vec<&PathBuf> =
+        discovered.dirs.iter().zip(&roots_with_rules).filter(|(_, found)| !**found).map(|(dir, _)| dir).collect();
     let output = match args.format {
+        // Never "No problems found in 0 files" for a run that checked nothing.
+        Format::Human if reports.is_empty() && !empty_dirs.is_empty() => String::new(),
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             report::human::render(&reports, report::human::Style { color, width: 100 })
@@ -387,15 +391,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    for (dir, found) in discovered.dirs.iter().zip(&roots_with_rules) {
-        if !found {
-            io_errors.push(format!(
-                "{}: no rule file found in this directory ({} {} looked at); name rule files explicitly or see `include` in .alertlint.yaml",
-                dir.display(),
-                discovered.visited,
-                if discovered.visited == 1 { "file" } else { "files" }
-            ));
-        }
+    for dir in empty_dirs {
+        io_errors.push(format!(
+            "{}: no rule file found in this directory; name rule files explicitly, or see `include` in .alertlint.yaml",
+            dir.display()
+        ));
     }
     for error in &io_errors {
         eprintln!("alertlint: {error}");

@@ -29,8 +29,6 @@ pub struct Discovered {
     pub files: Vec<Found>,
     pub dirs: Vec<PathBuf>,
     pub errors: Vec<String>,
-    /// Files a walk looked at (for the message when it found no rule file).
-    pub visited: usize,
 }
 
 fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigError> {
@@ -163,7 +161,6 @@ pub fn discover(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            found.visited += 1;
             let how = pick(p)?;
             if how == Pick::Skip {
                 continue;
