@@ -340,9 +340,10 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 
     let selection = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
-    let mut reports = Vec::new();
+    // One engine per configuration in use; one run over all files, so that
+    // cross-file lints compare files whatever configuration they use.
     let mut engines = Vec::new();
-    let mut roots_with_rules = vec![false; discovered.dirs.len()];
+    let mut groups = Vec::new();
     for (index, (config, _)) in configs.loaded.iter().enumerate() {
         let Some(group) = inputs.get_mut(index).map(std::mem::take).filter(|g| !g.is_empty()) else {
             continue;
@@ -352,12 +353,23 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => return fail(e),
         };
         engine.note_not_rules(true);
-        let (group, origins): (Vec<Input>, Vec<(bool, Option<usize>)>) =
+        engines.push(engine);
+        groups.push(group);
+    }
+    let mut parts = Vec::new();
+    let mut origins: Vec<Vec<(bool, Option<usize>)>> = Vec::new();
+    for (engine, group) in engines.iter().zip(groups) {
+        let (group, origin): (Vec<Input>, Vec<(bool, Option<usize>)>) =
             group.into_iter().map(|(input, named, root)| (input, (named, root))).unzip();
-        let checked = engine.check(group);
+        parts.push((engine, group));
+        origins.push(origin);
+    }
+    let mut reports = Vec::new();
+    let mut roots_with_rules = vec![false; discovered.dirs.len()];
+    for (checked, origin) in Engine::check_many(parts).into_iter().zip(origins) {
         for (i, report) in checked.into_iter().enumerate() {
             // Reports past the inputs are the Alertmanager and Prometheus ones.
-            let (named, root) = origins.get(i).copied().unwrap_or((true, None));
+            let (named, root) = origin.get(i).copied().unwrap_or((true, None));
             if !named && !holds_rules(&report) {
                 continue;
             }
@@ -366,7 +378,6 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             reports.push(report);
         }
-        engines.push(engine);
     }
     reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
     // Every engine reports the Alertmanager configuration's own findings: once is enough.

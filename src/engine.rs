@@ -209,31 +209,69 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
-        let mut files: Vec<(FileReport, suppress::Scanned)> =
-            inputs.into_par_iter().map(|input| self.check_file(input)).collect();
+        Engine::check_many(vec![(self, inputs)]).pop().unwrap_or_default()
+    }
 
-        let checked: Vec<CheckedFile<'_>> =
-            files.iter().map(|(r, _)| CheckedFile { file: &r.file, model: &r.model }).collect();
-        let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
-        for lint in &self.lints {
-            if self.effective_severity(lint.meta().id).is_none() {
-                continue;
+    /// Checks files that use different configurations as one run: each
+    /// file's own lints and policy come from its engine, and cross-file lints
+    /// (`rule/duplicate`) compare it with every file of the run. Reports come
+    /// back per engine, in input order.
+    pub fn check_many(parts: Vec<(&Engine, Vec<Input>)>) -> Vec<Vec<FileReport>> {
+        let checked_parts: Vec<(&Engine, Vec<(FileReport, suppress::Scanned)>)> = parts
+            .into_iter()
+            .map(|(engine, inputs)| (engine, inputs.into_par_iter().map(|input| engine.check_file(input)).collect()))
+            .collect();
+
+        // Cross-file lints see one engine's files in input order, and the
+        // files of several engines in name order (the later copy of a
+        // duplicate is the one reported), whichever engine checks them.
+        let mut order: Vec<(usize, usize)> = checked_parts
+            .iter()
+            .enumerate()
+            .flat_map(|(part, (_, files))| (0..files.len()).map(move |i| (part, i)))
+            .collect();
+        if checked_parts.len() > 1 {
+            order.sort_by(|a, b| checked_parts[a.0].1[a.1].0.file.name().cmp(checked_parts[b.0].1[b.1].0.file.name()));
+        }
+        let checked: Vec<CheckedFile<'_>> = order
+            .iter()
+            .map(|&(part, i)| {
+                let report = &checked_parts[part].1[i].0;
+                CheckedFile { file: &report.file, model: &report.model }
+            })
+            .collect();
+        let mut crosses: Vec<Vec<Vec<Diagnostic>>> = Vec::new();
+        for (part, (engine, files)) in checked_parts.iter().enumerate() {
+            let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
+            for lint in &engine.lints {
+                if engine.effective_severity(lint.meta().id).is_none() {
+                    continue;
+                }
+                let mut cx = WorkspaceContext {
+                    files: &checked,
+                    config: &engine.config,
+                    alertmanager: engine.alertmanager.as_ref(),
+                    catalog: &engine.catalog,
+                    lint: lint.meta(),
+                    out: vec![Vec::new(); checked.len()],
+                };
+                lint.check_workspace(&mut cx);
+                // Findings on other engines' files are theirs to make.
+                for (&(owner, i), found) in order.iter().zip(cx.out) {
+                    if owner == part {
+                        cross[i].extend(found);
+                    }
+                }
             }
-            let mut cx = WorkspaceContext {
-                files: &checked,
-                config: &self.config,
-                alertmanager: self.alertmanager.as_ref(),
-                catalog: &self.catalog,
-                lint: lint.meta(),
-                out: vec![Vec::new(); checked.len()],
-            };
-            lint.check_workspace(&mut cx);
-            for (all, found) in cross.iter_mut().zip(cx.out) {
-                all.extend(found);
-            }
+            crosses.push(cross);
         }
         drop(checked);
+        checked_parts.into_iter().zip(crosses).map(|((engine, files), cross)| engine.finish(files, cross)).collect()
+    }
 
+    /// Applies policy to checked files and adds the findings that belong to
+    /// no rule file (Alertmanager configuration, Prometheus server).
+    fn finish(&self, mut files: Vec<(FileReport, suppress::Scanned)>, cross: Vec<Vec<Diagnostic>>) -> Vec<FileReport> {
         files.par_iter_mut().zip(cross).for_each(|((report, directives), found)| {
             report.diagnostics.extend(found);
             self.apply_policy(&mut report.diagnostics, directives);
@@ -270,7 +308,7 @@ impl Engine {
             let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
             let mut diagnostics = model.diagnostics.clone();
             if model.kind == FileKind::NotRules && self.note_not_rules {
-                diagnostics.push(lints::rule::not_rules::note(&file));
+                diagnostics.extend(lints::rule::not_rules::note(&file));
             }
             self.run_lints(&file, &model, &mut diagnostics);
             let directives = suppress::scan(&file, &model);

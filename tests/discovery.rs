@@ -289,3 +289,15 @@ fn the_cli_and_the_language_server_agree_on_the_configuration() {
     lsp.sort();
     assert_eq!(cli, lsp);
 }
+
+#[test]
+fn duplicates_are_found_across_files_with_different_configurations() {
+    let rule = "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n";
+    let dir = scratch(&[
+        ("a/.alertlint.yaml", "lints:\n  record/naming: off\n"),
+        ("a/rules.yaml", rule),
+        ("b/rules.yaml", rule),
+    ]);
+    let out = run(dir.path(), &["check", "--format", "json", "--select", "rule/duplicate", "."]);
+    assert_eq!(findings(&json(&out)), [("./b/rules.yaml".into(), "rule/duplicate".into())], "{}", text(&out));
+}

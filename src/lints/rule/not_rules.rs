@@ -30,13 +30,14 @@ crate::declare_lint! {
         id: "rule/not-rules",
         severity: Info,
         summary: "a file named on the command line holds YAML that is not a rule file",
-        pass: [Example::new("groups:\n  - name: api\n    rules: []\n")],
+        pass: [Example::new("groups:\n  - name: api\n    rules: []\n"), Example::new("# no rules yet\n")],
         fail: [Example::new("replicas: 3\nimage: { name: prometheus, tag: v3.5.0 }\n")],
     };
 }
 
-/// The note for a file that loaded as YAML but holds no rules.
-pub fn note(file: &SourceFile) -> Diagnostic {
+/// The note for a file that loaded as YAML but holds no rules; none for a
+/// file with no content (Prometheus loads it as a rule file with no groups).
+pub fn note(file: &SourceFile) -> Option<Diagnostic> {
     let text = file.text();
     // The first line that is neither blank nor a comment: what the file starts with.
     let mut offset = 0;
@@ -51,11 +52,12 @@ pub fn note(file: &SourceFile) -> Diagnostic {
         }
         offset += line.len();
     }
-    let message = if span.is_empty() {
-        "file holds no YAML document, so no rule was checked".to_string()
-    } else {
-        "file is YAML but not a rule file (no `groups:`, `PrometheusRule` or ConfigMap holding rules), so no rule was checked".to_string()
-    };
-    Diagnostic::new(NOT_RULES.id, Severity::Info, span, message)
-        .help("name rule files only, or exclude this file in `.alertlint.yaml`")
+    if span.is_empty() {
+        return None;
+    }
+    let message = "file is YAML but not a rule file (no `groups:`, `PrometheusRule` or ConfigMap holding rules), so no rule was checked";
+    Some(
+        Diagnostic::new(NOT_RULES.id, Severity::Info, span, message)
+            .help("name rule files only, or exclude this file in `.alertlint.yaml`"),
+    )
 }
