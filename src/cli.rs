@@ -13,6 +13,7 @@ use crate::engine::{Engine, Input, Selection};
 use crate::lints;
 use crate::model::{Dialect, FileKind};
 use crate::promql;
+use crate::read;
 use crate::report::{self, Format};
 
 #[derive(Parser)]
@@ -60,7 +61,7 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct CheckArgs {
     /// Files or directories to check (default: the current directory); `-` reads stdin
     paths: Vec<PathBuf>,
@@ -112,6 +113,12 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Apply every safe fix in place, then report what remains
+    #[arg(long)]
+    fix: bool,
+    /// With --fix: print the fixes as a unified diff and change nothing
+    #[arg(long, requires = "fix")]
+    diff: bool,
 }
 
 #[derive(Args)]
@@ -171,25 +178,64 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `alertlint parse` on a large stack: the tree of a long flat chain
+/// (`a or b or c ...`) is as tall as the chain is long, and so is its JSON.
 fn parse(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("parse".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || parse_on_this_stack(expr, format, experimental))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+    .unwrap_or_else(|| fail("cannot start a thread to parse the expression"))
+}
+
+fn parse_on_this_stack(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
     let options = if experimental { promql::ParseOptions::all_enabled() } else { promql::ParseOptions::default() };
     let result = promql::parse(expr, &options);
-    match (format, &result) {
-        (ParseFormat::Json, Ok(tree)) => println!("{}", promql::tree_to_json(tree)),
-        (ParseFormat::Json, Err(errors)) => println!("{}", promql::errors_to_json(errors)),
-        (ParseFormat::Text, Ok(tree)) => print!("{}", promql::print_tree(tree, expr)),
+    let output = match (format, &result) {
+        (ParseFormat::Json, Ok(tree)) => format!("{}\n", promql::tree_to_json(tree)),
+        (ParseFormat::Json, Err(errors)) => format!("{}\n", promql::errors_to_json(errors)),
+        (ParseFormat::Text, Ok(tree)) => promql::print_tree(tree, expr),
         (ParseFormat::Text, Err(errors)) => {
-            for error in errors {
-                println!("{}", promql::format_error(expr, error));
-            }
+            errors.iter().map(|error| format!("{}\n", promql::format_error(expr, error))).collect()
         }
+    };
+    if let Err(code) = write_stdout(&output) {
+        return code;
     }
     ExitCode::from(u8::from(result.is_err()))
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("alertlint: {message}");
+    print_error(message);
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Writes `text` to standard output. A failed write (a full disk, a closed
+/// pipe as in `alertlint parse … | head -c 10`) ends the command with exit
+/// code 2 rather than a panic; a closed pipe ends it quietly, since whoever
+/// would read the message has gone.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                print_error(format!("cannot write to standard output: {e}"));
+            }
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// Prints `alertlint: MESSAGE` on standard error. A standard error that
+/// cannot be written to is ignored: there is nowhere left to say so.
+fn print_error(message: impl std::fmt::Display) {
+    let message = message.to_string();
+    let _ = writeln!(std::io::stderr().lock(), "alertlint: {}", report::escape_control(&message));
 }
 
 fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
@@ -281,9 +327,14 @@ impl<'a> Configs<'a> {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let again = args.clone();
     if let Some(jobs) = args.jobs {
-        // Fails only when called twice; the default pool is then used.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
+        if jobs > MAX_JOBS {
+            return fail(format!("--jobs {jobs} is more than the limit of {MAX_JOBS} worker threads"));
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global() {
+            return fail(format!("cannot start {jobs} worker threads: {e}"));
+        }
     }
     let mut configs = match Configs::new(&args) {
         Ok(configs) => configs,
@@ -325,18 +376,28 @@ fn check(args: CheckArgs) -> ExitCode {
         let index = configs.for_file(path)?;
         Ok(configs.loaded[index].1.pick(path))
     };
-    let discovered = match crate::discover::discover(&paths, READ_LIMIT, &mut pick) {
+    let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut pick) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
     io_errors.extend(discovered.errors);
+    let mut reports = Vec::new();
+    let mut roots_with_rules = vec![false; discovered.dirs.len()];
     for found in discovered.files {
+        let name = found.path.display().to_string();
+        if found.oversized {
+            // A finding, as for stdin, not an I/O error: the file is there.
+            if let Some(root) = found.root {
+                roots_with_rules[root] = true;
+            }
+            reports.push(Engine::oversized_report(name));
+            continue;
+        }
         let index = match configs.for_file(&found.path) {
             Ok(i) => i,
             Err(e) => return fail(e),
         };
-        let input = Input { name: found.path.display().to_string(), bytes: found.bytes };
-        push_input(&mut inputs, index, (input, found.named, found.root));
+        push_input(&mut inputs, index, (Input { name, bytes: found.bytes }, found.named, found.root));
     }
 
     let selection = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
@@ -353,6 +414,9 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => return fail(e),
         };
         engine.note_not_rules(true);
+        for warning in engine.input_warnings() {
+            print_error(format_args!("warning: {warning}"));
+        }
         engines.push(engine);
         groups.push(group);
     }
@@ -364,9 +428,12 @@ fn check(args: CheckArgs) -> ExitCode {
         parts.push((engine, group));
         origins.push(origin);
     }
-    let mut reports = Vec::new();
-    let mut roots_with_rules = vec![false; discovered.dirs.len()];
-    for (checked, origin) in Engine::check_many(parts).into_iter().zip(origins) {
+    // Which engine checked each file, for `--fix`.
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (part, (checked, origin)) in Engine::check_many(parts).into_iter().zip(origins).enumerate() {
+        for report in &checked {
+            owner.entry(report.file.name().to_string()).or_insert(part);
+        }
         for (i, report) in checked.into_iter().enumerate() {
             // Reports past the inputs are the Alertmanager and Prometheus ones.
             let (named, root) = origin.get(i).copied().unwrap_or((true, None));
@@ -393,11 +460,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             let count: usize = baseline.findings.iter().map(|e| e.count).sum();
             if !args.quiet {
-                eprintln!("alertlint: recorded {count} findings in {}", path.display());
+                print_error(format_args!("recorded {count} findings in {}", path.display()));
             }
             return ExitCode::SUCCESS;
         }
-        let baseline = match crate::discover::read_bounded(path, READ_LIMIT)
+        let baseline = match read::read_bytes(path, read::MAX_BASELINE_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|bytes| crate::baseline::Baseline::parse(&String::from_utf8_lossy(&bytes)))
         {
@@ -407,16 +474,22 @@ fn check(args: CheckArgs) -> ExitCode {
         let stale = baseline.apply(&mut reports);
         if !stale.is_empty() && !args.quiet {
             let count: usize = stale.iter().map(|e| e.count).sum();
-            eprintln!(
-                "alertlint: {count} baseline {} no longer {} (run with --update-baseline to drop them):",
+            print_error(format_args!(
+                "{count} baseline {} no longer {} (run with --update-baseline to drop them):",
                 if count == 1 { "finding" } else { "findings" },
                 if count == 1 { "occurs" } else { "occur" }
-            );
+            ));
+            let mut stderr = std::io::stderr().lock();
             for entry in &stale {
                 let rule = entry.rule.as_deref().map(|r| format!(" {r}")).unwrap_or_default();
-                eprintln!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+                let line = format!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+                let _ = writeln!(stderr, "{}", report::escape_control(&line));
             }
         }
+    }
+
+    if args.fix {
+        return fix(&engines, &owner, &reports, again, args.diff);
     }
 
     let threshold = match args.fail_on {
@@ -453,11 +526,11 @@ fn check(args: CheckArgs) -> ExitCode {
                 } else {
                     format!(", {} failed", stats.failures.len())
                 };
-                eprintln!(
-                    "alertlint: made {} {} to Prometheus at {url}{failed}",
+                print_error(format_args!(
+                    "made {} {} to Prometheus at {url}{failed}",
                     stats.queries,
                     if stats.queries == 1 { "query" } else { "queries" }
-                );
+                ));
             }
         }
     }
@@ -468,7 +541,7 @@ fn check(args: CheckArgs) -> ExitCode {
         ));
     }
     for error in &io_errors {
-        eprintln!("alertlint: {error}");
+        print_error(error);
     }
     if !io_errors.is_empty() {
         return ExitCode::from(EXIT_USAGE);
@@ -492,6 +565,48 @@ fn holds_rules(report: &crate::engine::FileReport) -> bool {
         FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
         _ => true,
     }
+}
+
+/// `--fix`: writes every fixable file, then checks again and reports what
+/// remains. With `--diff`, prints the fixes instead and changes nothing
+/// (exit 1 when there is something to fix).
+fn fix(
+    engines: &[Engine],
+    owner: &std::collections::HashMap<String, usize>,
+    reports: &[crate::engine::FileReport],
+    mut args: CheckArgs,
+    diff: bool,
+) -> ExitCode {
+    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+    let mut fixed = 0;
+    let mut stdout = std::io::stdout().lock();
+    for report in reports {
+        let on_disk = !(args.paths.iter().any(|p| p.as_os_str() == "-") && report.file.name() == stdin_name);
+        if !on_disk || report.diagnostics.is_empty() {
+            continue;
+        }
+        // Each file is fixed by the engine (configuration) that checked it.
+        let Some(engine) = owner.get(report.file.name()).and_then(|&i| engines.get(i)) else { continue };
+        let Some(text) = crate::fix::fix_file(engine, report) else { continue };
+        fixed += 1;
+        if diff {
+            let patch = crate::fix::unified_diff(report.file.name(), report.file.text(), &text);
+            if stdout.write_all(patch.as_bytes()).is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+        } else if let Err(e) = std::fs::write(report.file.name(), text) {
+            return fail(format!("cannot write {}: {e}", report.file.name()));
+        }
+    }
+    drop(stdout);
+    if diff {
+        return ExitCode::from(u8::from(fixed > 0));
+    }
+    if fixed > 0 && !args.quiet {
+        eprintln!("alertlint: fixed {fixed} {}", if fixed == 1 { "file" } else { "files" });
+    }
+    args.fix = false;
+    check(args)
 }
 
 /// How `check` prints its report.
@@ -568,7 +683,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
             "no Alertmanager configuration: pass --alertmanager-config FILE, or set `alertmanager.config` in .alertlint.yaml",
         );
     };
-    let am_text = match std::fs::read_to_string(&am_path) {
+    let am_text = match read::read_text(&am_path, read::MAX_ALERTMANAGER_BYTES) {
         Ok(text) => text,
         Err(e) => return fail(format!("cannot read Alertmanager configuration {}: {e}", am_path.display())),
     };
@@ -584,8 +699,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
                 }
                 RoutesFormat::Json => report::json::render(&reports),
             };
-            print!("{output}");
-            return ExitCode::from(1);
+            return write_stdout(&output).err().unwrap_or(ExitCode::from(1));
         }
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
@@ -593,29 +707,63 @@ fn routes(args: RoutesArgs) -> ExitCode {
         Ok(filter) => filter,
         Err(e) => return fail(e),
     };
-    let discovered = match crate::discover::discover(&paths, READ_LIMIT, &mut |p| Ok(filter.pick(p))) {
+    let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut |p| Ok(filter.pick(p))) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    let mut files = Vec::new();
+    let mut inputs = Vec::new();
     let mut io_errors = discovered.errors;
     for found in discovered.files {
-        match String::from_utf8(found.bytes) {
-            Ok(text) => files.push(crate::source::SourceFile::new(found.path.display().to_string(), text)),
-            Err(e) => io_errors.push(format!("{}: {e}", found.path.display())),
+        if found.oversized {
+            let limit = read::MAX_RULE_FILE_BYTES;
+            io_errors.push(format!("{}: file is larger than the limit of {limit} bytes", found.path.display()));
+            continue;
+        }
+        inputs.push(crate::engine::Input { name: found.path.display().to_string(), bytes: found.bytes });
+    }
+    // The engine loads, parses and routes the rules; this command renders.
+    // Routing needs no server and no saved scrape.
+    config.prometheus.url = None;
+    config.prometheus.metrics.clear();
+    let syntax = crate::lints::yaml::syntax::SYNTAX.id;
+    let selection = crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
+    let mut engine = match crate::engine::Engine::new(config, selection) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
+    engine.use_alertmanager(am_file, am);
+    let Some(am) = engine.alertmanager() else {
+        return fail("the Alertmanager configuration could not be used");
+    };
+    let reports = engine.check(inputs);
+    // A rule file that is not valid YAML cannot be routed: say so (exit 2)
+    // rather than report that it has no alerts.
+    let mut unreadable = 0;
+    for report in &reports {
+        if let Some(d) = report.diagnostics.iter().find(|d| d.lint == syntax && d.severity == Severity::Error) {
+            let position = report.file.position(d.span.start);
+            let message = report::escape_control(&d.message);
+            io_errors.push(format!(
+                "{}:{}:{}: invalid YAML: {message}",
+                report.file.name(),
+                position.line,
+                position.column
+            ));
+            unreadable += 1;
         }
     }
-    let alerts = routes::collect(&files, &config, &am);
+    let alerts = routes::collect(&reports, engine.config(), am);
     let output = match args.format {
-        RoutesFormat::Human => routes::render_human(&alerts, &am),
+        RoutesFormat::Human if alerts.is_empty() && unreadable > 0 => String::new(),
+        // Alert names and receivers come from the user's files: no raw control characters.
+        RoutesFormat::Human => report::escape_control(&routes::render_human(&alerts, am)).into_owned(),
         RoutesFormat::Json => routes::render_json(&alerts),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-        return ExitCode::from(EXIT_USAGE);
+    if let Err(code) = write_stdout(&output) {
+        return code;
     }
     for error in &io_errors {
-        eprintln!("alertlint: {error}");
+        print_error(error);
     }
     ExitCode::from(if io_errors.is_empty() { 0 } else { EXIT_USAGE })
 }
@@ -624,9 +772,13 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Bytes read from one input: one more than the engine checks, so that a
-/// larger file is reported as too large without being read whole.
-const READ_LIMIT: u64 = crate::engine::MAX_FILE_BYTES as u64 + 1;
+/// Bytes read from stdin: one more than the engine checks, so that a
+/// larger input is reported as too large without being read whole.
+const READ_LIMIT: u64 = read::MAX_RULE_FILE_BYTES as u64 + 1;
+
+/// Most worker threads `--jobs` starts: far more than any machine has
+/// cores, and few enough that their stacks cannot exhaust memory.
+const MAX_JOBS: usize = 1024;
 
 fn rules() -> ExitCode {
     let registry = lints::registry();
@@ -642,16 +794,20 @@ fn rules() -> ExitCode {
             m.summary
         ));
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    write_stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn explain(id: &str) -> ExitCode {
     match lints::find(id) {
         Some(meta) => {
-            println!("# {}\n\nDefault severity: {}. {}.\n", meta.id, meta.default_severity, capitalise(meta.summary));
-            print!("{}", meta.docs_text());
-            ExitCode::SUCCESS
+            let text = format!(
+                "# {}\n\nDefault severity: {}. {}.\n\n{}",
+                meta.id,
+                meta.default_severity,
+                capitalise(meta.summary),
+                meta.docs_text()
+            );
+            write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         None => {
             let ids = lints::registry().iter().map(|r| r.meta.id);
@@ -717,10 +873,7 @@ fn init(force: bool) -> ExitCode {
         return fail(format!("{} already exists (use --force to overwrite)", path.display()));
     }
     match std::fs::write(path, STARTER_CONFIG) {
-        Ok(()) => {
-            println!("wrote {}", path.display());
-            ExitCode::SUCCESS
-        }
+        Ok(()) => write_stdout(&format!("wrote {}\n", path.display())).err().unwrap_or(ExitCode::SUCCESS),
         Err(e) => fail(format!("{}: {e}", path.display())),
     }
 }

@@ -4,7 +4,6 @@
 //! file is decided by its content (here a cheap look at the text, then the
 //! loader's classification; see `cli`).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -20,7 +19,10 @@ pub struct Found {
     pub named: bool,
     /// The directory argument it was found under (index into `Discovered::dirs`).
     pub root: Option<usize>,
+    /// Empty when `oversized`.
     pub bytes: Vec<u8>,
+    /// Larger than the limit: reported as such, not read.
+    pub oversized: bool,
 }
 
 /// Files found, the directories walked, and paths that could not be read (exit code 2).
@@ -35,13 +37,60 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
     if patterns.is_empty() {
         return Ok(None);
     }
+    let invalid = |pattern: &str, e: &dyn std::fmt::Display| {
+        ConfigError::new(format!("invalid `{what}` pattern `{}`: {e}", shorten(pattern)))
+    };
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob =
-            Glob::new(pattern).map_err(|e| ConfigError::new(format!("invalid `{what}` pattern `{pattern}`: {e}")))?;
-        builder.add(glob);
+        check_glob(pattern).map_err(|e| invalid(pattern, &e))?;
+        builder.add(Glob::new(pattern).map_err(|e| invalid(pattern, &e))?);
     }
-    builder.build().map(Some).map_err(|e| ConfigError::new(format!("invalid `{what}` patterns: {e}")))
+    builder.build().map(Some).map_err(|e| {
+        // The set's error names a pattern by index only: find which one fails.
+        let failing =
+            patterns.iter().find(|p| Glob::new(p).map_or(true, |g| GlobSetBuilder::new().add(g).build().is_err()));
+        match failing {
+            Some(pattern) => invalid(pattern, &e),
+            None => ConfigError::new(format!("invalid `{what}` patterns: {e}")),
+        }
+    })
+}
+
+/// Deepest nesting of `{a,b}` groups accepted in a glob.
+pub const MAX_GLOB_BRACE_DEPTH: usize = 16;
+
+/// Checks what the glob library would otherwise fail on with an unclear
+/// message (or only after compiling a huge regex): deeply nested braces.
+pub fn check_glob(pattern: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut escaped = false;
+    for c in pattern.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_GLOB_BRACE_DEPTH {
+        return Err(format!("`{{…}}` groups are nested {deepest} deep; the limit is {MAX_GLOB_BRACE_DEPTH}"));
+    }
+    Ok(())
+}
+
+/// A pattern short enough to quote in a message.
+fn shorten(pattern: &str) -> String {
+    const MAX: usize = 80;
+    if pattern.chars().count() <= MAX {
+        return pattern.to_string();
+    }
+    let head: String = pattern.chars().take(MAX).collect();
+    format!("{head}…")
 }
 
 /// What a walk does with a file, by the configuration's globs.
@@ -127,7 +176,7 @@ fn is_yaml(path: &Path) -> bool {
 /// taken. `limit` bounds the bytes read from one file.
 pub fn discover(
     paths: &[PathBuf],
-    limit: u64,
+    limit: usize,
     pick: &mut dyn FnMut(&Path) -> Result<Pick, ConfigError>,
 ) -> Result<Discovered, ConfigError> {
     let mut found = Discovered::default();
@@ -140,8 +189,17 @@ pub fn discover(
             }
         };
         if !metadata.is_dir() {
-            match read_bounded(path, limit) {
-                Ok(bytes) => found.files.push(Found { path: path.clone(), named: true, root: None, bytes }),
+            match crate::read::read_bytes(path, limit) {
+                Ok(bytes) => {
+                    found.files.push(Found { path: path.clone(), named: true, root: None, bytes, oversized: false })
+                }
+                Err(crate::read::ReadError::TooLarge(_)) => found.files.push(Found {
+                    path: path.clone(),
+                    named: true,
+                    root: None,
+                    bytes: Vec::new(),
+                    oversized: true,
+                }),
                 Err(e) => found.errors.push(format!("{}: {e}", path.display())),
             }
             continue;
@@ -165,8 +223,23 @@ pub fn discover(
             if how == Pick::Skip {
                 continue;
             }
-            if let Some(bytes) = read_candidate(p, how, limit, &mut found.errors) {
-                found.files.push(Found { path: p.to_path_buf(), named: false, root: Some(root), bytes });
+            match read_candidate(p, how, limit) {
+                Ok(Some(bytes)) => found.files.push(Found {
+                    path: p.to_path_buf(),
+                    named: false,
+                    root: Some(root),
+                    bytes,
+                    oversized: false,
+                }),
+                Ok(None) => {}
+                Err(crate::read::ReadError::TooLarge(_)) => found.files.push(Found {
+                    path: p.to_path_buf(),
+                    named: false,
+                    root: Some(root),
+                    bytes: Vec::new(),
+                    oversized: true,
+                }),
+                Err(e) => found.errors.push(format!("{}: {e}", p.display())),
             }
         }
     }
@@ -176,44 +249,28 @@ pub fn discover(
 }
 
 /// The bytes of a file found by a walk, when they may be a rule file.
-fn read_candidate(path: &Path, how: Pick, limit: u64, errors: &mut Vec<String>) -> Option<Vec<u8>> {
+fn read_candidate(path: &Path, how: Pick, limit: usize) -> Result<Option<Vec<u8>>, crate::read::ReadError> {
     let yaml = is_yaml(path);
     if how == Pick::ByContent && !yaml {
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
         if SKIPPED_EXTENSIONS.contains(&extension.as_str()) {
-            return None;
+            return Ok(None);
         }
-        if std::fs::metadata(path).map_or(true, |m| m.len() > WALK_MAX_BYTES) {
-            return None;
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > WALK_MAX_BYTES) {
+            return Ok(None);
         }
     }
-    let bytes = match read_bounded(path, limit) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            errors.push(format!("{}: {e}", path.display()));
-            return None;
-        }
-    };
+    let bytes = crate::read::read_bytes(path, limit)?;
     // YAML files are read whatever they hold, so that one that is not valid
     // YAML is reported (`yaml/syntax`); the others only when they may be rules.
     if how == Pick::Included || yaml {
-        return Some(bytes);
+        return Ok(Some(bytes));
     }
     if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
-        return None;
+        return Ok(None);
     }
     match std::str::from_utf8(&bytes) {
-        Ok(text) if crate::model::looks_like_rules(text) => Some(bytes),
-        _ => None,
+        Ok(text) if crate::model::looks_like_rules(text) => Ok(Some(bytes)),
+        _ => Ok(None),
     }
-}
-
-/// Reads at most `limit` bytes of a file.
-pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    // Sized up front as `fs::read` does; the length is only a hint (it may change).
-    let hint = file.metadata().map_or(0, |m| m.len()).min(limit);
-    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    file.take(limit).read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
