@@ -1,5 +1,6 @@
 //! Lints about the structure of rules.
 
+pub mod dependency;
 pub mod duplicate;
 pub mod ignored_document;
 pub mod schema;
@@ -9,5 +10,6 @@ pub fn registrations() -> Vec<super::Registration> {
         crate::builtin_lint!(schema::SCHEMA),
         crate::builtin_lint!(ignored_document::IGNORED_DOCUMENT),
         duplicate::registration(),
+        dependency::registration(),
     ]
 }
