@@ -587,15 +587,55 @@ mod tests {
         assert!(cond("a > 5 or b < 3"));
         assert!(cond("a / b > 0.1"));
         assert!(cond("max_over_time((x > 5)[10m:])"));
+        assert!(cond(r#"cluster_info{phase!="Healthy"}"#));
+        assert!(cond(r#"label_replace(cluster_info{pause="true"}, "c", "$1", "name", "(.*)")"#));
+        assert!(!cond(r#"up{job="api"}"#));
+        assert!(!cond(r#"sum by (job) (rate(errors_total{code=~"5.."}[5m]))"#));
     }
 }
 
+/// Labels that say where a series comes from, not what state it is in.
+const IDENTITY_LABELS: &[&str] = &[
+    "__name__",
+    "job",
+    "instance",
+    "namespace",
+    "pod",
+    "container",
+    "cluster",
+    "service",
+    "node",
+    "env",
+    "environment",
+    "region",
+    "endpoint",
+    "prometheus",
+];
+
+/// Name endings of metrics whose value is a measurement, not a 0/1 state.
+const MEASUREMENT_SUFFIXES: &[&str] =
+    &["_seconds", "_milliseconds", "_bytes", "_total", "_count", "_sum", "_bucket", "_ratio", "_percent", "_celsius"];
+
+/// A selector that picks series by a state label of an info-style metric
+/// (`cluster_info{phase!="Healthy"}`, `topic_resource_info{ready!="True"}`):
+/// which series exist is the condition.
+fn filters_state(vs: &VectorSelector) -> bool {
+    let measurement = vs.metric_name().is_some_and(|n| MEASUREMENT_SUFFIXES.iter().any(|s| n.ends_with(s)));
+    !measurement
+        && vs.matchers.iter().any(|m| {
+            !IDENTITY_LABELS.contains(&m.name.as_str())
+                && !(m.op == MatchOp::Regex && matches!(m.value.as_str(), ".*" | ".+"))
+        })
+}
+
 /// Whether an expression filters its series: a comparison (without `bool`)
-/// that can be false, `and`, `unless`, or `absent(...)`. An alert without a
-/// filter fires for every series its selectors return.
+/// that can be false, `and`, `unless`, `absent(...)`, or a selector of a
+/// state label. An alert without a filter fires for every series its
+/// selectors return.
 pub fn has_condition(expr: &Expr) -> bool {
     match &expr.kind {
-        ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) | ExprKind::VectorSelector(_) => false,
+        ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => false,
+        ExprKind::VectorSelector(vs) => filters_state(vs),
         ExprKind::MatrixSelector(m) => has_condition(&m.vector_selector),
         ExprKind::SubqueryExpr(s) => has_condition(&s.expr),
         ExprKind::ParenExpr(p) => has_condition(&p.expr),

@@ -15,8 +15,15 @@ crate::declare_lint! {
     /// stop, are left alone: the rule must say so in its name, labels or annotations
     /// (`Watchdog`, `DeadMansSwitch`, "heartbeat", "always firing", `InfoInhibitor`).
     ///
+    /// A selector that picks series by a state label of a metric whose value is not a
+    /// measurement counts as a condition: `cluster_info{phase!="Healthy"}` fires only for the
+    /// clusters in that state. Metrics named as measurements (`_seconds`, `_bytes`, `_total`,
+    /// `_count`, `_ratio`...) and labels that only say where a series comes from (`job`,
+    /// `instance`, `namespace`, `pod`...) do not make a condition.
+    ///
     /// Not reported: `count by (job) (up == 0) > 0` (the `> 0` is always true but `== 0` is a
-    /// condition), `absent(x)`, and a `vector(1)` heartbeat.
+    /// condition), `absent(x)`, `kube_pod_info{phase="Failed"}`-style state selectors, and a
+    /// `vector(1)` heartbeat.
     ///
     /// ## Why it matters
     /// Prometheus fires an alert for every series its expression returns. Without a condition,
@@ -62,6 +69,9 @@ crate::declare_lint! {
       - alert: HighErrorLatency
         expr: max(request_duration_seconds{status=~"5.*"}) > 2
         for: 5m
+      - alert: SeedNotHealthy
+        expr: seed_info{phase!="Healthy"}
+        for: 10m
   - name: recording
     rules:
       - record: job:errors:rate5m

@@ -6,15 +6,15 @@ crate::declare_lint! {
     /// ## What it does
     /// Reports `delta`, `idelta`, `deriv`, `predict_linear` or `double_exponential_smoothing`
     /// (`holt_winters`) over a counter. A metric is a counter when the saved scrapes or the
-    /// server say so, or, without that, by its name: `*_total` and `*_bucket`, and `*_count` /
-    /// `*_sum` of a histogram or summary (the same name rules as `noise/raw-counter`). Findings
-    /// from the name alone say "by its name".
+    /// server say so, or, without that, by its name: `*_bucket`, and `*_count` / `*_sum` of a
+    /// histogram or summary (the same name rules as `noise/raw-counter`). Findings from the
+    /// name alone say "by its name".
     ///
-    /// Not reported: a metric the saved scrapes or server call a gauge whatever its name; a
-    /// `*_total` compared with a sibling capacity (`bytes_used` / `bytes_total`); and, from
-    /// the name alone, a metric that at least two other rules of the file also use with these
-    /// functions and none with `rate`/`increase` (the file knows its metrics better than their
-    /// names).
+    /// Not reported: a metric the saved scrapes or server call a gauge whatever its name; from
+    /// the name alone, `*_total` metrics (on the public corpus every `delta` over a `*_total`
+    /// was a gauge named so by its exporter, and said so in a comment); and, from the name
+    /// alone, a metric that at least two other rules of the file also use with these functions
+    /// and none with `rate`/`increase` (the file knows its metrics better than their names).
     ///
     /// ## Why it matters
     /// These functions are meant for gauges. A counter drops to zero when its process restarts:
@@ -24,8 +24,8 @@ crate::declare_lint! {
     ///
     /// ## Example
     /// ```yaml
-    /// - alert: ErrorsGrowing
-    ///   expr: delta(http_errors_total[10m]) > 100
+    /// - alert: SlowRequests
+    ///   expr: deriv(http_request_duration_seconds_sum[10m]) > 100
     /// ```
     ///
     /// ## How to fix
@@ -48,6 +48,9 @@ crate::declare_lint! {
       - alert: DiskFillsUp
         expr: predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0
         for: 30m
+      - alert: SocketsRefused
+        expr: delta(systemd_socket_refused_connections_total[5m]) > 3
+        for: 5m
 "#),
             Example::with_metrics(r#"groups:
   - name: queue
@@ -107,6 +110,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         );
         let by_name = !by_catalog
             && !known_other
+            && !call.metric.ends_with("_total")
             && crate::lints::noise::raw_counter::is_counter_name(call.metric, &others, cx.catalog)
             && !file_uses_as(cx, rcx, call.metric, GAUGE_ONLY, COUNTER_ONLY);
         if !by_catalog && !by_name {

@@ -110,7 +110,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         let written = format!("{} {}", c.binary.op.as_str(), text(constant.span));
         let origin = c.range.origin.unwrap_or(c.compared.span);
         let what = short(origin);
-        let outcome = if c.binary.return_bool { "`bool` always returns 0" } else { "the expression returns nothing" };
+        let outcome = if c.binary.return_bool { "`bool` always returns 0" } else { "the comparison returns nothing" };
         let mut report = cx
             .report(
                 rcx.expr_span(c.binary.op_span.cover(constant.span)),

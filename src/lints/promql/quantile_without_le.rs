@@ -8,8 +8,9 @@ crate::declare_lint! {
     /// where `x` can no longer carry the `le` label, because an aggregation inside dropped it
     /// (`sum by (job) (rate(x_bucket[5m]))`, `sum(...)`).
     ///
-    /// Not reported: `sum by (le, job) (...)`, `sum without (instance) (...)`, and native
-    /// histograms (no `_bucket` series), which have no `le` label.
+    /// Not reported: `sum by (le, job) (...)`, `sum without (instance) (...)`, native
+    /// histograms (no `_bucket` series), which have no `le` label, and VictoriaMetrics buckets
+    /// kept by `vmrange`, which its engine reads instead of `le`.
     ///
     /// ## Why it matters
     /// A classic histogram is one series per bucket, told apart by `le`. Without it
@@ -69,7 +70,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         let Some(arg) = call.args.get(1).filter(|a| a.value_type() == ValueType::Vector) else { return };
         let classic = arg.vector_selectors().any(|(_, vs)| vs.metric_name().is_some_and(|n| n.ends_with("_bucket")));
         let labels = output_labels(arg);
-        if classic && !labels.can_have("le") {
+        // VictoriaMetrics buckets carry `vmrange` instead of `le`, and its engine reads them.
+        if classic && !labels.can_have("le") && !labels.can_have("vmrange") {
             found.push((call.name_span, labels.narrowed_by));
         }
     });

@@ -92,7 +92,11 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
                         m.name,
                         m.op.as_str()
                     ),
-                    format!("write `{}{}\"{stripped}\"`", m.name, m.op.as_str()),
+                    if stripped.contains("|^") || stripped.contains("$|") {
+                        "remove the `^` and `$` anchors from every alternative".to_string()
+                    } else {
+                        format!("write `{}{}\"{stripped}\"`", m.name, m.op.as_str())
+                    },
                 ));
             } else if !v.contains(META) {
                 let eq = if m.op == MatchOp::Regex { "=" } else { "!=" };

@@ -6,8 +6,9 @@ crate::declare_lint! {
     /// (`level:metric:operations`, with a `:`), that no recording rule in the files checked
     /// together records. The closest recorded name is suggested when there is one.
     ///
-    /// Not reported: names without a `:` (scraped metrics), and names recorded by any rule of
-    /// any file in the same run, whatever its group or file.
+    /// Not reported: names without a `:` or starting with one (scraped metrics such as
+    /// `:tensorflow:serving:request_count`), names recorded by any rule of any file in the same
+    /// run, whatever its group or file, and a second use of the same name in one rule.
     ///
     /// ## Why it matters
     /// A recording rule renamed or deleted, or a typo in its name, leaves every rule reading it
@@ -80,7 +81,14 @@ impl Lint for Dependency {
         for (file, group, rule, expr) in &parsed {
             for u in crate::lints::metric::uses(*file, group, rule, expr, &recorded, false) {
                 let Some(name) = u.selector.metric_name() else { continue };
-                if !name.contains(':') {
+                // `level:metric:operations`; a leading `:` is an exporter's own name
+                // (`:tensorflow:serving:request_count`), not a recording rule's.
+                if !name.contains(':') || name.starts_with(':') {
+                    continue;
+                }
+                if found.iter().any(|f: &(usize, crate::span::Span, String, Option<String>, String, String)| {
+                    f.0 == *file && f.2 == name && f.5 == rule.name.value && f.4 == group.name.value
+                }) {
                     continue;
                 }
                 let suggestion = crate::lints::closest(name, recorded.iter().map(String::as_str)).map(str::to_string);
