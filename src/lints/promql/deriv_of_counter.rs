@@ -64,8 +64,8 @@ crate::declare_lint! {
             Example::new(r#"groups:
   - name: api
     rules:
-      - alert: ErrorsGrowing
-        expr: delta(http_errors_total[10m]) > 100
+      - alert: SlowRequests
+        expr: deriv(http_request_duration_seconds_sum[10m]) > 100
         for: 5m
 "#),
             Example::with_metrics(r#"groups:
