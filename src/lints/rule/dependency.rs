@@ -4,9 +4,12 @@ crate::declare_lint! {
     /// ## What it does
     /// Reports a selector of a recording rule's series, named as recording rules are
     /// (`level:metric:operations`, with a `:`), that no recording rule in the files checked
-    /// together records. The closest recorded name is suggested when there is one.
+    /// together records. The closest recorded name that differs in one part only is suggested
+    /// when there is one.
     ///
-    /// Not reported: names without a `:` or starting with one (scraped metrics such as
+    /// Not reported: anything when the files checked together record nothing at all (an alert
+    /// file checked on its own reads recording rules kept elsewhere); names without a `:` or
+    /// starting with one (scraped metrics such as
     /// `:tensorflow:serving:request_count`), names recorded by any rule of any file in the same
     /// run, whatever its group or file, and a second use of the same name in one rule.
     ///
@@ -76,6 +79,11 @@ impl Lint for Dependency {
 
     fn check_workspace(&self, cx: &mut WorkspaceContext<'_>) {
         let recorded = crate::lints::metric::recorded(cx.files);
+        // Files checked without any recording rule (one alert file, stdin) read recording
+        // rules kept elsewhere: nothing to compare with.
+        if recorded.is_empty() {
+            return;
+        }
         let parsed = crate::lints::metric::parse_all(cx.files);
         let mut found = Vec::new();
         for (file, group, rule, expr) in &parsed {
@@ -91,7 +99,13 @@ impl Lint for Dependency {
                 }) {
                     continue;
                 }
-                let suggestion = crate::lints::closest(name, recorded.iter().map(String::as_str)).map(str::to_string);
+                // A likely typo differs in one part of `level:metric:operations` only.
+                let parts: Vec<&str> = name.split(':').collect();
+                let similar = recorded.iter().map(String::as_str).filter(|r| {
+                    let other: Vec<&str> = r.split(':').collect();
+                    other.len() == parts.len() && other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1
+                });
+                let suggestion = crate::lints::closest(name, similar).map(str::to_string);
                 found.push((
                     u.file,
                     u.name_span,
