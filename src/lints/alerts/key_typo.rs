@@ -138,7 +138,8 @@ impl Lint for KeyTypo {
                         for kv in pairs.iter() {
                             let key = kv.key.value.as_str();
                             let used = counts[kind].get(key).copied().unwrap_or(0);
-                            if common.contains(&key) {
+                            // Common keys, and keys used often in their own right.
+                            if common.contains(&key) || used >= 5 {
                                 continue;
                             }
                             let frequent =

@@ -101,7 +101,7 @@ impl Lint for Dependency {
                 }
                 // A likely typo differs in one part of `level:metric:operations` only.
                 let parts: Vec<&str> = name.split(':').collect();
-                let similar = recorded.iter().map(String::as_str).filter(|r| {
+                let similar = recorded.iter().map(String::as_str).filter(|r| *r != rule.name.value).filter(|r| {
                     let other: Vec<&str> = r.split(':').collect();
                     other.len() == parts.len() && other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1
                 });
