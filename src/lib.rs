@@ -4,13 +4,16 @@
 //! lints → policy (suppressions, selection, severities) → report.
 
 pub mod alertmanager;
+pub mod baseline;
 pub mod catalog;
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod duration;
 pub mod engine;
+pub mod fix;
 pub mod lints;
 pub mod lsp;
 pub mod model;

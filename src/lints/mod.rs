@@ -380,6 +380,12 @@ impl Report<'_> {
         self
     }
 
+    /// Attaches a certain correction, applied by `--fix` and offered by editors.
+    pub fn fix(self, title: impl Into<String>, edits: Vec<crate::diagnostic::Edit>) -> Self {
+        self.0.fix = Some(crate::diagnostic::Fix { title: title.into(), edits });
+        self
+    }
+
     pub fn help(self, help: impl Into<String>) -> Self {
         self.0.help = Some(help.into());
         self

@@ -9,12 +9,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 use crate::suppress;
 
-/// Replace `span` with `text`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub text: String,
-}
+pub use crate::diagnostic::Edit;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {
@@ -188,7 +183,7 @@ fn extend_directive(file: &SourceFile, line: usize, verb: &str, id: &str) -> Opt
 /// Fixes for the suppression lints: a misspelt id replaced by the id it is
 /// closest to, and an unused id removed (the whole comment when it was the last).
 pub fn suppression_fix(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> Option<Action> {
-    let directives = suppress::scan(file, model);
+    let directives = suppress::scan(file, model).directives;
     let (directive, target) =
         directives.iter().find_map(|dir| dir.targets.iter().find(|t| t.span == d.span).map(|t| (dir, t)))?;
     match d.lint {

@@ -7,7 +7,7 @@
 //! quiet for [`DEBOUNCE`]. Everything the client sends is input: nothing it
 //! sends may crash the server or leave diagnostics stale.
 
-mod actions;
+pub mod actions;
 mod document;
 mod transport;
 mod workspace;
