@@ -15,6 +15,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 
 pub mod alertmanager;
+pub mod alerts;
 pub mod group;
 pub mod labels;
 pub mod metric;
@@ -246,6 +247,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(owner::registrations());
         all.extend(severity::registrations());
         all.extend(noise::registrations());
+        all.extend(alerts::registrations());
         all.extend(record::registrations());
         all.extend(metric::registrations());
         all.extend(labels::registrations());
