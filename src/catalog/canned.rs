@@ -36,14 +36,15 @@ impl Canned {
             .and_then(|v| v.as_object())
             .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
-        let mut settings = super::ServerSettings::default();
-        settings.retention =
-            json.get("retention").and_then(|v| v.as_str()).and_then(|t| crate::duration::parse(t).ok());
-        settings.external_labels = json
-            .get("external_labels")
-            .and_then(|v| v.as_object())
-            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-            .unwrap_or_default();
+        let settings = super::ServerSettings {
+            retention: json.get("retention").and_then(|v| v.as_str()).and_then(|t| crate::duration::parse(t).ok()),
+            external_labels: json
+                .get("external_labels")
+                .and_then(|v| v.as_object())
+                .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                .unwrap_or_default(),
+            ..super::ServerSettings::default()
+        };
         Ok(Canned { settings, now, step, present, series })
     }
 }
