@@ -215,6 +215,10 @@ fn online_lints_against_a_real_prometheus() {
     );
 
     assert_eq!(run.rules_of("metric/missing-series"), ["MissingJob"], "{context}");
+    // Why: `up` has series, none with that job; the closest jobs are named.
+    let why = run.of("metric/missing-series")[0]["help"].as_str().unwrap_or("");
+    assert!(why.contains("`up` has series, but none with `job=\"apii\"`; the closest values are `"), "{why}");
+    assert!(why.contains("`prometheus`"), "{why}");
     // Gauge types from the saved scrape and from the server's own metadata.
     assert_eq!(run.rules_of("noise/rate-of-gauge"), ["MemoryRate", "GoroutineRate"], "{context}");
     // The `slow` job is scraped every 2m: a 5m window holds two samples.

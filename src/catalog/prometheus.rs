@@ -426,7 +426,7 @@ impl Client {
         let _slot = self.acquire();
         let timeout = self.admit()?;
         self.queries.fetch_add(1, Ordering::Relaxed);
-        let what = path.trim_start_matches("/api/v1/").to_string();
+        let what = path.split('?').next().unwrap_or(path).trim_start_matches("/api/v1/").to_string();
         let mut target_path = format!("{}{path}", self.target.path);
         let mut redirects = 0;
         let mut response = loop {
@@ -604,12 +604,18 @@ impl Api for Client {
     }
 
     fn label_values(&self, label: &str, selector: &str, start: f64, end: f64) -> Result<Vec<String>, ApiError> {
-        let form = [("match[]", selector.to_string()), ("start", seconds(start)), ("end", seconds(end))];
         // The label name goes in the path: only names that need no escaping.
         if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Ok(Vec::new());
         }
-        let data = self.get(&format!("/api/v1/label/{label}/values"), &form)?;
+        // This endpoint answers GET only.
+        let path = format!(
+            "/api/v1/label/{label}/values?match[]={}&start={}&end={}",
+            percent_encode(selector),
+            seconds(start),
+            seconds(end)
+        );
+        let data = self.get(&path, &[])?;
         strings(&data).ok_or_else(|| invalid("label values", "expected a list of strings"))
     }
 
@@ -648,6 +654,16 @@ fn instant_vector(data: &Value) -> Option<Vec<Sample>> {
 
 fn invalid(what: &str, message: &str) -> ApiError {
     ApiError::Invalid { what: what.to_string(), message: message.to_string() }
+}
+
+/// A query-string value with everything but unreserved characters escaped.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn seconds(t: f64) -> String {
