@@ -113,6 +113,9 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Report only findings on rules added or changed since this git revision (and on changed files)
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
     /// Apply every safe fix in place, then report what remains
     #[arg(long)]
     fix: bool,
@@ -449,6 +452,32 @@ fn check(args: CheckArgs) -> ExitCode {
     reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
     // Every engine reports the Alertmanager configuration's own findings: once is enough.
     reports.dedup_by(|later, first| later.file.name() == first.file.name() && later.model.kind == FileKind::NotRules);
+
+    if let Some(rev) = &args.changed_since {
+        let here = std::env::current_dir().unwrap_or_default();
+        let changes = match crate::changed::Changes::since(&here, rev) {
+            Ok(changes) => changes,
+            Err(e) => return fail(format!("--changed-since: {e}")),
+        };
+        let removed = crate::changed::removed_dependencies(&changes.recorded_before(), &reports);
+        changes.filter(&mut reports);
+        let lint = &lints::rule::dependency::DEPENDENCY;
+        for found in removed {
+            let report = &mut reports[found.report];
+            let engine = owner.get(report.file.name()).and_then(|&i| engines.get(i));
+            let Some(severity) = engine.and_then(|e| e.effective_severity(lint.id)) else { continue };
+            let message = format!(
+                "rule `{}` reads `{}`, a recording rule removed or renamed since {rev}",
+                found.rule, found.metric
+            );
+            let mut diagnostic = crate::diagnostic::Diagnostic::new(lint.id, severity, found.span, message)
+                .help("record the series again, or change this rule to read what replaced it");
+            diagnostic.group = Some(found.group);
+            diagnostic.rule = Some(found.rule);
+            report.diagnostics.push(diagnostic);
+            report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        }
+    }
 
     let empty_dirs: Vec<&PathBuf> =
         discovered.dirs.iter().zip(&roots_with_rules).filter(|(_, found)| !**found).map(|(dir, _)| dir).collect();

@@ -1,5 +1,6 @@
 //! Lints about the structure of rules.
 
+pub mod dependency;
 pub mod duplicate;
 pub mod ignored_document;
 pub mod not_rules;
@@ -13,5 +14,6 @@ pub fn registrations() -> Vec<super::Registration> {
         crate::builtin_lint!(not_rules::NOT_RULES),
         crate::builtin_lint!(other_language::OTHER_LANGUAGE),
         duplicate::registration(),
+        dependency::registration(),
     ]
 }
