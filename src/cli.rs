@@ -587,10 +587,12 @@ fn push_input<T>(inputs: &mut Vec<Vec<T>>, index: usize, input: T) {
 }
 
 /// Whether a file found by a walk is kept: it holds rules, or it is meant to
-/// (a YAML error in a file whose name and text say rule file).
+/// (a YAML error in a file whose name and text say rule file), or it speaks
+/// to alertlint (a `# alertlint` comment with a finding of its own).
 fn holds_rules(report: &crate::engine::FileReport) -> bool {
+    let not_rules = crate::lints::rule::not_rules::NOT_RULES.id;
     match report.model.kind {
-        FileKind::NotRules => false,
+        FileKind::NotRules => report.diagnostics.iter().any(|d| d.lint != not_rules),
         FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
         _ => true,
     }
