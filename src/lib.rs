@@ -18,6 +18,8 @@ pub mod lints;
 pub mod lsp;
 pub mod model;
 pub mod promql;
+pub mod re2;
+pub mod read;
 pub mod report;
 pub mod routes;
 pub mod source;

@@ -11,7 +11,7 @@ pub mod template_query;
 
 pub fn registrations() -> Vec<super::Registration> {
     vec![
-        crate::builtin_lint!(syntax::SYNTAX),
+        crate::stateless_lint!(syntax::SYNTAX, syntax::check),
         impossible::registration(),
         dropped_label::registration(),
         deriv_of_counter::registration(),
