@@ -88,6 +88,10 @@ struct CheckArgs {
     /// Which rule-group fields are valid
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Prometheus feature flags whose syntax is accepted: promql-experimental-functions, promql-duration-expr,
+    /// promql-extended-range-selectors
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    enable_feature: Vec<String>,
     /// Worker threads (default: all cores)
     #[arg(short, long)]
     jobs: Option<usize>,
@@ -209,6 +213,12 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     if let Some(am) = args.alertmanager_config {
         config.alertmanager_config = Some(am);
+    }
+    for name in &args.enable_feature {
+        match crate::model::Feature::parse(name) {
+            Some(feature) => config.target.enable(feature),
+            None => return fail(crate::model::Feature::unknown_message(name)),
+        }
     }
     // Files named on the command line are relative to the current directory,
     // not to the configuration file like `prometheus.metrics`.
@@ -371,9 +381,16 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The policies of the configuration `rules`/`explain` see (the nearest one);
+/// none when it cannot be read (those commands do not need it).
+fn configured_policies() -> Vec<crate::policy::Policy> {
+    load_config(None).map(|c| c.policies).unwrap_or_default()
+}
+
 fn rules() -> ExitCode {
     let registry = lints::registry();
-    let width = registry.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+    let policies = configured_policies();
+    let width = registry.iter().map(|r| r.meta.id.len()).chain(policies.iter().map(|p| p.id.len())).max().unwrap_or(0);
     let mut out = String::new();
     for r in registry {
         let m = r.meta;
@@ -385,11 +402,34 @@ fn rules() -> ExitCode {
             m.summary
         ));
     }
+    for p in &policies {
+        let summary = p.message.clone().unwrap_or_else(|| "a configured policy (`alertlint explain` shows it)".into());
+        out.push_str(&format!(
+            "{:width$}  {:7}  {:12}  {}\n",
+            p.id,
+            p.severity.as_str(),
+            crate::policy::FAMILY,
+            summary
+        ));
+    }
     print!("{out}");
     ExitCode::SUCCESS
 }
 
 fn explain(id: &str) -> ExitCode {
+    if id.starts_with("policy/") {
+        let policies = configured_policies();
+        return match policies.iter().find(|p| p.id == id) {
+            Some(policy) => {
+                print!("{}", crate::policy::describe(policy));
+                ExitCode::SUCCESS
+            }
+            None => match lints::closest(id, policies.iter().map(|p| p.id)) {
+                Some(c) => fail(format!("no policy is named `{id}`; did you mean `{c}`?")),
+                None => fail(format!("no policy is named `{id}` in the nearest .alertlint.yaml")),
+            },
+        };
+    }
     match lints::find(id) {
         Some(meta) => {
             println!("# {}\n\nDefault severity: {}. {}.\n", meta.id, meta.default_severity, capitalise(meta.summary));
@@ -447,11 +487,19 @@ severity:
 
 prometheus:
   scrape_interval: 1m
+  # version: "3.5"                  # the Prometheus whose syntax and fields apply (default: latest 3.x)
+  # features: [promql-experimental-functions]   # its feature flags that change the syntax
   # metrics: [metrics/*.prom]       # saved /metrics scrapes: metric types
   # url: http://127.0.0.1:9090      # a live server for the online lints
 
 # alertmanager:
 #   config: deploy/alertmanager.yml # enables the routing lints
+
+# Team policies, each reported as `policy/NAME` (recipes: docs/policies.md).
+# policies:
+#   - name: critical-needs-runbook
+#     match: { kind: alert, labels: { severity: critical } }
+#     require: { annotations: { runbook_url: {} } }
 "#;
 
 fn init(force: bool) -> ExitCode {

@@ -45,6 +45,8 @@ pub struct LintSetting {
     pub severity: Option<Option<Severity>>,
     /// The entry's node, when it is a mapping (options besides `severity`).
     pub options: Option<Node>,
+    /// Where the id is written.
+    pub key_span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -91,6 +93,10 @@ pub struct Config {
     pub severity: SeverityConfig,
     pub prometheus: PrometheusConfig,
     pub alertmanager_config: Option<PathBuf>,
+    /// `prometheus.version` and `prometheus.features`.
+    pub target: crate::model::Target,
+    /// `policies:`.
+    pub policies: Vec<crate::policy::Policy>,
 }
 
 impl Default for Config {
@@ -116,6 +122,8 @@ impl Default for Config {
                 external_labels: Vec::new(),
             },
             alertmanager_config: None,
+            target: crate::model::Target::default(),
+            policies: Vec::new(),
         }
     }
 }
@@ -165,6 +173,7 @@ impl Config {
                 "severity",
                 "prometheus",
                 "alertmanager",
+                "policies",
             ])? {
                 match key {
                     "dialect" => {
@@ -205,9 +214,12 @@ impl Config {
                             }
                         }
                     }
+                    "policies" => config.policies = crate::policy::decode(value)?,
                     "prometheus" => {
-                        for (key, value) in value.mapping(&["scrape_interval", "metrics", "url", "external_labels"])? {
+                        let keys = ["scrape_interval", "metrics", "url", "external_labels", "version", "features"];
+                        for (key, value) in value.mapping(&keys)? {
                             match key {
+                                "version" | "features" => decode_target(&mut config.target, key, value)?,
                                 "scrape_interval" => config.prometheus.scrape_interval = value.duration()?,
                                 "metrics" => config.prometheus.metrics = value.string_list()?,
                                 "url" => config.prometheus.url = Some(value.string()?.to_string()),
@@ -229,8 +241,15 @@ impl Config {
                 }
             }
         }
+        check_policy_settings(&config, &file)?;
         config.source = Some(file);
         Ok(config)
+    }
+
+    /// Whether `pattern` names a registered lint or a configured policy.
+    pub fn pattern_is_known(&self, pattern: &str) -> bool {
+        crate::lints::pattern_is_known(pattern)
+            || self.policies.iter().any(|p| crate::lints::pattern_matches(pattern, p.id))
     }
 
     /// The options entry for lint `id` (its most specific setting).
@@ -253,10 +272,51 @@ impl Config {
     }
 }
 
+/// `prometheus.version` or `prometheus.features`.
+fn decode_target(target: &mut crate::model::Target, key: &str, value: Cursor<'_>) -> Result<(), ConfigError> {
+    use crate::model::{Feature, Version};
+    if key == "version" {
+        let text = value.string()?;
+        target.version = Some(Version::parse(text).ok_or_else(|| {
+            value.error(format!(
+                "invalid Prometheus version `{text}`; expected a 2.x or 3.x release such as \"3.5\" or \"2.45\""
+            ))
+        })?);
+        return Ok(());
+    }
+    let NodeKind::Sequence(items) = &value.node.kind else {
+        return if value.is_null() { Ok(()) } else { Err(value.error("expected a list of feature names")) };
+    };
+    for item in items {
+        let item = Cursor { file: value.file, node: item };
+        let name = item.string()?;
+        target.enable(Feature::parse(name).ok_or_else(|| item.error(Feature::unknown_message(name)))?);
+    }
+    Ok(())
+}
+
+/// `lints:` entries naming `policy/...` must name a configured policy (the
+/// `policies:` key may come after `lints:`, so this runs last).
+fn check_policy_settings(config: &Config, file: &SourceFile) -> Result<(), ConfigError> {
+    for setting in &config.lints {
+        if setting.pattern == "policy/*" || config.pattern_is_known(&setting.pattern) {
+            continue;
+        }
+        let ids = config.policies.iter().map(|p| p.id);
+        let hint =
+            crate::lints::closest(&setting.pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+        let span = setting.key_span;
+        return Err(error_at(file, span, format!("no policy is named `{}`{hint}", setting.pattern)));
+    }
+    Ok(())
+}
+
 fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
     let mut settings = Vec::new();
     for (pattern, value) in node.mapping_any()? {
-        if !crate::lints::pattern_is_known(pattern) {
+        let is_policy =
+            pattern.strip_prefix("policy/").is_some_and(|name| name == "*" || crate::policy::is_kebab_case(name));
+        if !is_policy && !crate::lints::pattern_is_known(pattern) {
             let ids = crate::lints::registry().iter().map(|r| r.meta.id);
             let hint =
                 crate::lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
@@ -277,7 +337,18 @@ fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
                 );
             }
         };
-        settings.push(LintSetting { pattern: pattern.to_string(), severity, options });
+        if is_policy && matches!(value.node.kind, NodeKind::Mapping(_)) {
+            value.mapping(&["severity"]).map_err(|mut e| {
+                e.message.push_str(" (a policy takes only `severity` here; its checks belong in `policies:`)");
+                e
+            })?;
+        }
+        settings.push(LintSetting {
+            pattern: pattern.to_string(),
+            severity,
+            options,
+            key_span: node.key_span(pattern),
+        });
     }
     Ok(settings)
 }

@@ -54,13 +54,20 @@ impl Filter {
         if self.include.is_none() && self.exclude.is_none() {
             return true;
         }
-        let absolute = std::fs::canonicalize(path)
-            .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
-        let rel = absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+        let rel = relative_to(&self.base, path);
         let included = self.include.as_ref().is_none_or(|set| set.is_match(&rel));
         let excluded = self.exclude.as_ref().is_some_and(|set| set.is_match(&rel));
         included && !excluded
     }
+}
+
+/// `path` (existing or not) relative to `base` (an absolute, canonical
+/// directory), as configuration globs are matched; `path` itself when it is
+/// outside `base`.
+pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    let absolute = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
+    absolute.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Walks `paths`; files found in directories are filtered by the

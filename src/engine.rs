@@ -68,13 +68,17 @@ pub struct Engine {
     catalog: Catalog,
     /// The configured Prometheus server, reachable or not (for its statistics).
     prometheus: Option<Arc<Client>>,
+    /// Configured team policies (`policy/NAME`).
+    policies: crate::policy::PolicySet,
 }
 
 impl Engine {
     /// Builds every lint from the configuration (validating its options).
     pub fn new(config: Config, selection: Selection) -> Result<Engine, ConfigError> {
         for pattern in selection.select.iter().chain(&selection.ignore) {
-            if !lints::pattern_is_known(pattern) {
+            // `policy/...` ids depend on the configuration of each directory.
+            let policy = pattern.strip_prefix("policy/").is_some_and(|n| n == "*" || crate::policy::is_kebab_case(n));
+            if !policy && !lints::pattern_is_known(pattern) {
                 let ids = lints::registry().iter().map(|r| r.meta.id);
                 let hint = lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 return Err(ConfigError::new(format!("unknown lint `{pattern}`{hint}")));
@@ -85,11 +89,14 @@ impl Engine {
             let cx = BuildContext { config: &config, options: config.options_for(registration.meta.id) };
             built.push((registration.build)(&cx)?);
         }
+        let promql_options = config.target.parse_options();
+        let policies = crate::policy::PolicySet::new(config.policies.clone(), &config.base_dir);
         let mut engine = Engine {
             config,
             selection,
             lints: built,
-            promql_options: promql::ParseOptions::default(),
+            promql_options,
+            policies,
             alertmanager: None,
             alertmanager_findings: None,
             catalog: Catalog::default(),
@@ -194,7 +201,7 @@ impl Engine {
         }
         match self.config.severity_for(id) {
             Some(configured) => configured,
-            None => lints::find(id).map(|m| m.default_severity),
+            None => lints::find(id).map(|m| m.default_severity).or_else(|| self.policies.find(id).map(|p| p.severity)),
         }
     }
 
@@ -258,7 +265,12 @@ impl Engine {
         }
         let (file, decode_error) = decode(input);
         let Some(decode_error) = decode_error else {
-            let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
+            let options = LoadOptions {
+                dialect: self.config.dialect,
+                version: self.config.target.version,
+                ..LoadOptions::default()
+            };
+            let model = model::load_with(&file, &options, self.config.target.names());
             let mut diagnostics = model.diagnostics.clone();
             self.run_lints(&file, &model, &mut diagnostics);
             let directives = suppress::scan(&file, &model);
@@ -268,6 +280,7 @@ impl Engine {
     }
 
     fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {
+        let policies = self.policies.for_file(file.name());
         let active: Vec<&dyn Lint> =
             self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
         let mut cx = FileContext {
@@ -292,6 +305,7 @@ impl Engine {
                 cx.lint = lint.meta();
                 lint.check_group(&mut cx, group);
             }
+            policies.check_group(&mut cx, group);
             for rule in &group.rules {
                 cx.rule = Some(&rule.name.value);
                 let parsed = rule.expr.as_ref().map(|text| (text, promql::parse(&text.value, &self.promql_options)));
@@ -300,7 +314,13 @@ impl Engine {
                     Some((text, Err(errors))) => {
                         for error in errors.iter().take(MAX_PARSE_ERRORS) {
                             cx.lint = &lints::promql::syntax::SYNTAX;
-                            cx.report(text.to_file(error.span), error.message.clone());
+                            let report = cx.report(text.to_file(error.span), error.message.clone());
+                            if let Some(feature) = model::Feature::disabled_in(&error.message) {
+                                report.help(format!(
+                                    "enable it with `--enable-feature {}` or `prometheus.features: [{0}]` in .alertlint.yaml",
+                                    feature.name()
+                                ));
+                            }
                         }
                         None
                     }
@@ -343,6 +363,7 @@ impl Engine {
                     cx.lint = lint.meta();
                     lint.check_rule(&mut cx, &rcx);
                 }
+                policies.check_rule(&mut cx, &rcx);
             }
         }
     }
@@ -350,7 +371,9 @@ impl Engine {
     /// Suppressions, selection and severities, in one place.
     fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &[suppress::Directive]) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
-        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some());
+        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some(), &|pattern| {
+            self.config.pattern_is_known(pattern)
+        });
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
             Some(severity) => {
                 d.severity = severity;

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod lints;
 pub mod lsp;
 pub mod model;
+pub mod policy;
 pub mod promql;
 pub mod report;
 pub mod routes;

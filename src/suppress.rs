@@ -197,7 +197,13 @@ fn next_content_line(file: &SourceFile, line: usize) -> Option<usize> {
 /// Removes suppressed findings and adds `suppression/unused` and
 /// `suppression/unknown-lint` findings. `enabled` tells whether a lint runs
 /// at all in this configuration: a suppression of a disabled lint is not unused.
-pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enabled: &dyn Fn(&str) -> bool) {
+/// `known` tells whether a pattern names a lint (registered or a configured policy).
+pub fn apply(
+    directives: &[Directive],
+    diagnostics: &mut Vec<Diagnostic>,
+    enabled: &dyn Fn(&str) -> bool,
+    known: &dyn Fn(&str) -> bool,
+) {
     let mut used = vec![Vec::new(); directives.len()];
     for (d, directive) in directives.iter().enumerate() {
         used[d] = vec![false; directive.targets.len()];
@@ -236,7 +242,7 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
             continue;
         }
         for (t, target) in directive.targets.iter().enumerate() {
-            if !crate::lints::pattern_is_known(&target.pattern) {
+            if !known(&target.pattern) {
                 let ids = crate::lints::registry().iter().map(|r| r.meta.id);
                 let mut diagnostic = Diagnostic::new(
                     "suppression/unknown-lint",
@@ -267,7 +273,10 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
 }
 
 fn any_enabled(pattern: &str, enabled: &dyn Fn(&str) -> bool) -> bool {
-    crate::lints::registry().iter().any(|r| crate::lints::pattern_matches(pattern, r.meta.id) && enabled(r.meta.id))
+    enabled(pattern)
+        || crate::lints::registry()
+            .iter()
+            .any(|r| crate::lints::pattern_matches(pattern, r.meta.id) && enabled(r.meta.id))
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@
 
 mod names;
 mod schema;
+mod target;
 
 pub use names::NameValidation;
+pub use target::{Feature, Target, Version};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
@@ -42,6 +44,8 @@ impl Dialect {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadOptions {
     pub dialect: Dialect,
+    /// The targeted Prometheus (`None`: the latest): older releases lack some fields.
+    pub version: Option<Version>,
     pub limits: Limits,
 }
 
@@ -168,7 +172,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
     scalar_spans.sort();
     scalar_spans.dedup();
 
-    let mut v = Validator { dialect: options.dialect, names, diagnostics: Vec::new() };
+    let mut v = Validator { dialect: options.dialect, version: options.version, names, diagnostics: Vec::new() };
     let mut groups = Vec::new();
     let (mut plain, mut crd) = (false, false);
     for (index, doc) in docs.iter().enumerate() {
