@@ -45,6 +45,7 @@ fn cases() -> Vec<(String, bool, bool)> {
         (rule_file("", "histogram_stddev(x) > 1", ""), false, true),
         (rule_file("", "histogram_count(x) > 1", ""), true, true),
         (rule_file("", "present_over_time(up[5m]) > 1", ""), true, true),
+        (rule_file("", "limitk(2, up) > 1", ""), false, false),
     ]
 }
 

@@ -713,6 +713,10 @@ impl<'a> Parser<'a> {
     fn parse_aggregation(&mut self, op: AggregateOp) -> PResult<(Expr, u32)> {
         let op_token = self.advance();
         let op_span = Span::new(op_token.start, op_token.end);
+        if op.is_experimental() && self.options.before(2, 54) {
+            // Added in 2.54; older releases read the word as a function name.
+            self.error(op_span, format!("unknown function with name {}", go_quote(op.as_str())));
+        }
         self.contexts.push(Context::Aggregation { op_start: op_token.start });
         let mut grouping = None;
         if matches!(self.peek_kind(), Tok::By | Tok::Without) {
