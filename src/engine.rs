@@ -70,6 +70,7 @@ pub struct Engine {
     prometheus: Option<Arc<Client>>,
     /// Configured team policies (`policy/NAME`).
     policies: crate::policy::PolicySet,
+    policy_ids: Vec<&'static str>,
 }
 
 impl Engine {
@@ -91,12 +92,14 @@ impl Engine {
         }
         let promql_options = config.target.parse_options();
         let policies = crate::policy::PolicySet::new(config.policies.clone(), &config.base_dir);
+        let policy_ids = config.policies.iter().map(|p| p.id).collect();
         let mut engine = Engine {
             config,
             selection,
             lints: built,
             promql_options,
             policies,
+            policy_ids,
             alertmanager: None,
             alertmanager_findings: None,
             catalog: Catalog::default(),
@@ -371,9 +374,7 @@ impl Engine {
     /// Suppressions, selection and severities, in one place.
     fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &[suppress::Directive]) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
-        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some(), &|pattern| {
-            self.config.pattern_is_known(pattern)
-        });
+        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some(), &self.policy_ids);
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
             Some(severity) => {
                 d.severity = severity;

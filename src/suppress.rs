@@ -197,13 +197,16 @@ fn next_content_line(file: &SourceFile, line: usize) -> Option<usize> {
 /// Removes suppressed findings and adds `suppression/unused` and
 /// `suppression/unknown-lint` findings. `enabled` tells whether a lint runs
 /// at all in this configuration: a suppression of a disabled lint is not unused.
-/// `known` tells whether a pattern names a lint (registered or a configured policy).
+/// `policies` are the ids of the configured policies, lints as well.
 pub fn apply(
     directives: &[Directive],
     diagnostics: &mut Vec<Diagnostic>,
     enabled: &dyn Fn(&str) -> bool,
-    known: &dyn Fn(&str) -> bool,
+    policies: &[&'static str],
 ) {
+    let known = |pattern: &str| {
+        crate::lints::pattern_is_known(pattern) || policies.iter().any(|id| crate::lints::pattern_matches(pattern, id))
+    };
     let mut used = vec![Vec::new(); directives.len()];
     for (d, directive) in directives.iter().enumerate() {
         used[d] = vec![false; directive.targets.len()];
@@ -243,7 +246,7 @@ pub fn apply(
         }
         for (t, target) in directive.targets.iter().enumerate() {
             if !known(&target.pattern) {
-                let ids = crate::lints::registry().iter().map(|r| r.meta.id);
+                let ids = crate::lints::registry().iter().map(|r| r.meta.id).chain(policies.iter().copied());
                 let mut diagnostic = Diagnostic::new(
                     "suppression/unknown-lint",
                     Severity::Warning,

@@ -270,6 +270,11 @@ fn select_ignore_severities_and_suppressions() {
         ALERT.replace("  - alert: HighErrors", "  # alertlint disable policy/needs-ownr\n  - alert: HighErrors");
     let found = findings(config, &unknown);
     assert!(found.iter().any(|(id, _, m)| id == "suppression/unknown-lint" && m.contains("policy/needs-ownr")));
+    let config_parsed = parse(config).unwrap();
+    let engine = Engine::new(config_parsed, Selection::default()).unwrap();
+    let reports = engine.check(vec![Input { name: "r.yaml".into(), bytes: unknown.as_bytes().to_vec() }]);
+    let unknown_lint = reports[0].diagnostics.iter().find(|d| d.lint == "suppression/unknown-lint").unwrap();
+    assert_eq!(unknown_lint.help.as_deref(), Some("did you mean `policy/needs-owner`?"));
     assert_eq!(found.iter().filter(|(id, _, _)| id == "policy/needs-owner").count(), 2);
 }
 
