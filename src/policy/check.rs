@@ -187,8 +187,12 @@ fn check_rule(policy: &Policy, rcx: &RuleContext<'_>) -> Vec<Finding> {
     }
 
     let f = &policy.forbid;
+    // A group label is reported once, with the first rule of the group the policy applies to.
+    let first_in_group =
+        group.rules.iter().find(|r| matches_rule(policy, group, r)).is_some_and(|r| std::ptr::eq(r, rule));
+    let group_labels: &[KeyValue] = if first_in_group { &group.labels } else { &[] };
     for key in &f.labels {
-        for kv in rule.labels.iter().chain(&group.labels).filter(|kv| kv.key.value == *key) {
+        for kv in rule.labels.iter().chain(group_labels).filter(|kv| kv.key.value == *key) {
             found.push(finding(kv.key.span, format!("{what} sets the forbidden label `{key}`")));
         }
     }

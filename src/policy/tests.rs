@@ -141,6 +141,15 @@ fn forbid_labels_and_annotations() {
 }
 
 #[test]
+fn a_forbidden_group_label_is_reported_once() {
+    let rules = "groups:\n- name: g\n  labels: { pod: x }\n  rules:\n  - record: a\n    expr: up\n  - record: b\n    expr: up\n";
+    let config = policy("    forbid: { labels: [pod] }\n");
+    assert_eq!(messages(&config, rules), ["recording rule `a` sets the forbidden label `pod`"]);
+    let config = policy("    match: { name: b }\n    forbid: { labels: [pod] }\n");
+    assert_eq!(messages(&config, rules), ["recording rule `b` sets the forbidden label `pod`"]);
+}
+
+#[test]
 fn group_bounds() {
     let rules = "groups:\n- name: g\n  interval: 10m\n  query_offset: 2m\n  limit: 5000\n  rules:\n  - record: a\n    expr: up\n  - record: b\n    expr: up\n";
     let config = policy(
