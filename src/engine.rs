@@ -210,7 +210,7 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
-        let mut files: Vec<(FileReport, Vec<suppress::Directive>)> =
+        let mut files: Vec<(FileReport, suppress::Scanned)> =
             inputs.into_par_iter().map(|input| self.check_file(input)).collect();
 
         let checked: Vec<CheckedFile<'_>> =
@@ -242,13 +242,13 @@ impl Engine {
         let mut reports: Vec<FileReport> = files.into_iter().map(|(report, _)| report).collect();
         if let Some((file, findings)) = &self.alertmanager_findings {
             let mut diagnostics = findings.clone();
-            self.apply_policy(&mut diagnostics, &[]);
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
             if !diagnostics.is_empty() {
                 reports.push(FileReport::without_rules(file.clone(), diagnostics));
             }
         }
         if let Some((file, mut diagnostics)) = self.prometheus_findings() {
-            self.apply_policy(&mut diagnostics, &[]);
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
             if !diagnostics.is_empty() {
                 let model = RuleFile {
                     kind: FileKind::NotRules,
@@ -262,7 +262,7 @@ impl Engine {
         reports
     }
 
-    fn check_file(&self, input: Input) -> (FileReport, Vec<suppress::Directive>) {
+    fn check_file(&self, input: Input) -> (FileReport, suppress::Scanned) {
         if input.bytes.len() > MAX_FILE_BYTES {
             return oversized(input.name);
         }
@@ -279,7 +279,10 @@ impl Engine {
             let directives = suppress::scan(&file, &model);
             return (FileReport { file, model, diagnostics }, directives);
         };
-        (FileReport { file, model: RuleFile::empty(FileKind::Invalid), diagnostics: vec![decode_error] }, Vec::new())
+        (
+            FileReport { file, model: RuleFile::empty(FileKind::Invalid), diagnostics: vec![decode_error] },
+            suppress::Scanned::default(),
+        )
     }
 
     fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {
@@ -372,7 +375,7 @@ impl Engine {
     }
 
     /// Suppressions, selection and severities, in one place.
-    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &[suppress::Directive]) {
+    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &suppress::Scanned) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
         suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some(), &self.policy_ids);
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
@@ -397,14 +400,14 @@ pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 
 /// The report of a file over `MAX_FILE_BYTES`. Its text is left empty, so the
 /// finding points at the start of the file.
-fn oversized(name: String) -> (FileReport, Vec<suppress::Directive>) {
+fn oversized(name: String) -> (FileReport, suppress::Scanned) {
     let file = SourceFile::new(name, "");
     let message = format!("file is larger than the limit of {MAX_FILE_BYTES} bytes; it was not checked");
     let diagnostic = Diagnostic::new(lints::yaml::syntax::SYNTAX.id, Severity::Error, Span::at(0), message)
         .help("split the rules into several files");
     let model =
         RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
-    (FileReport { file, model, diagnostics: vec![diagnostic] }, Vec::new())
+    (FileReport { file, model, diagnostics: vec![diagnostic] }, suppress::Scanned::default())
 }
 
 /// Turns bytes into text. Anything that is not UTF-8 is a `yaml/syntax` finding.
