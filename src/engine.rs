@@ -326,6 +326,8 @@ impl Engine {
                                     "enable it with `--enable-feature {}` or `prometheus.features: [{0}]` in .alertlint.yaml",
                                     feature.name()
                                 ));
+                            } else if let Some(help) = self.config.target.version_help(&error.message) {
+                                report.help(help);
                             }
                         }
                         None

@@ -107,3 +107,20 @@ fn invalid_versions_and_features_are_configuration_errors() {
         assert!(err.position.is_some());
     }
 }
+
+#[test]
+fn version_errors_explain_themselves() {
+    let help = |config: &str, expr: &str| -> Option<String> {
+        let config = Config::parse(SourceFile::new(".alertlint.yaml", config)).expect("config");
+        let engine = Engine::new(config, Selection::default()).expect("engine");
+        let rules = rule_file("", expr, "");
+        let reports = engine.check(vec![Input { name: "r.yaml".into(), bytes: rules.into_bytes() }]);
+        reports.into_iter().flat_map(|r| r.diagnostics).find(|d| d.lint == "promql/syntax").and_then(|d| d.help)
+    };
+    let quoted = help(V2, "{\"up.time\"} == 0").expect("help");
+    assert!(quoted.contains("quoted (UTF-8) names need Prometheus 3"), "{quoted}");
+    let newer = help(V2, "histogram_avg(x) > 1").expect("help");
+    assert!(newer.contains("newer than the configured target Prometheus 2.45"), "{newer}");
+    let renamed = help("", "holt_winters(up[5m], 0.5, 0.5) > 1").expect("help");
+    assert!(renamed.contains("double_exponential_smoothing"), "{renamed}");
+}

@@ -119,6 +119,31 @@ impl Target {
         ParseOptions { version: self.version, ..self.features }
     }
 
+    /// Help for a parse error that the targeted version explains.
+    pub fn version_help(&self, message: &str) -> Option<String> {
+        let unknown = message.strip_prefix("unknown function with name \"").and_then(|m| m.strip_suffix('"'));
+        match (unknown, self.version) {
+            (Some("holt_winters"), None) => Some(
+                "Prometheus 3 renamed `holt_winters` to `double_exponential_smoothing` (behind \
+                 `promql-experimental-functions`); for a 2.x server set `prometheus.version`"
+                    .into(),
+            ),
+            (Some(name), Some(version)) if crate::promql::lookup_function(name).is_some() => Some(format!(
+                "`{name}` is newer than the configured target Prometheus {version} (`prometheus.version`)"
+            )),
+            (None, Some(version))
+                if version.major < 3
+                    && message.starts_with("unexpected string")
+                    && !message.contains(", expected string") =>
+            {
+                Some(format!(
+                    "quoted (UTF-8) names need Prometheus 3; the configured target is {version} (`prometheus.version`)"
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// Label and metric name rules: legacy before 3.0.
     pub fn names(&self) -> super::NameValidation {
         if self.before(3, 0) { super::NameValidation::Legacy } else { super::NameValidation::Utf8 }
@@ -140,6 +165,24 @@ mod tests {
         let target = Target { version: Some(Version::new(2, 45)), ..Target::default() };
         assert!(target.before(2, 53) && target.before(3, 0) && !target.before(2, 42));
         assert!(!Target::default().before(3, 99));
+    }
+
+    #[test]
+    fn version_help() {
+        let latest = Target::default();
+        assert!(
+            latest
+                .version_help("unknown function with name \"holt_winters\"")
+                .unwrap()
+                .contains("double_exponential_smoothing")
+        );
+        let v2 = Target { version: Some(Version::new(2, 45)), ..Target::default() };
+        let help = v2.version_help("unknown function with name \"histogram_avg\"").unwrap();
+        assert!(help.contains("newer than the configured target Prometheus 2.45"), "{help}");
+        assert!(v2.version_help("unknown function with name \"no_such\"").is_none());
+        let help = v2.version_help("unexpected string \"\\\"a.b\\\"\" in label matching, expected identifier or \"}\"");
+        assert!(help.unwrap().contains("quoted (UTF-8) names need Prometheus 3"));
+        assert!(latest.version_help("unexpected string \"x\" in label matching").is_none());
     }
 
     #[test]
