@@ -2,9 +2,10 @@
 //! errors with a "did you mean", regexes and globs are compiled once.
 
 use globset::{Glob, GlobSetBuilder};
-use regex::Regex;
 
-use super::{AggregateRule, Bounds, Forbid, GroupBounds, Match, Policy, Require, SelectorRule, ValueMatch, ValueRule};
+use super::{
+    AggregateRule, Bounds, Forbid, GroupBounds, Match, Pattern, Policy, Require, SelectorRule, ValueMatch, ValueRule,
+};
 use crate::config::{ConfigError, Cursor};
 use crate::diagnostic::Severity;
 use crate::model::RuleKind;
@@ -107,10 +108,11 @@ pub(crate) fn is_kebab_case(name: &str) -> bool {
 }
 
 /// A policy regex: Go RE2 syntax, anchored at both ends as Prometheus anchors matchers.
-fn regex(node: Cursor<'_>) -> Result<Regex, ConfigError> {
+fn regex(node: Cursor<'_>) -> Result<Pattern, ConfigError> {
     let text = node.string()?;
-    crate::alertmanager::compile_anchored(text)
-        .map_err(|e| node.error(format!("invalid regex `{text}`: {}", e.message)))
+    let re = crate::alertmanager::compile_anchored(text)
+        .map_err(|e| node.error(format!("invalid regex `{text}`: {}", e.message)))?;
+    Ok(Pattern { text: text.to_string(), re })
 }
 
 fn decode_match(node: Cursor<'_>) -> Result<Match, ConfigError> {
@@ -265,7 +267,7 @@ fn decode_selectors(node: Cursor<'_>) -> Result<SelectorRule, ConfigError> {
             "labels" => s.labels = value.string_list()?,
             _ => {
                 for item in list(value, "a list of regexes")? {
-                    s.metrics.push((item.string()?.to_string(), regex(item)?));
+                    s.metrics.push((item.string()?.to_string(), regex(item)?.re));
                 }
             }
         }

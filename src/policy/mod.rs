@@ -39,20 +39,33 @@ pub struct Policy {
     pub group: GroupBounds,
 }
 
+/// A policy regex: as written, and compiled (anchored, Go RE2 syntax).
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub text: String,
+    pub re: Regex,
+}
+
+impl Pattern {
+    pub fn is_match(&self, value: &str) -> bool {
+        self.re.is_match(value)
+    }
+}
+
 /// Which rules a policy applies to: every given condition must hold.
 #[derive(Clone, Debug, Default)]
 pub struct Match {
     pub kind: Option<RuleKind>,
     /// The globs as written, and compiled; relative to the configuration's directory.
     pub paths: Option<(Vec<String>, GlobSet)>,
-    pub name: Option<Regex>,
+    pub name: Option<Pattern>,
     pub labels: Vec<(String, ValueMatch)>,
 }
 
 #[derive(Clone, Debug)]
 pub enum ValueMatch {
     Exact(String),
-    Pattern(Regex),
+    Pattern(Pattern),
 }
 
 impl ValueMatch {
@@ -69,7 +82,7 @@ impl ValueMatch {
 #[derive(Clone, Debug, Default)]
 pub struct ValueRule {
     pub values: Option<Vec<String>>,
-    pub pattern: Option<Regex>,
+    pub pattern: Option<Pattern>,
 }
 
 /// Inclusive bounds: milliseconds for durations, a count otherwise.
@@ -89,7 +102,7 @@ impl Bounds {
 pub struct Require {
     pub labels: Vec<(String, ValueRule)>,
     pub annotations: Vec<(String, ValueRule)>,
-    pub name: Option<Regex>,
+    pub name: Option<Pattern>,
     pub for_: Bounds,
     pub keep_firing_for: Bounds,
     /// Labels every aggregation must keep.
@@ -123,7 +136,7 @@ pub struct SelectorRule {
 #[derive(Clone, Debug, Default)]
 pub struct GroupBounds {
     /// The group's name must match.
-    pub name: Option<Regex>,
+    pub name: Option<Pattern>,
     pub interval: Bounds,
     pub limit: Bounds,
     pub query_offset: Bounds,
@@ -157,6 +170,16 @@ impl PolicySet {
 
     pub fn is_empty(&self) -> bool {
         self.policies.is_empty()
+    }
+
+    /// Whether some policy reads the parsed expression.
+    pub fn needs_parse(&self) -> bool {
+        self.policies.iter().any(|p| {
+            p.require.aggregate.is_some()
+                || p.require.selectors.is_some()
+                || p.forbid.aggregate.is_some()
+                || p.forbid.selectors.is_some()
+        })
     }
 
     pub fn find(&self, id: &str) -> Option<&Policy> {
@@ -283,9 +306,8 @@ pub fn describe(policy: &Policy) -> String {
     out
 }
 
-fn unanchor(re: &Regex) -> &str {
-    let s = re.as_str();
-    s.strip_prefix("^(?:").and_then(|s| s.strip_suffix(")$")).unwrap_or(s)
+fn unanchor(pattern: &Pattern) -> &str {
+    &pattern.text
 }
 
 fn describe_duration_bounds(b: Bounds) -> String {
