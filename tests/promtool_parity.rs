@@ -16,35 +16,46 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "UTF-8 annotation name (bad only under legacy validation)",
     ),
     ("slok__sloth/examples/_gen/contrib-slo-plugins.yml", "UTF-8 label names such as `plug-l1`"),
-    NOT_RULES[0],
-    NOT_RULES[1],
-    NOT_RULES[2],
-    NOT_RULES[3],
-    NOT_RULES[4],
+    NOT_PROMQL_RULES[0],
+    NOT_PROMQL_RULES[1],
+    NOT_PROMQL_RULES[2],
+    NOT_PROMQL_RULES[3],
+    NOT_PROMQL_RULES[4],
+    NOT_PROMQL_RULES[5],
+    NOT_PROMQL_RULES[6],
 ];
 
-/// Files that are not rule files: skipped when a directory is walked, rejected
-/// by promtool when named.
-const NOT_RULES: [(&str, &str); 5] = [
-    // YAML that is not rules is skipped when a directory is walked; promtool, given the
-    // file, rejects it. These are an Alertmanager config and ConfigMaps.
+/// Files that are not Prometheus rule files as promtool reads them, whatever
+/// version is targeted.
+const NOT_PROMQL_RULES: [(&str, &str); 7] = [
+    // YAML that is not rules gets an info note (`rule/not-rules`); promtool, given the
+    // file, rejects it.
     ("prometheus__alertmanager/cli/testdata/conf.bad.yml", "an Alertmanager config, not rules"),
+    // ConfigMaps: alertlint checks the rule file in their `data` (valid here); promtool
+    // reads the ConfigMap itself as a rule file and rejects it.
     (
         "stolostron__multicluster-observability-operator/examples/alerts/custom_rules_invalid/thanos-ruler-custom-rules-invalid.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
     (
         "stolostron__multicluster-observability-operator/examples/alerts/custom_rules_valid/thanos-ruler-custom-rules-valid.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
     (
         "stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/alert_rules.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
     (
         "stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/hub_alert_rules.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
+    // VictoriaMetrics rule files: MetricsQL is noted once (`rule/other-language`, info)
+    // instead of being reported as PromQL syntax errors.
+    (
+        "VictoriaMetrics__VictoriaMetrics/deployment/docker/rules/alerts-vmanomaly.yml",
+        "MetricsQL (`lag`, range in `max`)",
+    ),
+    ("slok__sloth/examples/_gen/victoria-metrics.yml", "MetricsQL (`histogram_share`)"),
 ];
 
 /// The lints that correspond to what promtool checks.
@@ -64,7 +75,7 @@ fn targeting_prometheus_2_agrees_with_promtool_2() {
     let config = dir.join(".alertlint.yaml");
     std::fs::write(&config, "prometheus:\n  version: \"2.45\"\n").expect("write config");
     let config_arg = config.display().to_string();
-    parity(&["--config", &config_arg], &NOT_RULES, "targeting_prometheus_2_agrees_with_promtool_2");
+    parity(&["--config", &config_arg], &NOT_PROMQL_RULES, "targeting_prometheus_2_agrees_with_promtool_2");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

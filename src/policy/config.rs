@@ -62,6 +62,7 @@ fn decode_policy(item: Cursor<'_>) -> Result<Policy, ConfigError> {
         require: Require::default(),
         forbid: Forbid::default(),
         group: GroupBounds::default(),
+        base: None,
     };
     let mut checks = false;
     for (key, value) in entries {

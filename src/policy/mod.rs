@@ -37,6 +37,9 @@ pub struct Policy {
     pub require: Require,
     pub forbid: Forbid,
     pub group: GroupBounds,
+    /// The directory `match.paths` start from when the policy was inherited
+    /// through `extends` from a configuration in another directory.
+    pub base: Option<PathBuf>,
 }
 
 /// A policy regex: as written, and compiled (anchored, Go RE2 syntax).
@@ -158,14 +161,16 @@ impl GroupBounds {
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet {
     pub policies: Vec<Policy>,
-    /// The configuration's directory, made absolute.
-    base: PathBuf,
+    /// The directory each policy's `paths` start from, made absolute.
+    bases: Vec<PathBuf>,
 }
 
 impl PolicySet {
     pub fn new(policies: Vec<Policy>, base_dir: &Path) -> PolicySet {
-        let base = std::fs::canonicalize(base_dir).unwrap_or_else(|_| absolute(base_dir));
-        PolicySet { policies, base }
+        let canonical = |dir: &Path| std::fs::canonicalize(dir).unwrap_or_else(|_| absolute(dir));
+        let own = canonical(base_dir);
+        let bases = policies.iter().map(|p| p.base.as_deref().map_or_else(|| own.clone(), canonical)).collect();
+        PolicySet { policies, bases }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -188,14 +193,25 @@ impl PolicySet {
 
     /// The policies whose `paths` admit the file reported as `name`.
     pub fn for_file(&self, name: &str) -> FilePolicies<'_> {
-        let needs_path = self.policies.iter().any(|p| p.matcher.paths.is_some());
-        let relative =
-            if needs_path { crate::discover::relative_to(&self.base, Path::new(name)) } else { PathBuf::new() };
-        let policies = self
-            .policies
-            .iter()
-            .filter(|p| p.matcher.paths.as_ref().is_none_or(|(_, set)| set.is_match(&relative)))
-            .collect();
+        // Relative paths worked out once per distinct base directory.
+        let mut relative: Vec<(&Path, PathBuf)> = Vec::new();
+        let mut policies = Vec::new();
+        for (policy, base) in self.policies.iter().zip(&self.bases) {
+            let Some((_, set)) = &policy.matcher.paths else {
+                policies.push(policy);
+                continue;
+            };
+            let index = match relative.iter().position(|(b, _)| *b == base.as_path()) {
+                Some(index) => index,
+                None => {
+                    relative.push((base, crate::discover::relative_to(base, Path::new(name))));
+                    relative.len() - 1
+                }
+            };
+            if set.is_match(&relative[index].1) {
+                policies.push(policy);
+            }
+        }
         FilePolicies { policies }
     }
 }

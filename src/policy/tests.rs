@@ -362,3 +362,34 @@ fn explain_describes_a_policy() {
     assert!(text.contains("requires annotation `runbook_url`"));
     assert!(text.contains("at least 5m"));
 }
+
+#[test]
+fn extended_configurations_add_policies_and_keep_their_paths() {
+    let dir = std::env::temp_dir().join(format!("alertlint-policy-extends-{}", std::process::id()));
+    let team = dir.join("team");
+    std::fs::create_dir_all(team.join("payments")).unwrap();
+    std::fs::write(
+        dir.join(".alertlint.yaml"),
+        "policies:\n  - name: org\n    match: { paths: ['team/payments/**'] }\n    require: { labels: { owner: {} } }\n  - name: shared\n    require: { labels: { tier: {} } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        team.join(".alertlint.yaml"),
+        "extends: ../.alertlint.yaml\npolicies:\n  - name: team\n    match: { paths: ['payments/**'] }\n    require: { labels: { pager: {} } }\n  - name: shared\n    require: { labels: { cost_center: {} } }\n",
+    )
+    .unwrap();
+    let rules = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n";
+    let file = team.join("payments/a.yaml");
+    std::fs::write(&file, rules).unwrap();
+    let engine = Engine::new(Config::load(&team.join(".alertlint.yaml")).unwrap(), Selection::default()).unwrap();
+    let reports = engine.check(vec![Input { name: file.display().to_string(), bytes: rules.as_bytes().to_vec() }]);
+    let mut found: Vec<String> =
+        reports[0].diagnostics.iter().filter(|d| d.lint.starts_with("policy/")).map(|d| d.message.clone()).collect();
+    found.sort();
+    // `org`'s `team/payments/**` is relative to the parent directory; `shared` is replaced by the child's.
+    assert_eq!(
+        found,
+        ["alert `A` has no `cost_center` label", "alert `A` has no `owner` label", "alert `A` has no `pager` label"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
