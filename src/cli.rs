@@ -117,6 +117,9 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Report only findings on rules added or changed since this git revision (and on changed files)
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
     /// Apply every safe fix in place, then report what remains
     #[arg(long)]
     fix: bool,
@@ -462,6 +465,32 @@ fn check(args: CheckArgs) -> ExitCode {
     // Every engine reports the Alertmanager configuration's own findings: once is enough.
     reports.dedup_by(|later, first| later.file.name() == first.file.name() && later.model.kind == FileKind::NotRules);
 
+    if let Some(rev) = &args.changed_since {
+        let here = std::env::current_dir().unwrap_or_default();
+        let changes = match crate::changed::Changes::since(&here, rev) {
+            Ok(changes) => changes,
+            Err(e) => return fail(format!("--changed-since: {e}")),
+        };
+        let removed = crate::changed::removed_dependencies(&changes.recorded_before(), &reports);
+        changes.filter(&mut reports);
+        let lint = &lints::rule::dependency::DEPENDENCY;
+        for found in removed {
+            let report = &mut reports[found.report];
+            let engine = owner.get(report.file.name()).and_then(|&i| engines.get(i));
+            let Some(severity) = engine.and_then(|e| e.effective_severity(lint.id)) else { continue };
+            let message = format!(
+                "rule `{}` reads `{}`, a recording rule removed or renamed since {rev}",
+                found.rule, found.metric
+            );
+            let mut diagnostic = crate::diagnostic::Diagnostic::new(lint.id, severity, found.span, message)
+                .help("record the series again, or change this rule to read what replaced it");
+            diagnostic.group = Some(found.group);
+            diagnostic.rule = Some(found.rule);
+            report.diagnostics.push(diagnostic);
+            report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        }
+    }
+
     let empty_dirs: Vec<&PathBuf> =
         discovered.dirs.iter().zip(&roots_with_rules).filter(|(_, found)| !**found).map(|(dir, _)| dir).collect();
     if let Some(path) = &args.baseline {
@@ -570,10 +599,12 @@ fn push_input<T>(inputs: &mut Vec<Vec<T>>, index: usize, input: T) {
 }
 
 /// Whether a file found by a walk is kept: it holds rules, or it is meant to
-/// (a YAML error in a file whose name and text say rule file).
+/// (a YAML error in a file whose name and text say rule file), or it speaks
+/// to alertlint (a `# alertlint` comment with a finding of its own).
 fn holds_rules(report: &crate::engine::FileReport) -> bool {
+    let not_rules = crate::lints::rule::not_rules::NOT_RULES.id;
     match report.model.kind {
-        FileKind::NotRules => false,
+        FileKind::NotRules => report.diagnostics.iter().any(|d| d.lint != not_rules),
         FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
         _ => true,
     }
