@@ -89,6 +89,10 @@ struct CheckArgs {
     /// Which rule-group fields are valid
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Prometheus feature flags whose syntax is accepted: promql-experimental-functions, promql-duration-expr,
+    /// promql-extended-range-selectors
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    enable_feature: Vec<String>,
     /// Worker threads (default: all cores)
     #[arg(short, long)]
     jobs: Option<usize>,
@@ -113,6 +117,9 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Report only findings on rules added or changed since this git revision (and on changed files)
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
     /// Apply every safe fix in place, then report what remains
     #[arg(long)]
     fix: bool,
@@ -266,6 +273,11 @@ impl<'a> Configs<'a> {
     fn new(args: &'a CheckArgs) -> Result<Configs<'a>, ConfigError> {
         let mut configs =
             Configs { args, explicit: None, dirs: Default::default(), index: Default::default(), loaded: Vec::new() };
+        for name in &args.enable_feature {
+            if crate::model::Feature::parse(name).is_none() {
+                return Err(ConfigError::new(crate::model::Feature::unknown_message(name)));
+            }
+        }
         if let Some(path) = &args.config {
             let config = Config::load(path)?;
             configs.explicit = Some(config);
@@ -322,6 +334,9 @@ impl<'a> Configs<'a> {
         config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
         if let Some(url) = &args.prometheus_url {
             config.prometheus.url = Some(url.clone());
+        }
+        for feature in args.enable_feature.iter().filter_map(|name| crate::model::Feature::parse(name)) {
+            config.target.enable(feature);
         }
     }
 }
@@ -450,6 +465,32 @@ fn check(args: CheckArgs) -> ExitCode {
     // Every engine reports the Alertmanager configuration's own findings: once is enough.
     reports.dedup_by(|later, first| later.file.name() == first.file.name() && later.model.kind == FileKind::NotRules);
 
+    if let Some(rev) = &args.changed_since {
+        let here = std::env::current_dir().unwrap_or_default();
+        let changes = match crate::changed::Changes::since(&here, rev) {
+            Ok(changes) => changes,
+            Err(e) => return fail(format!("--changed-since: {e}")),
+        };
+        let removed = crate::changed::removed_dependencies(&changes.recorded_before(), &reports);
+        changes.filter(&mut reports);
+        let lint = &lints::rule::dependency::DEPENDENCY;
+        for found in removed {
+            let report = &mut reports[found.report];
+            let engine = owner.get(report.file.name()).and_then(|&i| engines.get(i));
+            let Some(severity) = engine.and_then(|e| e.effective_severity(lint.id)) else { continue };
+            let message = format!(
+                "rule `{}` reads `{}`, a recording rule removed or renamed since {rev}",
+                found.rule, found.metric
+            );
+            let mut diagnostic = crate::diagnostic::Diagnostic::new(lint.id, severity, found.span, message)
+                .help("record the series again, or change this rule to read what replaced it");
+            diagnostic.group = Some(found.group);
+            diagnostic.rule = Some(found.rule);
+            report.diagnostics.push(diagnostic);
+            report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        }
+    }
+
     let empty_dirs: Vec<&PathBuf> =
         discovered.dirs.iter().zip(&roots_with_rules).filter(|(_, found)| !**found).map(|(dir, _)| dir).collect();
     if let Some(path) = &args.baseline {
@@ -558,10 +599,12 @@ fn push_input<T>(inputs: &mut Vec<Vec<T>>, index: usize, input: T) {
 }
 
 /// Whether a file found by a walk is kept: it holds rules, or it is meant to
-/// (a YAML error in a file whose name and text say rule file).
+/// (a YAML error in a file whose name and text say rule file), or it speaks
+/// to alertlint (a `# alertlint` comment with a finding of its own).
 fn holds_rules(report: &crate::engine::FileReport) -> bool {
+    let not_rules = crate::lints::rule::not_rules::NOT_RULES.id;
     match report.model.kind {
-        FileKind::NotRules => false,
+        FileKind::NotRules => report.diagnostics.iter().any(|d| d.lint != not_rules),
         FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
         _ => true,
     }
@@ -780,9 +823,16 @@ const READ_LIMIT: u64 = read::MAX_RULE_FILE_BYTES as u64 + 1;
 /// cores, and few enough that their stacks cannot exhaust memory.
 const MAX_JOBS: usize = 1024;
 
+/// The policies of the configuration `rules`/`explain` see (the nearest one);
+/// none when it cannot be read (those commands do not need it).
+fn configured_policies() -> Vec<crate::policy::Policy> {
+    load_config(None).map(|c| c.policies).unwrap_or_default()
+}
+
 fn rules() -> ExitCode {
     let registry = lints::registry();
-    let width = registry.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+    let policies = configured_policies();
+    let width = registry.iter().map(|r| r.meta.id.len()).chain(policies.iter().map(|p| p.id.len())).max().unwrap_or(0);
     let mut out = String::new();
     for r in registry {
         let m = r.meta;
@@ -794,10 +844,30 @@ fn rules() -> ExitCode {
             m.summary
         ));
     }
+    for p in &policies {
+        let summary = p.message.clone().unwrap_or_else(|| "a configured policy (`alertlint explain` shows it)".into());
+        out.push_str(&format!(
+            "{:width$}  {:7}  {:12}  {}\n",
+            p.id,
+            p.severity.as_str(),
+            crate::policy::FAMILY,
+            summary
+        ));
+    }
     write_stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn explain(id: &str) -> ExitCode {
+    if id.starts_with("policy/") {
+        let policies = configured_policies();
+        return match policies.iter().find(|p| p.id == id) {
+            Some(policy) => write_stdout(&crate::policy::describe(policy)).err().unwrap_or(ExitCode::SUCCESS),
+            None => match lints::closest(id, policies.iter().map(|p| p.id)) {
+                Some(c) => fail(format!("no policy is named `{id}`; did you mean `{c}`?")),
+                None => fail(format!("no policy is named `{id}` in the nearest .alertlint.yaml")),
+            },
+        };
+    }
     match lints::find(id) {
         Some(meta) => {
             let text = format!(
@@ -860,11 +930,19 @@ severity:
 
 prometheus:
   scrape_interval: 1m
+  # version: "3.5"                  # the Prometheus whose syntax and fields apply (default: latest 3.x)
+  # features: [promql-experimental-functions]   # its feature flags that change the syntax
   # metrics: [metrics/*.prom]       # saved /metrics scrapes: metric types
   # url: http://127.0.0.1:9090      # a live server for the online lints
 
 # alertmanager:
 #   config: deploy/alertmanager.yml # enables the routing lints
+
+# Team policies, each reported as `policy/NAME` (recipes: docs/policies.md).
+# policies:
+#   - name: critical-needs-runbook
+#     match: { kind: alert, labels: { severity: critical } }
+#     require: { annotations: { runbook_url: {} } }
 "#;
 
 fn init(force: bool) -> ExitCode {

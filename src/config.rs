@@ -47,6 +47,8 @@ pub struct LintSetting {
     pub severity: Option<Option<Severity>>,
     /// The entry's node, when it is a mapping (options besides `severity`).
     pub options: Option<Node>,
+    /// Where the id is written.
+    pub key_span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -115,7 +117,18 @@ impl Default for PrometheusConfig {
 impl PrometheusConfig {
     /// Decodes a `prometheus:` mapping; `listed` for an entry of a list of servers.
     fn decode(node: Cursor<'_>, listed: bool) -> Result<PrometheusConfig, ConfigError> {
-        const KEYS: &[&str] = &["config", "scrape_interval", "external_labels", "metrics", "url", "headers", "ca_file"];
+        // `version` and `features` are read by `Config::parse_onto` (`config.target`).
+        const KEYS: &[&str] = &[
+            "config",
+            "scrape_interval",
+            "external_labels",
+            "metrics",
+            "url",
+            "headers",
+            "ca_file",
+            "version",
+            "features",
+        ];
         let mut keys = KEYS.to_vec();
         if listed {
             keys.extend(["name", "paths"]);
@@ -212,6 +225,10 @@ pub struct Config {
     /// `prometheus:` as a list of servers, each with `name` and `paths`.
     pub prometheus_servers: Vec<PrometheusConfig>,
     pub alertmanager_config: Option<PathBuf>,
+    /// `prometheus.version` and `prometheus.features`.
+    pub target: crate::model::Target,
+    /// `policies:`.
+    pub policies: Vec<crate::policy::Policy>,
 }
 
 impl Default for Config {
@@ -235,6 +252,8 @@ impl Default for Config {
             prometheus: PrometheusConfig::default(),
             prometheus_servers: Vec::new(),
             alertmanager_config: None,
+            target: crate::model::Target::default(),
+            policies: Vec::new(),
         }
     }
 }
@@ -321,7 +340,10 @@ impl Config {
             self.include_base = Some(dir.clone());
         }
         if self.exclude_base.is_none() && !self.exclude.is_empty() {
-            self.exclude_base = Some(dir);
+            self.exclude_base = Some(dir.clone());
+        }
+        for policy in &mut self.policies {
+            policy.base.get_or_insert_with(|| dir.clone());
         }
     }
 
@@ -352,6 +374,7 @@ impl Config {
                 "severity",
                 "prometheus",
                 "alertmanager",
+                "policies",
             ])? {
                 match key {
                     // Read before the rest, by `load`.
@@ -402,6 +425,13 @@ impl Config {
                             }
                         }
                     }
+                    "policies" => {
+                        // Added to those of the configuration this one extends; one
+                        // with the same name replaces the inherited policy.
+                        let own = crate::policy::decode(value)?;
+                        config.policies.retain(|inherited| own.iter().all(|p| p.name != inherited.name));
+                        config.policies.extend(own);
+                    }
                     "prometheus" => match &value.node.kind {
                         NodeKind::Sequence(items) => {
                             for item in items {
@@ -415,7 +445,15 @@ impl Config {
                                 config.prometheus_servers.push(server);
                             }
                         }
-                        _ => config.prometheus = PrometheusConfig::decode(value, false)?,
+                        _ => {
+                            // The syntax Prometheus accepts applies to every file checked.
+                            for (key, value) in value.mapping_any()? {
+                                if matches!(key, "version" | "features") {
+                                    decode_target(&mut config.target, key, value)?;
+                                }
+                            }
+                            config.prometheus = PrometheusConfig::decode(value, false)?;
+                        }
                     },
                     _ => {
                         for (_, value) in value.mapping(&["config"])? {
@@ -425,6 +463,7 @@ impl Config {
                 }
             }
         }
+        check_policy_settings(&config, &file)?;
         config.source = Some(file);
         Ok(config)
     }
@@ -482,6 +521,12 @@ impl Config {
         LoadScope::Alone(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
     }
 
+    /// Whether `pattern` names a registered lint or a configured policy.
+    pub fn pattern_is_known(&self, pattern: &str) -> bool {
+        crate::lints::pattern_is_known(pattern)
+            || self.policies.iter().any(|p| crate::lints::pattern_matches(pattern, p.id))
+    }
+
     /// The options entry for lint `id` (its most specific setting).
     pub fn options_for(&self, id: &str) -> OptionsNode<'_> {
         let setting = self.lints.iter().rev().find(|s| s.pattern == id);
@@ -502,6 +547,45 @@ impl Config {
     }
 }
 
+/// `prometheus.version` or `prometheus.features`.
+fn decode_target(target: &mut crate::model::Target, key: &str, value: Cursor<'_>) -> Result<(), ConfigError> {
+    use crate::model::{Feature, Version};
+    if key == "version" {
+        let text = value.string()?;
+        target.version = Some(Version::parse(text).ok_or_else(|| {
+            value.error(format!(
+                "invalid Prometheus version `{text}`; expected a 2.x or 3.x release such as \"3.5\" or \"2.45\""
+            ))
+        })?);
+        return Ok(());
+    }
+    let NodeKind::Sequence(items) = &value.node.kind else {
+        return if value.is_null() { Ok(()) } else { Err(value.error("expected a list of feature names")) };
+    };
+    for item in items {
+        let item = Cursor { file: value.file, node: item };
+        let name = item.string()?;
+        target.enable(Feature::parse(name).ok_or_else(|| item.error(Feature::unknown_message(name)))?);
+    }
+    Ok(())
+}
+
+/// `lints:` entries naming `policy/...` must name a configured policy (the
+/// `policies:` key may come after `lints:`, so this runs last).
+fn check_policy_settings(config: &Config, file: &SourceFile) -> Result<(), ConfigError> {
+    for setting in &config.lints {
+        if setting.pattern == "policy/*" || config.pattern_is_known(&setting.pattern) {
+            continue;
+        }
+        let ids = config.policies.iter().map(|p| p.id);
+        let hint =
+            crate::lints::closest(&setting.pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+        let span = setting.key_span;
+        return Err(error_at(file, span, format!("no policy is named `{}`{hint}", setting.pattern)));
+    }
+    Ok(())
+}
+
 /// The `extends` value of a configuration file and its span, read before the
 /// rest so that the file it names can be loaded first.
 fn extends_of(file: &SourceFile) -> Result<Option<(String, Span)>, ConfigError> {
@@ -516,7 +600,9 @@ fn extends_of(file: &SourceFile) -> Result<Option<(String, Span)>, ConfigError> 
 fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
     let mut settings = Vec::new();
     for (pattern, value) in node.mapping_any()? {
-        if !crate::lints::pattern_is_known(pattern) {
+        let is_policy =
+            pattern.strip_prefix("policy/").is_some_and(|name| name == "*" || crate::policy::is_kebab_case(name));
+        if !is_policy && !crate::lints::pattern_is_known(pattern) {
             let ids = crate::lints::registry().iter().map(|r| r.meta.id);
             let hint =
                 crate::lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
@@ -537,7 +623,18 @@ fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
                 );
             }
         };
-        settings.push(LintSetting { pattern: pattern.to_string(), severity, options });
+        if is_policy && matches!(value.node.kind, NodeKind::Mapping(_)) {
+            value.mapping(&["severity"]).map_err(|mut e| {
+                e.message.push_str(" (a policy takes only `severity` here; its checks belong in `policies:`)");
+                e
+            })?;
+        }
+        settings.push(LintSetting {
+            pattern: pattern.to_string(),
+            severity,
+            options,
+            key_span: node.key_span(pattern),
+        });
     }
     Ok(settings)
 }
