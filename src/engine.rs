@@ -98,8 +98,14 @@ pub struct Engine {
     catalog: Catalog,
     /// The configured Prometheus server, reachable or not (for its statistics).
     prometheus: Option<Arc<Client>>,
+    /// Configured team policies (`policy/NAME`).
+    policies: crate::policy::PolicySet,
+    policy_ids: Vec<&'static str>,
     /// The server's answers, kept for the engine's lifetime.
     memo: Option<Arc<Memo>>,
+    /// Whether a file that is YAML but not rules gets the `rule/not-rules`
+    /// note (files named on the command line do; editors' buffers do not).
+    note_not_rules: bool,
 }
 
 impl Engine {
@@ -120,7 +126,9 @@ impl Engine {
 
     fn build(config: Config, selection: Selection, connect: bool) -> Result<Engine, ConfigError> {
         for pattern in selection.select.iter().chain(&selection.ignore) {
-            if !lints::pattern_is_known(pattern) {
+            // `policy/...` ids depend on the configuration of each directory.
+            let policy = pattern.strip_prefix("policy/").is_some_and(|n| n == "*" || crate::policy::is_kebab_case(n));
+            if !policy && !lints::pattern_is_known(pattern) {
                 let ids = lints::registry().iter().map(|r| r.meta.id);
                 let hint = lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 return Err(ConfigError::new(format!("unknown lint `{pattern}`{hint}")));
@@ -131,23 +139,29 @@ impl Engine {
             let cx = BuildContext { config: &config, options: config.options_for(registration.meta.id) };
             built.push((registration.build)(&cx)?);
         }
+        let promql_options = config.target.parse_options();
+        let policies = crate::policy::PolicySet::new(config.policies.clone(), &config.base_dir);
+        let policy_ids = config.policies.iter().map(|p| p.id).collect();
         let mut engine = Engine {
             config,
             selection,
             lints: built,
             active: Vec::new(),
             needs_parse: false,
-            promql_options: promql::ParseOptions::default(),
+            promql_options,
+            policies,
+            policy_ids,
             alertmanager: None,
             alertmanager_findings: None,
             catalog: Catalog::default(),
             prometheus: None,
             memo: None,
+            note_not_rules: false,
         };
         engine.active = (0..engine.lints.len())
             .filter(|&i| engine.effective_severity(engine.lints[i].meta().id).is_some())
             .collect();
-        let needs_parse = engine.active().any(|l| l.needs_parse());
+        let needs_parse = engine.active().any(|l| l.needs_parse()) || engine.policies.needs_parse();
         engine.needs_parse = needs_parse;
         let prometheus = engine.config.prometheus.clone();
         engine
@@ -239,6 +253,11 @@ impl Engine {
         }
     }
 
+    /// Gives files that hold YAML but no rules the `rule/not-rules` note.
+    pub fn note_not_rules(&mut self, note: bool) {
+        self.note_not_rules = note;
+    }
+
     /// Answers online lints from `api` instead of a server (lint examples).
     pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, intervals: ScrapeIntervals) {
         self.catalog.set_online(Online { api, intervals });
@@ -282,7 +301,7 @@ impl Engine {
         }
         match self.config.severity_for(id) {
             Some(configured) => configured,
-            None => lints::find(id).map(|m| m.default_severity),
+            None => lints::find(id).map(|m| m.default_severity).or_else(|| self.policies.find(id).map(|p| p.severity)),
         }
     }
 
@@ -302,6 +321,14 @@ impl Engine {
                 FileReport { file, model, parsed, diagnostics }
             })
             .collect();
+        reports.extend(self.other_reports());
+        reports
+    }
+
+    /// Findings that belong to no rule file: the Alertmanager configuration's
+    /// own, and the Prometheus server's.
+    fn other_reports(&self) -> Vec<FileReport> {
+        let mut reports = Vec::new();
         if let Some((file, findings)) = &self.alertmanager_findings {
             let mut diagnostics = findings.clone();
             self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
@@ -316,6 +343,54 @@ impl Engine {
             }
         }
         reports
+    }
+
+    /// Checks files that use different configurations as one run: each
+    /// file's own lints and policy come from its engine, and cross-file lints
+    /// (`rule/duplicate`) compare it with every file of the run, in name
+    /// order. Reports come back per engine, in input order.
+    pub fn check_many(parts: Vec<(&Engine, Vec<Input>)>) -> Vec<Vec<FileReport>> {
+        if parts.len() == 1 {
+            return parts.into_iter().map(|(engine, inputs)| engine.check(inputs)).collect();
+        }
+        let engines: Vec<&Engine> = parts.iter().map(|(engine, _)| *engine).collect();
+        let mut all: Vec<(usize, usize, Checked)> = parts
+            .into_iter()
+            .enumerate()
+            .flat_map(|(part, (engine, inputs))| {
+                let checked: Vec<Checked> = inputs.into_par_iter().map(|input| engine.check_file(input)).collect();
+                checked.into_iter().enumerate().map(move |(i, c)| (part, i, c))
+            })
+            .collect();
+        all.sort_by(|a, b| a.2.file.name().cmp(b.2.file.name()));
+        let refs: Vec<&Checked> = all.iter().map(|(_, _, c)| c).collect();
+        let mut found: Vec<Option<Vec<Diagnostic>>> = vec![None; all.len()];
+        for (part, engine) in engines.iter().enumerate() {
+            let targets: Vec<usize> = (0..all.len()).filter(|&k| all[k].0 == part).collect();
+            for (k, diagnostics) in targets.iter().zip(engine.findings(&refs, &targets)) {
+                found[*k] = Some(diagnostics);
+            }
+        }
+        drop(refs);
+        let mut slots: Vec<Vec<Option<FileReport>>> = engines.iter().map(|_| Vec::new()).collect();
+        for ((part, i, checked), diagnostics) in all.into_iter().zip(found) {
+            let Checked { file, model, parsed, .. } = checked;
+            let report = FileReport { file, model, parsed, diagnostics: diagnostics.unwrap_or_default() };
+            let slot = &mut slots[part];
+            if slot.len() <= i {
+                slot.resize_with(i + 1, || None);
+            }
+            slot[i] = Some(report);
+        }
+        slots
+            .into_iter()
+            .zip(&engines)
+            .map(|(slot, engine)| {
+                let mut reports: Vec<FileReport> = slot.into_iter().flatten().collect();
+                reports.extend(engine.other_reports());
+                reports
+            })
+            .collect()
     }
 
     /// The final findings of `files[t]` for each `t` of `targets`: their own
@@ -377,8 +452,13 @@ impl Engine {
                 directives: suppress::Scanned::default(),
             };
         }
-        let mut model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
+        let options =
+            LoadOptions { dialect: self.config.dialect, version: self.config.target.version, ..LoadOptions::default() };
+        let mut model = model::load_with(&file, &options, self.config.target.names());
         let mut diagnostics = std::mem::take(&mut model.diagnostics);
+        if model.kind == FileKind::NotRules && self.note_not_rules {
+            diagnostics.extend(lints::rule::not_rules::note(&file));
+        }
         let parsed = self.run_lints(&file, &model, &mut diagnostics);
         let directives = suppress::scan(&file, &model);
         Checked { file, model, parsed, diagnostics, directives }
@@ -399,7 +479,38 @@ impl Engine {
             parsed.groups.push(rules);
             out.extend(found);
         }
+        self.note_other_language(model, &parsed, out);
         parsed
+    }
+
+    /// An expression in another query language (LogQL, MetricsQL) makes the
+    /// file one this parser cannot check: one note instead of a syntax error
+    /// for each expression.
+    fn note_other_language(&self, model: &RuleFile, parsed: &ParsedFile, out: &mut Vec<Diagnostic>) {
+        use lints::rule::other_language::{OTHER_LANGUAGE, detect};
+        let mut rules = model
+            .groups
+            .iter()
+            .zip(&parsed.groups)
+            .flat_map(|(g, p)| g.rules.iter().zip(p.iter().map(Some).chain(std::iter::repeat(None))));
+        // Only expressions that do not parse as PromQL, when they were parsed.
+        let found = rules.find_map(|(rule, parsed)| {
+            let text = rule.expr.as_ref()?;
+            if self.needs_parse && parsed.is_some_and(|p| p.expr.is_some()) {
+                return None;
+            }
+            detect(&text.value).map(|language| (language, text.span, rule.name.value.clone()))
+        });
+        let Some((language, span, rule)) = found else { return };
+        out.retain(|d| d.lint != lints::promql::syntax::SYNTAX.id);
+        let message = format!(
+            "expressions in this file are {}, not PromQL (first seen in `{rule}`); they were not checked",
+            language.name()
+        );
+        let help = "check the file with the other system's own tool, or exclude it in `.alertlint.yaml`";
+        out.push(
+            Diagnostic::new(OTHER_LANGUAGE.id, OTHER_LANGUAGE.default_severity, span, message).help(help).in_rule(rule),
+        );
     }
 
     fn file_context<'a>(
@@ -424,12 +535,14 @@ impl Engine {
     fn check_group(&self, file: &SourceFile, model: &RuleFile, group: &Group) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
         let mut out = Vec::new();
         let mut rules = Vec::with_capacity(group.rules.len());
+        let policies = self.policies.for_file(file.name());
         let mut cx = self.file_context(file, model, &mut out);
         cx.group = Some(&group.name.value);
         for lint in self.active() {
             cx.lint = lint.meta();
             lint.check_group(&mut cx, group);
         }
+        policies.check_group(&mut cx, group);
         for rule in &group.rules {
             cx.rule = Some(&rule.name.value);
             let mut parsed = self.parse_rule(group, rule);
@@ -445,6 +558,7 @@ impl Engine {
                 cx.lint = lint.meta();
                 lint.check_rule(&mut cx, &rcx);
             }
+            policies.check_rule(&mut cx, &rcx);
             // Only per-file lints read templates: keep what cross-file lints
             // and routing read.
             parsed.label_templates = Vec::new();
@@ -504,7 +618,7 @@ impl Engine {
     /// Suppressions, selection and severities, in one place.
     fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &suppress::Scanned) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
-        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some());
+        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some(), &self.policy_ids);
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
             Some(severity) => {
                 d.severity = severity;

@@ -15,6 +15,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 
 pub mod alertmanager;
+pub mod alerts;
 pub mod group;
 pub mod metric;
 pub mod noise;
@@ -245,6 +246,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(owner::registrations());
         all.extend(severity::registrations());
         all.extend(noise::registrations());
+        all.extend(alerts::registrations());
         all.extend(record::registrations());
         all.extend(metric::registrations());
         all.extend(prometheus::registrations());
@@ -305,6 +307,20 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
         Some(family) => id.split('/').next() == Some(family),
         None => pattern == "*" || pattern == id,
     }
+}
+
+/// A lint id made at run time (a configured policy's `policy/NAME`) as a
+/// `&'static str` like the registered ids. Each distinct id is allocated once
+/// per process, so reloading a configuration does not grow memory.
+pub fn intern_id(id: String) -> &'static str {
+    static IDS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut ids = IDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(existing) = ids.iter().find(|known| **known == id) {
+        return existing;
+    }
+    let leaked: &'static str = Box::leak(id.into_boxed_str());
+    ids.push(leaked);
+    leaked
 }
 
 /// Whether `pattern` names at least one registered lint.
