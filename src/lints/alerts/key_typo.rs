@@ -128,6 +128,10 @@ impl Lint for KeyTypo {
                 }
             }
         }
+        // Keys used often, listed once: scanning every distinct key for each
+        // key made a rule with 200k labels quadratic.
+        let often: Vec<Vec<(&str, usize)>> =
+            counts.iter().map(|c| c.iter().filter(|(_, n)| **n >= 5).map(|(k, n)| (*k, *n)).collect()).collect();
         let mut found = Vec::new();
         let mut fixes = Vec::new();
         for (index, file) in cx.files.iter().enumerate() {
@@ -143,8 +147,7 @@ impl Lint for KeyTypo {
                             if common.contains(&key) || used >= 5 {
                                 continue;
                             }
-                            let frequent =
-                                counts[kind].iter().filter(|(_, n)| **n >= 5 && **n >= 5 * used).map(|(k, _)| *k);
+                            let frequent = often[kind].iter().filter(|(_, n)| *n >= 5 * used).map(|(k, _)| *k);
                             let candidates: Vec<&str> =
                                 common.iter().copied().chain(frequent).filter(|c| near_miss(key, c)).collect();
                             let Some(meant) = crate::lints::closest(key, candidates.iter().copied()) else {
