@@ -12,7 +12,6 @@ use crate::lints::{
 };
 use crate::model::{self, FileKind, Group, KeyValue, LoadOptions, Rule, RuleFile, RuleKind};
 use crate::promql;
-use crate::routes;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::suppress;
@@ -479,7 +478,13 @@ impl Engine {
         parsed.annotation_templates = parse_templates("annotation", &rule.annotations);
         parsed.template_errors = errors;
         if let (true, Some(am)) = (is_alert, &self.alertmanager) {
-            parsed.routed = Some(routes::route_alert(am, &self.config, group, rule, parsed.expr.as_ref()));
+            parsed.routed = Some(alertmanager::route_alert(
+                am,
+                &self.config.prometheus.external_labels,
+                group,
+                rule,
+                parsed.expr.as_ref(),
+            ));
         }
         parsed
     }
