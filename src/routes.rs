@@ -61,7 +61,7 @@ pub fn collect(reports: &[FileReport], config: &Config, am: &AmConfig) -> Vec<Al
                     group: group.name.value.clone(),
                     rule: rule.name.value.clone(),
                     routed,
-                    expr_parsed: parsed.expr.is_some(),
+                    expr_parsed: parsed.expr_parsed,
                     unrouted_severity,
                 });
             }
