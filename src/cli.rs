@@ -11,8 +11,9 @@ use crate::config::{Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::engine::{Engine, Input, Selection};
 use crate::lints;
-use crate::model::Dialect;
+use crate::model::{Dialect, FileKind};
 use crate::promql;
+use crate::read;
 use crate::report::{self, Format};
 
 #[derive(Parser)]
@@ -60,7 +61,7 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct CheckArgs {
     /// Files or directories to check (default: the current directory); `-` reads stdin
     paths: Vec<PathBuf>,
@@ -112,6 +113,15 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Report only findings on rules added or changed since this git revision (and on changed files)
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
+    /// Apply every safe fix in place, then report what remains
+    #[arg(long)]
+    fix: bool,
+    /// With --fix: print the fixes as a unified diff and change nothing
+    #[arg(long, requires = "fix")]
+    diff: bool,
 }
 
 #[derive(Args)]
@@ -171,25 +181,64 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `alertlint parse` on a large stack: the tree of a long flat chain
+/// (`a or b or c ...`) is as tall as the chain is long, and so is its JSON.
 fn parse(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("parse".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || parse_on_this_stack(expr, format, experimental))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+    .unwrap_or_else(|| fail("cannot start a thread to parse the expression"))
+}
+
+fn parse_on_this_stack(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
     let options = if experimental { promql::ParseOptions::all_enabled() } else { promql::ParseOptions::default() };
     let result = promql::parse(expr, &options);
-    match (format, &result) {
-        (ParseFormat::Json, Ok(tree)) => println!("{}", promql::tree_to_json(tree)),
-        (ParseFormat::Json, Err(errors)) => println!("{}", promql::errors_to_json(errors)),
-        (ParseFormat::Text, Ok(tree)) => print!("{}", promql::print_tree(tree, expr)),
+    let output = match (format, &result) {
+        (ParseFormat::Json, Ok(tree)) => format!("{}\n", promql::tree_to_json(tree)),
+        (ParseFormat::Json, Err(errors)) => format!("{}\n", promql::errors_to_json(errors)),
+        (ParseFormat::Text, Ok(tree)) => promql::print_tree(tree, expr),
         (ParseFormat::Text, Err(errors)) => {
-            for error in errors {
-                println!("{}", promql::format_error(expr, error));
-            }
+            errors.iter().map(|error| format!("{}\n", promql::format_error(expr, error))).collect()
         }
+    };
+    if let Err(code) = write_stdout(&output) {
+        return code;
     }
     ExitCode::from(u8::from(result.is_err()))
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("alertlint: {message}");
+    print_error(message);
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Writes `text` to standard output. A failed write (a full disk, a closed
+/// pipe as in `alertlint parse … | head -c 10`) ends the command with exit
+/// code 2 rather than a panic; a closed pipe ends it quietly, since whoever
+/// would read the message has gone.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                print_error(format!("cannot write to standard output: {e}"));
+            }
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// Prints `alertlint: MESSAGE` on standard error. A standard error that
+/// cannot be written to is ignored: there is nowhere left to say so.
+fn print_error(message: impl std::fmt::Display) {
+    let message = message.to_string();
+    let _ = writeln!(std::io::stderr().lock(), "alertlint: {}", report::escape_control(&message));
 }
 
 fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
@@ -198,78 +247,240 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         None => {
             let cwd = std::env::current_dir()
                 .map_err(|e| ConfigError::new(format!("cannot read the current directory: {e}")))?;
-            match Config::discover(&cwd) {
-                Some(path) => Config::load(&path),
-                None => Ok(Config::default()),
-            }
+            Config::for_dir(&cwd)
+        }
+    }
+}
+
+/// The configurations of one `check` run: `--config FILE` for every file, or
+/// for each file the nearest `.alertlint.yaml` above it (`Config::for_dir`,
+/// the lookup the language server makes), each loaded once.
+struct Configs<'a> {
+    args: &'a CheckArgs,
+    explicit: Option<Config>,
+    /// Directory → the configuration file found above it.
+    dirs: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    /// Configuration file (`None`: the defaults) → its index in `loaded`.
+    index: std::collections::HashMap<Option<PathBuf>, usize>,
+    loaded: Vec<(Config, crate::discover::Filter)>,
+}
+
+impl<'a> Configs<'a> {
+    fn new(args: &'a CheckArgs) -> Result<Configs<'a>, ConfigError> {
+        let mut configs =
+            Configs { args, explicit: None, dirs: Default::default(), index: Default::default(), loaded: Vec::new() };
+        if let Some(path) = &args.config {
+            let config = Config::load(path)?;
+            configs.explicit = Some(config);
+        }
+        Ok(configs)
+    }
+
+    /// The index of the configuration for files in `dir`.
+    fn for_dir(&mut self, dir: &Path) -> Result<usize, ConfigError> {
+        let key = if self.explicit.is_some() {
+            None
+        } else {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            // Walking up needs the directory's ancestors, which `.` does not show.
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+            self.dirs.entry(dir.clone()).or_insert_with(|| Config::discover(&dir)).clone()
+        };
+        if let Some(&i) = self.index.get(&key) {
+            return Ok(i);
+        }
+        let mut config = match (&self.explicit, &key) {
+            (Some(config), _) => config.clone(),
+            (None, Some(path)) => Config::load(path)?,
+            (None, None) => Config::default(),
+        };
+        self.apply_options(&mut config);
+        let filter = crate::discover::Filter::new(&config)?;
+        self.loaded.push((config, filter));
+        self.index.insert(key, self.loaded.len() - 1);
+        Ok(self.loaded.len() - 1)
+    }
+
+    /// The index of the configuration for file `path`.
+    fn for_file(&mut self, path: &Path) -> Result<usize, ConfigError> {
+        self.for_dir(path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Command-line options win over every configuration file.
+    fn apply_options(&self, config: &mut Config) {
+        let args = self.args;
+        if let Some(dialect) = args.dialect {
+            config.dialect = match dialect {
+                DialectArg::Prometheus => Dialect::Prometheus,
+                DialectArg::Thanos => Dialect::Thanos,
+                DialectArg::Mimir => Dialect::Mimir,
+            };
+        }
+        if let Some(am) = &args.alertmanager_config {
+            config.alertmanager_config = Some(am.clone());
+        }
+        // Files named on the command line are relative to the current directory,
+        // not to the configuration file like `prometheus.metrics`.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
+        if let Some(url) = &args.prometheus_url {
+            config.prometheus.url = Some(url.clone());
         }
     }
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let again = args.clone();
     if let Some(jobs) = args.jobs {
-        // Fails only when called twice; the default pool is then used.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
-    }
-    let mut config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(e) => return fail(e),
-    };
-    if let Some(dialect) = args.dialect {
-        config.dialect = match dialect {
-            DialectArg::Prometheus => Dialect::Prometheus,
-            DialectArg::Thanos => Dialect::Thanos,
-            DialectArg::Mimir => Dialect::Mimir,
-        };
-    }
-    if let Some(am) = args.alertmanager_config {
-        config.alertmanager_config = Some(am);
-    }
-    // Files named on the command line are relative to the current directory,
-    // not to the configuration file like `prometheus.metrics`.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
-    if let Some(url) = args.prometheus_url {
-        config.prometheus.url = Some(url);
-    }
-
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let mut inputs = Vec::new();
-    let mut io_errors = Vec::new();
-    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
-    // An editor sends every buffer; one the configuration excludes gets no findings.
-    let stdin_excluded = match (&args.stdin_filename, crate::discover::Filter::new(&config)) {
-        (Some(name), Ok(filter)) => !filter.wants(Path::new(name)),
-        _ => false,
-    };
-    if !stdin.is_empty() && !stdin_excluded {
-        let mut bytes = Vec::new();
-        match std::io::stdin().take(READ_LIMIT).read_to_end(&mut bytes) {
-            Ok(_) => {
-                inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes })
-            }
-            Err(e) => io_errors.push(format!("<stdin>: {e}")),
+        if jobs > MAX_JOBS {
+            return fail(format!("--jobs {jobs} is more than the limit of {MAX_JOBS} worker threads"));
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global() {
+            return fail(format!("cannot start {jobs} worker threads: {e}"));
         }
     }
-    let discovered = match crate::discover::discover(&paths, &config) {
+    let mut configs = match Configs::new(&args) {
+        Ok(configs) => configs,
+        Err(e) => return fail(e),
+    };
+
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    // Inputs per configuration, each with whether it was named and the
+    // directory argument it was found under.
+    let mut inputs: Vec<Vec<(Input, bool, Option<usize>)>> = Vec::new();
+    let mut io_errors = Vec::new();
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
+    if !stdin.is_empty() {
+        // Configuration for stdin: from `--stdin-filename`'s directory, then
+        // from the current directory.
+        let named_dir = args.stdin_filename.as_deref().and_then(|n| Path::new(n).parent());
+        let found_above = named_dir.filter(|d| {
+            let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+            args.config.is_some() || std::path::absolute(d).is_ok_and(|d| Config::discover(&d).is_some())
+        });
+        let index = match configs.for_dir(found_above.unwrap_or(Path::new("."))) {
+            Ok(i) => i,
+            Err(e) => return fail(e),
+        };
+        // An editor sends every buffer; one the configuration excludes gets no findings.
+        let excluded = args.stdin_filename.as_ref().is_some_and(|name| !configs.loaded[index].1.wants(Path::new(name)));
+        if !excluded {
+            let mut bytes = Vec::new();
+            match std::io::stdin().take(READ_LIMIT).read_to_end(&mut bytes) {
+                Ok(_) => {
+                    let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+                    push_input(&mut inputs, index, (Input { name, bytes }, true, None));
+                }
+                Err(e) => io_errors.push(format!("<stdin>: {e}")),
+            }
+        }
+    }
+    let mut pick = |path: &Path| -> Result<crate::discover::Pick, ConfigError> {
+        let index = configs.for_file(path)?;
+        Ok(configs.loaded[index].1.pick(path))
+    };
+    let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut pick) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
     io_errors.extend(discovered.errors);
-    for path in discovered.files {
-        match read_bounded(&path) {
-            Ok(bytes) => inputs.push(Input { name: path.display().to_string(), bytes }),
-            Err(e) => io_errors.push(format!("{}: {e}", path.display())),
+    let mut reports = Vec::new();
+    let mut roots_with_rules = vec![false; discovered.dirs.len()];
+    for found in discovered.files {
+        let name = found.path.display().to_string();
+        if found.oversized {
+            // A finding, as for stdin, not an I/O error: the file is there.
+            if let Some(root) = found.root {
+                roots_with_rules[root] = true;
+            }
+            reports.push(Engine::oversized_report(name));
+            continue;
+        }
+        let index = match configs.for_file(&found.path) {
+            Ok(i) => i,
+            Err(e) => return fail(e),
+        };
+        push_input(&mut inputs, index, (Input { name, bytes: found.bytes }, found.named, found.root));
+    }
+
+    let selection = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
+    // One engine per configuration in use; one run over all files, so that
+    // cross-file lints compare files whatever configuration they use.
+    let mut engines = Vec::new();
+    let mut groups = Vec::new();
+    for (index, (config, _)) in configs.loaded.iter().enumerate() {
+        let Some(group) = inputs.get_mut(index).map(std::mem::take).filter(|g| !g.is_empty()) else {
+            continue;
+        };
+        let mut engine = match Engine::new(config.clone(), selection.clone()) {
+            Ok(engine) => engine,
+            Err(e) => return fail(e),
+        };
+        engine.note_not_rules(true);
+        for warning in engine.input_warnings() {
+            print_error(format_args!("warning: {warning}"));
+        }
+        engines.push(engine);
+        groups.push(group);
+    }
+    let mut parts = Vec::new();
+    let mut origins: Vec<Vec<(bool, Option<usize>)>> = Vec::new();
+    for (engine, group) in engines.iter().zip(groups) {
+        let (group, origin): (Vec<Input>, Vec<(bool, Option<usize>)>) =
+            group.into_iter().map(|(input, named, root)| (input, (named, root))).unzip();
+        parts.push((engine, group));
+        origins.push(origin);
+    }
+    // Which engine checked each file, for `--fix`.
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (part, (checked, origin)) in Engine::check_many(parts).into_iter().zip(origins).enumerate() {
+        for report in &checked {
+            owner.entry(report.file.name().to_string()).or_insert(part);
+        }
+        for (i, report) in checked.into_iter().enumerate() {
+            // Reports past the inputs are the Alertmanager and Prometheus ones.
+            let (named, root) = origin.get(i).copied().unwrap_or((true, None));
+            if !named && !holds_rules(&report) {
+                continue;
+            }
+            if let Some(root) = root {
+                roots_with_rules[root] = true;
+            }
+            reports.push(report);
+        }
+    }
+    reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
+    // Every engine reports the Alertmanager configuration's own findings: once is enough.
+    reports.dedup_by(|later, first| later.file.name() == first.file.name() && later.model.kind == FileKind::NotRules);
+
+    if let Some(rev) = &args.changed_since {
+        let here = std::env::current_dir().unwrap_or_default();
+        let changes = match crate::changed::Changes::since(&here, rev) {
+            Ok(changes) => changes,
+            Err(e) => return fail(format!("--changed-since: {e}")),
+        };
+        let removed = crate::changed::removed_dependencies(&changes.recorded_before(), &reports);
+        changes.filter(&mut reports);
+        let lint = &lints::rule::dependency::DEPENDENCY;
+        for found in removed {
+            let report = &mut reports[found.report];
+            let engine = owner.get(report.file.name()).and_then(|&i| engines.get(i));
+            let Some(severity) = engine.and_then(|e| e.effective_severity(lint.id)) else { continue };
+            let message = format!(
+                "rule `{}` reads `{}`, a recording rule removed or renamed since {rev}",
+                found.rule, found.metric
+            );
+            let mut diagnostic = crate::diagnostic::Diagnostic::new(lint.id, severity, found.span, message)
+                .help("record the series again, or change this rule to read what replaced it");
+            diagnostic.group = Some(found.group);
+            diagnostic.rule = Some(found.rule);
+            report.diagnostics.push(diagnostic);
+            report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         }
     }
 
-    let engine = match Engine::new(config, Selection { select: args.select, ignore: args.ignore }) {
-        Ok(engine) => engine,
-        Err(e) => return fail(e),
-    };
-    let mut reports = engine.check(inputs);
-    reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
-
+    let empty_dirs: Vec<&PathBuf> =
+        discovered.dirs.iter().zip(&roots_with_rules).filter(|(_, found)| !**found).map(|(dir, _)| dir).collect();
     if let Some(path) = &args.baseline {
         if args.update_baseline {
             let baseline = crate::baseline::Baseline::from_reports(&reports);
@@ -278,11 +489,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             let count: usize = baseline.findings.iter().map(|e| e.count).sum();
             if !args.quiet {
-                eprintln!("alertlint: recorded {count} findings in {}", path.display());
+                print_error(format_args!("recorded {count} findings in {}", path.display()));
             }
             return ExitCode::SUCCESS;
         }
-        let baseline = match read_bounded(path)
+        let baseline = match read::read_bytes(path, read::MAX_BASELINE_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|bytes| crate::baseline::Baseline::parse(&String::from_utf8_lossy(&bytes)))
         {
@@ -292,16 +503,22 @@ fn check(args: CheckArgs) -> ExitCode {
         let stale = baseline.apply(&mut reports);
         if !stale.is_empty() && !args.quiet {
             let count: usize = stale.iter().map(|e| e.count).sum();
-            eprintln!(
-                "alertlint: {count} baseline {} no longer {} (run with --update-baseline to drop them):",
+            print_error(format_args!(
+                "{count} baseline {} no longer {} (run with --update-baseline to drop them):",
                 if count == 1 { "finding" } else { "findings" },
                 if count == 1 { "occurs" } else { "occur" }
-            );
+            ));
+            let mut stderr = std::io::stderr().lock();
             for entry in &stale {
                 let rule = entry.rule.as_deref().map(|r| format!(" {r}")).unwrap_or_default();
-                eprintln!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+                let line = format!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+                let _ = writeln!(stderr, "{}", report::escape_control(&line));
             }
         }
+    }
+
+    if args.fix {
+        return fix(&engines, &owner, &reports, again, args.diff);
     }
 
     let threshold = match args.fail_on {
@@ -309,7 +526,10 @@ fn check(args: CheckArgs) -> ExitCode {
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    let output = Output { format: args.format, statistics: args.statistics, quiet: args.quiet, threshold };
+    // Never "No problems found in 0 files" for a run that checked nothing.
+    let nothing_checked = reports.is_empty() && !empty_dirs.is_empty();
+    let quiet = args.quiet || nothing_checked;
+    let output = Output { format: args.format, statistics: args.statistics, quiet, threshold };
     let written = match &args.output_file {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => write_report(&mut std::io::BufWriter::new(file), &reports, output, false),
@@ -327,26 +547,95 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         return ExitCode::from(EXIT_USAGE);
     }
-    if matches!(args.format, Format::Human)
-        && !args.quiet
-        && let Some((url, stats)) = engine.prometheus_stats()
-    {
-        let failed =
-            if stats.failures.is_empty() { String::new() } else { format!(", {} failed", stats.failures.len()) };
-        eprintln!(
-            "alertlint: made {} {} to Prometheus at {url}{failed}",
-            stats.queries,
-            if stats.queries == 1 { "query" } else { "queries" }
-        );
+    if matches!(args.format, Format::Human) && !args.quiet {
+        for engine in &engines {
+            if let Some((url, stats)) = engine.prometheus_stats() {
+                let failed = if stats.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed", stats.failures.len())
+                };
+                print_error(format_args!(
+                    "made {} {} to Prometheus at {url}{failed}",
+                    stats.queries,
+                    if stats.queries == 1 { "query" } else { "queries" }
+                ));
+            }
+        }
+    }
+    for dir in empty_dirs {
+        io_errors.push(format!(
+            "{}: no rule file found in this directory; name rule files explicitly, or see `include` in .alertlint.yaml",
+            dir.display()
+        ));
     }
     for error in &io_errors {
-        eprintln!("alertlint: {error}");
+        print_error(error);
     }
     if !io_errors.is_empty() {
         return ExitCode::from(EXIT_USAGE);
     }
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
     ExitCode::from(u8::from(failed))
+}
+
+fn push_input<T>(inputs: &mut Vec<Vec<T>>, index: usize, input: T) {
+    if inputs.len() <= index {
+        inputs.resize_with(index + 1, Vec::new);
+    }
+    inputs[index].push(input);
+}
+
+/// Whether a file found by a walk is kept: it holds rules, or it is meant to
+/// (a YAML error in a file whose name and text say rule file).
+fn holds_rules(report: &crate::engine::FileReport) -> bool {
+    match report.model.kind {
+        FileKind::NotRules => false,
+        FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
+        _ => true,
+    }
+}
+
+/// `--fix`: writes every fixable file, then checks again and reports what
+/// remains. With `--diff`, prints the fixes instead and changes nothing
+/// (exit 1 when there is something to fix).
+fn fix(
+    engines: &[Engine],
+    owner: &std::collections::HashMap<String, usize>,
+    reports: &[crate::engine::FileReport],
+    mut args: CheckArgs,
+    diff: bool,
+) -> ExitCode {
+    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+    let mut fixed = 0;
+    let mut stdout = std::io::stdout().lock();
+    for report in reports {
+        let on_disk = !(args.paths.iter().any(|p| p.as_os_str() == "-") && report.file.name() == stdin_name);
+        if !on_disk || report.diagnostics.is_empty() {
+            continue;
+        }
+        // Each file is fixed by the engine (configuration) that checked it.
+        let Some(engine) = owner.get(report.file.name()).and_then(|&i| engines.get(i)) else { continue };
+        let Some(text) = crate::fix::fix_file(engine, report) else { continue };
+        fixed += 1;
+        if diff {
+            let patch = crate::fix::unified_diff(report.file.name(), report.file.text(), &text);
+            if stdout.write_all(patch.as_bytes()).is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+        } else if let Err(e) = std::fs::write(report.file.name(), text) {
+            return fail(format!("cannot write {}: {e}", report.file.name()));
+        }
+    }
+    drop(stdout);
+    if diff {
+        return ExitCode::from(u8::from(fixed > 0));
+    }
+    if fixed > 0 && !args.quiet {
+        eprintln!("alertlint: fixed {fixed} {}", if fixed == 1 { "file" } else { "files" });
+    }
+    args.fix = false;
+    check(args)
 }
 
 /// How `check` prints its report.
@@ -423,7 +712,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
             "no Alertmanager configuration: pass --alertmanager-config FILE, or set `alertmanager.config` in .alertlint.yaml",
         );
     };
-    let am_text = match std::fs::read_to_string(&am_path) {
+    let am_text = match read::read_text(&am_path, read::MAX_ALERTMANAGER_BYTES) {
         Ok(text) => text,
         Err(e) => return fail(format!("cannot read Alertmanager configuration {}: {e}", am_path.display())),
     };
@@ -439,28 +728,34 @@ fn routes(args: RoutesArgs) -> ExitCode {
                 }
                 RoutesFormat::Json => report::json::render(&reports),
             };
-            print!("{output}");
-            return ExitCode::from(1);
+            return write_stdout(&output).err().unwrap_or(ExitCode::from(1));
         }
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let discovered = match crate::discover::discover(&paths, &config) {
+    let filter = match crate::discover::Filter::new(&config) {
+        Ok(filter) => filter,
+        Err(e) => return fail(e),
+    };
+    let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut |p| Ok(filter.pick(p))) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
     let mut inputs = Vec::new();
     let mut io_errors = discovered.errors;
-    for path in discovered.files {
-        match std::fs::read(&path) {
-            Ok(bytes) => inputs.push(crate::engine::Input { name: path.display().to_string(), bytes }),
-            Err(e) => io_errors.push(format!("{}: {e}", path.display())),
+    for found in discovered.files {
+        if found.oversized {
+            let limit = read::MAX_RULE_FILE_BYTES;
+            io_errors.push(format!("{}: file is larger than the limit of {limit} bytes", found.path.display()));
+            continue;
         }
+        inputs.push(crate::engine::Input { name: found.path.display().to_string(), bytes: found.bytes });
     }
     // The engine loads, parses and routes the rules; this command renders.
     // Routing needs no server and no saved scrape.
     config.prometheus.url = None;
     config.prometheus.metrics.clear();
-    let selection = crate::engine::Selection { select: vec!["routing/*".into()], ignore: Vec::new() };
+    let syntax = crate::lints::yaml::syntax::SYNTAX.id;
+    let selection = crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
     let mut engine = match crate::engine::Engine::new(config, selection) {
         Ok(engine) => engine,
         Err(e) => return fail(e),
@@ -470,17 +765,34 @@ fn routes(args: RoutesArgs) -> ExitCode {
         return fail("the Alertmanager configuration could not be used");
     };
     let reports = engine.check(inputs);
+    // A rule file that is not valid YAML cannot be routed: say so (exit 2)
+    // rather than report that it has no alerts.
+    let mut unreadable = 0;
+    for report in &reports {
+        if let Some(d) = report.diagnostics.iter().find(|d| d.lint == syntax && d.severity == Severity::Error) {
+            let position = report.file.position(d.span.start);
+            let message = report::escape_control(&d.message);
+            io_errors.push(format!(
+                "{}:{}:{}: invalid YAML: {message}",
+                report.file.name(),
+                position.line,
+                position.column
+            ));
+            unreadable += 1;
+        }
+    }
     let alerts = routes::collect(&reports, engine.config(), am);
     let output = match args.format {
-        RoutesFormat::Human => routes::render_human(&alerts, am),
+        RoutesFormat::Human if alerts.is_empty() && unreadable > 0 => String::new(),
+        // Alert names and receivers come from the user's files: no raw control characters.
+        RoutesFormat::Human => report::escape_control(&routes::render_human(&alerts, am)).into_owned(),
         RoutesFormat::Json => routes::render_json(&alerts),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-        return ExitCode::from(EXIT_USAGE);
+    if let Err(code) = write_stdout(&output) {
+        return code;
     }
     for error in &io_errors {
-        eprintln!("alertlint: {error}");
+        print_error(error);
     }
     ExitCode::from(if io_errors.is_empty() { 0 } else { EXIT_USAGE })
 }
@@ -489,18 +801,13 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Bytes read from one input: one more than the engine checks, so that a
-/// larger file is reported as too large without being read whole.
-const READ_LIMIT: u64 = crate::engine::MAX_FILE_BYTES as u64 + 1;
+/// Bytes read from stdin: one more than the engine checks, so that a
+/// larger input is reported as too large without being read whole.
+const READ_LIMIT: u64 = read::MAX_RULE_FILE_BYTES as u64 + 1;
 
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    // Sized up front as `fs::read` does; the length is only a hint (it may change).
-    let hint = file.metadata().map_or(0, |m| m.len()).min(READ_LIMIT);
-    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    file.take(READ_LIMIT).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
+/// Most worker threads `--jobs` starts: far more than any machine has
+/// cores, and few enough that their stacks cannot exhaust memory.
+const MAX_JOBS: usize = 1024;
 
 fn rules() -> ExitCode {
     let registry = lints::registry();
@@ -516,16 +823,20 @@ fn rules() -> ExitCode {
             m.summary
         ));
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    write_stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn explain(id: &str) -> ExitCode {
     match lints::find(id) {
         Some(meta) => {
-            println!("# {}\n\nDefault severity: {}. {}.\n", meta.id, meta.default_severity, capitalise(meta.summary));
-            print!("{}", meta.docs_text());
-            ExitCode::SUCCESS
+            let text = format!(
+                "# {}\n\nDefault severity: {}. {}.\n\n{}",
+                meta.id,
+                meta.default_severity,
+                capitalise(meta.summary),
+                meta.docs_text()
+            );
+            write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         None => {
             let ids = lints::registry().iter().map(|r| r.meta.id);
@@ -591,10 +902,7 @@ fn init(force: bool) -> ExitCode {
         return fail(format!("{} already exists (use --force to overwrite)", path.display()));
     }
     match std::fs::write(path, STARTER_CONFIG) {
-        Ok(()) => {
-            println!("wrote {}", path.display());
-            ExitCode::SUCCESS
-        }
+        Ok(()) => write_stdout(&format!("wrote {}\n", path.display())).err().unwrap_or(ExitCode::SUCCESS),
         Err(e) => fail(format!("{}: {e}", path.display())),
     }
 }

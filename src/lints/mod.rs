@@ -15,6 +15,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 
 pub mod alertmanager;
+pub mod alerts;
 pub mod group;
 pub mod metric;
 pub mod noise;
@@ -245,6 +246,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(owner::registrations());
         all.extend(severity::registrations());
         all.extend(noise::registrations());
+        all.extend(alerts::registrations());
         all.extend(record::registrations());
         all.extend(metric::registrations());
         all.extend(prometheus::registrations());
@@ -422,6 +424,12 @@ pub struct Report<'a>(&'a mut Diagnostic);
 impl Report<'_> {
     pub fn label(self, span: Span, message: impl Into<String>) -> Self {
         self.0.labels.push(crate::diagnostic::Label { span, message: message.into() });
+        self
+    }
+
+    /// Attaches a certain correction, applied by `--fix` and offered by editors.
+    pub fn fix(self, title: impl Into<String>, edits: Vec<crate::diagnostic::Edit>) -> Self {
+        self.0.fix = Some(crate::diagnostic::Fix { title: title.into(), edits });
         self
     }
 

@@ -7,7 +7,7 @@
 //! quiet for [`DEBOUNCE`]. Everything the client sends is input: nothing it
 //! sends may crash the server or leave diagnostics stale.
 
-mod actions;
+pub mod actions;
 mod document;
 mod transport;
 mod workspace;
@@ -26,6 +26,14 @@ use lsp_types as lsp;
 use serde_json::{Value, json};
 
 pub use document::{Encoding, path_to_uri, uri_to_path};
+
+/// The framing reader and document edits, for the fuzz targets and tests.
+#[doc(hidden)]
+pub mod internals {
+    pub use super::document::Document;
+    pub use super::transport::{Frame, FrameReader, Incoming, decode};
+    pub use lsp_types;
+}
 
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -667,7 +675,7 @@ impl<W: Write> Server<W> {
         let related = error.file.as_deref().and_then(|file| {
             let path = Path::new(file);
             let uri = path_to_uri(&std::path::absolute(path).ok()?)?;
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text = crate::read::read_text(path, crate::read::MAX_CONFIG_BYTES).unwrap_or_default();
             let source = SourceFile::new(file, text);
             let offset = error.position.map_or(0, |(line, column)| offset_of(&source, line, column));
             let range = self.encoding.range(&source, Span::at(offset));

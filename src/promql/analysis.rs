@@ -14,18 +14,32 @@ pub fn constant_value(expr: &Expr) -> Option<f64> {
             let v = constant_value(&u.expr)?;
             Some(if u.op == UnaryOp::Sub { -v } else { v })
         }
-        ExprKind::BinaryExpr(b) if !b.op.is_comparison() && !b.op.is_set_operator() => {
-            let (l, r) = (constant_value(&b.lhs)?, constant_value(&b.rhs)?);
-            Some(match b.op {
-                BinaryOp::Add => l + r,
-                BinaryOp::Sub => l - r,
-                BinaryOp::Mul => l * r,
-                BinaryOp::Div => l / r,
-                BinaryOp::Mod => l % r,
-                BinaryOp::Pow => l.powf(r),
-                BinaryOp::Atan2 => l.atan2(r),
-                _ => return None,
-            })
+        ExprKind::BinaryExpr(_) => {
+            // The left spine of a chain (`1 + 2 + 3 ...`) with a loop, not recursion.
+            let mut spine = Vec::new();
+            let mut node = expr;
+            while let ExprKind::BinaryExpr(b) = &node.kind {
+                if b.op.is_comparison() || b.op.is_set_operator() {
+                    return None;
+                }
+                spine.push(b);
+                node = &b.lhs;
+            }
+            let mut l = constant_value(node)?;
+            for b in spine.iter().rev() {
+                let r = constant_value(&b.rhs)?;
+                l = match b.op {
+                    BinaryOp::Add => l + r,
+                    BinaryOp::Sub => l - r,
+                    BinaryOp::Mul => l * r,
+                    BinaryOp::Div => l / r,
+                    BinaryOp::Mod => l % r,
+                    BinaryOp::Pow => l.powf(r),
+                    BinaryOp::Atan2 => l.atan2(r),
+                    _ => return None,
+                };
+            }
+            Some(l)
         }
         _ => None,
     }
@@ -69,6 +83,40 @@ pub fn threshold_comparisons(expr: &Expr) -> Vec<ThresholdComparison<'_>> {
             threshold_span: constant_side.1,
             compared,
             threshold_on_left,
+        });
+    });
+    found
+}
+
+/// A function applied directly to a range selector of a named metric:
+/// `rate(http_requests_total[5m])`.
+#[derive(Debug)]
+pub struct RangeCall<'a> {
+    pub function: &'static str,
+    pub metric: &'a str,
+    /// The metric name (or the whole selector when the name is a matcher).
+    pub name_span: Span,
+    /// The `[5m]`.
+    pub range_span: Span,
+}
+
+/// Every call whose first argument is a range selector with a metric name, in source order.
+pub fn range_calls(expr: &Expr) -> Vec<RangeCall<'_>> {
+    let mut found = Vec::new();
+    expr.walk(|e| {
+        let ExprKind::Call(call) = &e.kind else { return };
+        let Some(ExprKind::MatrixSelector(matrix)) =
+            call.args.iter().find(|a| a.value_type() == ValueType::Matrix).map(|a| &a.kind)
+        else {
+            return;
+        };
+        let Some(selector) = matrix.selector() else { return };
+        let Some(metric) = selector.metric_name() else { return };
+        found.push(RangeCall {
+            function: call.func.name,
+            metric,
+            name_span: selector.name_span.unwrap_or(matrix.vector_selector.span),
+            range_span: matrix.range_span,
         });
     });
     found

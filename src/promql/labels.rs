@@ -134,29 +134,52 @@ pub fn output_labels(expr: &Expr) -> OutputLabels {
             }
             out
         }
-        ExprKind::BinaryExpr(b) => {
-            let (lt, rt) = (b.lhs.value_type(), b.rhs.value_type());
-            if lt != ValueType::Vector && rt != ValueType::Vector {
-                return OutputLabels::none();
+        ExprKind::BinaryExpr(_) => {
+            // The left spine of a chain (`a or b or c ...`, thousands of
+            // operators long) with a loop: each step reuses the left result.
+            let mut spine = Vec::new();
+            let mut node = expr;
+            while let ExprKind::BinaryExpr(b) = &node.kind {
+                spine.push(&**b);
+                node = &b.lhs;
             }
-            let drop_name = !b.op.is_comparison() || b.return_bool;
-            let mut out = if lt != ValueType::Vector {
-                output_labels(&b.rhs)
-            } else if rt != ValueType::Vector {
-                output_labels(&b.lhs)
-            } else {
-                vector_binary(b)
-            };
-            if drop_name && !b.op.is_set_operator() {
-                out.remove(METRIC_NAME);
+            let mut lt = node.value_type();
+            let mut out = output_labels(node);
+            for b in spine.into_iter().rev() {
+                let rt = b.rhs.value_type();
+                out = binary_labels(b, out, lt, rt);
+                lt = if lt == ValueType::Scalar && rt == ValueType::Scalar {
+                    ValueType::Scalar
+                } else {
+                    ValueType::Vector
+                };
             }
             out
         }
     }
 }
 
-fn vector_binary(b: &super::BinaryExpr) -> OutputLabels {
-    let (lhs, rhs) = (output_labels(&b.lhs), output_labels(&b.rhs));
+/// The labels of a binary operation, given those of its left side.
+fn binary_labels(b: &super::BinaryExpr, lhs: OutputLabels, lt: ValueType, rt: ValueType) -> OutputLabels {
+    if lt != ValueType::Vector && rt != ValueType::Vector {
+        return OutputLabels::none();
+    }
+    let drop_name = !b.op.is_comparison() || b.return_bool;
+    let mut out = if lt != ValueType::Vector {
+        output_labels(&b.rhs)
+    } else if rt != ValueType::Vector {
+        lhs
+    } else {
+        vector_binary(b, lhs)
+    };
+    if drop_name && !b.op.is_set_operator() {
+        out.remove(METRIC_NAME);
+    }
+    out
+}
+
+fn vector_binary(b: &super::BinaryExpr, lhs: OutputLabels) -> OutputLabels {
+    let rhs = output_labels(&b.rhs);
     match b.op {
         BinaryOp::And | BinaryOp::Unless => return lhs,
         BinaryOp::Or => return union(lhs, rhs),
@@ -236,18 +259,32 @@ fn call_labels(call: &Call) -> OutputLabels {
     match name {
         "vector" | "time" | "pi" => return OutputLabels::none(),
         "absent" | "absent_over_time" => {
-            // The labels of the equality matchers, as upstream builds them.
+            // The labels of the equality matchers, as upstream builds them, and only when the
+            // argument is a selector: `absent(up{job="x"} == 1)` has no labels at all. A label
+            // with a second matcher is dropped, as upstream does for backwards compatibility.
             let mut known = BTreeMap::new();
-            if let Some(arg) = call.args.first() {
-                for (_, vs) in arg.vector_selectors().take(1) {
-                    for m in &vs.matchers {
-                        if m.op == MatchOp::Equal && m.name != METRIC_NAME {
-                            known.insert(m.name.clone(), Some(m.value.clone()));
-                        }
-                    }
+            let mut arg = call.args.first();
+            while let Some(Expr { kind: ExprKind::ParenExpr(p), .. }) = arg {
+                arg = Some(&p.expr);
+            }
+            let selector = match arg.map(|a| &a.kind) {
+                Some(ExprKind::VectorSelector(vs)) => Some(&**vs),
+                Some(ExprKind::MatrixSelector(m)) => m.selector(),
+                _ => None,
+            };
+            let mut seen = BTreeSet::new();
+            for m in selector.map(|vs| vs.matchers.as_slice()).unwrap_or_default() {
+                if m.name == METRIC_NAME {
+                    continue;
+                }
+                if m.op == MatchOp::Equal && seen.insert(m.name.clone()) {
+                    known.insert(m.name.clone(), Some(m.value.clone()));
+                } else {
+                    seen.insert(m.name.clone());
+                    known.remove(&m.name);
                 }
             }
-            return OutputLabels::closed(known, None);
+            return OutputLabels::closed(known, Some(call.name_span));
         }
         _ => {}
     }
@@ -344,6 +381,12 @@ mod tests {
         let l = labels(r#"absent(up{job="api", instance=~"x"})"#);
         assert!(!l.open && l.can_have("job") && !l.can_have("instance"));
         assert!(!labels("vector(1)").can_have("job"));
+        // Only a selector argument gives labels (upstream `createLabelsForAbsentFunction`).
+        assert!(!labels(r#"absent(up{job="x"} == 1)"#).can_have("job"));
+        assert!(!labels(r#"absent(sum by (job) (up{job="x"}))"#).can_have("job"));
+        assert!(labels(r#"absent((up{job="x"}))"#).can_have("job"));
+        assert!(labels(r#"absent_over_time(up{job="x"}[5m])"#).can_have("job"));
+        assert!(!labels(r#"absent(up{job="x", job!="y"})"#).can_have("job"));
         let l = labels(r#"label_replace(sum by (job) (up), "team", "$1", "job", "(.*)-.*")"#);
         assert!(l.can_have("team") && l.can_have("job") && !l.can_have("instance"));
         let l = labels("histogram_quantile(0.9, sum by (le, job) (rate(d_bucket[5m])))");
