@@ -30,8 +30,8 @@ pub struct Input {
 pub struct FileReport {
     pub file: SourceFile,
     pub model: RuleFile,
-    /// Expressions and routing, parsed once (templates, and expressions no
-    /// cross-file lint reads, are dropped after the per-file lints ran).
+    /// Expressions and routing, parsed once (templates are dropped after the
+    /// per-file lints ran; cross-file lints read the expressions).
     pub parsed: ParsedFile,
     /// Sorted by offset, policy applied.
     pub diagnostics: Vec<Diagnostic>,
@@ -528,8 +528,6 @@ impl Engine {
             cx.lint = lint.meta();
             lint.check_group(&mut cx, group);
         }
-        // The cross-file lints that read expressions (`metric/*`) need a catalog.
-        let keep_exprs = self.catalog.is_loaded() || self.catalog.online().is_some();
         for rule in &group.rules {
             cx.rule = Some(&rule.name.value);
             let mut parsed = self.parse_rule(group, rule);
@@ -551,9 +549,6 @@ impl Engine {
             parsed.annotation_templates = Vec::new();
             parsed.template_errors = Vec::new();
             parsed.expr_errors = Vec::new();
-            if !keep_exprs {
-                parsed.expr = None;
-            }
             rules.push(parsed);
         }
         (rules, out)
