@@ -12,7 +12,6 @@ use crate::lints::{
 };
 use crate::model::{self, FileKind, Group, KeyValue, LoadOptions, Rule, RuleFile, RuleKind};
 use crate::promql;
-use crate::routes;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::suppress;
@@ -32,7 +31,7 @@ pub struct FileReport {
     pub file: SourceFile,
     pub model: RuleFile,
     /// Expressions and routing, parsed once (templates are dropped after the
-    /// per-file lints ran).
+    /// per-file lints ran; cross-file lints read the expressions).
     pub parsed: ParsedFile,
     /// Sorted by offset, policy applied.
     pub diagnostics: Vec<Diagnostic>,
@@ -598,7 +597,10 @@ impl Engine {
         }
         if let Some(text) = &rule.expr {
             match promql::parse(&text.value, &self.promql_options) {
-                Ok(expr) => parsed.expr = Some(expr),
+                Ok(expr) => {
+                    parsed.expr = Some(expr);
+                    parsed.expr_parsed = true;
+                }
                 Err(errors) => parsed.expr_errors = errors,
             }
         }
@@ -629,7 +631,13 @@ impl Engine {
         parsed.annotation_templates = parse_templates("annotation", &rule.annotations);
         parsed.template_errors = errors;
         if let (true, Some(am)) = (is_alert, &self.alertmanager) {
-            parsed.routed = Some(routes::route_alert(am, &self.config, group, rule, parsed.expr.as_ref()));
+            parsed.routed = Some(alertmanager::route_alert(
+                am,
+                &self.config.prometheus.external_labels,
+                group,
+                rule,
+                parsed.expr.as_ref(),
+            ));
         }
         parsed
     }

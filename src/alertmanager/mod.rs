@@ -10,6 +10,7 @@
 //! syntax first, the classic syntax when that fails or reads the text
 //! differently (see [`compat`]).
 
+mod alert;
 pub mod compat;
 mod config;
 pub mod go_regex;
@@ -18,6 +19,10 @@ pub mod parse_classic;
 pub mod parse_utf8;
 mod route;
 
+pub use alert::{
+    ALERTNAME, AlertLabels, RoutedAlert, alert_labels, code_list, is_blackhole, is_default_only, route_alert,
+    unrouted_severity, unrouted_value,
+};
 pub use config::{
     AmConfig, InhibitRule, LINT_ID, Receiver, is_classic_label_name, load, load_text, parse_duration,
     secret_config_text,

@@ -334,8 +334,12 @@ pub fn pattern_is_known(pattern: &str) -> bool {
 /// routing and the cross-file lints share it.
 #[derive(Debug, Default)]
 pub struct ParsedRule {
-    /// The parsed expression; `None` when it is missing or does not parse.
+    /// The parsed expression; `None` when it is missing or does not parse,
+    /// and after the per-file pass unless a cross-file lint reads it.
     pub expr: Option<crate::promql::Expr>,
+    /// Whether the expression parsed (kept when `expr` itself is dropped
+    /// because no cross-file lint reads it).
+    pub expr_parsed: bool,
     /// Why the expression does not parse (reported by `promql/syntax`).
     pub expr_errors: Vec<crate::promql::ParseError>,
     /// Parsed label values, aligned with `rule.labels`; `None` for recording
@@ -349,7 +353,7 @@ pub struct ParsedRule {
     pub template_errors: Vec<(Span, String)>,
     /// The alert routed through the Alertmanager tree (alerting rules whose
     /// expression parses, when an Alertmanager configuration is given).
-    pub routed: Option<crate::routes::RoutedAlert>,
+    pub routed: Option<crate::alertmanager::RoutedAlert>,
 }
 
 /// What the engine parsed from one file, indexed like `model.groups[g].rules[r]`.

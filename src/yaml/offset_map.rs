@@ -19,64 +19,96 @@ pub struct Segment {
 
 /// Piecewise map from value offsets to file offsets. Segments are sorted and
 /// contiguous in value space.
+///
+/// Most scalars are one verbatim stretch of the file: that map is stored
+/// inline, without an allocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OffsetMap {
-    segments: Vec<Segment>,
+    segments: Segments,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Segments {
+    #[default]
+    Empty,
+    One(Segment),
+    Many(Vec<Segment>),
 }
 
 impl OffsetMap {
     /// A map for a value that is a verbatim copy of the file text at `file_start`.
     pub fn identity(file_start: usize, len: usize) -> OffsetMap {
         OffsetMap {
-            segments: vec![Segment { value: Span::new(0, len), file: Span::new(file_start, file_start + len) }],
+            segments: Segments::One(Segment {
+                value: Span::new(0, len),
+                file: Span::new(file_start, file_start + len),
+            }),
         }
     }
 
     /// Appends a stretch; merges it into the previous one when both are
     /// linear and adjacent in value and file space.
     pub fn push(&mut self, value: Span, file: Span) {
-        if let Some(last) = self.segments.last_mut() {
+        let next = Segment { value, file };
+        let last = match &mut self.segments {
+            Segments::Empty => None,
+            Segments::One(last) => Some(last),
+            Segments::Many(all) => all.last_mut(),
+        };
+        if let Some(last) = last {
             let linear = |s: &Segment| s.value.len() == s.file.len();
-            let next = Segment { value, file };
             if linear(last) && linear(&next) && last.value.end == value.start && last.file.end == file.start {
                 last.value.end = value.end;
                 last.file.end = file.end;
                 return;
             }
         }
-        self.segments.push(Segment { value, file });
+        self.segments = match std::mem::take(&mut self.segments) {
+            Segments::Empty => Segments::One(next),
+            Segments::One(first) => Segments::Many(vec![first, next]),
+            Segments::Many(mut all) => {
+                all.push(next);
+                Segments::Many(all)
+            }
+        };
     }
 
     pub fn segments(&self) -> &[Segment] {
-        &self.segments
+        match &self.segments {
+            Segments::Empty => &[],
+            Segments::One(one) => std::slice::from_ref(one),
+            Segments::Many(all) => all,
+        }
     }
 
     /// File offset of the character starting at value offset `offset`.
     pub fn to_file(&self, offset: usize) -> usize {
-        let Some(first) = self.segments.first() else {
+        let segments = self.segments();
+        let Some(first) = segments.first() else {
             return 0;
         };
-        let i = self.segments.partition_point(|s| s.value.end <= offset);
-        match self.segments.get(i) {
+        let i = segments.partition_point(|s| s.value.end <= offset);
+        match segments.get(i) {
             Some(s) if s.value.start <= offset => map_in(s, offset, false),
             Some(s) => s.file.start,
-            None => self.segments.last().map_or(first.file.start, |s| s.file.end),
+            None => segments.last().map_or(first.file.start, |s| s.file.end),
         }
     }
 
     /// File offset for a value offset used as the exclusive end of a range.
     pub fn end_to_file(&self, offset: usize) -> usize {
-        let Some(first) = self.segments.first() else {
+        let segments = self.segments();
+        let Some(first) = segments.first() else {
             return 0;
         };
         if offset <= first.value.start {
             return first.file.start;
         }
-        let i = self.segments.partition_point(|s| s.value.end < offset);
-        match self.segments.get(i) {
+        let i = segments.partition_point(|s| s.value.end < offset);
+        match segments.get(i) {
             Some(s) if s.value.start < offset => map_in(s, offset, true),
             Some(s) => s.file.start,
-            None => self.segments.last().map_or(first.file.start, |s| s.file.end),
+            None => segments.last().map_or(first.file.start, |s| s.file.end),
         }
     }
 

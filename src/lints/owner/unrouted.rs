@@ -61,7 +61,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if value.is_empty() || value.contains("{{") {
         return;
     }
-    let Some(routed) = crate::routes::unrouted_value(am, label, value) else {
+    let Some(routed) = crate::alertmanager::unrouted_value(am, label, value) else {
         return;
     };
     cx.report(

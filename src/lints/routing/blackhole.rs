@@ -1,6 +1,6 @@
+use crate::alertmanager::{code_list, is_blackhole, is_default_only};
 use crate::lints::routing::{deciding_span, describe, routed};
 use crate::lints::{Example, FileContext, Registration, RuleContext};
-use crate::routes::{code_list, is_blackhole, is_default_only};
 
 crate::declare_lint! {
     /// ## What it does

@@ -1,6 +1,6 @@
+use crate::alertmanager::{code_list, is_default_only};
 use crate::lints::routing::routed;
 use crate::lints::{Example, FileContext, Registration, RuleContext};
-use crate::routes::{code_list, is_default_only};
 
 crate::declare_lint! {
     /// ## What it does

@@ -5,8 +5,8 @@ pub mod blackhole;
 pub mod default_only;
 
 use crate::alertmanager::AmConfig;
+use crate::alertmanager::RoutedAlert;
 use crate::lints::{FileContext, RuleContext};
-use crate::routes::RoutedAlert;
 
 pub fn registrations() -> Vec<super::Registration> {
     vec![default_only::registration(), blackhole::registration()]

@@ -77,8 +77,14 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         return;
     }
     let only_catch_all =
-        crate::lints::routing::routed(cx, rcx).is_some_and(|(_, r)| r.always(crate::routes::is_default_only));
-    let Some(routed) = crate::routes::unrouted_severity(am, &cx.config.severity, value, only_catch_all) else {
+        crate::lints::routing::routed(cx, rcx).is_some_and(|(_, r)| r.always(crate::alertmanager::is_default_only));
+    let Some(routed) = crate::alertmanager::unrouted_severity(
+        am,
+        &cx.config.severity.label,
+        &cx.config.severity.values,
+        value,
+        only_catch_all,
+    ) else {
         return;
     };
     cx.report(
