@@ -8,7 +8,13 @@
 //! sends may crash the server or leave diagnostics stale.
 
 pub mod actions;
+mod completion;
+mod cursor;
 mod document;
+mod hover;
+mod navigation;
+mod requests;
+mod symbols;
 mod transport;
 mod workspace;
 
@@ -128,6 +134,8 @@ struct Server<W: Write> {
     workspace_checked: HashMap<PathBuf, WorkspaceChecked>,
     /// A document was opened or saved: the next lint may ask Prometheus.
     online_now: bool,
+    /// Workspace rule files parsed for navigation and completion.
+    disk_index: navigation::DiskIndex,
 }
 
 impl<W: Write> Server<W> {
@@ -145,6 +153,7 @@ impl<W: Write> Server<W> {
             dir_configs: HashMap::new(),
             workspace_checked: HashMap::new(),
             online_now: false,
+            disk_index: navigation::DiskIndex::default(),
         }
     }
 
@@ -242,6 +251,10 @@ impl<W: Write> Server<W> {
                     Err(e) => self.respond_error(id, INVALID_PARAMS, format!("invalid codeAction params: {e}")),
                 }
             }
+            (Phase::Running, m) if requests::METHODS.contains(&m) => match self.language_request(m, params) {
+                Ok(result) => self.respond(id, result),
+                Err(e) => self.respond_error(id, INVALID_PARAMS, format!("invalid {method} params: {e}")),
+            },
             (Phase::Running, _) => self.respond_error(id, METHOD_NOT_FOUND, format!("unknown method `{method}`")),
         }
     }
@@ -307,6 +320,11 @@ impl<W: Write> Server<W> {
                     "positionEncoding": encoding,
                     "textDocumentSync": { "openClose": true, "change": 2, "save": { "includeText": false } },
                     "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+                    "hoverProvider": true,
+                    "completionProvider": { "triggerCharacters": ["(", "{", ",", "\"", " ", "=", ":"] },
+                    "definitionProvider": true,
+                    "referencesProvider": true,
+                    "documentSymbolProvider": true,
                     "workspace": { "workspaceFolders": { "supported": true, "changeNotifications": true } },
                 },
                 "serverInfo": { "name": "alertlint", "version": env!("CARGO_PKG_VERSION") },
@@ -394,6 +412,7 @@ impl<W: Write> Server<W> {
         self.engines.clear();
         self.dir_configs.clear();
         self.workspace_checked.clear();
+        self.disk_index.clear();
     }
 
     // ---- linting ------------------------------------------------------
