@@ -48,7 +48,12 @@ pub fn complete(
     let at = cursor::expr_at(file, model, offset)?;
     let mut items: BTreeMap<String, Item> = BTreeMap::new();
     let mut add = |label: &str, kind: u32, detail: String, documentation: Option<String>| {
-        items.entry(label.to_string()).or_insert_with(|| Item { label: label.to_string(), kind, detail, documentation });
+        items.entry(label.to_string()).or_insert_with(|| Item {
+            label: label.to_string(),
+            kind,
+            detail,
+            documentation,
+        });
     };
     let (prefix, span) = match cursor::context(&at.value, at.cursor) {
         Context::Nothing => return None,
@@ -61,12 +66,18 @@ pub fn complete(
             }
             for (f, _, rule) in navigation::recording_rules(files) {
                 if rule.name.value.starts_with(&prefix) {
-                    add(&rule.name.value, VARIABLE, format!("recording rule, {}", f.where_(rule.name.span.start)), None);
+                    add(
+                        &rule.name.value,
+                        VARIABLE,
+                        format!("recording rule, {}", f.where_(rule.name.span.start)),
+                        None,
+                    );
                 }
             }
             if let Some(catalog) = catalog {
                 for name in catalog.names().filter(|n| n.starts_with(&prefix)) {
-                    let detail = catalog.metric_type(name).map_or("metric".to_string(), |t| format!("{} metric", t.as_str()));
+                    let detail =
+                        catalog.metric_type(name).map_or("metric".to_string(), |t| format!("{} metric", t.as_str()));
                     add(name, VARIABLE, detail, catalog.help(name).map(str::to_string));
                 }
             }

@@ -159,8 +159,8 @@ pub fn context(value: &str, cursor: usize) -> Context {
                 last_word.clear();
             }
             '{' => {
-                let metric = (!last_word.is_empty() && !GROUPING.contains(&last_word.as_str()))
-                    .then(|| last_word.clone());
+                let metric =
+                    (!last_word.is_empty() && !GROUPING.contains(&last_word.as_str())).then(|| last_word.clone());
                 brace_metric = Some(metric);
                 last_word.clear();
             }
@@ -253,12 +253,20 @@ mod tests {
     #[test]
     fn reads_what_the_cursor_is_on() {
         assert!(matches!(at("ra|te(x[5m])"), Context::Word { word, called: true, .. } if word == "rate"));
-        assert!(matches!(at("sum(job:x|)"), Context::Word { word, called: false, prefix, .. } if word == "job:x" && prefix == "job:x"));
-        assert!(matches!(at("up{jo|}"), Context::LabelName { metric: Some(m), prefix, .. } if m == "up" && prefix == "jo"));
+        assert!(
+            matches!(at("sum(job:x|)"), Context::Word { word, called: false, prefix, .. } if word == "job:x" && prefix == "job:x")
+        );
+        assert!(
+            matches!(at("up{jo|}"), Context::LabelName { metric: Some(m), prefix, .. } if m == "up" && prefix == "jo")
+        );
         assert!(matches!(at("sum by (|) (up)"), Context::LabelName { metric: None, .. }));
         assert!(matches!(at("sum by (job) (u|p)"), Context::Word { word, .. } if word == "up"));
-        assert!(matches!(at(r#"up{job="a\"p|"}"#), Context::LabelValue { label, prefix, .. } if label == "job" && prefix == "a\\\"p"));
-        assert!(matches!(at("up{job=~\"x\",instance!=\"|\"}"), Context::LabelValue { label, .. } if label == "instance"));
+        assert!(
+            matches!(at(r#"up{job="a\"p|"}"#), Context::LabelValue { label, prefix, .. } if label == "job" && prefix == "a\\\"p")
+        );
+        assert!(
+            matches!(at("up{job=~\"x\",instance!=\"|\"}"), Context::LabelValue { label, .. } if label == "instance")
+        );
         assert_eq!(at("rate(x[5|m])"), Context::Nothing);
         assert_eq!(at("x > 1|0"), Context::Nothing);
         assert!(matches!(at("|"), Context::Word { word, .. } if word.is_empty()));

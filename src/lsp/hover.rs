@@ -71,7 +71,9 @@ fn token_hover(
     if function.experimental {
         text.push_str("\n\nexperimental: needs `--enable-feature=promql-experimental-functions`");
     }
-    text.push_str(&format!("\n\n[Prometheus docs](https://prometheus.io/docs/prometheus/latest/querying/functions/#{word})"));
+    text.push_str(&format!(
+        "\n\n[Prometheus docs](https://prometheus.io/docs/prometheus/latest/querying/functions/#{word})"
+    ));
     Some((text, span))
 }
 

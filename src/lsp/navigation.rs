@@ -54,11 +54,14 @@ impl Indexed {
     }
 }
 
+/// A file's bytes as read and what they gave (`None`: not a rule file).
+type Seen = (Arc<Vec<u8>>, Option<Arc<Loaded>>);
+
 /// Workspace rule files parsed for navigation, kept while their bytes are
 /// unchanged.
 #[derive(Default)]
 pub struct DiskIndex {
-    loaded: HashMap<PathBuf, (Arc<Vec<u8>>, Option<Arc<Loaded>>)>,
+    loaded: HashMap<PathBuf, Seen>,
 }
 
 impl DiskIndex {
@@ -96,7 +99,9 @@ fn load(workspace: &Workspace, path: &Path, bytes: &[u8]) -> Option<Loaded> {
         return None;
     }
     let file = SourceFile::new(workspace.display_name(path), text);
-    let model = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model::load(&file, &model::LoadOptions::default()))).ok()?;
+    let model =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model::load(&file, &model::LoadOptions::default())))
+            .ok()?;
     (!model.groups.is_empty()).then_some(Loaded { file, model })
 }
 

@@ -175,8 +175,9 @@ pub fn function_doc(name: &str) -> Option<&'static str> {
         "abs" => "absolute value of every sample",
         "absent" => "a 1-element vector when the input has no series, nothing otherwise",
         "absent_over_time" => "a 1-element vector when the range has no samples, nothing otherwise",
-        "acos" | "acosh" | "asin" | "asinh" | "atan" | "atanh" | "cos" | "cosh" | "sin" | "sinh" | "tan"
-        | "tanh" => "the trigonometric function of every sample (radians)",
+        "acos" | "acosh" | "asin" | "asinh" | "atan" | "atanh" | "cos" | "cosh" | "sin" | "sinh" | "tan" | "tanh" => {
+            "the trigonometric function of every sample (radians)"
+        }
         "avg_over_time" => "average of each series' samples in the range",
         "ceil" => "every sample rounded up to the nearest integer",
         "changes" => "how many times each series' value changed in the range",
@@ -199,7 +200,9 @@ pub fn function_doc(name: &str) -> Option<&'static str> {
         "histogram_avg" => "average of the observations of native histograms",
         "histogram_count" => "count of observations of native histograms",
         "histogram_fraction" => "fraction of observations between lower and upper",
-        "histogram_quantile" => "φ-quantile (0 ≤ φ ≤ 1) from classic `_bucket` series (sum by `le`) or native histograms",
+        "histogram_quantile" => {
+            "φ-quantile (0 ≤ φ ≤ 1) from classic `_bucket` series (sum by `le`) or native histograms"
+        }
         "histogram_quantiles" => "several quantiles at once, in a label named by the second argument",
         "histogram_stddev" => "standard deviation of the observations of native histograms",
         "histogram_stdvar" => "variance of the observations of native histograms",
