@@ -89,6 +89,10 @@ struct CheckArgs {
     /// Which rule-group fields are valid
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Prometheus feature flags whose syntax is accepted: promql-experimental-functions, promql-duration-expr,
+    /// promql-extended-range-selectors
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    enable_feature: Vec<String>,
     /// Worker threads (default: all cores)
     #[arg(short, long)]
     jobs: Option<usize>,
@@ -269,6 +273,11 @@ impl<'a> Configs<'a> {
     fn new(args: &'a CheckArgs) -> Result<Configs<'a>, ConfigError> {
         let mut configs =
             Configs { args, explicit: None, dirs: Default::default(), index: Default::default(), loaded: Vec::new() };
+        for name in &args.enable_feature {
+            if crate::model::Feature::parse(name).is_none() {
+                return Err(ConfigError::new(crate::model::Feature::unknown_message(name)));
+            }
+        }
         if let Some(path) = &args.config {
             let config = Config::load(path)?;
             configs.explicit = Some(config);
@@ -325,6 +334,9 @@ impl<'a> Configs<'a> {
         config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
         if let Some(url) = &args.prometheus_url {
             config.prometheus.url = Some(url.clone());
+        }
+        for feature in args.enable_feature.iter().filter_map(|name| crate::model::Feature::parse(name)) {
+            config.target.enable(feature);
         }
     }
 }
@@ -587,10 +599,12 @@ fn push_input<T>(inputs: &mut Vec<Vec<T>>, index: usize, input: T) {
 }
 
 /// Whether a file found by a walk is kept: it holds rules, or it is meant to
-/// (a YAML error in a file whose name and text say rule file).
+/// (a YAML error in a file whose name and text say rule file), or it speaks
+/// to alertlint (a `# alertlint` comment with a finding of its own).
 fn holds_rules(report: &crate::engine::FileReport) -> bool {
+    let not_rules = crate::lints::rule::not_rules::NOT_RULES.id;
     match report.model.kind {
-        FileKind::NotRules => false,
+        FileKind::NotRules => report.diagnostics.iter().any(|d| d.lint != not_rules),
         FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
         _ => true,
     }
@@ -809,9 +823,16 @@ const READ_LIMIT: u64 = read::MAX_RULE_FILE_BYTES as u64 + 1;
 /// cores, and few enough that their stacks cannot exhaust memory.
 const MAX_JOBS: usize = 1024;
 
+/// The policies of the configuration `rules`/`explain` see (the nearest one);
+/// none when it cannot be read (those commands do not need it).
+fn configured_policies() -> Vec<crate::policy::Policy> {
+    load_config(None).map(|c| c.policies).unwrap_or_default()
+}
+
 fn rules() -> ExitCode {
     let registry = lints::registry();
-    let width = registry.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+    let policies = configured_policies();
+    let width = registry.iter().map(|r| r.meta.id.len()).chain(policies.iter().map(|p| p.id.len())).max().unwrap_or(0);
     let mut out = String::new();
     for r in registry {
         let m = r.meta;
@@ -823,10 +844,30 @@ fn rules() -> ExitCode {
             m.summary
         ));
     }
+    for p in &policies {
+        let summary = p.message.clone().unwrap_or_else(|| "a configured policy (`alertlint explain` shows it)".into());
+        out.push_str(&format!(
+            "{:width$}  {:7}  {:12}  {}\n",
+            p.id,
+            p.severity.as_str(),
+            crate::policy::FAMILY,
+            summary
+        ));
+    }
     write_stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn explain(id: &str) -> ExitCode {
+    if id.starts_with("policy/") {
+        let policies = configured_policies();
+        return match policies.iter().find(|p| p.id == id) {
+            Some(policy) => write_stdout(&crate::policy::describe(policy)).err().unwrap_or(ExitCode::SUCCESS),
+            None => match lints::closest(id, policies.iter().map(|p| p.id)) {
+                Some(c) => fail(format!("no policy is named `{id}`; did you mean `{c}`?")),
+                None => fail(format!("no policy is named `{id}` in the nearest .alertlint.yaml")),
+            },
+        };
+    }
     match lints::find(id) {
         Some(meta) => {
             let text = format!(
@@ -889,11 +930,19 @@ severity:
 
 prometheus:
   scrape_interval: 1m
+  # version: "3.5"                  # the Prometheus whose syntax and fields apply (default: latest 3.x)
+  # features: [promql-experimental-functions]   # its feature flags that change the syntax
   # metrics: [metrics/*.prom]       # saved /metrics scrapes: metric types
   # url: http://127.0.0.1:9090      # a live server for the online lints
 
 # alertmanager:
 #   config: deploy/alertmanager.yml # enables the routing lints
+
+# Team policies, each reported as `policy/NAME` (recipes: docs/policies.md).
+# policies:
+#   - name: critical-needs-runbook
+#     match: { kind: alert, labels: { severity: critical } }
+#     require: { annotations: { runbook_url: {} } }
 "#;
 
 fn init(force: bool) -> ExitCode {

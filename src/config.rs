@@ -45,6 +45,8 @@ pub struct LintSetting {
     pub severity: Option<Option<Severity>>,
     /// The entry's node, when it is a mapping (options besides `severity`).
     pub options: Option<Node>,
+    /// Where the id is written.
+    pub key_span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -95,6 +97,10 @@ pub struct Config {
     pub severity: SeverityConfig,
     pub prometheus: PrometheusConfig,
     pub alertmanager_config: Option<PathBuf>,
+    /// `prometheus.version` and `prometheus.features`.
+    pub target: crate::model::Target,
+    /// `policies:`.
+    pub policies: Vec<crate::policy::Policy>,
 }
 
 impl Default for Config {
@@ -122,6 +128,8 @@ impl Default for Config {
                 external_labels: Vec::new(),
             },
             alertmanager_config: None,
+            target: crate::model::Target::default(),
+            policies: Vec::new(),
         }
     }
 }
@@ -201,7 +209,10 @@ impl Config {
             self.include_base = Some(dir.clone());
         }
         if self.exclude_base.is_none() && !self.exclude.is_empty() {
-            self.exclude_base = Some(dir);
+            self.exclude_base = Some(dir.clone());
+        }
+        for policy in &mut self.policies {
+            policy.base.get_or_insert_with(|| dir.clone());
         }
     }
 
@@ -232,6 +243,7 @@ impl Config {
                 "severity",
                 "prometheus",
                 "alertmanager",
+                "policies",
             ])? {
                 match key {
                     // Read before the rest, by `load`.
@@ -282,9 +294,18 @@ impl Config {
                             }
                         }
                     }
+                    "policies" => {
+                        // Added to those of the configuration this one extends; one
+                        // with the same name replaces the inherited policy.
+                        let own = crate::policy::decode(value)?;
+                        config.policies.retain(|inherited| own.iter().all(|p| p.name != inherited.name));
+                        config.policies.extend(own);
+                    }
                     "prometheus" => {
-                        for (key, value) in value.mapping(&["scrape_interval", "metrics", "url", "external_labels"])? {
+                        let keys = ["scrape_interval", "metrics", "url", "external_labels", "version", "features"];
+                        for (key, value) in value.mapping(&keys)? {
                             match key {
+                                "version" | "features" => decode_target(&mut config.target, key, value)?,
                                 "scrape_interval" => config.prometheus.scrape_interval = value.duration()?,
                                 "metrics" => config.prometheus.metrics = value.string_list()?,
                                 "url" => config.prometheus.url = Some(value.string()?.to_string()),
@@ -306,8 +327,15 @@ impl Config {
                 }
             }
         }
+        check_policy_settings(&config, &file)?;
         config.source = Some(file);
         Ok(config)
+    }
+
+    /// Whether `pattern` names a registered lint or a configured policy.
+    pub fn pattern_is_known(&self, pattern: &str) -> bool {
+        crate::lints::pattern_is_known(pattern)
+            || self.policies.iter().any(|p| crate::lints::pattern_matches(pattern, p.id))
     }
 
     /// The options entry for lint `id` (its most specific setting).
@@ -330,6 +358,45 @@ impl Config {
     }
 }
 
+/// `prometheus.version` or `prometheus.features`.
+fn decode_target(target: &mut crate::model::Target, key: &str, value: Cursor<'_>) -> Result<(), ConfigError> {
+    use crate::model::{Feature, Version};
+    if key == "version" {
+        let text = value.string()?;
+        target.version = Some(Version::parse(text).ok_or_else(|| {
+            value.error(format!(
+                "invalid Prometheus version `{text}`; expected a 2.x or 3.x release such as \"3.5\" or \"2.45\""
+            ))
+        })?);
+        return Ok(());
+    }
+    let NodeKind::Sequence(items) = &value.node.kind else {
+        return if value.is_null() { Ok(()) } else { Err(value.error("expected a list of feature names")) };
+    };
+    for item in items {
+        let item = Cursor { file: value.file, node: item };
+        let name = item.string()?;
+        target.enable(Feature::parse(name).ok_or_else(|| item.error(Feature::unknown_message(name)))?);
+    }
+    Ok(())
+}
+
+/// `lints:` entries naming `policy/...` must name a configured policy (the
+/// `policies:` key may come after `lints:`, so this runs last).
+fn check_policy_settings(config: &Config, file: &SourceFile) -> Result<(), ConfigError> {
+    for setting in &config.lints {
+        if setting.pattern == "policy/*" || config.pattern_is_known(&setting.pattern) {
+            continue;
+        }
+        let ids = config.policies.iter().map(|p| p.id);
+        let hint =
+            crate::lints::closest(&setting.pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+        let span = setting.key_span;
+        return Err(error_at(file, span, format!("no policy is named `{}`{hint}", setting.pattern)));
+    }
+    Ok(())
+}
+
 /// The `extends` value of a configuration file and its span, read before the
 /// rest so that the file it names can be loaded first.
 fn extends_of(file: &SourceFile) -> Result<Option<(String, Span)>, ConfigError> {
@@ -344,7 +411,9 @@ fn extends_of(file: &SourceFile) -> Result<Option<(String, Span)>, ConfigError> 
 fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
     let mut settings = Vec::new();
     for (pattern, value) in node.mapping_any()? {
-        if !crate::lints::pattern_is_known(pattern) {
+        let is_policy =
+            pattern.strip_prefix("policy/").is_some_and(|name| name == "*" || crate::policy::is_kebab_case(name));
+        if !is_policy && !crate::lints::pattern_is_known(pattern) {
             let ids = crate::lints::registry().iter().map(|r| r.meta.id);
             let hint =
                 crate::lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
@@ -365,7 +434,18 @@ fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
                 );
             }
         };
-        settings.push(LintSetting { pattern: pattern.to_string(), severity, options });
+        if is_policy && matches!(value.node.kind, NodeKind::Mapping(_)) {
+            value.mapping(&["severity"]).map_err(|mut e| {
+                e.message.push_str(" (a policy takes only `severity` here; its checks belong in `policies:`)");
+                e
+            })?;
+        }
+        settings.push(LintSetting {
+            pattern: pattern.to_string(),
+            severity,
+            options,
+            key_span: node.key_span(pattern),
+        });
     }
     Ok(settings)
 }

@@ -160,6 +160,15 @@ const SKIPPED_EXTENSIONS: &[&str] = &[
     "c", "h", "cc", "cpp", "md", "html", "css", "sum", "mod",
 ];
 
+/// `path` (existing or not) relative to `base` (an absolute, canonical
+/// directory), as configuration globs are matched; `path` itself when it is
+/// outside `base`.
+pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    let absolute = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
+    absolute.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// Largest file a walk reads unless an `include` glob names it: rule files
 /// are far smaller, generated data dumps are not.
 const WALK_MAX_BYTES: u64 = 8 << 20;

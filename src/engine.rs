@@ -98,6 +98,9 @@ pub struct Engine {
     catalog: Catalog,
     /// The configured Prometheus server, reachable or not (for its statistics).
     prometheus: Option<Arc<Client>>,
+    /// Configured team policies (`policy/NAME`).
+    policies: crate::policy::PolicySet,
+    policy_ids: Vec<&'static str>,
     /// The server's answers, kept for the engine's lifetime.
     memo: Option<Arc<Memo>>,
     /// Whether a file that is YAML but not rules gets the `rule/not-rules`
@@ -123,7 +126,9 @@ impl Engine {
 
     fn build(config: Config, selection: Selection, connect: bool) -> Result<Engine, ConfigError> {
         for pattern in selection.select.iter().chain(&selection.ignore) {
-            if !lints::pattern_is_known(pattern) {
+            // `policy/...` ids depend on the configuration of each directory.
+            let policy = pattern.strip_prefix("policy/").is_some_and(|n| n == "*" || crate::policy::is_kebab_case(n));
+            if !policy && !lints::pattern_is_known(pattern) {
                 let ids = lints::registry().iter().map(|r| r.meta.id);
                 let hint = lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 return Err(ConfigError::new(format!("unknown lint `{pattern}`{hint}")));
@@ -134,13 +139,18 @@ impl Engine {
             let cx = BuildContext { config: &config, options: config.options_for(registration.meta.id) };
             built.push((registration.build)(&cx)?);
         }
+        let promql_options = config.target.parse_options();
+        let policies = crate::policy::PolicySet::new(config.policies.clone(), &config.base_dir);
+        let policy_ids = config.policies.iter().map(|p| p.id).collect();
         let mut engine = Engine {
             config,
             selection,
             lints: built,
             active: Vec::new(),
             needs_parse: false,
-            promql_options: promql::ParseOptions::default(),
+            promql_options,
+            policies,
+            policy_ids,
             alertmanager: None,
             alertmanager_findings: None,
             catalog: Catalog::default(),
@@ -151,7 +161,7 @@ impl Engine {
         engine.active = (0..engine.lints.len())
             .filter(|&i| engine.effective_severity(engine.lints[i].meta().id).is_some())
             .collect();
-        let needs_parse = engine.active().any(|l| l.needs_parse());
+        let needs_parse = engine.active().any(|l| l.needs_parse()) || engine.policies.needs_parse();
         engine.needs_parse = needs_parse;
         let prometheus = engine.config.prometheus.clone();
         engine
@@ -291,7 +301,7 @@ impl Engine {
         }
         match self.config.severity_for(id) {
             Some(configured) => configured,
-            None => lints::find(id).map(|m| m.default_severity),
+            None => lints::find(id).map(|m| m.default_severity).or_else(|| self.policies.find(id).map(|p| p.severity)),
         }
     }
 
@@ -442,7 +452,9 @@ impl Engine {
                 directives: suppress::Scanned::default(),
             };
         }
-        let mut model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
+        let options =
+            LoadOptions { dialect: self.config.dialect, version: self.config.target.version, ..LoadOptions::default() };
+        let mut model = model::load_with(&file, &options, self.config.target.names());
         let mut diagnostics = std::mem::take(&mut model.diagnostics);
         if model.kind == FileKind::NotRules && self.note_not_rules {
             diagnostics.extend(lints::rule::not_rules::note(&file));
@@ -523,12 +535,14 @@ impl Engine {
     fn check_group(&self, file: &SourceFile, model: &RuleFile, group: &Group) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
         let mut out = Vec::new();
         let mut rules = Vec::with_capacity(group.rules.len());
+        let policies = self.policies.for_file(file.name());
         let mut cx = self.file_context(file, model, &mut out);
         cx.group = Some(&group.name.value);
         for lint in self.active() {
             cx.lint = lint.meta();
             lint.check_group(&mut cx, group);
         }
+        policies.check_group(&mut cx, group);
         for rule in &group.rules {
             cx.rule = Some(&rule.name.value);
             let mut parsed = self.parse_rule(group, rule);
@@ -544,6 +558,7 @@ impl Engine {
                 cx.lint = lint.meta();
                 lint.check_rule(&mut cx, &rcx);
             }
+            policies.check_rule(&mut cx, &rcx);
             // Only per-file lints read templates: keep what cross-file lints
             // and routing read.
             parsed.label_templates = Vec::new();
@@ -603,7 +618,7 @@ impl Engine {
     /// Suppressions, selection and severities, in one place.
     fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &suppress::Scanned) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
-        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some());
+        suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some(), &self.policy_ids);
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {
             Some(severity) => {
                 d.severity = severity;

@@ -17,6 +17,7 @@ pub mod fix;
 pub mod lints;
 pub mod lsp;
 pub mod model;
+pub mod policy;
 pub mod promql;
 pub mod re2;
 pub mod read;

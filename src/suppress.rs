@@ -332,8 +332,17 @@ fn next_content_lines(file: &SourceFile) -> Vec<Option<usize>> {
 /// Removes suppressed findings and adds `suppression/unused` and
 /// `suppression/unknown-lint` findings. `enabled` tells whether a lint runs
 /// at all in this configuration: a suppression of a disabled lint is not unused.
-pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn Fn(&str) -> bool) {
+/// `policies` are the ids of the configured policies, lints as well.
+pub fn apply(
+    scanned: &Scanned,
+    diagnostics: &mut Vec<Diagnostic>,
+    enabled: &dyn Fn(&str) -> bool,
+    policies: &[&'static str],
+) {
     let directives = &scanned.directives;
+    let is_known = |pattern: &str| {
+        crate::lints::pattern_is_known(pattern) || policies.iter().any(|id| crate::lints::pattern_matches(pattern, id))
+    };
     let mut used = vec![Vec::new(); directives.len()];
     for (d, directive) in directives.iter().enumerate() {
         used[d] = vec![false; directive.targets.len()];
@@ -381,8 +390,8 @@ pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn
         }
         for (t, target) in directive.targets.iter().enumerate() {
             let pattern = target.pattern.as_str();
-            if !*known.entry(pattern).or_insert_with(|| crate::lints::pattern_is_known(pattern)) {
-                let ids = crate::lints::registry().iter().map(|r| r.meta.id);
+            if !*known.entry(pattern).or_insert_with(|| is_known(pattern)) {
+                let ids = crate::lints::registry().iter().map(|r| r.meta.id).chain(policies.iter().copied());
                 let mut diagnostic = Diagnostic::new(
                     "suppression/unknown-lint",
                     Severity::Warning,
@@ -512,7 +521,10 @@ impl<'d> Index<'d> {
 }
 
 fn any_enabled(pattern: &str, enabled: &dyn Fn(&str) -> bool) -> bool {
-    crate::lints::registry().iter().any(|r| crate::lints::pattern_matches(pattern, r.meta.id) && enabled(r.meta.id))
+    enabled(pattern)
+        || crate::lints::registry()
+            .iter()
+            .any(|r| crate::lints::pattern_matches(pattern, r.meta.id) && enabled(r.meta.id))
 }
 
 #[cfg(test)]

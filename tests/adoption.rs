@@ -221,9 +221,9 @@ const FIXABLE: &str = "groups:
   rules:
   # alertlint disable template/value-in-label -- nothing to suppress here
   - alert: QueueFull
-    expr: queue_depth > 100
+    expr: queue_depth{queue=~\"orders\", job=~\"^api$\"} > 100
     labels: { severity: warning, team: api }
-    annotations: { runbook_url: 'https://runbooks.example.com/queue' }
+    annotations: { runbook_url: 'https://runbooks.example.com/queue', descrition: 'the queue is full' }
   # alertlint disable owner/mising
   - alert: DiskFull
     expr: disk_used_ratio > 0.9
@@ -253,9 +253,18 @@ fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
     assert!(fixed.contains("# alertlint disable owner/missing"), "misspelt id corrected:\n{fixed}");
     assert!(!fixed.contains("for: 0s"), "short `for` raised:\n{fixed}");
     assert_eq!(fixed.matches("for: ").count(), 2, "missing `for` added:\n{fixed}");
-    assert!(fixed.contains("nothing to suppress") == false);
+    assert!(!fixed.contains("nothing to suppress"));
+    assert!(fixed.contains(r#"queue="orders""#), "needless regex rewritten to `=`:\n{fixed}");
+    assert!(fixed.contains(r#"job="api""#), "redundant anchors removed, then the needless regex:\n{fixed}");
+    assert!(fixed.contains("description: 'the queue is full'"), "misspelt annotation key renamed:\n{fixed}");
     let after: Vec<String> = findings(d, &["rules.yaml"]).into_iter().map(|f| f.0).collect();
-    for lint in ["suppression/unused", "suppression/unknown-lint", "noise/for-too-short"] {
+    for lint in [
+        "suppression/unused",
+        "suppression/unknown-lint",
+        "noise/for-too-short",
+        "promql/redundant-regex",
+        "alerts/key-typo",
+    ] {
         if before.iter().any(|l| l == lint) {
             assert!(!after.iter().any(|l| l == lint), "{lint} left after --fix: {after:?}");
         }
@@ -274,4 +283,16 @@ fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
             .expect("run promtool");
         assert!(out.status.success(), "promtool rejects the fixed file: {}", text(&out.stdout) + &text(&out.stderr));
     }
+}
+
+#[test]
+fn human_output_of_a_finding_on_a_very_long_line_is_plain_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chain = (0..30_000).map(|i| format!("up{{job=\"j{i}\"}}")).collect::<Vec<_>>().join(" or ");
+    write(dir.path(), "long.yaml", &format!("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: {chain} ==\n"));
+    let out = run(dir.path(), &["check", "long.yaml"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[promql/syntax]"), "{}", &stdout[..stdout.len().min(2000)]);
+    assert!(stdout.lines().all(|l| l.chars().count() < 2_000), "no source line is drawn");
 }

@@ -28,6 +28,7 @@ fn options_of(case: &Value) -> ParseOptions {
         experimental_functions: flag("EnableExperimentalFunctions"),
         duration_expressions: flag("ExperimentalDurationExpr"),
         extended_range_selectors: flag("EnableExtendedRangeSelectors"),
+        ..ParseOptions::default()
     }
 }
 

@@ -16,6 +16,18 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "UTF-8 annotation name (bad only under legacy validation)",
     ),
     ("slok__sloth/examples/_gen/contrib-slo-plugins.yml", "UTF-8 label names such as `plug-l1`"),
+    NOT_PROMQL_RULES[0],
+    NOT_PROMQL_RULES[1],
+    NOT_PROMQL_RULES[2],
+    NOT_PROMQL_RULES[3],
+    NOT_PROMQL_RULES[4],
+    NOT_PROMQL_RULES[5],
+    NOT_PROMQL_RULES[6],
+];
+
+/// Files that are not Prometheus rule files as promtool reads them, whatever
+/// version is targeted.
+const NOT_PROMQL_RULES: [(&str, &str); 7] = [
     // YAML that is not rules gets an info note (`rule/not-rules`); promtool, given the
     // file, rejects it.
     ("prometheus__alertmanager/cli/testdata/conf.bad.yml", "an Alertmanager config, not rules"),
@@ -51,7 +63,24 @@ const PROMTOOL_LINTS: &str = "yaml/syntax,rule/schema,group/duplicate-name,promq
 
 #[test]
 fn error_findings_match_promtool_verdicts() {
-    if !common::oracle("promtool") || !common::corpus_present("error_findings_match_promtool_verdicts") {
+    parity(&[], KNOWN_DIFFERENCES, "error_findings_match_promtool_verdicts");
+}
+
+/// Targeting Prometheus 2.45 (`prometheus.version`), alertlint judges as
+/// promtool 2.42 does even the files that are valid only in Prometheus 3.
+#[test]
+fn targeting_prometheus_2_agrees_with_promtool_2() {
+    let dir = std::env::temp_dir().join(format!("alertlint-parity-2x-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = dir.join(".alertlint.yaml");
+    std::fs::write(&config, "prometheus:\n  version: \"2.45\"\n").expect("write config");
+    let config_arg = config.display().to_string();
+    parity(&["--config", &config_arg], &NOT_PROMQL_RULES, "targeting_prometheus_2_agrees_with_promtool_2");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn parity(extra_args: &[&str], known_differences: &[(&str, &str)], test: &str) {
+    if !common::oracle("promtool") || !common::corpus_present(test) {
         return;
     }
     let corpus = common::corpus();
@@ -77,6 +106,7 @@ fn error_findings_match_promtool_verdicts() {
 
     let output = common::alertlint()
         .args(["check", "--format", "json", "--select", PROMTOOL_LINTS])
+        .args(extra_args)
         .args(&files)
         .current_dir(&corpus)
         .output()
@@ -94,7 +124,7 @@ fn error_findings_match_promtool_verdicts() {
         }
     }
 
-    let known: BTreeMap<&str, &str> = KNOWN_DIFFERENCES.iter().copied().collect();
+    let known: BTreeMap<&str, &str> = known_differences.iter().copied().collect();
     let mut agree = 0;
     let mut unexplained = Vec::new();
     let mut stale = Vec::new();

@@ -309,6 +309,20 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
     }
 }
 
+/// A lint id made at run time (a configured policy's `policy/NAME`) as a
+/// `&'static str` like the registered ids. Each distinct id is allocated once
+/// per process, so reloading a configuration does not grow memory.
+pub fn intern_id(id: String) -> &'static str {
+    static IDS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut ids = IDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(existing) = ids.iter().find(|known| **known == id) {
+        return existing;
+    }
+    let leaked: &'static str = Box::leak(id.into_boxed_str());
+    ids.push(leaked);
+    leaked
+}
+
 /// Whether `pattern` names at least one registered lint.
 pub fn pattern_is_known(pattern: &str) -> bool {
     registry().iter().any(|r| pattern_matches(pattern, r.meta.id))

@@ -9,8 +9,10 @@ mod embedded;
 mod helm;
 mod names;
 mod schema;
+mod target;
 
 pub use names::NameValidation;
+pub use target::{Feature, Target, Version};
 
 use std::path::Path;
 
@@ -46,6 +48,8 @@ impl Dialect {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadOptions {
     pub dialect: Dialect,
+    /// The targeted Prometheus (`None`: the latest): older releases lack some fields.
+    pub version: Option<Version>,
     pub limits: Limits,
 }
 
@@ -184,7 +188,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
     scalar_spans.sort();
     scalar_spans.dedup();
 
-    let mut v = Validator { dialect: options.dialect, names, diagnostics: Vec::new() };
+    let mut v = Validator { dialect: options.dialect, version: options.version, names, diagnostics: Vec::new() };
     let loaded = load_documents(&mut v, &docs, options, true);
     if !loaded.embedded.is_empty() {
         // A `#` inside the embedded documents is a comment of theirs, not text
@@ -331,7 +335,7 @@ fn config_map_rules(
                 continue;
             }
         };
-        let mut inner = Validator { dialect: v.dialect, names: v.names, diagnostics: Vec::new() };
+        let mut inner = Validator { dialect: v.dialect, version: v.version, names: v.names, diagnostics: Vec::new() };
         let loaded = load_documents(&mut inner, &docs, options, false);
         if loaded.kind == FileKind::NotRules {
             continue;

@@ -32,6 +32,8 @@ pub(crate) enum Origin {
 
 pub(crate) struct Validator {
     pub dialect: Dialect,
+    /// The targeted Prometheus (`None`: the latest).
+    pub version: Option<super::Version>,
     pub names: NameValidation,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -43,7 +45,42 @@ struct Scope {
     rule: Option<String>,
 }
 
+/// The Prometheus release that added a rule-file field (from its changelog);
+/// `None` for fields as old as rule groups.
+fn field_added_in(place: &str, name: &str) -> Option<super::Version> {
+    let (major, minor) = match (place, name) {
+        ("rule group", "limit") => (2, 31),
+        ("rule group", "query_offset") => (2, 53),
+        ("rule group", "labels") => (3, 0),
+        ("rule", "keep_firing_for") => (2, 42),
+        _ => return None,
+    };
+    Some(super::Version::new(major, minor))
+}
+
 impl Validator {
+    /// Whether `name` is a field of `place` in the targeted release.
+    fn field_exists(&self, place: &str, name: &str) -> bool {
+        match (self.version, field_added_in(place, name)) {
+            (Some(target), Some(added)) => target >= added,
+            _ => true,
+        }
+    }
+
+    /// Reports a field the targeted release does not have yet; false when
+    /// `key` is not such a field.
+    fn newer_field(&mut self, key: &Node, place: &str, scope: &Scope) -> bool {
+        let (Some(name), Some(target)) = (key.as_str(), self.version) else { return false };
+        let Some(added) = field_added_in(place, name).filter(|added| target < *added) else { return false };
+        let d = self.schema(
+            key.span,
+            scope,
+            format!("field `{name}` in {place} needs Prometheus {added} or later; the configured target is {target}"),
+        );
+        d.help = Some("remove it, or raise `prometheus.version` in .alertlint.yaml".into());
+        true
+    }
+
     fn report(&mut self, lint: &'static str, span: Span, scope: &Scope, message: String) -> &mut Diagnostic {
         let mut d = Diagnostic::new(lint, Severity::Error, span, message);
         d.group = scope.group.clone();
@@ -183,8 +220,10 @@ impl Validator {
         };
         let mut rules_node = None;
         for (key, value) in entries {
-            let Some(field) = key.as_str().filter(|f| allowed.contains(f)) else {
-                let _ = self.unknown_field(key, "rule group", &allowed, &scope);
+            let Some(field) = key.as_str().filter(|f| allowed.contains(f) && self.field_exists("rule group", f)) else {
+                if !self.newer_field(key, "rule group", &scope) {
+                    let _ = self.unknown_field(key, "rule group", &allowed, &scope);
+                }
                 continue;
             };
             match field {
@@ -295,8 +334,10 @@ impl Validator {
         // `expr` is reported once, not also as a missing `expr`.
         let mut misspelt: Vec<String> = Vec::new();
         for (key, value) in entries {
-            let Some(field) = key.as_str().filter(|f| RULE_FIELDS.contains(f)) else {
-                misspelt.extend(self.unknown_field(key, "rule", RULE_FIELDS, &scope));
+            let Some(field) = key.as_str().filter(|f| RULE_FIELDS.contains(f) && self.field_exists("rule", f)) else {
+                if !self.newer_field(key, "rule", &scope) {
+                    misspelt.extend(self.unknown_field(key, "rule", RULE_FIELDS, &scope));
+                }
                 continue;
             };
             match field {

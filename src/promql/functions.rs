@@ -192,7 +192,9 @@ pub fn function_doc(name: &str) -> Option<&'static str> {
         "deg" => "radians converted to degrees",
         "delta" => "difference between the first and last value in the range (gauges)",
         "deriv" => "per-second derivative by simple linear regression (gauges)",
-        "double_exponential_smoothing" => "smoothed value by Holt-Winters (smoothing factor, trend factor)",
+        "double_exponential_smoothing" | "holt_winters" => {
+            "smoothed value by Holt-Winters (smoothing factor, trend factor)"
+        }
         "end" => "end of the query range, in seconds",
         "exp" => "e raised to every sample",
         "first_over_time" => "oldest sample of each series in the range",
@@ -255,6 +257,47 @@ pub fn function_doc(name: &str) -> Option<&'static str> {
         "year" => "year of each timestamp, UTC",
         _ => return None,
     })
+}
+
+/// Looks a function up as the targeted Prometheus knows it: before 3.0,
+/// `holt_winters` exists and functions added later (by the release that
+/// added them) do not.
+pub(crate) fn lookup_for(name: &str, options: &super::ParseOptions) -> Option<&'static Function> {
+    if !options.before(3, 0) {
+        return lookup_function(name);
+    }
+    if name == "holt_winters" {
+        return Some(&HOLT_WINTERS);
+    }
+    let (major, minor) = added_in(name);
+    if options.before(major, minor) {
+        return None;
+    }
+    lookup_function(name)
+}
+
+/// Renamed `double_exponential_smoothing` (and made experimental) in 3.0.
+static HOLT_WINTERS: Function = Function {
+    name: "holt_winters",
+    arg_types: &[ValueType::Matrix, ValueType::Scalar, ValueType::Scalar],
+    variadic: 0,
+    return_type: ValueType::Vector,
+    experimental: false,
+};
+
+/// The release that added a function, from Prometheus's changelog; functions
+/// not listed are older than 2.40, the oldest release alertlint distinguishes,
+/// except the experimental ones, which are Prometheus 3.
+fn added_in(name: &str) -> (u32, u32) {
+    match name {
+        "histogram_count" | "histogram_sum" | "histogram_fraction" => (2, 40),
+        "histogram_stddev" | "histogram_stdvar" => (2, 47),
+        "mad_over_time" | "sort_by_label" | "sort_by_label_desc" => (2, 49),
+        "histogram_avg" => (2, 51),
+        "info" => (2, 55),
+        _ if lookup_function(name).is_some_and(|f| f.experimental) => (3, 0),
+        _ => (2, 0),
+    }
 }
 
 /// Stands in for an unknown function inside a tree that is only built to

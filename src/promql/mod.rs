@@ -35,12 +35,26 @@ pub struct ParseOptions {
     pub duration_expressions: bool,
     /// `--enable-feature=promql-extended-range-selectors`: `anchored`, `smoothed`.
     pub extended_range_selectors: bool,
+    /// The targeted Prometheus (`None`: the latest). Before 3.0: legacy names
+    /// only (no quoted UTF-8 names), durations need a unit, `holt_winters`
+    /// instead of `double_exponential_smoothing`, and no function newer than the version.
+    pub version: Option<crate::model::Version>,
 }
 
 impl ParseOptions {
     /// Every experimental feature on, as upstream's own parser tests run.
     pub fn all_enabled() -> ParseOptions {
-        ParseOptions { experimental_functions: true, duration_expressions: true, extended_range_selectors: true }
+        ParseOptions {
+            experimental_functions: true,
+            duration_expressions: true,
+            extended_range_selectors: true,
+            version: None,
+        }
+    }
+
+    /// Whether the targeted Prometheus is older than `major.minor`.
+    pub fn before(&self, major: u32, minor: u32) -> bool {
+        self.version.is_some_and(|v| v < crate::model::Version::new(major, minor))
     }
 }
 

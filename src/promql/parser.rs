@@ -11,7 +11,7 @@
 use super::ParseError;
 use super::ParseOptions;
 use super::ast::*;
-use super::functions::{Function, UNKNOWN_FUNCTION, lookup_function};
+use super::functions::{Function, UNKNOWN_FUNCTION};
 use super::lexer::{Tok, Token, lex};
 use super::literals::{
     go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote, unquote_lossy,
@@ -632,6 +632,10 @@ impl<'a> Parser<'a> {
         let name_span = Span::new(name.start, name.end);
         let label = match name.kind {
             Tok::Identifier => self.text(name).to_string(),
+            // Quoted (UTF-8) names are Prometheus 3.
+            Tok::String if self.options.before(3, 0) => {
+                return Err(self.unexpected("label matching", "identifier or \"}\""));
+            }
             Tok::String => unquote_lossy(self.text(name)),
             _ => return Err(self.unexpected("label matching", "identifier or \"}\"")),
         };
@@ -677,7 +681,7 @@ impl<'a> Parser<'a> {
         self.advance(); // `(`, checked by the caller
         let (args, close_end, height) = self.parse_call_args()?;
         let text = self.text(name);
-        let func: &'static Function = match lookup_function(text) {
+        let func: &'static Function = match super::functions::lookup_for(text, self.options) {
             Some(f) => {
                 if f.experimental && !self.options.experimental_functions {
                     self.error(name_span, format!("function {} is not enabled", go_quote(text)));
@@ -727,6 +731,10 @@ impl<'a> Parser<'a> {
     fn parse_aggregation(&mut self, op: AggregateOp) -> PResult<(Expr, u32)> {
         let op_token = self.advance();
         let op_span = Span::new(op_token.start, op_token.end);
+        if op.is_experimental() && self.options.before(2, 54) {
+            // Added in 2.54; older releases read the word as a function name.
+            self.error(op_span, format!("unknown function with name {}", go_quote(op.as_str())));
+        }
         self.contexts.push(Context::Aggregation { op_start: op_token.start });
         let mut grouping = None;
         if matches!(self.peek_kind(), Tok::By | Tok::Without) {
@@ -806,7 +814,9 @@ impl<'a> Parser<'a> {
         loop {
             let token = self.peek();
             let span = Span::new(token.start, token.end);
-            if token.kind == Tok::String {
+            if token.kind == Tok::String && self.options.before(3, 0) {
+                return Err(self.unexpected("grouping opts", "label"));
+            } else if token.kind == Tok::String {
                 self.advance();
                 let bytes = unquote(self.text(token));
                 if bytes.is_empty() || std::str::from_utf8(&bytes).is_err() {
@@ -981,6 +991,10 @@ impl<'a> Parser<'a> {
     fn duration_literal(&mut self, token: Token, sign: Option<(UnaryOp, Token)>) -> DurationExpr {
         let (mut seconds, is_duration) = self.number_token_value(token);
         let mut span = Span::new(token.start, token.end);
+        if !is_duration && self.options.before(3, 0) {
+            // Unit-less durations (`[5]`) are Prometheus 3.
+            self.error(span, "missing unit character in duration");
+        }
         let mut error_span = span;
         if let Some((op, sign_token)) = sign {
             if op == UnaryOp::Sub {

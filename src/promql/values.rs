@@ -94,7 +94,7 @@ impl Values {
             BinaryOp::Eql => {
                 below_hi(threshold, false) && above_lo(threshold, false) && (!self.integer || threshold.fract() == 0.0)
             }
-            BinaryOp::Neq => !(self.lo == self.hi && self.lo == threshold && !self.lo_open && !self.hi_open),
+            BinaryOp::Neq => self.lo != self.hi || self.lo != threshold || self.lo_open || self.hi_open,
             _ => true,
         }
     }
@@ -494,6 +494,70 @@ pub fn constant_comparisons(expr: &Expr) -> Vec<ConstantComparison<'_>> {
     found
 }
 
+/// Labels that say where a series comes from, not what state it is in.
+const IDENTITY_LABELS: &[&str] = &[
+    "__name__",
+    "job",
+    "instance",
+    "namespace",
+    "pod",
+    "container",
+    "cluster",
+    "service",
+    "node",
+    "env",
+    "environment",
+    "region",
+    "endpoint",
+    "prometheus",
+];
+
+/// Name endings of metrics whose value is a measurement, not a 0/1 state.
+const MEASUREMENT_SUFFIXES: &[&str] =
+    &["_seconds", "_milliseconds", "_bytes", "_total", "_count", "_sum", "_bucket", "_ratio", "_percent", "_celsius"];
+
+/// A selector that picks series by a state label of an info-style metric
+/// (`cluster_info{phase!="Healthy"}`, `topic_resource_info{ready!="True"}`):
+/// which series exist is the condition.
+fn filters_state(vs: &VectorSelector) -> bool {
+    let measurement = vs.metric_name().is_some_and(|n| MEASUREMENT_SUFFIXES.iter().any(|s| n.ends_with(s)));
+    !measurement
+        && vs.matchers.iter().any(|m| {
+            let matches_anything = m.op == MatchOp::Regex && matches!(m.value.as_str(), ".*" | ".+");
+            !(IDENTITY_LABELS.contains(&m.name.as_str()) || matches_anything)
+        })
+}
+
+/// Whether an expression filters its series: a comparison (without `bool`)
+/// that can be false, `and`, `unless`, `absent(...)`, or a selector of a
+/// state label. An alert without a filter fires for every series its
+/// selectors return.
+pub fn has_condition(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => false,
+        ExprKind::VectorSelector(vs) => filters_state(vs),
+        ExprKind::MatrixSelector(m) => has_condition(&m.vector_selector),
+        ExprKind::SubqueryExpr(s) => has_condition(&s.expr),
+        ExprKind::ParenExpr(p) => has_condition(&p.expr),
+        ExprKind::UnaryExpr(u) => has_condition(&u.expr),
+        ExprKind::AggregateExpr(a) => has_condition(&a.expr),
+        ExprKind::Call(c) => matches!(c.func.name, "absent" | "absent_over_time") || c.args.iter().any(has_condition),
+        ExprKind::BinaryExpr(b) => match b.op {
+            BinaryOp::And | BinaryOp::Unless => true,
+            BinaryOp::Or => has_condition(&b.lhs) && has_condition(&b.rhs),
+            op if op.is_comparison() && !b.return_bool => {
+                let always = match (constant_value(&b.lhs), constant_value(&b.rhs)) {
+                    (None, Some(c)) => values(&b.lhs).always_satisfies(op, c),
+                    (Some(c), None) => values(&b.rhs).always_satisfies(mirror(op), c),
+                    _ => false,
+                };
+                !always || has_condition(&b.lhs) || has_condition(&b.rhs)
+            }
+            _ => has_condition(&b.lhs) || has_condition(&b.rhs),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,69 +655,5 @@ mod tests {
         assert!(cond(r#"label_replace(cluster_info{pause="true"}, "c", "$1", "name", "(.*)")"#));
         assert!(!cond(r#"up{job="api"}"#));
         assert!(!cond(r#"sum by (job) (rate(errors_total{code=~"5.."}[5m]))"#));
-    }
-}
-
-/// Labels that say where a series comes from, not what state it is in.
-const IDENTITY_LABELS: &[&str] = &[
-    "__name__",
-    "job",
-    "instance",
-    "namespace",
-    "pod",
-    "container",
-    "cluster",
-    "service",
-    "node",
-    "env",
-    "environment",
-    "region",
-    "endpoint",
-    "prometheus",
-];
-
-/// Name endings of metrics whose value is a measurement, not a 0/1 state.
-const MEASUREMENT_SUFFIXES: &[&str] =
-    &["_seconds", "_milliseconds", "_bytes", "_total", "_count", "_sum", "_bucket", "_ratio", "_percent", "_celsius"];
-
-/// A selector that picks series by a state label of an info-style metric
-/// (`cluster_info{phase!="Healthy"}`, `topic_resource_info{ready!="True"}`):
-/// which series exist is the condition.
-fn filters_state(vs: &VectorSelector) -> bool {
-    let measurement = vs.metric_name().is_some_and(|n| MEASUREMENT_SUFFIXES.iter().any(|s| n.ends_with(s)));
-    !measurement
-        && vs.matchers.iter().any(|m| {
-            !IDENTITY_LABELS.contains(&m.name.as_str())
-                && !(m.op == MatchOp::Regex && matches!(m.value.as_str(), ".*" | ".+"))
-        })
-}
-
-/// Whether an expression filters its series: a comparison (without `bool`)
-/// that can be false, `and`, `unless`, `absent(...)`, or a selector of a
-/// state label. An alert without a filter fires for every series its
-/// selectors return.
-pub fn has_condition(expr: &Expr) -> bool {
-    match &expr.kind {
-        ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => false,
-        ExprKind::VectorSelector(vs) => filters_state(vs),
-        ExprKind::MatrixSelector(m) => has_condition(&m.vector_selector),
-        ExprKind::SubqueryExpr(s) => has_condition(&s.expr),
-        ExprKind::ParenExpr(p) => has_condition(&p.expr),
-        ExprKind::UnaryExpr(u) => has_condition(&u.expr),
-        ExprKind::AggregateExpr(a) => has_condition(&a.expr),
-        ExprKind::Call(c) => matches!(c.func.name, "absent" | "absent_over_time") || c.args.iter().any(has_condition),
-        ExprKind::BinaryExpr(b) => match b.op {
-            BinaryOp::And | BinaryOp::Unless => true,
-            BinaryOp::Or => has_condition(&b.lhs) && has_condition(&b.rhs),
-            op if op.is_comparison() && !b.return_bool => {
-                let always = match (constant_value(&b.lhs), constant_value(&b.rhs)) {
-                    (None, Some(c)) => values(&b.lhs).always_satisfies(op, c),
-                    (Some(c), None) => values(&b.rhs).always_satisfies(mirror(op), c),
-                    _ => false,
-                };
-                !always || has_condition(&b.lhs) || has_condition(&b.rhs)
-            }
-            _ => has_condition(&b.lhs) || has_condition(&b.rhs),
-        },
     }
 }

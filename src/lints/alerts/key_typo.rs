@@ -129,6 +129,7 @@ impl Lint for KeyTypo {
             }
         }
         let mut found = Vec::new();
+        let mut fixes = Vec::new();
         for (index, file) in cx.files.iter().enumerate() {
             for group in &file.model.groups {
                 for rule in group.rules.iter().filter(|r| r.kind == RuleKind::Alert) {
@@ -149,6 +150,12 @@ impl Lint for KeyTypo {
                             let Some(meant) = crate::lints::closest(key, candidates.iter().copied()) else {
                                 continue;
                             };
+                            // Renaming is certain for a plain key whose new name is not taken.
+                            let plain = file.file.text().get(kv.key.span.range()) == Some(key);
+                            let taken = pairs.iter().any(|other| other.key.value == meant);
+                            let fix = (plain && !taken)
+                                .then(|| crate::diagnostic::Edit { span: kv.key.span, text: meant.to_string() });
+                            fixes.push(fix.map(|edit| (format!("Rename `{key}` to `{meant}`"), edit)));
                             found.push((
                                 index,
                                 kv.key.span,
@@ -162,8 +169,11 @@ impl Lint for KeyTypo {
                 }
             }
         }
-        for (file, span, message, help, group, rule) in found {
-            cx.report(file, span, message).help(help).group(&group).rule(&rule);
+        for ((file, span, message, help, group, rule), fix) in found.into_iter().zip(fixes) {
+            let report = cx.report(file, span, message).help(help).group(&group).rule(&rule);
+            if let Some((title, edit)) = fix {
+                report.fix(title, vec![edit]);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::promql::{ExprKind, MatchOp};
+use crate::span::Span;
 
 crate::declare_lint! {
     /// ## What it does
@@ -62,6 +63,7 @@ const META: &[char] = &['.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(expr) = rcx.expr else { return };
     let mut found = Vec::new();
+    let mut fixes: Vec<Option<(String, Vec<crate::diagnostic::Edit>)>> = Vec::new();
     expr.walk(|e| {
         let ExprKind::VectorSelector(vs) = &e.kind else { return };
         for m in &vs.matchers {
@@ -85,6 +87,30 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
                 if dollar {
                     stripped = &stripped[..stripped.len() - 1];
                 }
+                // Deleting the anchors is certain only where they stand in
+                // the source as written (no escapes) and nothing else anchors.
+                let source = rcx.rule.expr.as_ref().map(|t| t.value.as_str()).unwrap_or_default();
+                let quoted = source.get(m.value_span.start + 1..m.value_span.end.saturating_sub(1));
+                let alternatives = stripped.contains("|^") || stripped.contains("$|");
+                let fix = (quoted == Some(v) && !alternatives).then(|| {
+                    let mut edits = Vec::new();
+                    if caret {
+                        let at = m.value_span.start + 1;
+                        edits.push(crate::diagnostic::Edit {
+                            span: rcx.expr_span(Span::new(at, at + 1)),
+                            text: String::new(),
+                        });
+                    }
+                    if dollar {
+                        let at = m.value_span.end - 2;
+                        edits.push(crate::diagnostic::Edit {
+                            span: rcx.expr_span(Span::new(at, at + 1)),
+                            text: String::new(),
+                        });
+                    }
+                    ("Remove the redundant anchors".to_string(), edits)
+                });
+                fixes.push(fix);
                 found.push((
                     m.value_span,
                     format!(
@@ -100,6 +126,15 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
                 ));
             } else if !v.contains(META) {
                 let eq = if m.op == MatchOp::Regex { "=" } else { "!=" };
+                // The operator's own span: between the name and the value, blanks trimmed.
+                let source = rcx.rule.expr.as_ref().map(|t| t.value.as_str()).unwrap_or_default();
+                let fix = source.get(m.name_span.end..m.value_span.start).and_then(|between| {
+                    let offset = between.find(m.op.as_str())?;
+                    let at = m.name_span.end + offset;
+                    let span = rcx.expr_span(Span::new(at, at + m.op.as_str().len()));
+                    Some((format!("Use `{eq}`"), vec![crate::diagnostic::Edit { span, text: eq.to_string() }]))
+                });
+                fixes.push(fix.filter(|_| !m.bare_metric_name));
                 found.push((
                     m.value_span,
                     format!(
@@ -112,7 +147,10 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             }
         }
     });
-    for (at, message, help) in found {
-        cx.report(rcx.expr_span(at), message).help(help);
+    for ((at, message, help), fix) in found.into_iter().zip(fixes) {
+        let report = cx.report(rcx.expr_span(at), message).help(help);
+        if let Some((title, edits)) = fix {
+            report.fix(title, edits);
+        }
     }
 }

@@ -40,6 +40,17 @@ const MAX_PARSE_ERRORS: usize = 1;
 
 pub fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     for error in rcx.parsed.expr_errors.iter().take(MAX_PARSE_ERRORS) {
-        cx.report(rcx.expr_span(error.span), error.message.clone());
+        // Syntax that a feature flag or another Prometheus version accepts says so.
+        let help = match crate::model::Feature::disabled_in(&error.message) {
+            Some(feature) => Some(format!(
+                "enable it with `--enable-feature {}` or `prometheus.features: [{0}]` in .alertlint.yaml",
+                feature.name()
+            )),
+            None => cx.config.target.version_help(&error.message),
+        };
+        let report = cx.report(rcx.expr_span(error.span), error.message.clone());
+        if let Some(help) = help {
+            report.help(help);
+        }
     }
 }
