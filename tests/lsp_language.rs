@@ -186,6 +186,10 @@ fn completion_offers_functions_metrics_labels_values_and_lint_ids() {
         response["result"]["items"][0]["textEdit"]["range"]["start"],
         position(&typed3, "noise/", 0, 0, encoding)
     );
+
+    // Elsewhere in the YAML (a trigger character typed in a key), nothing.
+    let response = client.request("textDocument/completion", at(&uri, position(&typed3, "name: api", 0, 5, encoding)));
+    assert_eq!(response["result"], Value::Null, "{response:#}");
     shut_down(client);
 }
 

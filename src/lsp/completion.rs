@@ -134,6 +134,13 @@ pub fn complete(
     Some((items, Span::new(start, end.max(start)), incomplete))
 }
 
+/// Whether completion has anything to offer at `offset` (cheap: no workspace).
+pub fn applies(file: &SourceFile, model: &RuleFile, offset: usize) -> bool {
+    suppression(file, offset).is_some()
+        || cursor::expr_at(file, model, offset)
+            .is_some_and(|at| cursor::context(&at.value, at.cursor) != Context::Nothing)
+}
+
 /// Lint ids after `# alertlint disable` (or `disable-file`) on this line.
 fn suppression(file: &SourceFile, offset: usize) -> Option<(Vec<Item>, Span, bool)> {
     let line = file.line_range(file.line_index(offset));

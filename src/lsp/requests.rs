@@ -61,6 +61,11 @@ impl<W: Write> Server<W> {
             return Ok(Value::Null);
         };
         let offset = self.encoding.offset(&at.file, position.position);
+        // Completion is asked on trigger characters anywhere in the YAML: outside
+        // an `expr` and a suppression comment, answer before reading the workspace.
+        if method == "textDocument/completion" && !completion::applies(&at.file, at.model(), offset) {
+            return Ok(Value::Null);
+        }
         let files = self.indexed();
         let catalog = at.engine.as_deref().map(Engine::catalog);
         let model = at.model();
