@@ -2,7 +2,9 @@
 //! key and its position), per-lint severities and options.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::catalog::ServerFile;
 use crate::diagnostic::Severity;
 use crate::model::Dialect;
 use crate::source::SourceFile;
@@ -67,13 +69,135 @@ pub struct SeverityConfig {
     pub values: Vec<String>,
 }
 
+/// One Prometheus server: the `prometheus:` section, or one entry when it is a
+/// list of servers. One field per key; `Config::load` resolves the paths.
 #[derive(Clone, Debug)]
 pub struct PrometheusConfig {
-    /// Milliseconds.
+    /// `name`: the server's name (list form), used in messages.
+    pub name: Option<String>,
+    /// `paths`: globs, relative to the configuration file, of the rule files
+    /// this server loads (list form).
+    pub paths: Vec<String>,
+    /// `config`: the server's own `prometheus.yml`, resolved against the
+    /// configuration file's directory by `Config::load`.
+    pub config: Option<PathBuf>,
+    /// What that file says, once read.
+    pub server_file: Option<Arc<ServerFile>>,
+    /// `scrape_interval`, milliseconds.
     pub scrape_interval: i64,
+    /// `metrics`: saved scrapes, paths or globs relative to the configuration file.
     pub metrics: Vec<String>,
+    /// `url`: a live server for the online lints.
     pub url: Option<String>,
+    /// `external_labels`, with those of `config` filled in by `Config::load`.
     pub external_labels: Vec<(String, String)>,
+    /// `headers` as written: `${VAR}` is read from the environment when connecting.
+    pub headers: Vec<(String, String)>,
+    /// `ca_file`, resolved against the configuration file's directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for PrometheusConfig {
+    fn default() -> PrometheusConfig {
+        PrometheusConfig {
+            name: None,
+            paths: Vec::new(),
+            config: None,
+            server_file: None,
+            scrape_interval: 60_000,
+            metrics: Vec::new(),
+            url: None,
+            external_labels: Vec::new(),
+            headers: Vec::new(),
+            ca_file: None,
+        }
+    }
+}
+
+impl PrometheusConfig {
+    /// Decodes a `prometheus:` mapping; `listed` for an entry of a list of servers.
+    fn decode(node: Cursor<'_>, listed: bool) -> Result<PrometheusConfig, ConfigError> {
+        // `version` and `features` are read by `Config::parse_onto` (`config.target`).
+        const KEYS: &[&str] = &[
+            "config",
+            "scrape_interval",
+            "external_labels",
+            "metrics",
+            "url",
+            "headers",
+            "ca_file",
+            "version",
+            "features",
+        ];
+        let mut keys = KEYS.to_vec();
+        if listed {
+            keys.extend(["name", "paths"]);
+        }
+        let mut server = PrometheusConfig::default();
+        for (key, value) in node.mapping(&keys)? {
+            match key {
+                "name" => server.name = Some(value.string()?.to_string()),
+                "paths" => server.paths = value.non_empty_list()?,
+                "config" => server.config = Some(PathBuf::from(value.string()?)),
+                "scrape_interval" => server.scrape_interval = value.duration()?,
+                "metrics" => server.metrics = value.string_list()?,
+                "url" => server.url = Some(value.string()?.to_string()),
+                "external_labels" => server.external_labels = value.string_map()?,
+                "headers" => server.headers = value.string_map()?,
+                "ca_file" => server.ca_file = Some(PathBuf::from(value.string()?)),
+                // `mapping` rejected every other key.
+                _ => {}
+            }
+        }
+        if listed && (server.name.is_none() || server.paths.is_empty()) {
+            return Err(node.error("each server in the `prometheus` list needs a `name` and `paths`"));
+        }
+        Ok(server)
+    }
+
+    /// Resolves relative paths against `base` and reads `config`.
+    /// Settings inherited through `extends` were resolved against their own
+    /// file already: joining an absolute path changes nothing, and a read
+    /// `config` is not read again.
+    fn resolve(&mut self, base: &Path) -> Result<(), ConfigError> {
+        let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+        if let Some(ca) = &self.ca_file {
+            self.ca_file = Some(base.join(ca));
+        }
+        if let Some(file) = self.config.as_ref().filter(|_| self.server_file.is_none()) {
+            let path = base.join(file);
+            let read = ServerFile::load(&path).map_err(ConfigError::new)?;
+            // What `.alertlint.yaml` says wins over what the server's file says.
+            for (k, v) in &read.external_labels {
+                if !self.external_labels.iter().any(|(key, _)| key == k) {
+                    self.external_labels.push((k.clone(), v.clone()));
+                }
+            }
+            self.config = Some(path);
+            self.server_file = Some(Arc::new(read));
+        }
+        Ok(())
+    }
+
+    /// Whether this server's `paths` name the file at `relative` (relative to the configuration's directory).
+    fn claims(&self, relative: &Path) -> bool {
+        self.paths.iter().any(|p| {
+            globset::GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .is_ok_and(|g| g.compile_matcher().is_match(relative))
+        })
+    }
+}
+
+/// The files one Prometheus server loads together: the scope of cross-file
+/// lints such as `rule/duplicate`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LoadScope {
+    /// Loaded by the server at this index of `Config::servers()`.
+    Server(usize),
+    /// Nothing says which other files are loaded with it: the file alone.
+    Alone(PathBuf),
 }
 
 #[derive(Clone, Debug)]
@@ -95,7 +219,11 @@ pub struct Config {
     pub runbook: RunbookConfig,
     pub owner: OwnerConfig,
     pub severity: SeverityConfig,
+    /// The single server's settings (`prometheus:` as a mapping); with a list
+    /// of servers, the defaults used by files that no server's `paths` name.
     pub prometheus: PrometheusConfig,
+    /// `prometheus:` as a list of servers, each with `name` and `paths`.
+    pub prometheus_servers: Vec<PrometheusConfig>,
     pub alertmanager_config: Option<PathBuf>,
     /// `prometheus.version` and `prometheus.features`.
     pub target: crate::model::Target,
@@ -121,12 +249,8 @@ impl Default for Config {
                 label: "severity".into(),
                 values: vec!["critical".into(), "warning".into(), "info".into()],
             },
-            prometheus: PrometheusConfig {
-                scrape_interval: 60_000,
-                metrics: Vec::new(),
-                url: None,
-                external_labels: Vec::new(),
-            },
+            prometheus: PrometheusConfig::default(),
+            prometheus_servers: Vec::new(),
             alertmanager_config: None,
             target: crate::model::Target::default(),
             policies: Vec::new(),
@@ -195,6 +319,13 @@ impl Config {
         config.path = Some(path.to_path_buf());
         if let Some(am) = &config.alertmanager_config {
             config.alertmanager_config = Some(config.base_dir.join(am));
+        }
+        let base = config.base_dir.clone();
+        for server in std::iter::once(&mut config.prometheus).chain(&mut config.prometheus_servers) {
+            server.resolve(&base).map_err(|mut e| {
+                e.file.get_or_insert(path.display().to_string());
+                e
+            })?;
         }
         chain.pop();
         Ok(config)
@@ -301,24 +432,29 @@ impl Config {
                         config.policies.retain(|inherited| own.iter().all(|p| p.name != inherited.name));
                         config.policies.extend(own);
                     }
-                    "prometheus" => {
-                        let keys = ["scrape_interval", "metrics", "url", "external_labels", "version", "features"];
-                        for (key, value) in value.mapping(&keys)? {
-                            match key {
-                                "version" | "features" => decode_target(&mut config.target, key, value)?,
-                                "scrape_interval" => config.prometheus.scrape_interval = value.duration()?,
-                                "metrics" => config.prometheus.metrics = value.string_list()?,
-                                "url" => config.prometheus.url = Some(value.string()?.to_string()),
-                                _ => {
-                                    config.prometheus.external_labels = value
-                                        .mapping_any()?
-                                        .into_iter()
-                                        .map(|(k, v)| Ok((k.to_string(), v.string()?.to_string())))
-                                        .collect::<Result<_, ConfigError>>()?
+                    "prometheus" => match &value.node.kind {
+                        NodeKind::Sequence(items) => {
+                            for item in items {
+                                let server = PrometheusConfig::decode(Cursor { file: &file, node: item }, true)?;
+                                if config.prometheus_servers.iter().any(|s| s.name == server.name) {
+                                    return Err(Cursor { file: &file, node: item }.error(format!(
+                                        "two servers are named `{}`",
+                                        server.name.unwrap_or_default()
+                                    )));
                                 }
+                                config.prometheus_servers.push(server);
                             }
                         }
-                    }
+                        _ => {
+                            // The syntax Prometheus accepts applies to every file checked.
+                            for (key, value) in value.mapping_any()? {
+                                if matches!(key, "version" | "features") {
+                                    decode_target(&mut config.target, key, value)?;
+                                }
+                            }
+                            config.prometheus = PrometheusConfig::decode(value, false)?;
+                        }
+                    },
                     _ => {
                         for (_, value) in value.mapping(&["config"])? {
                             config.alertmanager_config = Some(PathBuf::from(value.string()?));
@@ -330,6 +466,59 @@ impl Config {
         check_policy_settings(&config, &file)?;
         config.source = Some(file);
         Ok(config)
+    }
+
+    /// Every configured server: the list, or the single one.
+    pub fn servers(&self) -> &[PrometheusConfig] {
+        if self.prometheus_servers.is_empty() {
+            std::slice::from_ref(&self.prometheus)
+        } else {
+            &self.prometheus_servers
+        }
+    }
+
+    /// `path` relative to the configuration's directory, both made canonical
+    /// (so that a symlink and its target are one file).
+    fn relative(&self, path: &Path) -> PathBuf {
+        let canonical = |p: &Path| {
+            std::fs::canonicalize(p)
+                .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf()))
+        };
+        let absolute = canonical(path);
+        let base = canonical(&self.base_dir);
+        absolute.strip_prefix(&base).map(Path::to_path_buf).unwrap_or(absolute)
+    }
+
+    /// The index in `servers()` of the server whose settings apply to the
+    /// rule file at `path`; `None` when a list of servers names none of them.
+    pub fn server_index(&self, path: &Path) -> Option<usize> {
+        if self.prometheus_servers.is_empty() {
+            return Some(0);
+        }
+        let relative = self.relative(path);
+        self.prometheus_servers.iter().position(|s| s.claims(&relative))
+    }
+
+    /// The settings that apply to the rule file at `path`.
+    pub fn prometheus_for(&self, path: &Path) -> &PrometheusConfig {
+        match self.server_index(path) {
+            Some(i) => &self.servers()[i],
+            None => &self.prometheus,
+        }
+    }
+
+    /// The files loaded together with the rule file at `path`: those of the
+    /// server whose `paths` name it, or whose `config`'s `rule_files` do;
+    /// otherwise the file alone.
+    pub fn load_scope(&self, path: &Path) -> LoadScope {
+        let listed = !self.prometheus_servers.is_empty();
+        if let Some(index) = self.server_index(path) {
+            let server = &self.servers()[index];
+            if listed || server.server_file.as_ref().is_some_and(|f| f.loads(path)) {
+                return LoadScope::Server(index);
+            }
+        }
+        LoadScope::Alone(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
     }
 
     /// Whether `pattern` names a registered lint or a configured policy.
@@ -537,6 +726,11 @@ impl<'a> Cursor<'a> {
             _ if self.is_null() => Ok(Vec::new()),
             _ => Err(self.error("expected a list of strings")),
         }
+    }
+
+    /// A mapping of strings to strings, in file order.
+    pub fn string_map(&self) -> Result<Vec<(String, String)>, ConfigError> {
+        self.mapping_any()?.into_iter().map(|(k, v)| Ok((k.to_string(), v.string()?.to_string()))).collect()
     }
 
     fn non_empty_list(&self) -> Result<Vec<String>, ConfigError> {

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::alertmanager::{self, AmConfig};
-use crate::catalog::{self, Api, Catalog, Client, Online, ScrapeIntervals};
+use crate::catalog::{self, Api, Catalog, Client, Online, ServerSettings};
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{
@@ -168,8 +168,10 @@ impl Engine {
             .catalog
             .load_files(&engine.config.base_dir, &prometheus.metrics)
             .map_err(|e| ConfigError::new(e.to_string()))?;
-        if let Some(url) = prometheus.url.as_deref().filter(|_| connect) {
-            engine.connect_prometheus(url);
+        if let Some(url) = prometheus.url.clone().filter(|_| connect) {
+            let endpoint =
+                catalog::Endpoint { url, headers: prometheus.headers.clone(), ca_file: prometheus.ca_file.clone() };
+            engine.connect_prometheus(&endpoint)?;
         }
         if let Some(path) = engine.config.alertmanager_config.clone() {
             let text = crate::read::read_text(&path, crate::read::MAX_ALERTMANAGER_BYTES).map_err(|e| {
@@ -229,10 +231,11 @@ impl Engine {
     /// Reads names, types and scrape intervals from a live Prometheus. A
     /// server that does not answer is reported once (`prometheus/unreachable`)
     /// and the online lints stay silent.
-    pub fn connect_prometheus(&mut self, url: &str) {
-        let client = Arc::new(Client::new(url));
+    pub fn connect_prometheus(&mut self, endpoint: &catalog::Endpoint) -> Result<(), ConfigError> {
+        let client = Arc::new(Client::new(endpoint).map_err(ConfigError::new)?);
+        client.begin_run();
         self.prometheus = Some(client.clone());
-        let Ok(found) = client.connect() else { return };
+        let Ok(found) = client.connect() else { return Ok(()) };
         for name in found.names {
             self.catalog.insert_name(name);
         }
@@ -241,7 +244,8 @@ impl Engine {
         }
         let memo = Arc::new(Memo::new(client));
         self.memo = Some(memo.clone());
-        self.catalog.set_online(Online { api: memo, intervals: found.intervals });
+        self.catalog.set_online(Online { api: memo, settings: found.settings });
+        Ok(())
     }
 
     /// While `true`, online lints get only answers already known (from
@@ -259,8 +263,8 @@ impl Engine {
     }
 
     /// Answers online lints from `api` instead of a server (lint examples).
-    pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, intervals: ScrapeIntervals) {
-        self.catalog.set_online(Online { api, intervals });
+    pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, settings: ServerSettings) {
+        self.catalog.set_online(Online { api, settings });
     }
 
     /// The configured server's URL and how many requests went to it.
@@ -272,11 +276,21 @@ impl Engine {
     fn prometheus_findings(&self) -> Option<(SourceFile, Vec<Diagnostic>)> {
         let client = self.prometheus.as_ref()?;
         let stats = client.stats();
-        let first = stats.failures.first()?;
-        let message = if self.catalog.online().is_none() {
-            format!("{first}; the online lints did not run")
-        } else {
-            format!("{} of {} queries to Prometheus failed; the first: {first}", stats.failures.len(), stats.queries)
+        let message = match (stats.failures.first(), &stats.stopped) {
+            (Some(first), _) if self.catalog.online().is_none() => format!("{first}; the online lints did not run"),
+            (None, Some(why)) if self.catalog.online().is_none() => format!("{why}; the online lints did not run"),
+            (Some(first), None) => {
+                format!(
+                    "{} of {} queries to Prometheus failed; the first: {first}",
+                    stats.failures.len(),
+                    stats.queries
+                )
+            }
+            (first, Some(why)) => {
+                let failed = first.map(|f| format!("; the first failure: {f}")).unwrap_or_default();
+                format!("{} queries to Prometheus were not sent: {why}{failed}", stats.skipped)
+            }
+            (None, None) => return None,
         };
         let file = SourceFile::new(client.url().to_string(), client.url().to_string());
         let span = Span::new(0, client.url().len());
@@ -307,6 +321,11 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
+        if let Some(client) = &self.prometheus
+            && self.catalog.online().is_some()
+        {
+            client.begin_run();
+        }
         let files: Vec<Checked> = inputs.into_par_iter().map(|input| self.check_file(input)).collect();
         let refs: Vec<&Checked> = files.iter().collect();
         let cross = self.cross_file(&refs);
@@ -749,6 +768,26 @@ impl Api for Memo {
             map.insert(key, found.clone());
         }
         Ok(found)
+    }
+
+    fn query(&self, expr: &str, time: f64) -> Result<Vec<catalog::prometheus::Sample>, catalog::prometheus::ApiError> {
+        if self.deferred.load(Ordering::Relaxed) {
+            return Err(self.not_asked());
+        }
+        self.api.query(expr, time)
+    }
+
+    fn label_values(
+        &self,
+        label: &str,
+        selector: &str,
+        start: f64,
+        end: f64,
+    ) -> Result<Vec<String>, catalog::prometheus::ApiError> {
+        if self.deferred.load(Ordering::Relaxed) {
+            return Err(self.not_asked());
+        }
+        self.api.label_values(label, selector, start, end)
     }
 
     fn stats(&self) -> catalog::prometheus::Stats {

@@ -1157,3 +1157,220 @@ fn loader_copies_and_retries_are_bounded() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// How a fake Prometheus on loopback behaves.
+#[derive(Clone, Copy)]
+enum Fake {
+    /// Answers the connect-time endpoints, then never answers a query.
+    StallQueries,
+    /// Accepts connections and never answers.
+    StallAll,
+    /// Redirects every request to this port on 127.0.0.2.
+    RedirectElsewhere(u16),
+    /// Counts requests and answers nothing useful.
+    Count,
+}
+
+/// Starts a fake server on `host`; returns its port and a request counter.
+/// Its threads end with the test process.
+fn fake_prometheus(host: &str, behaviour: Fake) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind((host, 0)).expect("bind a loopback port");
+    let port = listener.local_addr().map(|a| a.port()).expect("local address");
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(match stream.try_clone() {
+                    Ok(s) => s,
+                    Err(_) => return,
+                });
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let mut length = 0usize;
+                    loop {
+                        let mut header = String::new();
+                        if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if header.trim().is_empty() {
+                            break;
+                        }
+                        if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length.min(1 << 20)];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let answer = |json: &str| {
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+                            json.len()
+                        )
+                    };
+                    let reply = match behaviour {
+                        Fake::StallAll => None,
+                        Fake::StallQueries if path.starts_with("/api/v1/label/__name__") => {
+                            Some(answer(r#"{"status":"success","data":["up","queue_depth"]}"#))
+                        }
+                        Fake::StallQueries if path.starts_with("/api/v1/metadata") => {
+                            Some(answer(r#"{"status":"success","data":{}}"#))
+                        }
+                        Fake::StallQueries if path.starts_with("/api/v1/status/config") => {
+                            Some(answer(r#"{"status":"success","data":{"yaml":"global:\n  scrape_interval: 15s\n"}}"#))
+                        }
+                        Fake::StallQueries => None,
+                        Fake::RedirectElsewhere(other) => Some(format!(
+                            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:{other}{path}\r\nContent-Length: 0\r\n\r\n"
+                        )),
+                        Fake::Count => Some(answer(r#"{"status":"error","error":"nothing here"}"#)),
+                    };
+                    match reply {
+                        Some(text) => {
+                            if std::io::Write::write_all(&mut reader.get_mut(), text.as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                        // Hold the connection open without answering.
+                        None => std::thread::sleep(Duration::from_secs(120)),
+                    }
+                }
+            });
+        }
+    });
+    (port, count)
+}
+
+/// Twelve alerts, each with its own selector: a run that waits for every
+/// query would take a minute against a stalled server.
+fn twelve_alerts() -> String {
+    let mut text = String::from("groups:\n- name: g\n  rules:\n");
+    for i in 0..12 {
+        text.push_str(&format!("  - alert: A{i}\n    expr: queue_depth{{queue=\"q{i}\"}} > 100\n    for: 5m\n"));
+    }
+    text
+}
+
+/// D4, D11, D12, D13, D16, D17: online work is bounded and leaks nothing.
+#[test]
+fn online_faults_are_bounded_and_leak_no_secret() {
+    let stalled_limit = Duration::from_secs(15);
+    let mut failures = Vec::new();
+    let mut report = |name: &str, outcome: &Outcome, limit: Duration, verdict: Result<(), String>| {
+        let mut problems: Vec<String> = verdict.err().into_iter().collect();
+        if outcome.wall > limit {
+            problems.push(format!("took {:.2?}, limit {limit:?}", outcome.wall));
+        }
+        println!(
+            "{name:<40} {:>7.0}ms {}",
+            outcome.wall.as_secs_f64() * 1e3,
+            if problems.is_empty() { "ok" } else { "FAILED" }
+        );
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}", problems.join("; ")));
+        }
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(&d.join("rules.yaml"), twelve_alerts());
+    write(&d.join("flap.yaml"), "lints:\n  noise/flapping: { lookback: 1d }\n");
+
+    // D4: the connect-time endpoints answer, every query hangs.
+    let (port, _) = fake_prometheus("127.0.0.1", Fake::StallQueries);
+    let url = format!("http://127.0.0.1:{port}");
+    let o = run_with(
+        d,
+        &["check", "--format", "json", "--config", "flap.yaml", "--prometheus-url", &url, "rules.yaml"],
+        Sink::File,
+        Sink::File,
+    );
+    let verdict = o.expect_code(0).and_then(|_| o.expect_finding(&url, "prometheus/unreachable", "not sent"));
+    report("D4 queries stall (CLI)", &o, stalled_limit, verdict);
+
+    // D4: nothing answers at all.
+    let (port, _) = fake_prometheus("127.0.0.1", Fake::StallAll);
+    let url = format!("http://127.0.0.1:{port}");
+    let o = run_with(d, &["check", "--format", "json", "--prometheus-url", &url, "rules.yaml"], Sink::File, Sink::File);
+    let verdict = o.expect_finding(&url, "prometheus/unreachable", "online lints did not run");
+    report("D4 server stalls (CLI)", &o, stalled_limit, verdict);
+
+    // D11: a redirect to another host is not followed.
+    let (other, other_count) = fake_prometheus("127.0.0.2", Fake::Count);
+    let (port, _) = fake_prometheus("127.0.0.1", Fake::RedirectElsewhere(other));
+    let url = format!("http://127.0.0.1:{port}");
+    let o = run_with(d, &["check", "--format", "json", "--prometheus-url", &url, "rules.yaml"], Sink::File, Sink::File);
+    let mut verdict = o.expect_finding(&url, "prometheus/unreachable", "redirected to another server");
+    let sent = other_count.load(std::sync::atomic::Ordering::SeqCst);
+    if sent != 0 {
+        verdict = Err(format!("{sent} requests reached the other host"));
+    }
+    report("D11 redirect to another host", &o, MAX_WALL, verdict);
+
+    // D12: an out-of-range port is a configuration error, not a connection.
+    let o =
+        run_with(d, &["check", "--prometheus-url", "http://127.0.0.1:99999/", "rules.yaml"], Sink::File, Sink::File);
+    let verdict = o.expect_code(2).and_then(|_| stderr_contains(&o, "invalid port `99999`"));
+    report("D12 port 99999", &o, MAX_WALL, verdict);
+
+    // D13: credentials in the URL appear in no output, in any format.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9);
+    let url = format!("http://user:s3cret@127.0.0.1:{closed}/");
+    for format in ["json", "human", "sarif"] {
+        let o =
+            run_with(d, &["check", "--format", format, "--prometheus-url", &url, "rules.yaml"], Sink::File, Sink::File);
+        let leaked = o.stdout.contains("s3cret") || o.stderr.contains("s3cret");
+        let shown = o.stdout.contains("***@127.0.0.1") || o.stderr.contains("***@127.0.0.1");
+        let verdict = match (leaked, shown) {
+            (false, true) => Ok(()),
+            (true, _) => Err("the password is printed".to_string()),
+            (false, false) => Err(format!("the redacted URL is not shown: {}", head(&o.stdout))),
+        };
+        report(&format!("D13 credentials in URL ({format})"), &o, MAX_WALL, verdict);
+    }
+
+    // D17: options that would need billions of range queries are refused.
+    write(&d.join("huge.yaml"), "lints:\n  noise/flapping: { lookback: 292y, step: 1ms }\n");
+    let o = run_with(d, &["check", "--config", "huge.yaml", "rules.yaml"], Sink::File, Sink::File);
+    let verdict = o.expect_code(2).and_then(|_| stderr_contains(&o, "range queries per alert"));
+    report("D17 flapping lookback 292y step 1ms", &o, MAX_WALL, verdict);
+
+    // D16: equally close suggestions give the same answer on every run.
+    write(
+        &d.join("m.prom"),
+        "# TYPE api_errors_a_total counter\napi_errors_a_total 1\n# TYPE api_errors_b_total counter\napi_errors_b_total 1\n# TYPE api_errors_d_total counter\napi_errors_d_total 1\n",
+    );
+    write(
+        &d.join("r.yaml"),
+        "groups:\n  - name: g\n    rules:\n  - record: job:x:rate5m\n    expr: rate(api_errors_c_total[5m])\n",
+    );
+    write(
+        &d.join("r.yaml"),
+        "groups:\n- name: g\n  rules:\n  - record: job:x:rate5m\n    expr: rate(api_errors_c_total[5m])\n",
+    );
+    let mut answers = std::collections::BTreeSet::new();
+    let mut last = None;
+    for _ in 0..6 {
+        let o = run_with(d, &["check", "--format", "json", "--metrics", "m.prom", "r.yaml"], Sink::File, Sink::File);
+        answers.insert(o.stdout.split("did you mean").nth(1).unwrap_or("").chars().take(25).collect::<String>());
+        last = Some(o);
+    }
+    if let Some(o) = last {
+        let verdict = if answers.len() == 1 && answers.iter().all(|a| a.contains("api_errors_b_total")) {
+            Ok(())
+        } else {
+            Err(format!("suggestions differ between runs: {answers:?}"))
+        };
+        report("D16 tie in typo suggestions", &o, MAX_WALL, verdict);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

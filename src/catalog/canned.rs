@@ -4,7 +4,8 @@
 //! `{"now": 1763596800, "step": 60, "present": ["up"], "series": {"instance=a": "###...###"}}`:
 //! selectors whose metric name is in `present` have series; every range query
 //! returns `series`, one character per step ending at `now`, `#` where the
-//! series has a value.
+//! series has a value. `"retention": "15d"` and `"external_labels": {...}`
+//! stand for the server's flags and configuration.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,8 @@ use super::prometheus::{Api, ApiError, RangeSeries, Stats};
 
 #[derive(Debug, Default)]
 pub struct Canned {
+    /// Retention and external labels, as the server's flags and configuration say.
+    pub settings: super::ServerSettings,
     now: f64,
     step: f64,
     present: Vec<String>,
@@ -33,7 +36,16 @@ impl Canned {
             .and_then(|v| v.as_object())
             .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
-        Ok(Canned { now, step, present, series })
+        let settings = super::ServerSettings {
+            retention: json.get("retention").and_then(|v| v.as_str()).and_then(|t| crate::duration::parse(t).ok()),
+            external_labels: json
+                .get("external_labels")
+                .and_then(|v| v.as_object())
+                .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                .unwrap_or_default(),
+            ..super::ServerSettings::default()
+        };
+        Ok(Canned { settings, now, step, present, series })
     }
 }
 
@@ -68,6 +80,14 @@ impl Api for Canned {
                 RangeSeries { labels, timestamps }
             })
             .collect())
+    }
+
+    fn query(&self, _expr: &str, _time: f64) -> Result<Vec<super::prometheus::Sample>, ApiError> {
+        Ok(Vec::new())
+    }
+
+    fn label_values(&self, _label: &str, _selector: &str, _start: f64, _end: f64) -> Result<Vec<String>, ApiError> {
+        Ok(Vec::new())
     }
 
     fn stats(&self) -> Stats {

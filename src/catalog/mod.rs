@@ -3,6 +3,7 @@
 
 mod exposition;
 pub mod prometheus;
+pub mod server_config;
 
 #[cfg(test)]
 pub(crate) mod canned;
@@ -11,7 +12,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use prometheus::{Api, ApiError, Client, RangeSeries, ScrapeIntervals};
+pub use prometheus::{Api, ApiError, Client, Endpoint, RangeSeries, redact_url};
+pub use server_config::{ScrapeIntervals, ServerFile, ServerSettings};
+
+use crate::config::PrometheusConfig;
 
 /// A metric family's type, as the exposition format names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +86,17 @@ const MAX_LABEL_VALUES: usize = 200;
 #[derive(Clone, Debug)]
 pub struct Online {
     pub api: Arc<dyn Api>,
-    pub intervals: ScrapeIntervals,
+    /// What the server's `/api/v1/status/config` and flags say.
+    pub settings: ServerSettings,
+}
+
+/// A scrape interval known from a source of truth, and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownInterval {
+    /// Milliseconds.
+    pub millis: i64,
+    /// Whether it is the job's own interval (not the global one).
+    pub per_job: bool,
 }
 
 /// A saved scrape that could not be used: exit code 2.
@@ -230,11 +244,17 @@ impl Catalog {
         self.online = Some(online);
     }
 
-    /// The scrape interval (milliseconds) of `job` according to the server,
-    /// or its global one; `None` without a server.
-    pub fn scrape_interval(&self, job: Option<&str>) -> Option<i64> {
-        let intervals = &self.online.as_ref()?.intervals;
-        job.and_then(|j| intervals.jobs.get(j).copied()).or(intervals.global)
+    /// The scrape interval of the series of `job` in rule files of `server`:
+    /// what the live server says, else the server's configuration file
+    /// (`prometheus.config`); `None` when neither is known. The caller decides
+    /// what to assume then.
+    pub fn scrape_interval(&self, server: &PrometheusConfig, job: Option<&str>) -> Option<KnownInterval> {
+        let sources =
+            [self.online.as_ref().map(|o| &o.settings.intervals), server.server_file.as_ref().map(|f| &f.intervals)];
+        sources.into_iter().flatten().find_map(|intervals| match job.and_then(|j| intervals.jobs.get(j)) {
+            Some(&millis) => Some(KnownInterval { millis, per_job: true }),
+            None => intervals.global.map(|millis| KnownInterval { millis, per_job: false }),
+        })
     }
 }
 

@@ -17,6 +17,7 @@ use crate::span::Span;
 pub mod alertmanager;
 pub mod alerts;
 pub mod group;
+pub mod labels;
 pub mod metric;
 pub mod noise;
 pub mod owner;
@@ -249,6 +250,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(alerts::registrations());
         all.extend(record::registrations());
         all.extend(metric::registrations());
+        all.extend(labels::registrations());
         all.extend(prometheus::registrations());
         all.extend(alertmanager::registrations());
         all.extend(routing::registrations());
@@ -489,14 +491,15 @@ impl WorkspaceContext<'_> {
 }
 
 /// The closest of `candidates` to `value`, when it is close enough to be a
-/// plausible typo.
+/// plausible typo. Equally close candidates are decided by name (the
+/// smallest wins), so the answer does not depend on the candidates' order.
 pub fn closest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let value_lower = value.to_lowercase();
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(&value_lower, &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
 
@@ -505,3 +508,16 @@ pub(crate) mod tester;
 
 #[cfg(test)]
 mod meta_tests;
+
+#[cfg(test)]
+mod closest_tests {
+    #[test]
+    fn ties_are_decided_by_name_whatever_the_order() {
+        let names = ["api_errors_d_total", "api_errors_b_total", "api_errors_a_total"];
+        for order in [names, [names[2], names[0], names[1]], [names[1], names[2], names[0]]] {
+            // `b` and `d` are equally close (`a` also occurs elsewhere in the name).
+            assert_eq!(super::closest("api_errors_c_total", order), Some("api_errors_b_total"));
+        }
+        assert_eq!(super::closest("zzz", ["api"]), None);
+    }
+}

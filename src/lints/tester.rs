@@ -52,7 +52,8 @@ fn engine(example: &Example, config: Config) -> Engine {
     if !example.prometheus.is_empty() {
         let canned = crate::catalog::canned::Canned::parse(example.prometheus)
             .unwrap_or_else(|e| panic!("example Prometheus answers are invalid: {e}"));
-        engine.set_prometheus_api(std::sync::Arc::new(canned), crate::catalog::ScrapeIntervals::default());
+        let settings = canned.settings.clone();
+        engine.set_prometheus_api(std::sync::Arc::new(canned), settings);
     }
     engine
 }

@@ -83,7 +83,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     }) else {
         return;
     };
-    let interval = cx.catalog.scrape_interval(job.as_deref()).unwrap_or(DEFAULT_SCRAPE_MS);
+    let server = cx.config.prometheus_for(std::path::Path::new(cx.file.name()));
+    let interval = cx.catalog.scrape_interval(server, job.as_deref()).map_or(DEFAULT_SCRAPE_MS, |k| k.millis);
     let needed = 2 * interval;
     let for_ms = rcx.rule.for_.as_ref().map(|d| d.millis).unwrap_or(0);
     if for_ms >= needed {

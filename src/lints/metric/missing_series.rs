@@ -2,7 +2,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::catalog::Api;
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
+use crate::promql::{MatchOp, VectorSelector};
 
 crate::declare_lint! {
     /// ## What it does
@@ -10,6 +12,10 @@ crate::declare_lint! {
     /// selector, whether any series matched it in the last hour (`/api/v1/series`), and reports
     /// the selectors that matched none. Selectors inside `absent()`/`absent_over_time()`, the
     /// synthetic `ALERTS` series and metrics recorded by the checked rules are left out.
+    /// The help says why, as pint's `promql/series` does: the metric had series in the last
+    /// 7 days but has had none for N hours; or it has series but none with the label value
+    /// asked for (with the closest values it has, or "no label `x`"); or the server has no such
+    /// metric (with the closest name). At most 20 selectors per run are explained.
     /// Without a server the lint does nothing.
     ///
     /// ## Why it matters
@@ -91,14 +97,31 @@ impl Lint for MissingSeries {
             .filter_map(|m| online.api.series_exist(m, end - WINDOW_SECONDS, end).ok().map(|found| (*m, found)))
             .collect();
 
+        // Why each missing selector matches nothing: a few more questions per
+        // selector, for a bounded number of selectors.
+        let mut missing: Vec<&super::Use<'_>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (u, matcher) in &uses {
+            if exists.get(matcher.as_str()) == Some(&false) && seen.insert(matcher.as_str()) {
+                missing.push(u);
+            }
+        }
+        let reasons: HashMap<String, String> = missing
+            .iter()
+            .take(MAX_EXPLAINED)
+            .map(|u| (super::series_matcher(u.selector), explain(online.api.as_ref(), u.selector, end)))
+            .filter_map(|(m, reason)| Some((m, reason?)))
+            .collect();
+
         for (u, matcher) in &uses {
             if exists.get(matcher.as_str()) != Some(&false) {
                 continue;
             }
             let name = u.selector.metric_name().unwrap_or_default();
-            let help = match cx.catalog.knows(name) {
-                true => "check the label values against the server's series; a selector that matches nothing keeps the alert silent".to_string(),
-                false => match crate::lints::closest(name, cx.catalog.names()) {
+            let help = match (reasons.get(matcher), cx.catalog.knows(name)) {
+                (Some(reason), _) => reason.clone(),
+                (None, true) => "check the label values against the server's series; a selector that matches nothing keeps the alert silent".to_string(),
+                (None, false) => match crate::lints::closest(name, cx.catalog.names()) {
                     Some(s) => format!("the server has no metric `{name}`; did you mean `{s}`?"),
                     None => format!("the server has no metric `{name}`; check the name"),
                 },
@@ -109,4 +132,57 @@ impl Lint for MissingSeries {
                 .rule(&u.rule.name.value);
         }
     }
+}
+
+/// Selectors whose emptiness is explained per run (each costs up to a few queries).
+const MAX_EXPLAINED: usize = 20;
+
+/// How far back a metric that vanished is looked for.
+const STALE_WINDOW_SECONDS: f64 = 7.0 * 86_400.0;
+
+/// Why `selector` matches nothing, as pint's `promql/series` says it: the
+/// metric is gone (and since when), or a label value it never has (with the
+/// closest values it has). `None` when the answers do not tell.
+fn explain(api: &dyn Api, selector: &VectorSelector, now: f64) -> Option<String> {
+    let name = selector.metric_name()?;
+    let mut only_name = selector.clone();
+    only_name.matchers.retain(|m| m.name == "__name__" && m.op == MatchOp::Equal);
+    let bare = super::series_matcher(&only_name);
+    if !api.series_exist(&bare, now - WINDOW_SECONDS, now).ok()? {
+        if !api.series_exist(&bare, now - STALE_WINDOW_SECONDS, now).ok()? {
+            return None;
+        }
+        // The newest sample, to within the subquery's 5m step.
+        let last = api.query(&format!("max(max_over_time(timestamp({bare})[7d:5m]))"), now).ok()?;
+        let hours = last.first().map(|(_, t)| ((now - t) / 3600.0).floor().max(1.0));
+        return Some(match hours {
+            Some(h) => format!("`{name}` has had no series for {h} hours: it stopped being scraped or was renamed"),
+            None => format!("`{name}` had series in the last 7 days but none in the last hour"),
+        });
+    }
+    for m in selector.matchers.iter().filter(|m| m.op == MatchOp::Equal && m.name != "__name__") {
+        let values = api.label_values(&m.name, &bare, now - WINDOW_SECONDS, now).ok()?;
+        if values.iter().any(|v| *v == m.value) {
+            continue;
+        }
+        if values.is_empty() {
+            // `x=""` matches series without the label: not the reason.
+            if m.value.is_empty() {
+                continue;
+            }
+            return Some(format!("`{name}` has no label `{}`", m.name));
+        }
+        let mut sorted: Vec<&str> = values.iter().map(String::as_str).collect();
+        sorted.sort_by(|a, b| {
+            strsim::jaro_winkler(&m.value, b).total_cmp(&strsim::jaro_winkler(&m.value, a)).then_with(|| a.cmp(b))
+        });
+        let closest: Vec<String> = sorted.iter().take(3).map(|v| format!("`{v}`")).collect();
+        return Some(format!(
+            "`{name}` has series, but none with `{}=\"{}\"`; the closest values are {}",
+            m.name,
+            m.value,
+            closest.join(", ")
+        ));
+    }
+    None
 }

@@ -34,6 +34,10 @@ crate::declare_lint! {
     /// - `lookback`: how much history to replay (default `7d`).
     /// - `step`: the evaluation step, like a rule group's `interval` (default `1m`).
     /// - `max_per_day`: firing episodes per day tolerated, on average over the look-back (default `3`).
+    ///
+    /// `lookback / step` may be at most 100,000 evaluations (ten range queries per alert, for
+    /// example `70d` at `1m`); larger values are a configuration error. All online lints share
+    /// one deadline and request budget per run, and stop at the first timeout.
     pub static FLAPPING = {
         id: "noise/flapping",
         severity: Warning,
@@ -58,6 +62,10 @@ crate::declare_lint! {
 const MAX_POINTS: f64 = 10_000.0;
 
 const DAY_MS: i64 = 86_400_000;
+
+/// Range queries one alert may cost (`lookback / step / MAX_POINTS`): the
+/// default 7d at 1m needs two.
+const MAX_QUERIES_PER_ALERT: i64 = 10;
 
 struct Options {
     /// Milliseconds.
@@ -95,6 +103,16 @@ fn build(cx: &BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError> {
     }
     if options.step <= 0 || options.lookback < options.step {
         return Err(ConfigError::new("noise/flapping: `step` must be positive and no longer than `lookback`"));
+    }
+    // Each alert costs one range query per `MAX_POINTS` steps: keep that small.
+    let queries = ((options.lookback / options.step) as f64 + 1.0) / MAX_POINTS;
+    if queries.ceil() > MAX_QUERIES_PER_ALERT as f64 {
+        return Err(ConfigError::new(format!(
+            "noise/flapping: a `lookback` of {} at a `step` of {} needs {} range queries per alert; at most {MAX_QUERIES_PER_ALERT} are allowed (lengthen `step` or shorten `lookback`)",
+            crate::duration::format(options.lookback),
+            crate::duration::format(options.step),
+            queries.ceil()
+        )));
     }
     Ok(Box::new(Flapping(options)))
 }
@@ -182,11 +200,10 @@ impl Lint for Flapping {
             total as f64 / days,
             options.max_per_day
         );
-        let mut report = cx.report(rcx.rule.name.span, message).help(help);
+        let report = cx.report(rcx.rule.name.span, message).help(help);
         if let Some(for_) = &rcx.rule.for_ {
-            report = report.label(for_.span, format!("pending for {} before firing", for_.text));
+            report.label(for_.span, format!("pending for {} before firing", for_.text));
         }
-        drop(report);
     }
 }
 

@@ -67,7 +67,8 @@ pub fn registration() -> Registration {
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(expr) = rcx.expr else { return };
-    let configured = cx.config.prometheus.scrape_interval;
+    let server = cx.config.prometheus_for(std::path::Path::new(cx.file.name()));
+    let configured = server.scrape_interval;
     let catalog = cx.catalog;
     expr.walk(|e| {
         let ExprKind::Call(call) = &e.kind else { return };
@@ -85,7 +86,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             .selector()
             .and_then(|vs| vs.matchers.iter().find(|m| m.name == "job" && m.op == MatchOp::Equal))
             .map(|m| m.value.as_str());
-        let scrape_ms = catalog.scrape_interval(job).unwrap_or(configured);
+        let known = catalog.scrape_interval(server, job);
+        let scrape_ms = known.map_or(configured, |k| k.millis);
         if scrape_ms <= 0 {
             return;
         }
@@ -102,8 +104,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             1 => "at most one sample".to_string(),
             n => format!("at most {n} samples"),
         };
-        let whose = match (job, catalog.online().and_then(|o| job.and_then(|j| o.intervals.jobs.get(j)))) {
-            (Some(job), Some(_)) => format!(" (job `{job}`)"),
+        let whose = match (job, known) {
+            (Some(job), Some(k)) if k.per_job => format!(" (job `{job}`)"),
             _ => String::new(),
         };
         cx.report(

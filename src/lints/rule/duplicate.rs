@@ -1,13 +1,26 @@
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
+use crate::config::LoadScope;
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
-use crate::model::RuleKind;
+use crate::model::{Rule, RuleKind};
+use crate::promql::MatchOp;
+use crate::source::SourceFile;
+use crate::span::Span;
 
 crate::declare_lint! {
     /// ## What it does
     /// Reports a rule whose name and labels (its own merged with its group's) equal those of
-    /// another rule, in the same file or in any other file checked in the same run, like
-    /// `promtool check rules --lint=duplicate-rules`.
+    /// another rule that the same Prometheus server loads, like
+    /// `promtool check rules --lint=duplicate-rules`. Which files one server loads together
+    /// comes from the configuration: the `rule_files` of `prometheus.config`, or the `paths`
+    /// of each server when `prometheus` is a list of servers. When nothing says more, only
+    /// rules of the same file are compared: copies across files are usually staging and
+    /// production variants or files for different servers. The same file reached twice (a
+    /// symlink) counts once; a copy made with a YAML alias or merge key (`<<: *rule`) is
+    /// reported at the copy. Two rules whose expressions fix the same label to different
+    /// values (`job="a"` and `job="b"` surviving to the result) cannot produce the same
+    /// series and are left alone.
     ///
     /// ## Why it matters
     /// Two recording rules writing the same series overwrite each other's samples; two alerts
@@ -52,8 +65,112 @@ pub fn registration() -> Registration {
 
 struct Duplicate;
 
-/// A rule's identity: kind, name and sorted merged labels.
-type Identity = (bool, String, Vec<(String, String)>);
+/// A rule's identity within the files one server loads: scope, kind, name and
+/// sorted merged labels.
+type Identity = (LoadScope, bool, String, Vec<(String, String)>);
+
+/// Copies of one identity remembered to compare later ones with.
+const MAX_VARIANTS: usize = 32;
+
+/// A rule seen earlier, with the label values its expression fixes.
+struct Seen<'a> {
+    file: usize,
+    rule: &'a Rule,
+    fixed: BTreeMap<String, Fixed>,
+}
+
+/// Where a rule is written: its name, or, when the name comes from a YAML
+/// alias or merge key (and so points into the anchor), the rule item itself.
+fn rule_span(file: &SourceFile, rule: &Rule) -> Span {
+    let name = rule.name.span;
+    if rule.span.start <= name.start && name.end <= rule.span.end {
+        return name;
+    }
+    let line_end = file.text()[rule.span.start.min(file.text().len())..]
+        .find('\n')
+        .map_or(rule.span.end, |n| rule.span.start + n)
+        .min(rule.span.end);
+    Span::new(rule.span.start, line_end.max(rule.span.start))
+}
+
+/// What every series of a rule's result is known to carry in one label.
+#[derive(Debug, PartialEq)]
+enum Fixed {
+    /// This value (an equality matcher that survives to the result).
+    Value(String),
+    /// Any value but this one.
+    NotValue(String),
+    /// A value starting with this text (a regex matcher such as `code=~"5.."`).
+    Prefix(String),
+}
+
+/// What every series of the expression's result carries in its labels: values
+/// fixed by equality matchers that survive to the result, and matchers that
+/// every selector of the expression has alike (`handler!="/x"` on both sides
+/// of a ratio).
+fn fixed_labels(rule: &Rule) -> BTreeMap<String, Fixed> {
+    let Some(text) = &rule.expr else { return BTreeMap::new() };
+    let Ok(expr) = crate::promql::parse(&text.value, &crate::promql::ParseOptions::default()) else {
+        return BTreeMap::new();
+    };
+    let output = crate::promql::labels::output_labels(&expr);
+    let mut fixed: BTreeMap<String, Fixed> = output
+        .known
+        .iter()
+        .filter(|(k, _)| *k != "__name__")
+        .filter_map(|(k, v)| Some((k.clone(), Fixed::Value(v.clone()?))))
+        .collect();
+    let selectors: Vec<_> = expr.vector_selectors().map(|(_, vs)| vs).collect();
+    let Some(first) = selectors.first() else { return fixed };
+    for m in &first.matchers {
+        if m.name == "__name__" || fixed.contains_key(&m.name) || !output.can_have(&m.name) {
+            continue;
+        }
+        let alike = selectors.iter().all(|vs| {
+            let mut on_label = vs.matchers.iter().filter(|n| n.name == m.name);
+            matches!((on_label.next(), on_label.next()), (Some(n), None) if n.op == m.op && n.value == m.value)
+        });
+        let known = match m.op {
+            MatchOp::NotEqual => Some(Fixed::NotValue(m.value.clone())),
+            MatchOp::Regex => regex_prefix(&m.value).map(Fixed::Prefix),
+            _ => None,
+        };
+        if let (true, Some(known)) = (alike, known) {
+            fixed.insert(m.name.clone(), known);
+        }
+    }
+    fixed
+}
+
+/// The literal text every match of an anchored Go regex starts with, when
+/// there is some and the pattern has no alternation.
+fn regex_prefix(pattern: &str) -> Option<String> {
+    const META: &[char] = &['.', '[', ']', '(', ')', '*', '+', '?', '{', '}', '|', '^', '$', '\\'];
+    if pattern.contains('|') {
+        return None;
+    }
+    let end = pattern.find(META).unwrap_or(pattern.len());
+    let mut prefix = pattern[..end].to_string();
+    // `ab*` or `ab?` makes the `b` optional.
+    if pattern[end..].starts_with(['*', '?', '{']) {
+        prefix.pop();
+    }
+    (!prefix.is_empty()).then_some(prefix)
+}
+
+/// Whether two results can share a series: not when one label is fixed to
+/// values that cannot be equal.
+fn may_overlap(a: &BTreeMap<String, Fixed>, b: &BTreeMap<String, Fixed>) -> bool {
+    !a.iter().any(|(k, x)| {
+        b.get(k).is_some_and(|y| match (x, y) {
+            (Fixed::Value(v), Fixed::Value(w)) => v != w,
+            (Fixed::Value(v), Fixed::Prefix(p)) | (Fixed::Prefix(p), Fixed::Value(v)) => !v.starts_with(p.as_str()),
+            (Fixed::Prefix(p), Fixed::Prefix(q)) => !p.starts_with(q.as_str()) && !q.starts_with(p.as_str()),
+            (Fixed::Value(v), Fixed::NotValue(w)) | (Fixed::NotValue(w), Fixed::Value(v)) => v == w,
+            _ => false,
+        })
+    })
+}
 
 impl Lint for Duplicate {
     fn meta(&self) -> &'static LintMeta {
@@ -61,14 +178,23 @@ impl Lint for Duplicate {
     }
 
     fn check_workspace(&self, cx: &mut WorkspaceContext<'_>) {
-        let mut seen: HashMap<Identity, (usize, usize)> = HashMap::new();
+        let mut seen: HashMap<Identity, Vec<Seen<'_>>> = HashMap::new();
+        let mut canonical_seen: HashSet<PathBuf> = HashSet::new();
         let mut found = Vec::new();
         for (index, checked) in cx.files.iter().enumerate() {
+            let path = Path::new(checked.file.name());
+            // The same file reached twice (a symlink, or named twice) is one file.
+            if let Ok(canonical) = std::fs::canonicalize(path)
+                && !canonical_seen.insert(canonical)
+            {
+                continue;
+            }
+            let scope = cx.config.load_scope(path);
             for group in &checked.model.groups {
                 for rule in &group.rules {
                     // Rule labels override group labels; later keys win. A
                     // map keeps this linear in the number of labels.
-                    let merged: std::collections::BTreeMap<&str, &str> = group
+                    let merged: BTreeMap<&str, &str> = group
                         .labels
                         .iter()
                         .chain(&rule.labels)
@@ -76,36 +202,33 @@ impl Lint for Duplicate {
                         .collect();
                     let labels: Vec<(String, String)> =
                         merged.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                    let identity = (rule.kind == RuleKind::Alert, rule.name.value.clone(), labels);
-                    let here = (index, rule.name.span.start);
-                    match seen.get(&identity) {
-                        Some(&first) => found.push((index, group, rule, first)),
-                        None => {
-                            seen.insert(identity, here);
-                        }
+                    let identity = (scope.clone(), rule.kind == RuleKind::Alert, rule.name.value.clone(), labels);
+                    let fixed = fixed_labels(rule);
+                    let earlier = seen.entry(identity).or_default();
+                    if let Some(first) = earlier.iter().find(|s| may_overlap(&s.fixed, &fixed)) {
+                        found.push((index, group, rule, first.file, first.rule));
+                    }
+                    // Enough to tell variants apart, and linear in the number of copies.
+                    if earlier.len() < MAX_VARIANTS {
+                        earlier.push(Seen { file: index, rule, fixed });
                     }
                 }
             }
         }
-        for (index, group, rule, (first_file, first_offset)) in found {
+        for (index, group, rule, first_file, first_rule) in found {
             let kind = if rule.kind == RuleKind::Alert { "alert" } else { "recording rule" };
             let first = cx.files[first_file].file;
-            let position = first.position(first_offset);
+            let first_span = rule_span(first, first_rule);
+            let position = first.position(first_span.start);
             let place = if first_file == index {
                 format!("line {}", position.line)
             } else {
                 format!("{}:{}", first.name(), position.line)
             };
+            let here = rule_span(cx.files[index].file, rule);
             let message = format!("{kind} `{}` with the same labels is already defined at {place}", rule.name.value);
-            let report = cx.report(index, rule.name.span, message).group(&group.name.value).rule(&rule.name.value);
-            let report = if first_file == index {
-                report.label(
-                    crate::span::Span::new(first_offset, first_offset + rule.name.value.len().max(1)),
-                    "first defined here",
-                )
-            } else {
-                report
-            };
+            let report = cx.report(index, here, message).group(&group.name.value).rule(&rule.name.value);
+            let report = if first_file == index { report.label(first_span, "first defined here") } else { report };
             report.help("delete one of the copies, or tell them apart with a label");
         }
     }
