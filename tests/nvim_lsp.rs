@@ -22,20 +22,21 @@ fn nvim_available() -> bool {
 /// The file Neovim edits: non-ASCII text before a misspelt lint id.
 const TEXT: &str = "# ünïcødé\nkey: é😀 # alertlint disable-file owner/misisng\n";
 
-#[test]
-fn neovim_shows_fixes_and_clears_diagnostics() {
+/// Runs headless Neovim with `script` on `file` (holding `text`) and returns
+/// the JSON the script wrote; `None` (after a message) when nvim is absent.
+fn run_nvim(script: &str, text: &str) -> Option<Value> {
     if !nvim_available() {
         if std::env::var("ALERTLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("nvim is required (ALERTLINT_REQUIRE_ORACLES=1) but not installed: apt-get install neovim");
         }
         eprintln!("skipping: nvim is not installed (apt-get install neovim)");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("rules.yaml");
-    std::fs::write(&file, TEXT).expect("write");
+    std::fs::write(&file, text).expect("write");
     let out = dir.path().join("result.json");
-    let init = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lsp/init.lua");
+    let init = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lsp").join(script);
 
     let mut child = Command::new("nvim")
         .args(["--headless", "--clean", "-n", "-i", "NONE", "-u"])
@@ -60,6 +61,7 @@ fn neovim_shows_fixes_and_clears_diagnostics() {
         }
         if Instant::now() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("nvim did not finish within 120 s");
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -74,6 +76,12 @@ fn neovim_shows_fixes_and_clears_diagnostics() {
             panic!("nvim wrote no result ({e}); exit {status:?}; stderr:\n{stderr}");
         }
     };
+    Some(result)
+}
+
+#[test]
+fn neovim_shows_fixes_and_clears_diagnostics() {
+    let Some(result) = run_nvim("init.lua", TEXT) else { return };
     assert_eq!(result["ok"], true, "the Lua script failed: {result:#}");
     assert_eq!(result["client_started"], true);
     let steps = result["steps"].as_array().expect("steps");
@@ -104,4 +112,34 @@ fn neovim_shows_fixes_and_clears_diagnostics() {
     );
     assert_eq!(steps[2]["ok"], true, "diagnostics remained after the fix: {result:#}");
     assert_eq!(result["text"], serde_json::json!(["# ünïcødé", "key: é😀"]));
+}
+
+/// A rule file with a recording rule read by an alert whose `expr` has
+/// non-ASCII text before the function (UTF-16 columns differ from bytes), and
+/// one finding so that the script knows the server has linted it.
+const RULES: &str = "# alertlint disable-file owner/misisng\ngroups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        expr: sum by (job) (rate(http_errors_total[5m]))\n      - alert: HighErrors\n        expr: job:errors:rate5m{path=\"é😀\"} > 0.5 and histogram_quantile(0.9, rate(latency_bucket[5m])) > 1\n";
+
+#[test]
+fn neovim_hovers_and_completes_promql() {
+    let Some(result) = run_nvim("init_promql.lua", RULES) else { return };
+    assert_eq!(result["ok"], true, "the Lua script failed: {result:#}");
+    assert_eq!(result["linted"], true, "{result:#}");
+
+    // Neovim converted its byte cursor to UTF-16 for the request; the range
+    // the server answers is the word's, in UTF-16 columns.
+    let hover = result["hover"].as_str().unwrap_or_else(|| panic!("no hover: {result:#}"));
+    assert!(hover.contains("histogram_quantile(scalar, instant-vector) instant-vector"), "{hover}");
+    let line = RULES.lines().nth(7).expect("expr line");
+    let start = line[..line.find("histogram_quantile").expect("function")].encode_utf16().count() as u64;
+    assert_eq!(result["hover_range"]["start"]["line"], result["hover_row"], "{result:#}");
+    assert_eq!(result["hover_range"]["start"]["character"].as_u64(), Some(start), "{result:#}");
+    assert_eq!(result["hover_range"]["end"]["character"].as_u64(), Some(start + 18), "{result:#}");
+
+    let series = result["series_hover"].as_str().unwrap_or_else(|| panic!("no series hover: {result:#}"));
+    assert!(series.contains("recorded by group `api` at rules.yaml:5"), "{series}");
+
+    assert!(result["completion"].as_array().is_some_and(|c| c.iter().any(|l| l == "job:errors:rate5m")), "{result:#}");
+    // Neovim applied the item's edit: the typed prefix, colons included, was replaced.
+    assert_eq!(result["completed_line"], "        expr: sum(job:errors:rate5m", "{result:#}");
+    assert!(result["functions"].as_array().is_some_and(|c| c.iter().any(|l| l == "histogram_quantile")), "{result:#}");
 }

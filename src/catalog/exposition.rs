@@ -26,8 +26,14 @@ pub(super) fn load(catalog: &mut Catalog, text: &str) -> usize {
                 };
                 catalog.insert(family, metric_type);
             }
-            LineInfo::Sample { metric_name, .. } => catalog.insert_name(metric_name),
-            LineInfo::Doc { .. } | LineInfo::Empty => {}
+            LineInfo::Sample { metric_name, labels, .. } => {
+                for (name, value) in label_pairs(labels.unwrap_or("")) {
+                    catalog.insert_label(metric_name, &name, &value);
+                }
+                catalog.insert_name(metric_name)
+            }
+            LineInfo::Doc { metric_name, doc } => catalog.insert_help(metric_name, doc.trim()),
+            LineInfo::Empty => {}
             // The parser's names are `\w+`: names with colons (federated
             // recording rules) and quoted UTF-8 names come back ignored.
             LineInfo::Ignored => fallback(catalog, line.trim()),
@@ -37,6 +43,42 @@ pub(super) fn load(catalog: &mut Catalog, text: &str) -> usize {
         }
     }
     loaded
+}
+
+/// The `name="value"` pairs of a sample's label set (escapes in values
+/// undone: `\\`, `\"`, `\n`).
+fn label_pairs(text: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut rest = text.trim().trim_start_matches('{');
+    loop {
+        rest = rest.trim_start_matches([',', ' ', '\t']);
+        let Some(eq) = rest.find('=') else { break };
+        let name = rest[..eq].trim().trim_matches('"').to_string();
+        let Some(after) = rest[eq + 1..].trim_start().strip_prefix('"') else { break };
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let mut end = None;
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, other)) => value.push(other),
+                    None => {}
+                },
+                '"' => {
+                    end = Some(i + 1);
+                    break;
+                }
+                other => value.push(other),
+            }
+        }
+        let Some(end) = end else { break };
+        if !name.is_empty() {
+            pairs.push((name, value));
+        }
+        rest = &after[end..];
+    }
+    pairs
 }
 
 /// A `# TYPE` line or a sample line, whether or not it added a new name.
@@ -99,5 +141,12 @@ mod tests {
         assert!(c.knows("plain_untyped"));
         assert_eq!(c.metric_type("plain_untyped"), None);
         assert!(!c.knows("EOF"));
+        assert_eq!(c.help("http_requests_total"), Some("Requests."));
+        let labels = c.labels_of("http_requests_total").unwrap();
+        assert_eq!(labels["code"].iter().collect::<Vec<_>>(), ["200"]);
+        assert_eq!(
+            label_pairs(r#"a="x,\"y\"",b = "é""#),
+            [("a".to_string(), "x,\"y\"".to_string()), ("b".to_string(), "é".to_string())]
+        );
     }
 }

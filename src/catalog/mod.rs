@@ -8,7 +8,7 @@ pub mod server_config;
 #[cfg(test)]
 pub(crate) mod canned;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -72,7 +72,15 @@ pub struct Catalog {
     online: Option<Online>,
     /// Saved scrapes that gave no metric.
     warnings: Vec<String>,
+    /// Family name → `# HELP` text, for editors.
+    help: HashMap<String, String>,
+    /// Series name → label name → values seen in saved scrapes, for editors.
+    labels: HashMap<String, BTreeMap<String, BTreeSet<String>>>,
 }
+
+/// At most this many values are kept per label of a series (a request id
+/// label must not fill memory).
+const MAX_LABEL_VALUES: usize = 200;
 
 /// A Prometheus server that answered.
 #[derive(Clone, Debug)]
@@ -159,6 +167,39 @@ impl Catalog {
         self.names.extend(exposed_names(&name, metric_type));
         self.types.insert(name, metric_type);
         self.loaded = true;
+    }
+
+    /// The `# HELP` text of a family, or of the family a sample name belongs to.
+    pub fn help(&self, name: &str) -> Option<&str> {
+        if let Some(h) = self.help.get(name) {
+            return Some(h);
+        }
+        ["_total", "_bucket", "_count", "_sum", "_created", "_info"]
+            .iter()
+            .find_map(|suffix| self.help.get(name.strip_suffix(suffix)?))
+            .map(String::as_str)
+    }
+
+    pub fn insert_help(&mut self, name: &str, help: &str) {
+        self.help.insert(name.to_string(), help.to_string());
+    }
+
+    /// Records one label pair seen on a series.
+    pub fn insert_label(&mut self, series: &str, label: &str, value: &str) {
+        let values = self.labels.entry(series.to_string()).or_default().entry(label.to_string()).or_default();
+        if values.len() < MAX_LABEL_VALUES {
+            values.insert(value.to_string());
+        }
+    }
+
+    /// The labels seen on a series and their values (empty when unknown).
+    pub fn labels_of(&self, series: &str) -> Option<&BTreeMap<String, BTreeSet<String>>> {
+        self.labels.get(series)
+    }
+
+    /// Every label name seen on any series.
+    pub fn all_label_names(&self) -> BTreeSet<&str> {
+        self.labels.values().flat_map(|m| m.keys()).map(String::as_str).collect()
     }
 
     /// Records a series name without a type.

@@ -8,7 +8,13 @@
 //! sends may crash the server or leave diagnostics stale.
 
 pub mod actions;
+mod completion;
+mod cursor;
 mod document;
+mod hover;
+mod navigation;
+mod requests;
+mod symbols;
 mod transport;
 mod workspace;
 
@@ -56,6 +62,7 @@ const SERVER_NOT_INITIALIZED: i32 = -32002;
 const METHOD_NOT_FOUND: i32 = -32601;
 const INVALID_PARAMS: i32 = -32602;
 const INVALID_REQUEST: i32 = -32600;
+const INTERNAL_ERROR: i32 = -32603;
 
 /// The `code` of diagnostics that are not findings of a lint.
 const CONFIG_CODE: &str = "alertlint/config";
@@ -128,6 +135,8 @@ struct Server<W: Write> {
     workspace_checked: HashMap<PathBuf, WorkspaceChecked>,
     /// A document was opened or saved: the next lint may ask Prometheus.
     online_now: bool,
+    /// Workspace rule files parsed for navigation and completion.
+    disk_index: navigation::DiskIndex,
 }
 
 impl<W: Write> Server<W> {
@@ -145,6 +154,7 @@ impl<W: Write> Server<W> {
             dir_configs: HashMap::new(),
             workspace_checked: HashMap::new(),
             online_now: false,
+            disk_index: navigation::DiskIndex::default(),
         }
     }
 
@@ -242,6 +252,18 @@ impl<W: Write> Server<W> {
                     Err(e) => self.respond_error(id, INVALID_PARAMS, format!("invalid codeAction params: {e}")),
                 }
             }
+            (Phase::Running, m) if requests::METHODS.contains(&m) => {
+                // A bug answering one request must not end the session.
+                match catch_unwind(AssertUnwindSafe(|| self.language_request(m, params))) {
+                    Ok(Ok(result)) => self.respond(id, result),
+                    Ok(Err(e)) => self.respond_error(id, INVALID_PARAMS, format!("invalid {method} params: {e}")),
+                    Err(_) => self.respond_error(
+                        id,
+                        INTERNAL_ERROR,
+                        format!("alertlint failed answering `{method}`; this is a bug"),
+                    ),
+                }
+            }
             (Phase::Running, _) => self.respond_error(id, METHOD_NOT_FOUND, format!("unknown method `{method}`")),
         }
     }
@@ -307,6 +329,11 @@ impl<W: Write> Server<W> {
                     "positionEncoding": encoding,
                     "textDocumentSync": { "openClose": true, "change": 2, "save": { "includeText": false } },
                     "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+                    "hoverProvider": true,
+                    "completionProvider": { "triggerCharacters": ["(", "{", ",", "\"", " ", "=", ":"] },
+                    "definitionProvider": true,
+                    "referencesProvider": true,
+                    "documentSymbolProvider": true,
                     "workspace": { "workspaceFolders": { "supported": true, "changeNotifications": true } },
                 },
                 "serverInfo": { "name": "alertlint", "version": env!("CARGO_PKG_VERSION") },
@@ -394,6 +421,7 @@ impl<W: Write> Server<W> {
         self.engines.clear();
         self.dir_configs.clear();
         self.workspace_checked.clear();
+        self.disk_index.clear();
     }
 
     // ---- linting ------------------------------------------------------
@@ -966,11 +994,12 @@ mod tests {
     }
 
     /// Random edits (positions past line ends, inside surrogate pairs, reversed
-    /// ranges, multi-byte text) and code-action requests over rule files: the
-    /// server must answer every request and never panic.
+    /// ranges, multi-byte text) and requests (code actions, hover, completion,
+    /// navigation) over rule files: the server must answer every request and
+    /// never panic.
     #[test]
     fn random_edits_and_requests_never_break_the_server() {
-        const SNIPPETS: [&str; 8] = [
+        const SNIPPETS: [&str; 10] = [
             "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: rate(errors_total[1m]) > 5\n",
             "      - record: job:x:rate5m\n        expr: sum by (job) (rate(x_total[5m]))\n",
             "        labels: { severity: critcal, team: é😀 }\n",
@@ -979,6 +1008,8 @@ mod tests {
             "\u{feff}\r\n - [ {",
             "        for: 0s\n",
             "😀\u{10ffff}\t\"'\n",
+            "        expr: \"sum by (job) (rate(x{a=\\\"é😀\\\"}[5m])) > job:x:rate5m\"\n",
+            "        expr: histogram_quantile(0.9, sum by (le) (rate(job:x:rate5m{le=~\"",
         ];
         for (seed, utf8) in [(1u64, false), (2, true), (3, false)] {
             let mut rng = Lcg(seed);
@@ -994,7 +1025,16 @@ mod tests {
                 let range = json!({"start": position(&mut rng), "end": position(&mut rng)});
                 if rng.next(4) == 0 {
                     requests += 1;
-                    input.extend(framed(&json!({"jsonrpc": "2.0", "id": requests, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}})));
+                    let method = [
+                        "textDocument/codeAction",
+                        "textDocument/hover",
+                        "textDocument/completion",
+                        "textDocument/definition",
+                        "textDocument/references",
+                        "textDocument/documentSymbol",
+                    ][rng.next(6)];
+                    let position = position(&mut rng);
+                    input.extend(framed(&json!({"jsonrpc": "2.0", "id": requests, "method": method, "params": {"textDocument": {"uri": uri}, "range": range, "position": position, "context": {"diagnostics": [], "includeDeclaration": true}}})));
                 } else {
                     let insert = SNIPPETS[rng.next(SNIPPETS.len())];
                     text.push_str(insert);

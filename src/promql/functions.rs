@@ -150,6 +150,115 @@ pub fn lookup_function(name: &str) -> Option<&'static Function> {
     FUNCTIONS.binary_search_by(|f| f.name.cmp(name)).ok().and_then(|i| FUNCTIONS.get(i))
 }
 
+/// The function as upstream's documentation writes it:
+/// `histogram_quantile(scalar, instant-vector) instant-vector`.
+pub fn signature(function: &Function) -> String {
+    let name = |t: ValueType| match t {
+        ValueType::Matrix => "range-vector",
+        ValueType::Vector => "instant-vector",
+        ValueType::Scalar => "scalar",
+        ValueType::String => "string",
+    };
+    let mut args: Vec<String> = function.arg_types.iter().map(|t| name(*t).to_string()).collect();
+    if function.variadic != 0 {
+        if let Some(last) = args.last_mut() {
+            // `round(v, to_nearest=1)`: the last argument is optional or repeats.
+            last.push_str(if function.variadic > 0 { "?" } else { "..." });
+        }
+    }
+    format!("{}({}) {}", function.name, args.join(", "), name(function.return_type))
+}
+
+/// One line on what a function returns, for editors.
+pub fn function_doc(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "abs" => "absolute value of every sample",
+        "absent" => "a 1-element vector when the input has no series, nothing otherwise",
+        "absent_over_time" => "a 1-element vector when the range has no samples, nothing otherwise",
+        "acos" | "acosh" | "asin" | "asinh" | "atan" | "atanh" | "cos" | "cosh" | "sin" | "sinh" | "tan" | "tanh" => {
+            "the trigonometric function of every sample (radians)"
+        }
+        "avg_over_time" => "average of each series' samples in the range",
+        "ceil" => "every sample rounded up to the nearest integer",
+        "changes" => "how many times each series' value changed in the range",
+        "clamp" => "samples limited to the range [min, max]",
+        "clamp_max" => "samples limited to at most max",
+        "clamp_min" => "samples limited to at least min",
+        "count_over_time" => "number of samples of each series in the range",
+        "day_of_month" => "day of the month (1-31) of each timestamp, UTC; time() when empty",
+        "day_of_week" => "day of the week (0 = Sunday) of each timestamp, UTC",
+        "day_of_year" => "day of the year (1-366) of each timestamp, UTC",
+        "days_in_month" => "number of days in the month of each timestamp, UTC",
+        "deg" => "radians converted to degrees",
+        "delta" => "difference between the first and last value in the range (gauges)",
+        "deriv" => "per-second derivative by simple linear regression (gauges)",
+        "double_exponential_smoothing" | "holt_winters" => {
+            "smoothed value by Holt-Winters (smoothing factor, trend factor)"
+        }
+        "end" => "end of the query range, in seconds",
+        "exp" => "e raised to every sample",
+        "first_over_time" => "oldest sample of each series in the range",
+        "floor" => "every sample rounded down to the nearest integer",
+        "histogram_avg" => "average of the observations of native histograms",
+        "histogram_count" => "count of observations of native histograms",
+        "histogram_fraction" => "fraction of observations between lower and upper",
+        "histogram_quantile" => {
+            "φ-quantile (0 ≤ φ ≤ 1) from classic `_bucket` series (sum by `le`) or native histograms"
+        }
+        "histogram_quantiles" => "several quantiles at once, in a label named by the second argument",
+        "histogram_stddev" => "standard deviation of the observations of native histograms",
+        "histogram_stdvar" => "variance of the observations of native histograms",
+        "histogram_sum" => "sum of the observations of native histograms",
+        "hour" => "hour of the day (0-23) of each timestamp, UTC",
+        "idelta" => "difference between the last two samples in the range (gauges)",
+        "increase" => "increase of a counter over the range, extrapolated, resets handled",
+        "info" => "adds the labels of matching info series (`target_info` by default)",
+        "integral" => "integral of each series over the range",
+        "irate" => "per-second rate from the last two samples of a counter",
+        "label_join" => "joins the values of source labels into a destination label",
+        "label_replace" => "sets a label from a regex match on another label's value",
+        "last_over_time" => "most recent sample of each series in the range",
+        "ln" => "natural logarithm of every sample",
+        "log10" => "decimal logarithm of every sample",
+        "log2" => "binary logarithm of every sample",
+        "mad_over_time" => "median absolute deviation of each series' samples in the range",
+        "max_over_time" => "maximum of each series' samples in the range",
+        "min_over_time" => "minimum of each series' samples in the range",
+        "minute" => "minute of the hour (0-59) of each timestamp, UTC",
+        "month" => "month of the year (1-12) of each timestamp, UTC",
+        "pi" => "the number π",
+        "predict_linear" => "value t seconds from now, by linear regression over the range (gauges)",
+        "present_over_time" => "1 for every series with a sample in the range",
+        "quantile_over_time" => "φ-quantile of each series' samples in the range",
+        "rad" => "degrees converted to radians",
+        "range" => "length of the query range, in seconds",
+        "rate" => "per-second average rate of increase of a counter over the range, resets handled",
+        "resets" => "number of counter resets in the range",
+        "round" => "samples rounded to the nearest integer (or multiple of to_nearest)",
+        "scalar" => "the value of a 1-element vector as a scalar, NaN otherwise",
+        "sgn" => "sign of every sample: 1, -1 or 0",
+        "sort" => "series sorted by value, ascending (instant queries only)",
+        "sort_by_label" => "series sorted by the values of the given labels",
+        "sort_by_label_desc" => "series sorted by the values of the given labels, descending",
+        "sort_desc" => "series sorted by value, descending (instant queries only)",
+        "sqrt" => "square root of every sample",
+        "start" => "start of the query range, in seconds",
+        "stddev_over_time" => "standard deviation of each series' samples in the range",
+        "stdvar_over_time" => "variance of each series' samples in the range",
+        "step" => "the query's resolution step, in seconds",
+        "sum_over_time" => "sum of each series' samples in the range",
+        "time" => "evaluation time in seconds since the epoch",
+        "timestamp" => "timestamp of every sample, in seconds",
+        "ts_of_first_over_time" => "timestamp of the oldest sample in the range",
+        "ts_of_last_over_time" => "timestamp of the newest sample in the range",
+        "ts_of_max_over_time" => "timestamp of the largest sample in the range",
+        "ts_of_min_over_time" => "timestamp of the smallest sample in the range",
+        "vector" => "the scalar as a vector with no labels",
+        "year" => "year of each timestamp, UTC",
+        _ => return None,
+    })
+}
+
 /// Looks a function up as the targeted Prometheus knows it: before 3.0,
 /// `holt_winters` exists and functions added later (by the release that
 /// added them) do not.
@@ -209,6 +318,17 @@ mod tests {
             assert_eq!(lookup_function(f.name).map(|g| g.name), Some(f.name));
         }
         assert!(lookup_function("RATE").is_none());
+    }
+
+    #[test]
+    fn every_function_has_a_doc_and_a_signature() {
+        for f in FUNCTIONS {
+            assert!(function_doc(f.name).is_some(), "{} has no doc", f.name);
+        }
+        let quantile = lookup_function("histogram_quantile").unwrap();
+        assert_eq!(signature(quantile), "histogram_quantile(scalar, instant-vector) instant-vector");
+        assert_eq!(signature(lookup_function("round").unwrap()), "round(instant-vector, scalar?) instant-vector");
+        assert_eq!(signature(lookup_function("rate").unwrap()), "rate(range-vector) instant-vector");
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod regex_check;
 pub mod values;
 
 pub use ast::*;
-pub use functions::{FUNCTIONS, Function, lookup_function};
+pub use functions::{FUNCTIONS, Function, function_doc, lookup_function, signature};
 pub use json::{errors_to_json, tree_to_json};
 pub use parser::{MAX_NESTING_DEPTH, MAX_TREE_HEIGHT};
 pub use printer::{print_tree, snippet};
