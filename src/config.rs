@@ -50,12 +50,17 @@ pub struct LintSetting {
 #[derive(Clone, Debug)]
 pub struct RunbookConfig {
     pub annotations: Vec<String>,
+    /// `false` when `annotations` is the default: the runbook keys are then
+    /// read from the rule files (see `conventions`).
+    pub annotations_configured: bool,
     pub url_pattern: Option<regex::Regex>,
 }
 
 #[derive(Clone, Debug)]
 pub struct OwnerConfig {
     pub labels: Vec<String>,
+    /// `false` when `labels` is the default and owner labels are inferred.
+    pub labels_configured: bool,
     pub teams: Vec<String>,
 }
 
@@ -63,12 +68,16 @@ pub struct OwnerConfig {
 pub struct SeverityConfig {
     pub label: String,
     pub values: Vec<String>,
+    /// `false` when `label` is the default and severity labels are inferred.
+    pub label_configured: bool,
+    /// `false` when `values` is the default and the vocabulary is inferred.
+    pub values_configured: bool,
 }
 
 #[derive(Clone, Debug)]
 pub struct PrometheusConfig {
-    /// Milliseconds.
-    pub scrape_interval: i64,
+    /// Milliseconds; `None` when not configured (the interval is then unknown).
+    pub scrape_interval: Option<i64>,
     pub metrics: Vec<String>,
     pub url: Option<String>,
     pub external_labels: Vec<(String, String)>,
@@ -103,14 +112,20 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             lints: Vec::new(),
-            runbook: RunbookConfig { annotations: vec!["runbook_url".into()], url_pattern: None },
-            owner: OwnerConfig { labels: vec!["team".into()], teams: Vec::new() },
+            runbook: RunbookConfig {
+                annotations: vec!["runbook_url".into()],
+                annotations_configured: false,
+                url_pattern: None,
+            },
+            owner: OwnerConfig { labels: vec!["team".into()], labels_configured: false, teams: Vec::new() },
             severity: SeverityConfig {
                 label: "severity".into(),
                 values: vec!["critical".into(), "warning".into(), "info".into()],
+                label_configured: false,
+                values_configured: false,
             },
             prometheus: PrometheusConfig {
-                scrape_interval: 60_000,
+                scrape_interval: None,
                 metrics: Vec::new(),
                 url: None,
                 external_labels: Vec::new(),
@@ -179,7 +194,10 @@ impl Config {
                     "runbook" => {
                         for (key, value) in value.mapping(&["annotations", "url_pattern"])? {
                             match key {
-                                "annotations" => config.runbook.annotations = value.non_empty_list()?,
+                                "annotations" => {
+                                    config.runbook.annotations = value.non_empty_list()?;
+                                    config.runbook.annotations_configured = true;
+                                }
                                 _ => {
                                     let pattern = value.string()?;
                                     let re = regex::Regex::new(pattern)
@@ -192,7 +210,10 @@ impl Config {
                     "owner" => {
                         for (key, value) in value.mapping(&["labels", "teams"])? {
                             match key {
-                                "labels" => config.owner.labels = value.non_empty_list()?,
+                                "labels" => {
+                                    config.owner.labels = value.non_empty_list()?;
+                                    config.owner.labels_configured = true;
+                                }
                                 _ => config.owner.teams = value.string_list()?,
                             }
                         }
@@ -200,15 +221,21 @@ impl Config {
                     "severity" => {
                         for (key, value) in value.mapping(&["label", "values"])? {
                             match key {
-                                "label" => config.severity.label = value.string()?.to_string(),
-                                _ => config.severity.values = value.non_empty_list()?,
+                                "label" => {
+                                    config.severity.label = value.string()?.to_string();
+                                    config.severity.label_configured = true;
+                                }
+                                _ => {
+                                    config.severity.values = value.non_empty_list()?;
+                                    config.severity.values_configured = true;
+                                }
                             }
                         }
                     }
                     "prometheus" => {
                         for (key, value) in value.mapping(&["scrape_interval", "metrics", "url", "external_labels"])? {
                             match key {
-                                "scrape_interval" => config.prometheus.scrape_interval = value.duration()?,
+                                "scrape_interval" => config.prometheus.scrape_interval = Some(value.duration()?),
                                 "metrics" => config.prometheus.metrics = value.string_list()?,
                                 "url" => config.prometheus.url = Some(value.string()?.to_string()),
                                 _ => {
@@ -445,7 +472,11 @@ mod tests {
         assert_eq!(config.runbook.annotations, ["runbook", "runbook_url"]);
         assert_eq!(config.owner.teams, ["db", "sre"]);
         assert_eq!(config.severity.label, "level");
-        assert_eq!(config.prometheus.scrape_interval, 30_000);
+        assert_eq!(config.prometheus.scrape_interval, Some(30_000));
+        assert!(config.runbook.annotations_configured && config.owner.labels_configured);
+        assert!(config.severity.label_configured && config.severity.values_configured);
+        assert!(!Config::default().runbook.annotations_configured);
+        assert_eq!(Config::default().prometheus.scrape_interval, None);
         assert_eq!(config.alertmanager_config, Some(PathBuf::from("am.yml")));
     }
 

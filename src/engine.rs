@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use crate::alertmanager::{self, AmConfig};
 use crate::catalog::{self, Api, Catalog, Client, Online, ScrapeIntervals};
 use crate::config::{Config, ConfigError};
+use crate::conventions::Conventions;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
 use crate::model::{self, FileKind, KeyValue, LoadOptions, RuleFile, RuleKind};
@@ -200,8 +201,11 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
+        let loaded: Vec<(FileReport, bool)> = inputs.into_par_iter().map(|input| self.load_file(input)).collect();
+        // Conventions are read from every file before any file is linted.
+        let conventions = Conventions::infer(&self.config, loaded.iter().map(|(r, _)| (r.file.name(), &r.model)));
         let mut files: Vec<(FileReport, Vec<suppress::Directive>)> =
-            inputs.into_par_iter().map(|input| self.check_file(input)).collect();
+            loaded.into_par_iter().map(|(report, decoded)| self.lint_file(report, decoded, &conventions)).collect();
 
         let checked: Vec<CheckedFile<'_>> =
             files.iter().map(|(r, _)| CheckedFile { file: &r.file, model: &r.model }).collect();
@@ -252,22 +256,43 @@ impl Engine {
         reports
     }
 
-    fn check_file(&self, input: Input) -> (FileReport, Vec<suppress::Directive>) {
+    /// The conventions the rule files in `inputs` follow, with what the
+    /// configuration states (what `alertlint init` writes down).
+    pub fn infer_conventions(&self, inputs: Vec<Input>) -> Conventions {
+        let loaded: Vec<(FileReport, bool)> = inputs.into_par_iter().map(|input| self.load_file(input)).collect();
+        Conventions::infer(&self.config, loaded.iter().map(|(r, _)| (r.file.name(), &r.model)))
+    }
+
+    /// Decodes and models one file; its diagnostics are the loader's. The
+    /// flag is `false` when the file could not be decoded (nothing to lint).
+    fn load_file(&self, input: Input) -> (FileReport, bool) {
         if input.bytes.len() > MAX_FILE_BYTES {
-            return oversized(input.name);
+            return (oversized(input.name), false);
         }
         let (file, decode_error) = decode(input);
         let Some(decode_error) = decode_error else {
             let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
-            let mut diagnostics = model.diagnostics.clone();
-            self.run_lints(&file, &model, &mut diagnostics);
-            let directives = suppress::scan(&file, &model);
-            return (FileReport { file, model, diagnostics }, directives);
+            let diagnostics = model.diagnostics.clone();
+            return (FileReport { file, model, diagnostics }, true);
         };
-        (FileReport { file, model: RuleFile::empty(FileKind::Invalid), diagnostics: vec![decode_error] }, Vec::new())
+        (FileReport { file, model: RuleFile::empty(FileKind::Invalid), diagnostics: vec![decode_error] }, false)
     }
 
-    fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) {
+    fn lint_file(
+        &self,
+        mut report: FileReport,
+        decoded: bool,
+        conventions: &Conventions,
+    ) -> (FileReport, Vec<suppress::Directive>) {
+        if !decoded {
+            return (report, Vec::new());
+        }
+        self.run_lints(&report.file, &report.model, conventions, &mut report.diagnostics);
+        let directives = suppress::scan(&report.file, &report.model);
+        (report, directives)
+    }
+
+    fn run_lints(&self, file: &SourceFile, model: &RuleFile, conventions: &Conventions, out: &mut Vec<Diagnostic>) {
         let active: Vec<&dyn Lint> =
             self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
         let mut cx = FileContext {
@@ -276,6 +301,7 @@ impl Engine {
             config: &self.config,
             alertmanager: self.alertmanager.as_ref(),
             catalog: &self.catalog,
+            conventions,
             lint: &lints::yaml::syntax::SYNTAX,
             group: None,
             rule: None,
@@ -373,14 +399,14 @@ pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 
 /// The report of a file over `MAX_FILE_BYTES`. Its text is left empty, so the
 /// finding points at the start of the file.
-fn oversized(name: String) -> (FileReport, Vec<suppress::Directive>) {
+fn oversized(name: String) -> FileReport {
     let file = SourceFile::new(name, "");
     let message = format!("file is larger than the limit of {MAX_FILE_BYTES} bytes; it was not checked");
     let diagnostic = Diagnostic::new(lints::yaml::syntax::SYNTAX.id, Severity::Error, Span::at(0), message)
         .help("split the rules into several files");
     let model =
         RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
-    (FileReport { file, model, diagnostics: vec![diagnostic] }, Vec::new())
+    FileReport { file, model, diagnostics: vec![diagnostic] }
 }
 
 /// Turns bytes into text. Anything that is not UTF-8 is a `yaml/syntax` finding.

@@ -7,6 +7,7 @@ pub mod alertmanager;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod conventions;
 pub mod diagnostic;
 pub mod discover;
 pub mod duration;
