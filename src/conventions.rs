@@ -7,10 +7,12 @@
 //! assumes `runbook_url`, `team` and `critical|warning|info` reports every
 //! alert of a repository that chose other words, and is switched off.
 //!
-//! A convention counts as adopted in a file when at least half of the file's
-//! alerts follow it, or in the run when at least half of all alerts do. The
-//! `*/missing` lints report only where it is adopted (or configured): a
-//! repository that never used owner labels gets no `owner/missing` at all.
+//! A convention counts as adopted for a file when at least half of the file's
+//! alerts follow it, or half of the alerts of the files in its directory do.
+//! The `*/missing` lints report only where it is adopted (or configured): a
+//! repository that never used owner labels gets no `owner/missing` at all, and
+//! a directory of test fixtures without severities is not held to the
+//! severities of the production rules next door.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,6 +51,22 @@ struct Usage {
     severity: Adoption,
 }
 
+impl Usage {
+    fn merge(&mut self, other: Usage) {
+        for (total, part) in
+            [(&mut self.runbook, other.runbook), (&mut self.owner, other.owner), (&mut self.severity, other.severity)]
+        {
+            total.alerts += part.alerts;
+            total.following += part.following;
+        }
+    }
+}
+
+/// The directory part of a file name as given (`rules/api.yaml` → `rules`).
+fn directory(name: &str) -> &str {
+    name.rsplit_once(['/', '\\']).map_or("", |(dir, _)| dir)
+}
+
 /// One convention: the keys it uses and whether the configuration named them.
 #[derive(Clone, Debug, Default)]
 pub struct Keys {
@@ -63,12 +81,14 @@ impl Keys {
         self.keys.first().map_or(fallback, String::as_str)
     }
 
-    /// The keys quoted for messages: `` `runbook_url` or `runbook` ``.
-    pub fn quoted(&self, fallback: &str) -> String {
-        if self.keys.is_empty() {
-            return format!("`{fallback}`");
+    /// The other accepted keys, for help texts: `` (`runbook` and `playbook` also count)``.
+    pub fn others_note(&self) -> String {
+        let others: Vec<String> = self.keys.iter().skip(1).take(4).map(|k| format!("`{k}`")).collect();
+        match others.len() {
+            0 => String::new(),
+            1 => format!(" ({} also counts)", others[0]),
+            _ => format!(" ({} also count)", others.join(", ")),
         }
-        self.keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")
     }
 }
 
@@ -89,6 +109,8 @@ pub struct Conventions {
     pub scrape_interval: Option<i64>,
     run: Usage,
     files: HashMap<String, Usage>,
+    /// Per directory (the file name without its last component).
+    dirs: HashMap<String, Usage>,
 }
 
 /// Whether an annotation or label key names a runbook (or a playbook or
@@ -255,6 +277,7 @@ impl Conventions {
             scrape_interval: config.prometheus.scrape_interval,
             run: Usage::default(),
             files: HashMap::new(),
+            dirs: HashMap::new(),
         };
 
         // Second pass: how widely each convention is followed.
@@ -268,14 +291,8 @@ impl Conventions {
                     usage.severity.add(conventions.severity_of(group, &rule.labels).is_some());
                 }
             }
-            for (total, part) in [
-                (&mut conventions.run.runbook, usage.runbook),
-                (&mut conventions.run.owner, usage.owner),
-                (&mut conventions.run.severity, usage.severity),
-            ] {
-                total.alerts += part.alerts;
-                total.following += part.following;
-            }
+            conventions.run.merge(usage);
+            conventions.dirs.entry(directory(name).to_string()).or_default().merge(usage);
             conventions.files.insert(name.to_string(), usage);
         }
         conventions
@@ -338,23 +355,26 @@ impl Conventions {
         labels.iter().chain(&group.labels).find(|kv| self.severity.keys.contains(&kv.key.value))
     }
 
-    fn usage(&self, file: &str) -> Usage {
-        self.files.get(file).copied().unwrap_or_default()
+    /// The usage in `file` and in its directory.
+    fn usage(&self, file: &str) -> [Usage; 2] {
+        let own = self.files.get(file).copied().unwrap_or_default();
+        let dir = self.dirs.get(directory(file)).copied().unwrap_or_default();
+        [own, dir]
     }
 
     /// Whether alerts in `file` are expected to have a runbook.
     pub fn expects_runbook(&self, file: &str) -> bool {
-        self.runbook.configured || self.usage(file).runbook.adopted() || self.run.runbook.adopted()
+        self.runbook.configured || self.usage(file).iter().any(|u| u.runbook.adopted())
     }
 
     /// Whether alerts in `file` are expected to name an owner.
     pub fn expects_owner(&self, file: &str) -> bool {
-        self.owner.configured || self.usage(file).owner.adopted() || self.run.owner.adopted()
+        self.owner.configured || self.usage(file).iter().any(|u| u.owner.adopted())
     }
 
     /// Whether alerts in `file` are expected to have a severity label.
     pub fn expects_severity(&self, file: &str) -> bool {
-        self.severity.configured || self.usage(file).severity.adopted() || self.run.severity.adopted()
+        self.severity.configured || self.usage(file).iter().any(|u| u.severity.adopted())
     }
 
     /// Adoption over the whole run: runbook, owner, severity.
@@ -524,17 +544,25 @@ mod tests {
     }
 
     #[test]
-    fn adoption_in_the_file_or_the_run() {
+    fn adoption_in_the_file_or_its_directory() {
         let with = file(&[alert("A", "team: db", ""), alert("B", "team: db", "")]);
         let without = file(&[alert("C", "", ""), alert("D", "", "")]);
-        let c = infer(&[("with.yaml", &with), ("without.yaml", &without)], "");
-        // Half of the run's alerts have an owner: the convention holds everywhere.
-        assert!(c.expects_owner("without.yaml"));
+        let c = infer(&[("rules/with.yaml", &with), ("rules/without.yaml", &without)], "");
+        // Half of the directory's alerts have an owner: the convention holds in all of it.
+        assert!(c.expects_owner("rules/without.yaml"));
         let many_without = file(&[alert("E", "", ""), alert("F", "", ""), alert("G", "", "")]);
-        let c = infer(&[("with.yaml", &with), ("without.yaml", &without), ("more.yaml", &many_without)], "");
-        assert!(c.expects_owner("with.yaml"));
-        assert!(!c.expects_owner("without.yaml"));
+        let c = infer(
+            &[("rules/with.yaml", &with), ("rules/without.yaml", &without), ("rules/more.yaml", &many_without)],
+            "",
+        );
+        assert!(c.expects_owner("rules/with.yaml"));
+        assert!(!c.expects_owner("rules/without.yaml"));
         assert_eq!(c.owner.keys, ["team"]);
+        // Another directory is not held to this one's convention.
+        let c = infer(&[("rules/with.yaml", &with), ("testdata/without.yaml", &without)], "");
+        assert!(!c.expects_owner("testdata/without.yaml"));
+        assert_eq!(directory("a/b/c.yaml"), "a/b");
+        assert_eq!(directory("c.yaml"), "");
     }
 
     #[test]

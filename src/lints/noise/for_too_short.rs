@@ -1,7 +1,7 @@
 use crate::config::ConfigError;
 use crate::lints::{BuildContext, Example, FileContext, Lint, LintMeta, Registration, RuleContext};
 use crate::model::RuleKind;
-use crate::promql::{BinaryOp, Expr, ExprKind, VectorMatchCardinality};
+use crate::promql::{BinaryOp, Expr, ExprKind};
 
 crate::declare_lint! {
     /// ## What it does
@@ -14,8 +14,12 @@ crate::declare_lint! {
     /// ask whether anything happened in a window (`increase(x[10m]) > 0`) or how many times
     /// (`increase(x[1h]) > 2`, `changes(...) > 3`); values already smoothed over a window of at
     /// least 5m (`avg_over_time(x[10m]) < 0.75`, `sum(rate(errors[5m])) / sum(rate(requests[5m]))
-    /// > 0.05`), which one bad scrape does not move; conditions computed from `time()` (ages,
-    /// certificate expiry), which do not spike; meta-alerts over `ALERTS`; and multi-window
+    /// > 0.05`), which one bad scrape does not move, even when divided by a level or joined with
+    /// an `*_info` series; conditions computed from `time()` (ages, certificate expiry), which do
+    /// not spike; series whose names say they are states, versions or lifetimes
+    /// (`config_last_reload_successful != 1`, `health`, `status`, `version`, `ttl`,
+    /// `certificate` ...), which change when something happened rather than with load;
+    /// meta-alerts over `ALERTS`; and multi-window
     /// burn-rate alerts (`a > 14.4 * x and b > 14.4 * x`), whose short window already confirms
     /// the long one.
     ///
@@ -56,6 +60,10 @@ crate::declare_lint! {
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: LowAvailability\n        expr: avg_over_time(probe_success[10m]) < 0.75\n"),
             // How many events in an hour: `for` would only delay.
             Example::new("groups:\n  - name: db\n    rules:\n      - alert: FrequentRestarts\n        expr: increase(kube_pod_container_status_restarts_total[1h]) > 2\n"),
+            // A status flag: it changes when something happened, not with load.
+            Example::new("groups:\n  - name: vm\n    rules:\n      - alert: ConfigurationReloadFailure\n        expr: vmalert_config_last_reload_successful != 1\n"),
+            // A smoothed rate over a capacity, and a prediction joined with metadata.
+            Example::new("groups:\n  - name: cache\n    rules:\n      - alert: ManyEvictions\n        expr: rate(cache_evictions_total[5m]) / cache_capacity_elements > 0.2\n      - alert: PoolGrowth\n        expr: predict_linear(pool_percent_used[2d], 86400 * 5) * on (pool_id) group_right () pool_metadata >= 95\n"),
             // An explicit zero is a choice when no minimum is configured.
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n        for: 0m\n"),
         ],
@@ -131,6 +139,47 @@ fn settles_by_itself(expr: &Expr) -> bool {
     found
 }
 
+/// Words in the names of series that change when something happened or was
+/// configured, not with load: status flags, health checks, versions,
+/// certificate lifetimes. `for` only delays an alert on them.
+const STATE_WORDS: &[&str] = &[
+    "success",
+    "successful",
+    "failed",
+    "failure",
+    "error",
+    "health",
+    "healthy",
+    "status",
+    "state",
+    "degraded",
+    "version",
+    "mtu",
+    "ttl",
+    "expiry",
+    "expiration",
+    "certificate",
+];
+
+/// Whether the threshold compares series whose names all say they are a
+/// state, a version or a lifetime (`last_reload_successful != 1`,
+/// `certificate_manager_client_ttl_seconds < 86400`).
+fn reads_states(threshold: &super::Threshold<'_>) -> bool {
+    let names: Vec<&str> = threshold.vector.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
+    !names.is_empty()
+        && names.iter().all(|name| {
+            name.to_ascii_lowercase().split(['_', ':']).any(|word| STATE_WORDS.contains(&word))
+                || name.ends_with("_info")
+                || name.ends_with("_metadata")
+        })
+}
+
+/// Series joined in for their labels only (`* on (instance) group_left (node) node_uname_info`).
+fn is_info_side(expr: &Expr) -> bool {
+    let mut names = expr.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).peekable();
+    names.peek().is_some() && names.all(|n| n.ends_with("_info") || n.ends_with("_metadata") || n.ends_with("_labels"))
+}
+
 /// Meta-alerts over `ALERTS` (inhibitors, "other alerts are firing") follow
 /// alerts that already waited for their own `for`.
 fn reads_alerts(expr: &Expr) -> bool {
@@ -181,14 +230,25 @@ fn smoothing(expr: &Expr, windows: &mut Vec<f64>, bare: &mut bool) {
         }
         ExprKind::BinaryExpr(b) => match b.op {
             BinaryOp::And | BinaryOp::Unless => smoothing(&b.lhs, windows, bare),
-            _ => match b.matching.as_ref().map(|m| m.card) {
-                Some(VectorMatchCardinality::ManyToOne) => smoothing(&b.lhs, windows, bare),
-                Some(VectorMatchCardinality::OneToMany) => smoothing(&b.rhs, windows, bare),
-                _ => {
-                    smoothing(&b.lhs, windows, bare);
-                    smoothing(&b.rhs, windows, bare);
+            _ => {
+                for side in [&b.lhs, &b.rhs] {
+                    if !is_info_side(side) {
+                        smoothing(side, windows, bare);
+                    }
                 }
-            },
+                // A smoothed rate over a level (`rate(evictions[5m]) / cache_capacity`)
+                // moves with the rate: the level only scales it.
+                if b.op == BinaryOp::Div && !windows.is_empty() {
+                    let mut denominator_windows = Vec::new();
+                    let mut denominator_bare = false;
+                    smoothing(&b.rhs, &mut denominator_windows, &mut denominator_bare);
+                    if denominator_windows.is_empty() {
+                        let mut numerator_bare = false;
+                        smoothing(&b.lhs, &mut Vec::new(), &mut numerator_bare);
+                        *bare = numerator_bare;
+                    }
+                }
+            }
         },
         ExprKind::AggregateExpr(a) => smoothing(&a.expr, windows, bare),
         ExprKind::ParenExpr(p) => smoothing(&p.expr, windows, bare),
@@ -215,9 +275,9 @@ impl Lint for ForTooShort {
             return;
         }
         let thresholds = super::thresholds(expr, &text.value);
-        let Some(threshold) =
-            thresholds.iter().find(|t| !super::is_event_check(t) && !counts_events(t.vector) && !is_smoothed(t.vector))
-        else {
+        let Some(threshold) = thresholds.iter().find(|t| {
+            !super::is_event_check(t) && !counts_events(t.vector) && !is_smoothed(t.vector) && !reads_states(t)
+        }) else {
             return;
         };
         let min = crate::duration::format(self.0.min_for.unwrap_or(SUGGESTED_FOR_MS));

@@ -10,7 +10,8 @@ crate::declare_lint! {
     /// Without `owner.labels` in the configuration, any label whose key names an owner (`team`,
     /// `owner`, `squad`, `support_group`, `owning_team`, `*_team`, ...) counts, and the lint
     /// reports only where owner labels are the convention: in files where at least half of the
-    /// alerts name an owner, or everywhere when half of all alerts checked do. A repository that
+    /// alerts name an owner, or where half of the
+    /// alerts in the files of its directory do. A repository that
     /// never adopted owner labels (it routes by other labels, or owns everything with one team)
     /// gets no finding at all; configure `owner.labels` to require them.
     ///
@@ -67,9 +68,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         return;
     }
     let key = conventions.owner.preferred("team");
-    cx.report(
-        rcx.rule.name.span,
-        format!("alert `{}` has no {} label", rcx.rule.name.value, conventions.owner.quoted(key)),
-    )
-    .help(format!("add `{key}: <owning team>` to the rule's labels, or to its group's `labels`"));
+    cx.report(rcx.rule.name.span, format!("alert `{}` has no `{key}` label", rcx.rule.name.value)).help(format!(
+        "add `{key}: <owning team>` to the rule's labels, or to its group's `labels`{}",
+        conventions.owner.others_note()
+    ));
 }

@@ -10,8 +10,8 @@ crate::declare_lint! {
     /// (`runbook_url`, `runbook`, `playbook`, `runbook_link`, `sop`, `documentation`, ...) and
     /// holds a URL or a path to a document in the repository (`docs/runbooks/disk-full.md`).
     /// Dashboard links are never taken for runbooks. The lint then reports only where runbooks
-    /// are the convention: in files where at least half of the alerts have one, or everywhere
-    /// when half of all alerts checked do. A repository that keeps no runbooks in its rule files
+    /// are the convention: in files where at least half of the alerts have one, or where half of
+    /// the alerts in the files of its directory do. A repository that keeps no runbooks in its rule files
     /// gets no finding; configure `runbook.annotations` to require them anyway.
     ///
     /// ## Why it matters
@@ -73,12 +73,12 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let keys = &conventions.runbook;
     let key = keys.preferred("runbook_url");
     let help = if keys.configured {
-        format!("add an annotation `{key}: https://...` pointing at the runbook")
+        format!("add an annotation `{key}: https://...` pointing at the runbook{}", keys.others_note())
     } else {
         format!(
-            "add an annotation `{key}: https://...` pointing at the runbook; if it lives under another key, list that key in `runbook.annotations` in .alertlint.yaml"
+            "add an annotation `{key}: https://...` pointing at the runbook{}; to accept another key, list it in `runbook.annotations` in .alertlint.yaml",
+            keys.others_note()
         )
     };
-    cx.report(rcx.rule.name.span, format!("alert `{}` has no {} annotation", rcx.rule.name.value, keys.quoted(key)))
-        .help(help);
+    cx.report(rcx.rule.name.span, format!("alert `{}` has no `{key}` annotation", rcx.rule.name.value)).help(help);
 }

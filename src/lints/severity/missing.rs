@@ -8,7 +8,8 @@ crate::declare_lint! {
     /// Without `severity.label` in the configuration, any label whose key names a severity
     /// (`severity`, `level`, `priority`, `urgency`, `*_severity`, ...) counts, and the lint
     /// reports only where severity labels are the convention: in files where at least half of
-    /// the alerts have one, or everywhere when half of all alerts checked do. A repository that
+    /// the alerts have one, or where half of the
+    /// alerts in the files of its directory do. A repository that
     /// routes by something else gets no finding; configure `severity.label` to require it.
     ///
     /// ## Why it matters
@@ -70,9 +71,6 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         true => format!("add `{label}:` saying how urgently someone must act, such as `critical`, `warning` or `info`"),
         false => format!("add `{label}:` with one of `{}`", values.join("`, `")),
     };
-    cx.report(
-        rcx.rule.name.span,
-        format!("alert `{}` has no {} label", rcx.rule.name.value, conventions.severity.quoted(label)),
-    )
-    .help(help);
+    cx.report(rcx.rule.name.span, format!("alert `{}` has no `{label}` label", rcx.rule.name.value))
+        .help(format!("{help}{}", conventions.severity.others_note()));
 }
