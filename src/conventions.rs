@@ -247,9 +247,13 @@ impl Conventions {
             }
         }
 
+        // Most used first; on a tie, the key that says what it is (`runbook_url`, `team`, `severity`).
         let ranked = |counts: BTreeMap<String, usize>| -> Vec<String> {
+            let canonical = |k: &str| !["runbook", "team", "severity"].iter().any(|w| k.contains(w));
             let mut v: Vec<(String, usize)> = counts.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v.sort_by(|a, b| {
+                b.1.cmp(&a.1).then_with(|| canonical(&a.0).cmp(&canonical(&b.0))).then_with(|| a.0.cmp(&b.0))
+            });
             v.into_iter().map(|(k, _)| k).collect()
         };
         let runbook = match config.runbook.annotations_configured {
