@@ -1,7 +1,7 @@
 use crate::config::ConfigError;
 use crate::lints::{BuildContext, Example, FileContext, Lint, LintMeta, Registration, RuleContext};
 use crate::model::RuleKind;
-use crate::promql::{BinaryOp, Expr, ExprKind};
+use crate::promql::{AggregateOp, BinaryOp, Expr, ExprKind};
 
 crate::declare_lint! {
     /// ## What it does
@@ -60,6 +60,10 @@ crate::declare_lint! {
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: LowAvailability\n        expr: avg_over_time(probe_success[10m]) < 0.75\n"),
             // How many events in an hour: `for` would only delay.
             Example::new("groups:\n  - name: db\n    rules:\n      - alert: FrequentRestarts\n        expr: increase(kube_pod_container_status_restarts_total[1h]) > 2\n"),
+            // A comparison inside arithmetic filters series; it is not the condition.
+            Example::new("groups:\n  - name: net\n    rules:\n      - alert: InconsistentMTU\n        expr: node_network_mtu_bytes * (node_network_up > 0) != on (device) group_left quantile by (device) (0.5, node_network_mtu_bytes)\n"),
+            // The number of disks in a failed state, and a camelCase status.
+            Example::new("groups:\n  - name: raid\n    rules:\n      - alert: RaidDiskFailure\n        expr: node_md_disks{state=\"failed\"} > 0\n      - alert: PowerSupplyProblem\n        expr: cefcFRUPowerOperStatus != 2\n"),
             // A status flag: it changes when something happened, not with load.
             Example::new("groups:\n  - name: vm\n    rules:\n      - alert: ConfigurationReloadFailure\n        expr: vmalert_config_last_reload_successful != 1\n"),
             // A smoothed rate over a capacity, and a prediction joined with metadata.
@@ -72,6 +76,9 @@ crate::declare_lint! {
             Example::with_config("groups:\n  - name: api\n    rules:\n      - alert: HighLatency\n        expr: job:request_latency_seconds:p99 > 0.5\n        for: 2m\n", "lints:\n  noise/for-too-short: { min_for: 5m }\n"),
             // A one-minute window is not smoothing enough; a joined info series does not count.
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: sum by (instance) (rate(errors_total[1m])) * on (instance) group_left (node) node_info > 5\n"),
+            // A state word inside a longer word is not a state (`statefulset`), and a
+            // condition under `and` still decides.
+            Example::new("groups:\n  - name: k8s\n    rules:\n      - alert: StatefulSetReplicasMismatch\n        expr: kube_statefulset_replicas - kube_statefulset_status_replicas_ready > 0 and on (statefulset) kube_statefulset_replicas > 1\n"),
             // A raw gauge next to a smoothed one.
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: QueueGrowing\n        expr: queue_length - avg_over_time(queue_length[1h]) > 100\n"),
         ],
@@ -165,13 +172,59 @@ const STATE_WORDS: &[&str] = &[
 /// state, a version or a lifetime (`last_reload_successful != 1`,
 /// `certificate_manager_client_ttl_seconds < 86400`).
 fn reads_states(threshold: &super::Threshold<'_>) -> bool {
-    let names: Vec<&str> = threshold.vector.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
-    !names.is_empty()
-        && names.iter().all(|name| {
-            name.to_ascii_lowercase().split(['_', ':']).any(|word| STATE_WORDS.contains(&word))
+    let selectors: Vec<_> = threshold.vector.vector_selectors().map(|(_, vs)| vs).collect();
+    !selectors.is_empty()
+        && selectors.iter().all(|vs| {
+            let name = vs.metric_name().unwrap_or("");
+            words(name).iter().any(|word| STATE_WORDS.contains(&word.as_str()))
                 || name.ends_with("_info")
                 || name.ends_with("_metadata")
+                // `node_md_disks{state="failed"}`: the number of things in a state.
+                || vs.matchers.iter().any(|m| matches!(m.name.as_str(), "state" | "status" | "condition"))
         })
+}
+
+/// The lowercase words of a metric name, split at `_`, `:` and camelCase
+/// humps (`cefcFRUPowerOperStatus` → `cefc`, `frupower`, `oper`, `status`).
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == ':' {
+            out.push(std::mem::take(&mut word));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c.to_ascii_lowercase());
+    }
+    out.push(word);
+    out.retain(|w| !w.is_empty());
+    out
+}
+
+/// Whether `comparison` decides when the alert fires: the whole expression,
+/// or reached from it only through parentheses, `and`/`or`/`unless` and
+/// aggregations that keep values. A comparison inside arithmetic
+/// (`mtu * (node_network_up > 0)`) only filters series.
+fn is_condition(expr: &Expr, comparison: &crate::promql::BinaryExpr) -> bool {
+    match &expr.kind {
+        ExprKind::BinaryExpr(b) if std::ptr::eq(b.as_ref(), comparison) => true,
+        ExprKind::BinaryExpr(b) if matches!(b.op, BinaryOp::And | BinaryOp::Or | BinaryOp::Unless) => {
+            is_condition(&b.lhs, comparison) || is_condition(&b.rhs, comparison)
+        }
+        ExprKind::ParenExpr(p) => is_condition(&p.expr, comparison),
+        ExprKind::AggregateExpr(a)
+            if !matches!(a.op, AggregateOp::Count | AggregateOp::CountValues | AggregateOp::Group) =>
+        {
+            is_condition(&a.expr, comparison)
+        }
+        _ => false,
+    }
 }
 
 /// Series joined in for their labels only (`* on (instance) group_left (node) node_uname_info`).
@@ -276,7 +329,11 @@ impl Lint for ForTooShort {
         }
         let thresholds = super::thresholds(expr, &text.value);
         let Some(threshold) = thresholds.iter().find(|t| {
-            !super::is_event_check(t) && !counts_events(t.vector) && !is_smoothed(t.vector) && !reads_states(t)
+            !super::is_event_check(t)
+                && !counts_events(t.vector)
+                && !is_smoothed(t.vector)
+                && !reads_states(t)
+                && is_condition(expr, t.comparison)
         }) else {
             return;
         };
