@@ -97,6 +97,21 @@ struct CheckArgs {
     /// A Prometheus server to read metric types and scrape intervals from and to run the online lints against
     #[arg(long, value_name = "URL")]
     prometheus_url: Option<String>,
+    /// Findings recorded in FILE are not reported and do not count for the exit code
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// With --baseline: record every current finding in FILE and exit 0
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Print one line per lint with its number of findings instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Print nothing but the findings (no summary)
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -218,7 +233,7 @@ fn check(args: CheckArgs) -> ExitCode {
         config.prometheus.url = Some(url);
     }
 
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let mut inputs = Vec::new();
     let mut io_errors = Vec::new();
     let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
@@ -255,21 +270,65 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut reports = engine.check(inputs);
     reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
 
-    let output = match args.format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::human::render(&reports, report::human::Style { color, width: 100 })
+    if let Some(path) = &args.baseline {
+        if args.update_baseline {
+            let baseline = crate::baseline::Baseline::from_reports(&reports);
+            if let Err(e) = std::fs::write(path, baseline.to_json()) {
+                return fail(format!("cannot write baseline {}: {e}", path.display()));
+            }
+            let count: usize = baseline.findings.iter().map(|e| e.count).sum();
+            if !args.quiet {
+                eprintln!("alertlint: recorded {count} findings in {}", path.display());
+            }
+            return ExitCode::SUCCESS;
         }
-        Format::Json => report::json::render(&reports),
-        Format::Sarif => report::sarif::render(&reports),
-        Format::Github => report::github::render(&reports),
-        Format::Checkstyle => report::checkstyle::render(&reports),
+        let baseline = match read_bounded(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| crate::baseline::Baseline::parse(&String::from_utf8_lossy(&bytes)))
+        {
+            Ok(baseline) => baseline,
+            Err(e) => return fail(format!("cannot read baseline {}: {e}", path.display())),
+        };
+        let stale = baseline.apply(&mut reports);
+        if !stale.is_empty() && !args.quiet {
+            let count: usize = stale.iter().map(|e| e.count).sum();
+            eprintln!(
+                "alertlint: {count} baseline {} no longer {} (run with --update-baseline to drop them):",
+                if count == 1 { "finding" } else { "findings" },
+                if count == 1 { "occurs" } else { "occur" }
+            );
+            for entry in &stale {
+                let rule = entry.rule.as_deref().map(|r| format!(" {r}")).unwrap_or_default();
+                eprintln!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+            }
+        }
+    }
+
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    let output = Output { format: args.format, statistics: args.statistics, quiet: args.quiet, threshold };
+    let written = match &args.output_file {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => write_report(&mut std::io::BufWriter::new(file), &reports, output, false),
+            Err(e) => return fail(format!("cannot write {}: {e}", path.display())),
+        },
+        None => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            write_report(&mut std::io::BufWriter::new(std::io::stdout().lock()), &reports, output, color)
+        }
+    };
+    if let Err(e) = written {
+        // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(format!("cannot write the report: {e}"));
+        }
         return ExitCode::from(EXIT_USAGE);
     }
     if matches!(args.format, Format::Human)
+        && !args.quiet
         && let Some((url, stats)) = engine.prometheus_stats()
     {
         let failed =
@@ -286,13 +345,71 @@ fn check(args: CheckArgs) -> ExitCode {
     if !io_errors.is_empty() {
         return ExitCode::from(EXIT_USAGE);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
     ExitCode::from(u8::from(failed))
+}
+
+/// How `check` prints its report.
+#[derive(Clone, Copy)]
+struct Output {
+    format: Format,
+    statistics: bool,
+    quiet: bool,
+    threshold: Severity,
+}
+
+/// Writes the report in the chosen format (or the statistics).
+fn write_report(
+    out: &mut dyn Write,
+    reports: &[crate::engine::FileReport],
+    args: Output,
+    color: bool,
+) -> std::io::Result<()> {
+    let threshold = args.threshold;
+    let summary = || report::human::summary_line(&report::Summary::of(reports));
+    if args.statistics {
+        let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> = std::collections::BTreeMap::new();
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            let entry = counts.entry(d.lint).or_insert((0, d.severity));
+            entry.0 += 1;
+            entry.1 = entry.1.max(d.severity);
+        }
+        let mut rows: Vec<_> = counts.into_iter().collect();
+        rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+        for (lint, (count, severity)) in rows {
+            writeln!(out, "{count:>7}  {severity:<7}  {lint}")?;
+        }
+        if !args.quiet {
+            out.write_all(summary().as_bytes())?;
+        }
+        return out.flush();
+    }
+    match args.format {
+        Format::Human => {
+            let mut renderer = report::human::Renderer::new(report::human::Style { color, width: 100 });
+            for report in reports {
+                renderer.write_file(out, report)?;
+            }
+            if !args.quiet {
+                out.write_all(summary().as_bytes())?;
+            }
+        }
+        Format::Concise => {
+            for report in reports {
+                report::concise::write_file(out, report)?;
+            }
+            if !args.quiet {
+                out.write_all(summary().as_bytes())?;
+            }
+        }
+        Format::Json => report::json::write(out, reports)?,
+        Format::Sarif => out.write_all(report::sarif::render(reports).as_bytes())?,
+        Format::Github => out.write_all(report::github::render(reports).as_bytes())?,
+        Format::Gitlab => out.write_all(report::gitlab::render(reports).as_bytes())?,
+        Format::Junit => out.write_all(report::junit::render(reports, threshold).as_bytes())?,
+        Format::Checkstyle => out.write_all(report::checkstyle::render(reports).as_bytes())?,
+    }
+    out.flush()
 }
 
 fn routes(args: RoutesArgs) -> ExitCode {
@@ -326,7 +443,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let discovered = match crate::discover::discover(&paths, &config) {
         Ok(d) => d,
         Err(e) => return fail(e),

@@ -204,7 +204,7 @@ impl Engine {
         let loaded: Vec<(FileReport, bool)> = inputs.into_par_iter().map(|input| self.load_file(input)).collect();
         // Conventions are read from every file before any file is linted.
         let conventions = Conventions::infer(&self.config, loaded.iter().map(|(r, _)| (r.file.name(), &r.model)));
-        let mut files: Vec<(FileReport, Vec<suppress::Directive>)> =
+        let mut files: Vec<(FileReport, suppress::Scanned)> =
             loaded.into_par_iter().map(|(report, decoded)| self.lint_file(report, decoded, &conventions)).collect();
 
         let checked: Vec<CheckedFile<'_>> =
@@ -236,13 +236,13 @@ impl Engine {
         let mut reports: Vec<FileReport> = files.into_iter().map(|(report, _)| report).collect();
         if let Some((file, findings)) = &self.alertmanager_findings {
             let mut diagnostics = findings.clone();
-            self.apply_policy(&mut diagnostics, &[]);
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
             if !diagnostics.is_empty() {
                 reports.push(FileReport::without_rules(file.clone(), diagnostics));
             }
         }
         if let Some((file, mut diagnostics)) = self.prometheus_findings() {
-            self.apply_policy(&mut diagnostics, &[]);
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
             if !diagnostics.is_empty() {
                 let model = RuleFile {
                     kind: FileKind::NotRules,
@@ -283,9 +283,9 @@ impl Engine {
         mut report: FileReport,
         decoded: bool,
         conventions: &Conventions,
-    ) -> (FileReport, Vec<suppress::Directive>) {
+    ) -> (FileReport, suppress::Scanned) {
         if !decoded {
-            return (report, Vec::new());
+            return (report, suppress::Scanned::default());
         }
         self.run_lints(&report.file, &report.model, conventions, &mut report.diagnostics);
         let directives = suppress::scan(&report.file, &report.model);
@@ -374,7 +374,7 @@ impl Engine {
     }
 
     /// Suppressions, selection and severities, in one place.
-    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &[suppress::Directive]) {
+    fn apply_policy(&self, diagnostics: &mut Vec<Diagnostic>, directives: &suppress::Scanned) {
         diagnostics.retain(|d| self.effective_severity(d.lint).is_some());
         suppress::apply(directives, diagnostics, &|id| self.effective_severity(id).is_some());
         diagnostics.retain_mut(|d| match self.effective_severity(d.lint) {

@@ -4,7 +4,9 @@
 //! lints → policy (suppressions, selection, severities) → report.
 
 pub mod alertmanager;
+pub mod baseline;
 pub mod catalog;
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod conventions;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::lints::suppression::{expired::EXPIRED, malformed::MALFORMED};
 use crate::model::RuleFile;
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -31,14 +32,50 @@ pub struct Directive {
     pub span: Span,
     pub targets: Vec<Target>,
     pub scope: Scope,
+    /// `until YYYY-MM-DD`: the date as written and its span.
+    pub until: Option<(String, Span)>,
+    /// The `until` date is before today (UTC): the directive no longer suppresses.
+    pub expired: bool,
 }
+
+/// A comment that starts with `# alertlint` but is not a directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    pub span: Span,
+    pub message: String,
+    pub help: &'static str,
+}
+
+/// What a comment after `# alertlint` is.
+#[derive(Debug, PartialEq, Eq)]
+enum Parsed {
+    Directive { file_wide: bool, targets: Vec<Target>, until: Option<(String, Span)> },
+    Malformed { message: String, help: &'static str },
+}
+
+/// The forms a directive takes, for help texts.
+const FORMS: &str =
+    "write `# alertlint disable ID[,ID...] [until YYYY-MM-DD] [-- reason]` or `# alertlint disable-file ID[,ID...]`";
 
 const PREFIX: &str = "alertlint";
 
+/// Every directive in a file, and the comments that look like one but are not.
+#[derive(Clone, Debug, Default)]
+pub struct Scanned {
+    pub directives: Vec<Directive>,
+    pub malformed: Vec<Malformed>,
+}
+
 /// Finds every directive in `file`. A `#` inside a scalar is text, not a comment.
-pub fn scan(file: &SourceFile, model: &RuleFile) -> Vec<Directive> {
+pub fn scan(file: &SourceFile, model: &RuleFile) -> Scanned {
+    scan_on(file, model, today())
+}
+
+/// `scan` as if today were `today` (days since 1970-01-01).
+pub fn scan_on(file: &SourceFile, model: &RuleFile, today: i64) -> Scanned {
     let text = file.text();
     let mut directives = Vec::new();
+    let mut malformed = Vec::new();
     let mut anchors: Option<Anchors> = None;
     for line in 0..file.line_count() {
         let range = file.line_range(line);
@@ -48,16 +85,60 @@ pub fn scan(file: &SourceFile, model: &RuleFile) -> Vec<Directive> {
         }
         let Some(hash) = comment_start(line_text, range.start, &model.scalar_spans) else { continue };
         let comment = &line_text[hash - range.start + 1..];
-        let Some((file_wide, targets)) = parse_directive(comment, hash + 1) else { continue };
+        let span = Span::new(hash, range.end);
+        let (file_wide, targets, until) = match parse_directive(comment, hash + 1) {
+            None => continue,
+            Some(Parsed::Malformed { message, help }) => {
+                malformed.push(Malformed { span, message, help });
+                continue;
+            }
+            Some(Parsed::Directive { file_wide, targets, until }) => (file_wide, targets, until),
+        };
         let scope = if file_wide {
             Scope::File
         } else {
             let anchors = anchors.get_or_insert_with(|| Anchors::new(file, model));
             attach(file, anchors, line, hash)
         };
-        directives.push(Directive { span: Span::new(hash, range.end), targets, scope });
+        let expired = until.as_ref().and_then(|(date, _)| days_from_date(date)).is_some_and(|day| day < today);
+        directives.push(Directive { span, targets, scope, until, expired });
     }
-    directives
+    Scanned { directives, malformed }
+}
+
+/// Today in UTC, as days since 1970-01-01.
+fn today() -> i64 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    seconds.div_euclid(86_400)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date, `None` when it is not a
+/// valid date (Howard Hinnant's `days_from_civil`).
+fn days_from_date(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        bytes.get(r.clone()).filter(|b| b.iter().all(u8::is_ascii_digit))?;
+        text[r].parse::<i64>().ok()
+    };
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 /// Offset of the `#` that starts a comment on this line, if any.
@@ -78,30 +159,72 @@ fn inside(spans: &[Span], offset: usize) -> bool {
     spans.get(i).is_some_and(|s| s.start <= offset)
 }
 
-/// Parses the text after `#`. Returns whether it is file-wide and its targets.
-fn parse_directive(comment: &str, offset: usize) -> Option<(bool, Vec<Target>)> {
+/// Parses the text after `#`: `None` when the comment is not for alertlint.
+fn parse_directive(comment: &str, offset: usize) -> Option<Parsed> {
     let trimmed = comment.trim_start();
     let mut pos = offset + (comment.len() - trimmed.len());
     let rest = trimmed.strip_prefix(PREFIX)?;
+    let malformed = |message: String, help| Some(Parsed::Malformed { message, help });
     pos += PREFIX.len();
-    let after_ws = rest.trim_start();
-    if after_ws.len() == rest.len() {
+    let after_ws = rest.trim_start_matches([' ', '\t', ':']);
+    pos += rest.len() - after_ws.len();
+    let word_end =
+        after_ws.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after_ws.len());
+    let (word, rest) = after_ws.split_at(word_end);
+    // Prose that mentions alertlint ("# alertlint checks these rules") is not
+    // a directive; anything that reads like an attempt at one is.
+    let attempt = ["disable", "enable", "ignore", "noqa", "skip", "nolint", "suppress"]
+        .iter()
+        .any(|verb| word.to_ascii_lowercase().starts_with(verb) || word.to_ascii_lowercase().ends_with(verb));
+    if !attempt {
         return None;
     }
-    pos += rest.len() - after_ws.len();
-    let (file_wide, rest) = if let Some(r) = after_ws.strip_prefix("disable-file") {
-        (true, r)
-    } else {
-        (false, after_ws.strip_prefix("disable")?)
+    let raw = &trimmed[PREFIX.len()..];
+    if raw.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return malformed(format!("`alertlint{word}` is not a directive; put a space after `alertlint`"), FORMS);
+    }
+    if raw.trim_start().starts_with(':') {
+        return malformed("`# alertlint:` is not a directive; write `# alertlint disable ...`".into(), FORMS);
+    }
+    let file_wide = match word {
+        "disable" => false,
+        "disable-file" => true,
+        "disable-next-line" | "disable-line" | "ignore" | "noqa" | "skip" | "nolint" | "disable-rule" => {
+            return malformed(
+                format!("`{word}` is not an alertlint directive; use `disable` on the line above the rule"),
+                FORMS,
+            );
+        }
+        other => return malformed(format!("unknown alertlint directive `{other}`"), FORMS),
     };
     if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
-        return None;
+        let shown: String = rest.chars().take(1).collect();
+        return malformed(format!("`{word}` must be followed by a space and lint ids, not `{shown}`"), FORMS);
     }
-    pos += after_ws.len() - rest.len();
+    pos += word.len();
     let list = rest.split(" --").next().unwrap_or("");
+    // `until DATE` ends the list of ids.
+    let (ids, until) = match list.find(" until") {
+        Some(at) if !file_wide => (&list[..at], Some(&list[at + 1..])),
+        _ => (list, None),
+    };
+    let until = match until {
+        None => None,
+        Some(clause) => {
+            let date = clause["until".len()..].trim();
+            let start = pos + (ids.len() + 1) + clause.find(date).unwrap_or(0);
+            if days_from_date(date).is_none() {
+                return malformed(
+                    format!("`until` needs a date written YYYY-MM-DD, not `{date}`"),
+                    "for example `# alertlint disable owner/missing until 2027-01-31 -- TICKET-123`",
+                );
+            }
+            Some((date.to_string(), Span::new(start, start + date.len())))
+        }
+    };
     let mut targets = Vec::new();
     let mut cursor = 0;
-    for part in list.split(',') {
+    for part in ids.split(',') {
         let start = cursor + (part.len() - part.trim_start().len());
         let pattern = part.trim();
         cursor += part.len() + 1;
@@ -110,7 +233,10 @@ fn parse_directive(comment: &str, offset: usize) -> Option<(bool, Vec<Target>)> 
             targets.push(Target { pattern: pattern.to_string(), span: Span::new(begin, begin + pattern.len()) });
         }
     }
-    Some((file_wide, targets))
+    if let Some(bad) = targets.iter().find(|t| t.pattern.contains(char::is_whitespace)) {
+        return malformed(format!("lint ids are separated by commas, not spaces: `{}`", bad.pattern), FORMS);
+    }
+    Some(Parsed::Directive { file_wide, targets, until })
 }
 
 /// The rule or group a `disable` comment at `offset` on line `line` belongs to.
@@ -197,7 +323,8 @@ fn next_content_line(file: &SourceFile, line: usize) -> Option<usize> {
 /// Removes suppressed findings and adds `suppression/unused` and
 /// `suppression/unknown-lint` findings. `enabled` tells whether a lint runs
 /// at all in this configuration: a suppression of a disabled lint is not unused.
-pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enabled: &dyn Fn(&str) -> bool) {
+pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn Fn(&str) -> bool) {
+    let directives = &scanned.directives;
     let mut used = vec![Vec::new(); directives.len()];
     for (d, directive) in directives.iter().enumerate() {
         used[d] = vec![false; directive.targets.len()];
@@ -205,11 +332,12 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
     diagnostics.retain(|diagnostic| {
         let mut suppressed = false;
         for (d, directive) in directives.iter().enumerate() {
-            let applies = match directive.scope {
-                Scope::File => true,
-                Scope::Range(span) => span.contains(diagnostic.span.start),
-                Scope::Unattached => false,
-            };
+            let applies = !directive.expired
+                && match directive.scope {
+                    Scope::File => true,
+                    Scope::Range(span) => span.contains(diagnostic.span.start),
+                    Scope::Unattached => false,
+                };
             if !applies {
                 continue;
             }
@@ -222,7 +350,24 @@ pub fn apply(directives: &[Directive], diagnostics: &mut Vec<Diagnostic>, enable
         }
         !suppressed
     });
+    for m in &scanned.malformed {
+        diagnostics.push(Diagnostic::new(MALFORMED.id, Severity::Warning, m.span, m.message.clone()).help(m.help));
+    }
     for (d, directive) in directives.iter().enumerate() {
+        if directive.expired {
+            let (date, span) = directive.until.clone().unwrap_or_default();
+            let ids: Vec<&str> = directive.targets.iter().map(|t| t.pattern.as_str()).collect();
+            diagnostics.push(
+                Diagnostic::new(
+                    EXPIRED.id,
+                    Severity::Warning,
+                    span,
+                    format!("suppression of `{}` expired on {date} and no longer suppresses", ids.join(", ")),
+                )
+                .help("fix what it suppressed, or move the date if the waiver was extended"),
+            );
+            continue;
+        }
         if directive.targets.is_empty() {
             diagnostics.push(
                 Diagnostic::new(
@@ -276,22 +421,60 @@ mod tests {
 
     #[test]
     fn parses_ids_reasons_and_positions() {
-        let (file_wide, targets) = parse_directive(" alertlint disable owner/missing, noise/* -- legacy", 10).unwrap();
+        let Some(Parsed::Directive { file_wide, targets, until }) =
+            parse_directive(" alertlint disable owner/missing, noise/* -- legacy", 10)
+        else {
+            panic!("a directive")
+        };
         assert!(!file_wide);
+        assert_eq!(until, None);
         assert_eq!(targets.len(), 2);
         assert_eq!(targets[0].pattern, "owner/missing");
         assert_eq!(targets[0].span, Span::new(10 + 19, 10 + 32));
         assert_eq!(targets[1].pattern, "noise/*");
-        let (file_wide, targets) = parse_directive("alertlint disable-file record/naming", 0).unwrap();
+        let Some(Parsed::Directive { file_wide, targets, .. }) =
+            parse_directive("alertlint disable-file record/naming", 0)
+        else {
+            panic!("a directive")
+        };
         assert!(file_wide);
         assert_eq!(targets[0].pattern, "record/naming");
     }
 
     #[test]
-    fn ignores_other_comments() {
-        assert!(parse_directive(" alertlintdisable x", 0).is_none());
-        assert!(parse_directive(" alertlint disabled x", 0).is_none());
+    fn parses_until_dates() {
+        let text = " alertlint disable owner/missing until 2027-01-31 -- TICKET-1";
+        let Some(Parsed::Directive { targets, until: Some((date, span)), .. }) = parse_directive(text, 0) else {
+            panic!("a directive with a date")
+        };
+        assert_eq!(targets.len(), 1);
+        assert_eq!(date, "2027-01-31");
+        assert_eq!(&text[span.range()], "2027-01-31");
+        assert_eq!(days_from_date("1970-01-01"), Some(0));
+        assert_eq!(days_from_date("2000-03-01"), Some(11_017));
+        assert_eq!(days_from_date("2027-02-29"), None);
+        assert_eq!(days_from_date("2028-02-29").map(|d| d > 0), Some(true));
+        assert_eq!(days_from_date("27-01-31"), None);
+    }
+
+    #[test]
+    fn reports_look_alikes_and_ignores_other_comments() {
+        for text in [
+            " alertlintdisable x",
+            " alertlint disabled x",
+            " alertlint disable=owner/missing",
+            " alertlint disable-next-line owner/missing",
+            " alertlint ignore owner/missing",
+            " alertlint disable owner/missing until tomorrow",
+            " alertlint disable owner/missing runbook/missing",
+            " alertlint: disable owner/missing",
+        ] {
+            assert!(matches!(parse_directive(text, 0), Some(Parsed::Malformed { .. })), "{text}");
+        }
         assert!(parse_directive(" see alertlint disable x", 0).is_none());
+        assert!(parse_directive(" a plain comment", 0).is_none());
+        assert!(parse_directive(" alertlint checks these rules in CI", 0).is_none());
+        assert!(parse_directive(" alertlint", 0).is_none());
     }
 
     #[test]

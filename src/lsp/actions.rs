@@ -188,7 +188,7 @@ fn extend_directive(file: &SourceFile, line: usize, verb: &str, id: &str) -> Opt
 /// Fixes for the suppression lints: a misspelt id replaced by the id it is
 /// closest to, and an unused id removed (the whole comment when it was the last).
 pub fn suppression_fix(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> Option<Action> {
-    let directives = suppress::scan(file, model);
+    let directives = suppress::scan(file, model).directives;
     let (directive, target) =
         directives.iter().find_map(|dir| dir.targets.iter().find(|t| t.span == d.span).map(|t| (dir, t)))?;
     match d.lint {

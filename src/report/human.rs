@@ -3,7 +3,7 @@
 
 use std::fmt::{self, Write as _};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::Summary;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -19,8 +19,52 @@ pub struct Style {
 
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Snippets<'a>,
     file: &'a SourceFile,
+}
+
+/// The file as miette reads it: only the lines around a span, found through
+/// the file's line index. miette's own `SourceCode` for strings scans from the
+/// start of the file for every span, which made many findings in one large
+/// file quadratic.
+struct Snippets<'a>(&'a SourceFile);
+
+impl miette::SourceCode for Snippets<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let file = self.0;
+        let start = span.offset();
+        let end = start.checked_add(span.len()).ok_or(miette::MietteError::OutOfBounds)?;
+        if end > file.text().len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first_line = file.line_index(start).saturating_sub(context_lines_before);
+        // An empty span at the end of a line still shows that line only.
+        let last_of_span = file.line_index(if end > start { end - 1 } else { end });
+        let last_line = (last_of_span + context_lines_after).min(file.line_count() - 1);
+        let line_start = file.line_range(first_line).start;
+        // Without context, the data starts at the span, as miette's own
+        // sources do (the header shows its line and column).
+        let (data_start, column) = if context_lines_before == 0 {
+            (start, file.text()[line_start..start].chars().count())
+        } else {
+            (line_start, 0)
+        };
+        let data_end = file.line_range(last_line).end.max(end);
+        let data = &file.text().as_bytes()[data_start..data_end];
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            file.name().to_string(),
+            data,
+            (data_start, data_end - data_start).into(),
+            first_line,
+            column,
+            last_line - first_line + 1,
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -78,19 +122,38 @@ fn short_label(d: &Diagnostic) -> String {
 
 /// Renders every finding, then a summary line.
 pub fn render(reports: &[FileReport], style: Style) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false).with_urls(false);
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let mut renderer = Renderer::new(style);
     for report in reports {
+        let _ = renderer.write_file(&mut out, report);
+    }
+    out.extend_from_slice(summary_line(&Summary::of(reports)).as_bytes());
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes findings file by file, so output starts before the last file is
+/// rendered and is never held whole in memory.
+pub struct Renderer {
+    handler: GraphicalReportHandler,
+    buffer: String,
+}
+
+impl Renderer {
+    pub fn new(style: Style) -> Renderer {
+        let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler =
+            GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false).with_urls(false);
+        Renderer { handler, buffer: String::new() }
+    }
+
+    /// Writes one file's findings.
+    pub fn write_file(&mut self, out: &mut dyn std::io::Write, report: &FileReport) -> std::io::Result<()> {
         for diagnostic in &report.diagnostics {
-            let rendered = Rendered {
-                diagnostic,
-                source: NamedSource::new(report.file.name(), report.file.text_arc()).with_language("yaml"),
-                file: &report.file,
-            };
+            let rendered = Rendered { diagnostic, source: Snippets(&report.file), file: &report.file };
             let position = report.file.position(diagnostic.span.start);
+            self.buffer.clear();
             let _ = writeln!(
-                out,
+                self.buffer,
                 "{}:{}:{}: {} [{}]",
                 report.file.name(),
                 position.line,
@@ -98,13 +161,13 @@ pub fn render(reports: &[FileReport], style: Style) -> String {
                 diagnostic.severity,
                 diagnostic.lint
             );
-            if handler.render_report(&mut out, &rendered).is_err() {
-                let _ = writeln!(out, "  {}", diagnostic.message);
+            if self.handler.render_report(&mut self.buffer, &rendered).is_err() {
+                let _ = writeln!(self.buffer, "  {}", diagnostic.message);
             }
+            out.write_all(self.buffer.as_bytes())?;
         }
+        Ok(())
     }
-    out.push_str(&summary_line(&Summary::of(reports)));
-    out
 }
 
 fn plural(n: usize, word: &str) -> String {

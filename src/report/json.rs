@@ -1,17 +1,12 @@
 //! `--format json`: one document, as SPEC describes.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::Summary;
 use crate::engine::FileReport;
 use crate::source::Position;
-
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    diagnostics: Vec<Item<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct Range {
@@ -35,11 +30,21 @@ struct Item<'a> {
     url: String,
 }
 
+/// The whole document as a string (tests, the fuzzer).
 pub fn render(reports: &[FileReport]) -> String {
-    let mut diagnostics = Vec::new();
+    let mut out = Vec::new();
+    let _ = write(&mut out, reports);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes the document one finding at a time: a run with millions of
+/// findings never holds its whole report in memory.
+pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
+    out.write_all(b"{\n  \"version\": 1,\n  \"diagnostics\": [")?;
+    let mut first = true;
     for report in reports {
         for d in &report.diagnostics {
-            diagnostics.push(Item {
+            let item = Item {
                 lint: d.lint,
                 severity: d.severity.as_str(),
                 message: &d.message,
@@ -49,9 +54,13 @@ pub fn render(reports: &[FileReport]) -> String {
                 rule: d.rule.as_deref(),
                 help: d.help.as_deref(),
                 url: crate::lints::find(d.lint).map(|m| m.url()).unwrap_or_default(),
-            });
+            };
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            serde_json::to_writer(&mut *out, &item)?;
         }
     }
-    let output = Output { version: 1, diagnostics, summary: Summary::of(reports) };
-    serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"
+    out.write_all(if first { b"],\n  \"summary\": " } else { b"\n  ],\n  \"summary\": " })?;
+    serde_json::to_writer(&mut *out, &Summary::of(reports))?;
+    out.write_all(b"\n}\n")
 }

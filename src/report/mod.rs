@@ -1,9 +1,12 @@
 //! Renderers, one file per output format. Lints know nothing about output.
 
 pub mod checkstyle;
+pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use crate::diagnostic::Severity;
@@ -40,8 +43,20 @@ impl Summary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Github,
+    Gitlab,
+    Junit,
     Checkstyle,
+}
+
+/// A message on one line, for line-oriented formats.
+pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.contains(['\n', '\r']) {
+        message.replace("\r\n", " ").replace(['\n', '\r'], " ").into()
+    } else {
+        message.into()
+    }
 }
