@@ -203,6 +203,8 @@ fn a_dated_suppression_holds_until_its_date_then_reports_itself_and_the_finding(
             "groups:\n- name: g\n  rules:\n  # alertlint disable owner/missing until {date} -- TICKET-1\n  - alert: A\n    expr: up == 0\n    for: 5m\n    labels: {{ severity: warning }}\n    annotations: {{ runbook_url: 'https://runbooks.example.com/a' }}\n"
         )
     };
+    // Owner labels are required here (without it, a repository with no owner labels gets no owner/missing).
+    write(dir.path(), ".alertlint.yaml", "owner: { labels: [team] }\n");
     write(dir.path(), "future.yaml", &rule("2999-12-31"));
     write(dir.path(), "past.yaml", &rule("2001-01-31"));
     let lints = |file: &str| -> Vec<String> { findings(dir.path(), &[file]).into_iter().map(|f| f.0).collect() };
