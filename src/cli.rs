@@ -579,7 +579,7 @@ fn yaml_scalar(item: &str) -> String {
 
 /// `[a, b]` in YAML flow style.
 fn flow_list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|i| yaml_scalar(i)).collect::<Vec<_>>().join(", "))
+    format!("[{}]", items.iter().map(String::as_str).map(yaml_scalar).collect::<Vec<_>>().join(", "))
 }
 
 /// How many of the alerts follow a convention, for the comments `init` writes.

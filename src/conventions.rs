@@ -170,7 +170,7 @@ pub fn names_severity(key: &str) -> bool {
 /// (`docs/runbooks/disk-full.md#anchor`).
 pub fn is_link(value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty() || v.chars().any(char::is_whitespace) && !v.contains("{{") {
+    if v.is_empty() || (v.chars().any(char::is_whitespace) && !v.contains("{{")) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
