@@ -71,26 +71,53 @@ fn main() {
         .sum();
     println!("{} rule files accepted by promtool, about {rules} rules; {runs} runs each", files.len());
 
-    // Warm the page cache and both binaries.
-    run(&promtool, &["check", "rules", "--lint=none"], &files);
-    run(&alertlint, &["check", "--format", "json"], &files);
-
-    let ours: Vec<(Duration, i64)> =
-        (0..runs).map(|_| run(&alertlint, &["check", "--format", "json"], &files)).collect();
-    let theirs: Vec<(Duration, i64)> =
-        (0..runs).map(|_| run(&promtool, &["check", "rules", "--lint=none"], &files)).collect();
-    let peak_kib = ours.iter().map(|r| r.1).max().unwrap_or(0);
-    let promtool_kib = theirs.iter().map(|r| r.1).max().unwrap_or(0);
-    let ours = ours.into_iter().map(|r| r.0).collect();
-    let theirs = theirs.into_iter().map(|r| r.0).collect();
-
-    let (ours, theirs) = (median(ours), median(theirs));
-    println!("alertlint check:      median {:>8.1} ms", ours.as_secs_f64() * 1e3);
-    println!("promtool check rules: median {:>8.1} ms", theirs.as_secs_f64() * 1e3);
-    println!("ratio: alertlint is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
+    // What is compared: promtool, alertlint with every default lint, and
+    // alertlint loading only (`--select yaml/syntax`). `ALERTLINT_BEFORE`
+    // names another alertlint binary to compare with (an earlier build).
+    let mut subjects: Vec<(String, String, Vec<&str>)> = vec![
+        ("promtool check rules --lint=none".into(), promtool.clone(), vec!["check", "rules", "--lint=none"]),
+        ("alertlint check (default lints)".into(), alertlint.clone(), vec!["check", "--format", "json"]),
+        (
+            "alertlint check --select yaml/syntax".into(),
+            alertlint.clone(),
+            vec!["check", "--format", "json", "--select", "yaml/syntax"],
+        ),
+    ];
+    if let Ok(before) = std::env::var("ALERTLINT_BEFORE") {
+        subjects.push(("before: default lints".into(), before.clone(), vec!["check", "--format", "json"]));
+        subjects.push((
+            "before: --select yaml/syntax".into(),
+            before,
+            vec!["check", "--format", "json", "--select", "yaml/syntax"],
+        ));
+    }
+    // Warm the page cache and the binaries.
+    for (_, program, args) in &subjects {
+        run(program, args, &files);
+    }
+    // Alternating runs, so that a change in machine load hits every subject alike.
+    let mut samples: Vec<Vec<(Duration, Duration, i64)>> = vec![Vec::new(); subjects.len()];
+    for _ in 0..runs {
+        for ((_, program, args), out) in subjects.iter().zip(&mut samples) {
+            out.push(measure::run_with_cpu(Command::new(program).args(args).args(&files).current_dir(corpus())));
+        }
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("| | wall (median of {runs}) | CPU (median) | peak memory (max) |");
+    println!("|---|---|---|---|");
+    let mut walls = Vec::new();
+    let mut peaks = Vec::new();
+    for ((name, _, _), out) in subjects.iter().zip(samples) {
+        let wall = median(out.iter().map(|s| s.0).collect());
+        let cpu = median(out.iter().map(|s| s.1).collect());
+        let peak = out.iter().map(|s| s.2).max().unwrap_or(0);
+        walls.push(wall);
+        peaks.push(peak);
+        println!("| {name} | {:.1} ms | {:.1} ms | {:.1} MiB |", ms(wall), ms(cpu), peak as f64 / 1024.0);
+    }
     println!(
-        "peak memory: alertlint {:.1} MiB, promtool {:.1} MiB",
-        peak_kib as f64 / 1024.0,
-        promtool_kib as f64 / 1024.0
+        "ratio: alertlint (default lints) is {:.1}x faster than promtool; peak memory {:.2}x promtool's",
+        walls[0].as_secs_f64() / walls[1].as_secs_f64(),
+        peaks[1] as f64 / peaks[0].max(1) as f64
     );
 }

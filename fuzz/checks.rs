@@ -147,3 +147,114 @@ fn engine() -> &'static Engine {
         Err(e) => panic!("default configuration: {e}"),
     })
 }
+
+/// The language server's framing on an arbitrary byte stream: no panic,
+/// memory bounded by the caps, every frame consumes input (so the reader
+/// ends), and every body decodes to a message or an error.
+pub fn lsp_frames(data: &[u8]) {
+    use alertlint::lsp::internals::{Frame, FrameReader, decode};
+    let mut reader = FrameReader::new(std::io::Cursor::new(data));
+    let mut frames = 0usize;
+    while let Ok(Some(frame)) = reader.read_frame() {
+        frames += 1;
+        assert!(frames <= data.len() + 1, "more frames than input bytes: the reader does not advance");
+        if let Frame::Body(body) = frame {
+            assert!(body.len() <= data.len(), "a body longer than the input");
+            let _ = decode(&body);
+        }
+    }
+}
+
+/// Incremental edits of an open document (`didChange` with ranges) on
+/// arbitrary text, in both encodings, compared with a plain model of LSP
+/// positions: lines end at `\n`, `\r\n` or `\r`; a position past a line's
+/// end is its end; a UTF-16 column inside a character moves past it, a
+/// byte column inside one moves back to its start.
+///
+/// Input: the initial text up to the first 0 byte, then edits of 6 bytes
+/// (flags, start line, start column, end line, end column, text length)
+/// each followed by its text.
+pub fn lsp_document(data: &[u8]) {
+    use alertlint::lsp::Encoding;
+    use alertlint::lsp::internals::Document;
+    use alertlint::lsp::internals::lsp_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
+    use std::str::FromStr;
+
+    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+    let text = String::from_utf8_lossy(&data[..split]).into_owned();
+    let Ok(uri) = Uri::from_str("untitled:fuzz") else { return };
+    let mut doc = Document { uri, path: None, language_id: "yaml".into(), version: 1, text: text.clone() };
+    let mut model = text;
+    let mut rest = data.get(split + 1..).unwrap_or(&[]);
+    while rest.len() >= 6 {
+        let (head, tail) = rest.split_at(6);
+        let len = usize::from(head[5]).min(tail.len());
+        let (new_text, tail) = tail.split_at(len);
+        rest = tail;
+        let new_text = String::from_utf8_lossy(new_text).into_owned();
+        let utf16 = head[0] & 1 == 0;
+        let encoding = if utf16 { Encoding::Utf16 } else { Encoding::Utf8 };
+        let position = |line: u8, character: u8| Position { line: u32::from(line), character: u32::from(character) };
+        let (start, end) = (position(head[1], head[2]), position(head[3], head[4]));
+        let full = head[0] & 2 != 0;
+        let change = TextDocumentContentChangeEvent {
+            range: (!full).then_some(Range { start, end }),
+            range_length: None,
+            text: new_text.clone(),
+        };
+        doc.apply(change, encoding);
+        if full {
+            model = new_text;
+        } else {
+            let a = model_offset(&model, start, utf16);
+            let b = model_offset(&model, end, utf16);
+            model.replace_range(a.min(b)..a.max(b), &new_text);
+        }
+        assert_eq!(doc.text, model, "edit {start:?}..{end:?} utf16={utf16}");
+    }
+}
+
+/// The byte offset of an LSP position in `text`, computed char by char.
+fn model_offset(text: &str, position: alertlint::lsp::internals::lsp_types::Position, utf16: bool) -> usize {
+    let mut line = 0u32;
+    let mut chars = text.char_indices().peekable();
+    let mut line_start = 0;
+    while line < position.line {
+        let Some((i, c)) = chars.next() else { return text.len() };
+        let ends_line = match c {
+            '\n' => true,
+            '\r' => {
+                if let Some(&(_, '\n')) = chars.peek() {
+                    chars.next();
+                    line_start = i + 2;
+                    line += 1;
+                    continue;
+                }
+                true
+            }
+            _ => false,
+        };
+        if ends_line {
+            line += 1;
+            line_start = i + c.len_utf8();
+        }
+    }
+    let mut units = 0u32;
+    let mut offset = line_start;
+    for c in text[line_start..].chars() {
+        if c == '\n' || c == '\r' {
+            break;
+        }
+        let width = if utf16 { c.len_utf16() as u32 } else { c.len_utf8() as u32 };
+        if units >= position.character {
+            return offset;
+        }
+        if !utf16 && units + width > position.character {
+            // A byte column inside a character: its start.
+            return offset;
+        }
+        units += width;
+        offset += c.len_utf8();
+    }
+    offset
+}

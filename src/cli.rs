@@ -13,6 +13,7 @@ use crate::engine::{Engine, Input, Selection};
 use crate::lints;
 use crate::model::Dialect;
 use crate::promql;
+use crate::read;
 use crate::report::{self, Format};
 
 #[derive(Parser)]
@@ -60,7 +61,7 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct CheckArgs {
     /// Files or directories to check (default: the current directory); `-` reads stdin
     paths: Vec<PathBuf>,
@@ -112,6 +113,12 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Apply every safe fix in place, then report what remains
+    #[arg(long)]
+    fix: bool,
+    /// With --fix: print the fixes as a unified diff and change nothing
+    #[arg(long, requires = "fix")]
+    diff: bool,
 }
 
 #[derive(Args)]
@@ -171,25 +178,64 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `alertlint parse` on a large stack: the tree of a long flat chain
+/// (`a or b or c ...`) is as tall as the chain is long, and so is its JSON.
 fn parse(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("parse".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || parse_on_this_stack(expr, format, experimental))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+    .unwrap_or_else(|| fail("cannot start a thread to parse the expression"))
+}
+
+fn parse_on_this_stack(expr: &str, format: ParseFormat, experimental: bool) -> ExitCode {
     let options = if experimental { promql::ParseOptions::all_enabled() } else { promql::ParseOptions::default() };
     let result = promql::parse(expr, &options);
-    match (format, &result) {
-        (ParseFormat::Json, Ok(tree)) => println!("{}", promql::tree_to_json(tree)),
-        (ParseFormat::Json, Err(errors)) => println!("{}", promql::errors_to_json(errors)),
-        (ParseFormat::Text, Ok(tree)) => print!("{}", promql::print_tree(tree, expr)),
+    let output = match (format, &result) {
+        (ParseFormat::Json, Ok(tree)) => format!("{}\n", promql::tree_to_json(tree)),
+        (ParseFormat::Json, Err(errors)) => format!("{}\n", promql::errors_to_json(errors)),
+        (ParseFormat::Text, Ok(tree)) => promql::print_tree(tree, expr),
         (ParseFormat::Text, Err(errors)) => {
-            for error in errors {
-                println!("{}", promql::format_error(expr, error));
-            }
+            errors.iter().map(|error| format!("{}\n", promql::format_error(expr, error))).collect()
         }
+    };
+    if let Err(code) = write_stdout(&output) {
+        return code;
     }
     ExitCode::from(u8::from(result.is_err()))
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("alertlint: {message}");
+    print_error(message);
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Writes `text` to standard output. A failed write (a full disk, a closed
+/// pipe as in `alertlint parse … | head -c 10`) ends the command with exit
+/// code 2 rather than a panic; a closed pipe ends it quietly, since whoever
+/// would read the message has gone.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                print_error(format!("cannot write to standard output: {e}"));
+            }
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// Prints `alertlint: MESSAGE` on standard error. A standard error that
+/// cannot be written to is ignored: there is nowhere left to say so.
+fn print_error(message: impl std::fmt::Display) {
+    let message = message.to_string();
+    let _ = writeln!(std::io::stderr().lock(), "alertlint: {}", report::escape_control(&message));
 }
 
 fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
@@ -207,9 +253,14 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let again = args.clone();
     if let Some(jobs) = args.jobs {
-        // Fails only when called twice; the default pool is then used.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
+        if jobs > MAX_JOBS {
+            return fail(format!("--jobs {jobs} is more than the limit of {MAX_JOBS} worker threads"));
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global() {
+            return fail(format!("cannot start {jobs} worker threads: {e}"));
+        }
     }
     let mut config = match load_config(args.config.as_deref()) {
         Ok(config) => config,
@@ -256,9 +307,12 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     io_errors.extend(discovered.errors);
+    let mut oversized = Vec::new();
     for path in discovered.files {
-        match read_bounded(&path) {
+        match read::read_bytes(&path, read::MAX_RULE_FILE_BYTES) {
             Ok(bytes) => inputs.push(Input { name: path.display().to_string(), bytes }),
+            // A finding, as for stdin, not an I/O error: the file is there.
+            Err(read::ReadError::TooLarge(_)) => oversized.push(Engine::oversized_report(path.display().to_string())),
             Err(e) => io_errors.push(format!("{}: {e}", path.display())),
         }
     }
@@ -267,7 +321,11 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(engine) => engine,
         Err(e) => return fail(e),
     };
+    for warning in engine.input_warnings() {
+        print_error(format_args!("warning: {warning}"));
+    }
     let mut reports = engine.check(inputs);
+    reports.extend(oversized);
     reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
 
     if let Some(path) = &args.baseline {
@@ -278,11 +336,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             let count: usize = baseline.findings.iter().map(|e| e.count).sum();
             if !args.quiet {
-                eprintln!("alertlint: recorded {count} findings in {}", path.display());
+                print_error(format_args!("recorded {count} findings in {}", path.display()));
             }
             return ExitCode::SUCCESS;
         }
-        let baseline = match read_bounded(path)
+        let baseline = match read::read_bytes(path, read::MAX_BASELINE_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|bytes| crate::baseline::Baseline::parse(&String::from_utf8_lossy(&bytes)))
         {
@@ -292,16 +350,22 @@ fn check(args: CheckArgs) -> ExitCode {
         let stale = baseline.apply(&mut reports);
         if !stale.is_empty() && !args.quiet {
             let count: usize = stale.iter().map(|e| e.count).sum();
-            eprintln!(
-                "alertlint: {count} baseline {} no longer {} (run with --update-baseline to drop them):",
+            print_error(format_args!(
+                "{count} baseline {} no longer {} (run with --update-baseline to drop them):",
                 if count == 1 { "finding" } else { "findings" },
                 if count == 1 { "occurs" } else { "occur" }
-            );
+            ));
+            let mut stderr = std::io::stderr().lock();
             for entry in &stale {
                 let rule = entry.rule.as_deref().map(|r| format!(" {r}")).unwrap_or_default();
-                eprintln!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+                let line = format!("  {}{rule}: [{}] {}", entry.file, entry.lint, report::one_line(&entry.message));
+                let _ = writeln!(stderr, "{}", report::escape_control(&line));
             }
         }
+    }
+
+    if args.fix {
+        return fix(&engine, &reports, again, args.diff);
     }
 
     let threshold = match args.fail_on {
@@ -333,20 +397,54 @@ fn check(args: CheckArgs) -> ExitCode {
     {
         let failed =
             if stats.failures.is_empty() { String::new() } else { format!(", {} failed", stats.failures.len()) };
-        eprintln!(
-            "alertlint: made {} {} to Prometheus at {url}{failed}",
+        print_error(format_args!(
+            "made {} {} to Prometheus at {url}{failed}",
             stats.queries,
             if stats.queries == 1 { "query" } else { "queries" }
-        );
+        ));
     }
     for error in &io_errors {
-        eprintln!("alertlint: {error}");
+        print_error(error);
     }
     if !io_errors.is_empty() {
         return ExitCode::from(EXIT_USAGE);
     }
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
     ExitCode::from(u8::from(failed))
+}
+
+/// `--fix`: writes every fixable file, then checks again and reports what
+/// remains. With `--diff`, prints the fixes instead and changes nothing
+/// (exit 1 when there is something to fix).
+fn fix(engine: &Engine, reports: &[crate::engine::FileReport], mut args: CheckArgs, diff: bool) -> ExitCode {
+    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+    let mut fixed = 0;
+    let mut stdout = std::io::stdout().lock();
+    for report in reports {
+        let on_disk = !(args.paths.iter().any(|p| p.as_os_str() == "-") && report.file.name() == stdin_name);
+        if !on_disk || report.diagnostics.is_empty() {
+            continue;
+        }
+        let Some(text) = crate::fix::fix_file(engine, report) else { continue };
+        fixed += 1;
+        if diff {
+            let patch = crate::fix::unified_diff(report.file.name(), report.file.text(), &text);
+            if stdout.write_all(patch.as_bytes()).is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+        } else if let Err(e) = std::fs::write(report.file.name(), text) {
+            return fail(format!("cannot write {}: {e}", report.file.name()));
+        }
+    }
+    drop(stdout);
+    if diff {
+        return ExitCode::from(u8::from(fixed > 0));
+    }
+    if fixed > 0 && !args.quiet {
+        eprintln!("alertlint: fixed {fixed} {}", if fixed == 1 { "file" } else { "files" });
+    }
+    args.fix = false;
+    check(args)
 }
 
 /// How `check` prints its report.
@@ -423,7 +521,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
             "no Alertmanager configuration: pass --alertmanager-config FILE, or set `alertmanager.config` in .alertlint.yaml",
         );
     };
-    let am_text = match std::fs::read_to_string(&am_path) {
+    let am_text = match read::read_text(&am_path, read::MAX_ALERTMANAGER_BYTES) {
         Ok(text) => text,
         Err(e) => return fail(format!("cannot read Alertmanager configuration {}: {e}", am_path.display())),
     };
@@ -439,8 +537,7 @@ fn routes(args: RoutesArgs) -> ExitCode {
                 }
                 RoutesFormat::Json => report::json::render(&reports),
             };
-            print!("{output}");
-            return ExitCode::from(1);
+            return write_stdout(&output).err().unwrap_or(ExitCode::from(1));
         }
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
@@ -448,25 +545,57 @@ fn routes(args: RoutesArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    let mut files = Vec::new();
+    let mut inputs = Vec::new();
     let mut io_errors = discovered.errors;
     for path in discovered.files {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(crate::source::SourceFile::new(path.display().to_string(), text)),
+        match read::read_bytes(&path, read::MAX_RULE_FILE_BYTES) {
+            Ok(bytes) => inputs.push(crate::engine::Input { name: path.display().to_string(), bytes }),
             Err(e) => io_errors.push(format!("{}: {e}", path.display())),
         }
     }
-    let alerts = routes::collect(&files, &config, &am);
+    // The engine loads, parses and routes the rules; this command renders.
+    // Routing needs no server and no saved scrape.
+    config.prometheus.url = None;
+    config.prometheus.metrics.clear();
+    let syntax = crate::lints::yaml::syntax::SYNTAX.id;
+    let selection = crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
+    let mut engine = match crate::engine::Engine::new(config, selection) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
+    engine.use_alertmanager(am_file, am);
+    let Some(am) = engine.alertmanager() else {
+        return fail("the Alertmanager configuration could not be used");
+    };
+    let reports = engine.check(inputs);
+    // A rule file that is not valid YAML cannot be routed: say so (exit 2)
+    // rather than report that it has no alerts.
+    let mut unreadable = 0;
+    for report in &reports {
+        if let Some(d) = report.diagnostics.iter().find(|d| d.lint == syntax && d.severity == Severity::Error) {
+            let position = report.file.position(d.span.start);
+            let message = report::escape_control(&d.message);
+            io_errors.push(format!(
+                "{}:{}:{}: invalid YAML: {message}",
+                report.file.name(),
+                position.line,
+                position.column
+            ));
+            unreadable += 1;
+        }
+    }
+    let alerts = routes::collect(&reports, engine.config(), am);
     let output = match args.format {
-        RoutesFormat::Human => routes::render_human(&alerts, &am),
+        RoutesFormat::Human if alerts.is_empty() && unreadable > 0 => String::new(),
+        // Alert names and receivers come from the user's files: no raw control characters.
+        RoutesFormat::Human => report::escape_control(&routes::render_human(&alerts, am)).into_owned(),
         RoutesFormat::Json => routes::render_json(&alerts),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-        return ExitCode::from(EXIT_USAGE);
+    if let Err(code) = write_stdout(&output) {
+        return code;
     }
     for error in &io_errors {
-        eprintln!("alertlint: {error}");
+        print_error(error);
     }
     ExitCode::from(if io_errors.is_empty() { 0 } else { EXIT_USAGE })
 }
@@ -475,18 +604,13 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Bytes read from one input: one more than the engine checks, so that a
-/// larger file is reported as too large without being read whole.
-const READ_LIMIT: u64 = crate::engine::MAX_FILE_BYTES as u64 + 1;
+/// Bytes read from stdin: one more than the engine checks, so that a
+/// larger input is reported as too large without being read whole.
+const READ_LIMIT: u64 = read::MAX_RULE_FILE_BYTES as u64 + 1;
 
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    // Sized up front as `fs::read` does; the length is only a hint (it may change).
-    let hint = file.metadata().map_or(0, |m| m.len()).min(READ_LIMIT);
-    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    file.take(READ_LIMIT).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
+/// Most worker threads `--jobs` starts: far more than any machine has
+/// cores, and few enough that their stacks cannot exhaust memory.
+const MAX_JOBS: usize = 1024;
 
 fn rules() -> ExitCode {
     let registry = lints::registry();
@@ -502,16 +626,20 @@ fn rules() -> ExitCode {
             m.summary
         ));
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    write_stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn explain(id: &str) -> ExitCode {
     match lints::find(id) {
         Some(meta) => {
-            println!("# {}\n\nDefault severity: {}. {}.\n", meta.id, meta.default_severity, capitalise(meta.summary));
-            print!("{}", meta.docs_text());
-            ExitCode::SUCCESS
+            let text = format!(
+                "# {}\n\nDefault severity: {}. {}.\n\n{}",
+                meta.id,
+                meta.default_severity,
+                capitalise(meta.summary),
+                meta.docs_text()
+            );
+            write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         None => {
             let ids = lints::registry().iter().map(|r| r.meta.id);
@@ -702,7 +830,7 @@ fn init(force: bool) -> ExitCode {
     match crate::discover::discover(&[PathBuf::from(".")], &config) {
         Ok(discovered) => {
             for file in discovered.files {
-                if let Ok(bytes) = read_bounded(&file) {
+                if let Ok(bytes) = read::read_bytes(&file, read::MAX_RULE_FILE_BYTES) {
                     inputs.push(Input { name: file.display().to_string(), bytes });
                 }
             }
@@ -727,10 +855,7 @@ fn init(force: bool) -> ExitCode {
         .open(path)
         .and_then(|mut file| file.write_all(text.as_bytes()));
     match written {
-        Ok(()) => {
-            println!("wrote {}", path.display());
-            ExitCode::SUCCESS
-        }
+        Ok(()) => write_stdout(&format!("wrote {}\n", path.display())).err().unwrap_or(ExitCode::SUCCESS),
         Err(e) => fail(format!("{}: {e}", path.display())),
     }
 }

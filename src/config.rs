@@ -144,7 +144,7 @@ impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = crate::read::read_text(path, crate::read::MAX_CONFIG_BYTES).map_err(|e| ConfigError {
             file: Some(shown.clone()),
             position: None,
             message: format!("cannot read configuration: {e}"),

@@ -57,6 +57,23 @@ pub struct Diagnostic {
     pub group: Option<String>,
     /// Name of the alert or recording rule the finding belongs to, if any.
     pub rule: Option<String>,
+    /// A safe, certain correction: `--fix` applies it and editors offer it.
+    pub fix: Option<Fix>,
+}
+
+/// Replace the bytes at `span` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+/// A correction attached to a finding: its title (shown by editors) and its
+/// edits, which must not overlap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
@@ -70,11 +87,17 @@ impl Diagnostic {
             help: None,
             group: None,
             rule: None,
+            fix: None,
         }
     }
 
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
         self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    pub fn fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Diagnostic {
+        self.fix = Some(Fix { title: title.into(), edits });
         self
     }
 

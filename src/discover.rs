@@ -18,13 +18,60 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
     if patterns.is_empty() {
         return Ok(None);
     }
+    let invalid = |pattern: &str, e: &dyn std::fmt::Display| {
+        ConfigError::new(format!("invalid `{what}` pattern `{}`: {e}", shorten(pattern)))
+    };
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob =
-            Glob::new(pattern).map_err(|e| ConfigError::new(format!("invalid `{what}` pattern `{pattern}`: {e}")))?;
-        builder.add(glob);
+        check_glob(pattern).map_err(|e| invalid(pattern, &e))?;
+        builder.add(Glob::new(pattern).map_err(|e| invalid(pattern, &e))?);
     }
-    builder.build().map(Some).map_err(|e| ConfigError::new(format!("invalid `{what}` patterns: {e}")))
+    builder.build().map(Some).map_err(|e| {
+        // The set's error names a pattern by index only: find which one fails.
+        let failing =
+            patterns.iter().find(|p| Glob::new(p).map_or(true, |g| GlobSetBuilder::new().add(g).build().is_err()));
+        match failing {
+            Some(pattern) => invalid(pattern, &e),
+            None => ConfigError::new(format!("invalid `{what}` patterns: {e}")),
+        }
+    })
+}
+
+/// Deepest nesting of `{a,b}` groups accepted in a glob.
+pub const MAX_GLOB_BRACE_DEPTH: usize = 16;
+
+/// Checks what the glob library would otherwise fail on with an unclear
+/// message (or only after compiling a huge regex): deeply nested braces.
+pub fn check_glob(pattern: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut escaped = false;
+    for c in pattern.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_GLOB_BRACE_DEPTH {
+        return Err(format!("`{{…}}` groups are nested {deepest} deep; the limit is {MAX_GLOB_BRACE_DEPTH}"));
+    }
+    Ok(())
+}
+
+/// A pattern short enough to quote in a message.
+fn shorten(pattern: &str) -> String {
+    const MAX: usize = 80;
+    if pattern.chars().count() <= MAX {
+        return pattern.to_string();
+    }
+    let head: String = pattern.chars().take(MAX).collect();
+    format!("{head}…")
 }
 
 fn is_yaml(path: &Path) -> bool {

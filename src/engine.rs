@@ -8,14 +8,19 @@ use crate::catalog::{self, Api, Catalog, Client, Online, ScrapeIntervals};
 use crate::config::{Config, ConfigError};
 use crate::conventions::Conventions;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lints::{self, BuildContext, CheckedFile, FileContext, Lint, RuleContext, WorkspaceContext};
-use crate::model::{self, FileKind, KeyValue, LoadOptions, RuleFile, RuleKind};
+use crate::lints::{
+    self, BuildContext, CheckedFile, FileContext, Lint, ParsedFile, ParsedRule, RuleContext, WorkspaceContext,
+};
+use crate::model::{self, FileKind, Group, KeyValue, LoadOptions, Rule, RuleFile, RuleKind};
 use crate::promql;
+use crate::routes;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::suppress;
 use crate::template::{self, Template};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A file to check: the name it is reported under and its bytes.
 pub struct Input {
@@ -27,6 +32,9 @@ pub struct Input {
 pub struct FileReport {
     pub file: SourceFile,
     pub model: RuleFile,
+    /// Expressions and routing, parsed once (templates are dropped after the
+    /// per-file lints ran).
+    pub parsed: ParsedFile,
     /// Sorted by offset, policy applied.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -35,11 +43,29 @@ impl FileReport {
     /// A report for a file that holds no rules (an Alertmanager configuration,
     /// a file that could not be decoded).
     pub fn without_rules(file: SourceFile, diagnostics: Vec<Diagnostic>) -> FileReport {
-        FileReport { file, model: RuleFile::empty(FileKind::NotRules), diagnostics }
+        FileReport { file, model: RuleFile::empty(FileKind::NotRules), parsed: ParsedFile::default(), diagnostics }
     }
 
     pub fn rule_count(&self) -> usize {
         self.model.groups.iter().map(|g| g.rules.len()).sum()
+    }
+}
+
+/// One file after the per-file pass: its model, what was parsed from it and
+/// its own findings, before cross-file lints and policy. The language server
+/// keeps these for the documents that did not change.
+pub struct Checked {
+    pub file: SourceFile,
+    pub model: RuleFile,
+    pub parsed: ParsedFile,
+    /// Findings of the loader and the per-file lints (policy not applied).
+    pub diagnostics: Vec<Diagnostic>,
+    directives: suppress::Scanned,
+}
+
+impl Checked {
+    fn checked_file(&self) -> CheckedFile<'_> {
+        CheckedFile { file: &self.file, model: &self.model, parsed: &self.parsed }
     }
 }
 
@@ -61,6 +87,10 @@ pub struct Engine {
     config: Config,
     selection: Selection,
     lints: Vec<Box<dyn Lint>>,
+    /// Indices into `lints` of the lints that run.
+    active: Vec<usize>,
+    /// Whether a running lint reads parsed expressions or templates.
+    needs_parse: bool,
     promql_options: promql::ParseOptions,
     /// The Alertmanager configuration, when given and valid.
     alertmanager: Option<AmConfig>,
@@ -69,11 +99,27 @@ pub struct Engine {
     catalog: Catalog,
     /// The configured Prometheus server, reachable or not (for its statistics).
     prometheus: Option<Arc<Client>>,
+    /// The server's answers, kept for the engine's lifetime.
+    memo: Option<Arc<Memo>>,
 }
 
 impl Engine {
-    /// Builds every lint from the configuration (validating its options).
+    /// Builds every lint from the configuration (validating its options),
+    /// loads the catalog and the Alertmanager configuration, and connects to
+    /// the configured Prometheus server. Everything here is done once per
+    /// configuration; [`Engine::check`] and [`Engine::check_file`] do the
+    /// per-file work.
     pub fn new(config: Config, selection: Selection) -> Result<Engine, ConfigError> {
+        Engine::build(config, selection, true)
+    }
+
+    /// Validates a configuration as [`Engine::new`] would, without asking a
+    /// server anything.
+    pub fn validate(config: Config) -> Result<(), ConfigError> {
+        Engine::build(config, Selection::default(), false).map(|_| ())
+    }
+
+    fn build(config: Config, selection: Selection, connect: bool) -> Result<Engine, ConfigError> {
         for pattern in selection.select.iter().chain(&selection.ignore) {
             if !lints::pattern_is_known(pattern) {
                 let ids = lints::registry().iter().map(|r| r.meta.id);
@@ -90,22 +136,30 @@ impl Engine {
             config,
             selection,
             lints: built,
+            active: Vec::new(),
+            needs_parse: false,
             promql_options: promql::ParseOptions::default(),
             alertmanager: None,
             alertmanager_findings: None,
             catalog: Catalog::default(),
             prometheus: None,
+            memo: None,
         };
+        engine.active = (0..engine.lints.len())
+            .filter(|&i| engine.effective_severity(engine.lints[i].meta().id).is_some())
+            .collect();
+        let needs_parse = engine.active().any(|l| l.needs_parse());
+        engine.needs_parse = needs_parse;
         let prometheus = engine.config.prometheus.clone();
         engine
             .catalog
             .load_files(&engine.config.base_dir, &prometheus.metrics)
             .map_err(|e| ConfigError::new(e.to_string()))?;
-        if let Some(url) = prometheus.url.as_deref() {
+        if let Some(url) = prometheus.url.as_deref().filter(|_| connect) {
             engine.connect_prometheus(url);
         }
         if let Some(path) = engine.config.alertmanager_config.clone() {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = crate::read::read_text(&path, crate::read::MAX_ALERTMANAGER_BYTES).map_err(|e| {
                 ConfigError::new(format!("cannot read Alertmanager configuration {}: {e}", path.display()))
             })?;
             engine.set_alertmanager(SourceFile::new(path.display().to_string(), text));
@@ -127,8 +181,31 @@ impl Engine {
         self.alertmanager_findings = Some((file, findings));
     }
 
+    /// Routes alerts through `config`, already loaded from `file`.
+    pub fn use_alertmanager(&mut self, file: SourceFile, config: AmConfig) {
+        self.alertmanager_findings = Some((file, config.warnings.clone()));
+        self.alertmanager = Some(config);
+    }
+
     pub fn alertmanager(&self) -> Option<&AmConfig> {
         self.alertmanager.as_ref()
+    }
+
+    /// Inputs that were read but are probably not what the user meant (a
+    /// saved scrape with no metric in it), for the command line to print.
+    pub fn input_warnings(&self) -> &[String] {
+        self.catalog.warnings()
+    }
+
+    /// The report of a rule file over the size limit, which is not read.
+    pub fn oversized_report(name: String) -> FileReport {
+        let checked = oversized(name);
+        FileReport {
+            file: checked.file,
+            model: checked.model,
+            parsed: checked.parsed,
+            diagnostics: checked.diagnostics,
+        }
     }
 
     /// Adds a saved scrape's metric names and types to the catalog.
@@ -149,7 +226,18 @@ impl Engine {
         for (name, metric_type) in found.types {
             self.catalog.insert(name, metric_type);
         }
-        self.catalog.set_online(Online { api: client, intervals: found.intervals });
+        let memo = Arc::new(Memo::new(client));
+        self.memo = Some(memo.clone());
+        self.catalog.set_online(Online { api: memo, intervals: found.intervals });
+    }
+
+    /// While `true`, online lints get only answers already known (from
+    /// earlier checks with this engine): no request is sent. The language
+    /// server sets this while the user types.
+    pub fn defer_online(&self, defer: bool) {
+        if let Some(memo) = &self.memo {
+            memo.deferred.store(defer, Ordering::Relaxed);
+        }
     }
 
     /// Answers online lints from `api` instead of a server (lint examples).
@@ -201,19 +289,62 @@ impl Engine {
 
     /// Checks all inputs. Reports come back in input order.
     pub fn check(&self, inputs: Vec<Input>) -> Vec<FileReport> {
-        let loaded: Vec<(FileReport, bool)> = inputs.into_par_iter().map(|input| self.load_file(input)).collect();
+        let loaded: Vec<Loaded> = inputs.into_par_iter().map(|input| self.load(input)).collect();
         // Conventions are read from every file before any file is linted.
-        let conventions = Conventions::infer(&self.config, loaded.iter().map(|(r, _)| (r.file.name(), &r.model)));
-        let mut files: Vec<(FileReport, suppress::Scanned)> =
-            loaded.into_par_iter().map(|(report, decoded)| self.lint_file(report, decoded, &conventions)).collect();
-
-        let checked: Vec<CheckedFile<'_>> =
-            files.iter().map(|(r, _)| CheckedFile { file: &r.file, model: &r.model }).collect();
-        let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
-        for lint in &self.lints {
-            if self.effective_severity(lint.meta().id).is_none() {
-                continue;
+        let conventions = Conventions::infer(&self.config, loaded.iter().filter_map(Loaded::model));
+        let files: Vec<Checked> = loaded.into_par_iter().map(|loaded| self.lint_loaded(loaded, &conventions)).collect();
+        let refs: Vec<&Checked> = files.iter().collect();
+        let cross = self.cross_file(&refs);
+        drop(refs);
+        let mut reports: Vec<FileReport> = files
+            .into_par_iter()
+            .zip(cross)
+            .map(|(checked, found)| {
+                let Checked { file, model, parsed, mut diagnostics, directives } = checked;
+                diagnostics.extend(found);
+                self.apply_policy(&mut diagnostics, &directives);
+                FileReport { file, model, parsed, diagnostics }
+            })
+            .collect();
+        if let Some((file, findings)) = &self.alertmanager_findings {
+            let mut diagnostics = findings.clone();
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
+            if !diagnostics.is_empty() {
+                reports.push(FileReport::without_rules(file.clone(), diagnostics));
             }
+        }
+        if let Some((file, mut diagnostics)) = self.prometheus_findings() {
+            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
+            if !diagnostics.is_empty() {
+                reports.push(FileReport::without_rules(file, diagnostics));
+            }
+        }
+        reports
+    }
+
+    /// The final findings of `files[t]` for each `t` of `targets`: their own
+    /// findings, the cross-file lints' over all of `files`, policy applied.
+    /// The language server re-checks only the edited document and takes the
+    /// others from earlier runs.
+    pub fn findings(&self, files: &[&Checked], targets: &[usize]) -> Vec<Vec<Diagnostic>> {
+        let mut cross = self.cross_file(files);
+        targets
+            .iter()
+            .filter_map(|&t| {
+                let checked = files.get(t)?;
+                let mut diagnostics = checked.diagnostics.clone();
+                diagnostics.append(&mut cross[t]);
+                self.apply_policy(&mut diagnostics, &checked.directives);
+                Some(diagnostics)
+            })
+            .collect()
+    }
+
+    /// Runs the cross-file lints; findings come back per file.
+    fn cross_file(&self, files: &[&Checked]) -> Vec<Vec<Diagnostic>> {
+        let checked: Vec<CheckedFile<'_>> = files.iter().map(|c| c.checked_file()).collect();
+        let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
+        for lint in self.active() {
             let mut cx = WorkspaceContext {
                 files: &checked,
                 config: &self.config,
@@ -227,75 +358,92 @@ impl Engine {
                 all.extend(found);
             }
         }
-        drop(checked);
+        cross
+    }
 
-        files.par_iter_mut().zip(cross).for_each(|((report, directives), found)| {
-            report.diagnostics.extend(found);
-            self.apply_policy(&mut report.diagnostics, directives);
-        });
-        let mut reports: Vec<FileReport> = files.into_iter().map(|(report, _)| report).collect();
-        if let Some((file, findings)) = &self.alertmanager_findings {
-            let mut diagnostics = findings.clone();
-            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
-            if !diagnostics.is_empty() {
-                reports.push(FileReport::without_rules(file.clone(), diagnostics));
-            }
-        }
-        if let Some((file, mut diagnostics)) = self.prometheus_findings() {
-            self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
-            if !diagnostics.is_empty() {
-                let model = RuleFile {
-                    kind: FileKind::NotRules,
-                    groups: Vec::new(),
-                    diagnostics: Vec::new(),
-                    scalar_spans: Vec::new(),
-                };
-                reports.push(FileReport { file, model, diagnostics });
-            }
-        }
-        reports
+    /// The lints that run, in registry order.
+    fn active(&self) -> impl Iterator<Item = &dyn Lint> {
+        self.active.iter().map(|&i| self.lints[i].as_ref())
+    }
+
+    /// Loads, parses and lints one file (per-file lints only), with the
+    /// conventions read from this file alone.
+    pub fn check_file(&self, input: Input) -> Checked {
+        let loaded = self.load(input);
+        let conventions = Conventions::infer(&self.config, loaded.model());
+        self.lint_loaded(loaded, &conventions)
     }
 
     /// The conventions the rule files in `inputs` follow, with what the
     /// configuration states (what `alertlint init` writes down).
     pub fn infer_conventions(&self, inputs: Vec<Input>) -> Conventions {
-        let loaded: Vec<(FileReport, bool)> = inputs.into_par_iter().map(|input| self.load_file(input)).collect();
-        Conventions::infer(&self.config, loaded.iter().map(|(r, _)| (r.file.name(), &r.model)))
+        let loaded: Vec<Loaded> = inputs.into_par_iter().map(|input| self.load(input)).collect();
+        Conventions::infer(&self.config, loaded.iter().filter_map(Loaded::model))
     }
 
-    /// Decodes and models one file; its diagnostics are the loader's. The
-    /// flag is `false` when the file could not be decoded (nothing to lint).
-    fn load_file(&self, input: Input) -> (FileReport, bool) {
+    /// Decodes and models one file.
+    fn load(&self, input: Input) -> Loaded {
         if input.bytes.len() > MAX_FILE_BYTES {
-            return (oversized(input.name), false);
+            return Loaded::Done(oversized(input.name));
         }
         let (file, decode_error) = decode(input);
-        let Some(decode_error) = decode_error else {
-            let model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
-            let diagnostics = model.diagnostics.clone();
-            return (FileReport { file, model, diagnostics }, true);
-        };
-        (FileReport { file, model: RuleFile::empty(FileKind::Invalid), diagnostics: vec![decode_error] }, false)
-    }
-
-    fn lint_file(
-        &self,
-        mut report: FileReport,
-        decoded: bool,
-        conventions: &Conventions,
-    ) -> (FileReport, suppress::Scanned) {
-        if !decoded {
-            return (report, suppress::Scanned::default());
+        if let Some(decode_error) = decode_error {
+            return Loaded::Done(Checked {
+                file,
+                model: RuleFile::empty(FileKind::Invalid),
+                parsed: ParsedFile::default(),
+                diagnostics: vec![decode_error],
+                directives: suppress::Scanned::default(),
+            });
         }
-        self.run_lints(&report.file, &report.model, conventions, &mut report.diagnostics);
-        let directives = suppress::scan(&report.file, &report.model);
-        (report, directives)
+        let mut model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
+        let diagnostics = std::mem::take(&mut model.diagnostics);
+        Loaded::Model { file, model, diagnostics }
     }
 
-    fn run_lints(&self, file: &SourceFile, model: &RuleFile, conventions: &Conventions, out: &mut Vec<Diagnostic>) {
-        let active: Vec<&dyn Lint> =
-            self.lints.iter().map(|l| l.as_ref()).filter(|l| self.effective_severity(l.meta().id).is_some()).collect();
-        let mut cx = FileContext {
+    /// Runs the per-file lints on a loaded file.
+    fn lint_loaded(&self, loaded: Loaded, conventions: &Conventions) -> Checked {
+        let (file, model, mut diagnostics) = match loaded {
+            Loaded::Done(checked) => return checked,
+            Loaded::Model { file, model, diagnostics } => (file, model, diagnostics),
+        };
+        let parsed = self.run_lints(&file, &model, conventions, &mut diagnostics);
+        let directives = suppress::scan(&file, &model);
+        Checked { file, model, parsed, diagnostics, directives }
+    }
+
+    fn run_lints(
+        &self,
+        file: &SourceFile,
+        model: &RuleFile,
+        conventions: &Conventions,
+        out: &mut Vec<Diagnostic>,
+    ) -> ParsedFile {
+        let mut cx = self.file_context(file, model, conventions, out);
+        for lint in self.active() {
+            cx.lint = lint.meta();
+            lint.check_file(&mut cx);
+        }
+        // Groups are the unit of parallel work: one large file does not
+        // serialise the run.
+        let per_group: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> =
+            model.groups.par_iter().map(|group| self.check_group(file, model, conventions, group)).collect();
+        let mut parsed = ParsedFile { groups: Vec::with_capacity(per_group.len()) };
+        for (rules, found) in per_group {
+            parsed.groups.push(rules);
+            out.extend(found);
+        }
+        parsed
+    }
+
+    fn file_context<'a>(
+        &'a self,
+        file: &'a SourceFile,
+        model: &'a RuleFile,
+        conventions: &'a Conventions,
+        out: &'a mut Vec<Diagnostic>,
+    ) -> FileContext<'a> {
+        FileContext {
             file,
             model,
             config: &self.config,
@@ -306,71 +454,93 @@ impl Engine {
             group: None,
             rule: None,
             out,
-        };
-        for lint in &active {
+        }
+    }
+
+    fn check_group(
+        &self,
+        file: &SourceFile,
+        model: &RuleFile,
+        conventions: &Conventions,
+        group: &Group,
+    ) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
+        let mut out = Vec::new();
+        let mut rules = Vec::with_capacity(group.rules.len());
+        let mut cx = self.file_context(file, model, conventions, &mut out);
+        cx.group = Some(&group.name.value);
+        for lint in self.active() {
             cx.lint = lint.meta();
-            lint.check_file(&mut cx);
+            lint.check_group(&mut cx, group);
         }
-        for group in &model.groups {
-            cx.group = Some(&group.name.value);
-            cx.rule = None;
-            for lint in &active {
+        for rule in &group.rules {
+            cx.rule = Some(&rule.name.value);
+            let mut parsed = self.parse_rule(group, rule);
+            let rcx = RuleContext {
+                group,
+                rule,
+                expr: parsed.expr.as_ref(),
+                parsed: &parsed,
+                label_templates: &parsed.label_templates,
+                annotation_templates: &parsed.annotation_templates,
+            };
+            for lint in self.active() {
                 cx.lint = lint.meta();
-                lint.check_group(&mut cx, group);
+                lint.check_rule(&mut cx, &rcx);
             }
-            for rule in &group.rules {
-                cx.rule = Some(&rule.name.value);
-                let parsed = rule.expr.as_ref().map(|text| (text, promql::parse(&text.value, &self.promql_options)));
-                let expr = match &parsed {
-                    Some((_, Ok(expr))) => Some(expr),
-                    Some((text, Err(errors))) => {
-                        for error in errors.iter().take(MAX_PARSE_ERRORS) {
-                            cx.lint = &lints::promql::syntax::SYNTAX;
-                            cx.report(text.to_file(error.span), error.message.clone());
-                        }
-                        None
-                    }
-                    None => None,
-                };
-                // Prometheus expands (and so parses) templates of alerting rules only.
-                let is_alert = rule.kind == RuleKind::Alert;
-                let mut parse_templates = |what: &str, pairs: &[KeyValue]| -> Vec<Option<Template>> {
-                    pairs
-                        .iter()
-                        .map(|kv| {
-                            if !is_alert {
-                                return None;
-                            }
-                            match template::parse_for_alert(&kv.value.value, &rule.name.value) {
-                                Ok(t) => Some(t),
-                                Err(error) => {
-                                    cx.lint = &lints::template::syntax::SYNTAX;
-                                    cx.report(
-                                        kv.value.to_file(error.span),
-                                        format!("{what} `{}`: {}", kv.key.value, error.message),
-                                    );
-                                    None
-                                }
-                            }
-                        })
-                        .collect()
-                };
-                let label_templates = parse_templates("label", &rule.labels);
-                let annotation_templates = parse_templates("annotation", &rule.annotations);
-                let rcx = RuleContext {
-                    group,
-                    rule,
-                    expr,
-                    label_templates,
-                    annotation_templates,
-                    routed: Default::default(),
-                };
-                for lint in &active {
-                    cx.lint = lint.meta();
-                    lint.check_rule(&mut cx, &rcx);
-                }
+            // Only per-file lints read templates: keep what cross-file lints
+            // and routing read.
+            parsed.label_templates = Vec::new();
+            parsed.annotation_templates = Vec::new();
+            parsed.template_errors = Vec::new();
+            parsed.expr_errors = Vec::new();
+            rules.push(parsed);
+        }
+        (rules, out)
+    }
+
+    /// Parses a rule's expression and templates, and routes its alert: once,
+    /// for every lint.
+    fn parse_rule(&self, group: &Group, rule: &Rule) -> ParsedRule {
+        let mut parsed = ParsedRule::default();
+        if !self.needs_parse {
+            return parsed;
+        }
+        if let Some(text) = &rule.expr {
+            match promql::parse(&text.value, &self.promql_options) {
+                Ok(expr) => parsed.expr = Some(expr),
+                Err(errors) => parsed.expr_errors = errors,
             }
         }
+        // Prometheus expands (and so parses) templates of alerting rules only.
+        let is_alert = rule.kind == RuleKind::Alert;
+        let mut errors = Vec::new();
+        let mut parse_templates = |what: &str, pairs: &[KeyValue]| -> Vec<Option<Template>> {
+            pairs
+                .iter()
+                .map(|kv| {
+                    if !is_alert {
+                        return None;
+                    }
+                    match template::parse_for_alert(&kv.value.value, &rule.name.value) {
+                        Ok(t) => Some(t),
+                        Err(error) => {
+                            errors.push((
+                                kv.value.to_file(error.span),
+                                format!("{what} `{}`: {}", kv.key.value, error.message),
+                            ));
+                            None
+                        }
+                    }
+                })
+                .collect()
+        };
+        parsed.label_templates = parse_templates("label", &rule.labels);
+        parsed.annotation_templates = parse_templates("annotation", &rule.annotations);
+        parsed.template_errors = errors;
+        if let (true, Some(am)) = (is_alert, &self.alertmanager) {
+            parsed.routed = Some(routes::route_alert(am, &self.config, group, rule, parsed.expr.as_ref()));
+        }
+        parsed
     }
 
     /// Suppressions, selection and severities, in one place.
@@ -388,25 +558,41 @@ impl Engine {
     }
 }
 
-/// Only the first parse error is reported, as promtool does: the ones after it
-/// are mostly consequences of the first.
-const MAX_PARSE_ERRORS: usize = 1;
-
 /// Largest file checked. Larger ones are reported without being decoded or
 /// indexed: no rule file is this big, and building line tables for one costs
 /// seconds and hundreds of megabytes for nothing.
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 
+/// A file decoded and modelled, not yet linted; or one that cannot be linted.
+enum Loaded {
+    Done(Checked),
+    Model { file: SourceFile, model: RuleFile, diagnostics: Vec<Diagnostic> },
+}
+
+impl Loaded {
+    /// The file's name and model, for reading conventions.
+    fn model(&self) -> Option<(&str, &RuleFile)> {
+        match self {
+            Loaded::Done(_) => None,
+            Loaded::Model { file, model, .. } => Some((file.name(), model)),
+        }
+    }
+}
+
 /// The report of a file over `MAX_FILE_BYTES`. Its text is left empty, so the
 /// finding points at the start of the file.
-fn oversized(name: String) -> FileReport {
+fn oversized(name: String) -> Checked {
     let file = SourceFile::new(name, "");
     let message = format!("file is larger than the limit of {MAX_FILE_BYTES} bytes; it was not checked");
     let diagnostic = Diagnostic::new(lints::yaml::syntax::SYNTAX.id, Severity::Error, Span::at(0), message)
         .help("split the rules into several files");
-    let model =
-        RuleFile { kind: FileKind::Invalid, groups: Vec::new(), diagnostics: Vec::new(), scalar_spans: Vec::new() };
-    FileReport { file, model, diagnostics: vec![diagnostic] }
+    Checked {
+        file,
+        model: RuleFile::empty(FileKind::Invalid),
+        parsed: ParsedFile::default(),
+        diagnostics: vec![diagnostic],
+        directives: suppress::Scanned::default(),
+    }
 }
 
 /// Turns bytes into text. Anything that is not UTF-8 is a `yaml/syntax` finding.
@@ -429,5 +615,87 @@ fn decode(input: Input) -> (SourceFile, Option<Diagnostic>) {
                 Diagnostic::new(lint, Severity::Error, Span::new(offset, end), message).help("save the file as UTF-8");
             (file, Some(diagnostic))
         }
+    }
+}
+
+/// A range query: expression, start, end and step (as bits).
+type RangeKey = (String, u64, u64, u64);
+
+/// Answers of a Prometheus server, kept for the lifetime of an engine. The
+/// clock is read once, when the engine connects, so a question asked again
+/// is the same question: the language server re-checks a document without
+/// sending a request for what it already asked.
+#[derive(Debug)]
+struct Memo {
+    api: Arc<dyn Api>,
+    now: f64,
+    deferred: AtomicBool,
+    series: Mutex<HashMap<(String, u64, u64), bool>>,
+    ranges: Mutex<HashMap<RangeKey, Vec<catalog::prometheus::RangeSeries>>>,
+}
+
+impl Memo {
+    fn new(api: Arc<dyn Api>) -> Memo {
+        let now = api.now();
+        Memo {
+            api,
+            now,
+            deferred: AtomicBool::new(false),
+            series: Mutex::new(HashMap::new()),
+            ranges: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn not_asked(&self) -> catalog::prometheus::ApiError {
+        catalog::prometheus::ApiError::Invalid {
+            what: "deferred".to_string(),
+            message: "not asked while the document is being edited".to_string(),
+        }
+    }
+}
+
+impl Api for Memo {
+    fn now(&self) -> f64 {
+        self.now
+    }
+
+    fn series_exist(&self, selector: &str, start: f64, end: f64) -> Result<bool, catalog::prometheus::ApiError> {
+        let key = (selector.to_string(), start.to_bits(), end.to_bits());
+        if let Some(&found) = self.series.lock().ok().as_ref().and_then(|m| m.get(&key)) {
+            return Ok(found);
+        }
+        if self.deferred.load(Ordering::Relaxed) {
+            return Err(self.not_asked());
+        }
+        let found = self.api.series_exist(selector, start, end)?;
+        if let Ok(mut map) = self.series.lock() {
+            map.insert(key, found);
+        }
+        Ok(found)
+    }
+
+    fn query_range(
+        &self,
+        expr: &str,
+        start: f64,
+        end: f64,
+        step: f64,
+    ) -> Result<Vec<catalog::prometheus::RangeSeries>, catalog::prometheus::ApiError> {
+        let key = (expr.to_string(), start.to_bits(), end.to_bits(), step.to_bits());
+        if let Some(found) = self.ranges.lock().ok().as_ref().and_then(|m| m.get(&key).cloned()) {
+            return Ok(found);
+        }
+        if self.deferred.load(Ordering::Relaxed) {
+            return Err(self.not_asked());
+        }
+        let found = self.api.query_range(expr, start, end, step)?;
+        if let Ok(mut map) = self.ranges.lock() {
+            map.insert(key, found.clone());
+        }
+        Ok(found)
+    }
+
+    fn stats(&self) -> catalog::prometheus::Stats {
+        self.api.stats()
     }
 }

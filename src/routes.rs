@@ -19,10 +19,10 @@ use serde::Serialize;
 
 use crate::alertmanager::{AmConfig, LabelSet, Outcomes, RouteMatch};
 use crate::config::Config;
-use crate::model::{self, Group, LoadOptions, Rule, RuleKind};
+use crate::engine::FileReport;
+use crate::model::{Group, Rule, RuleKind};
+use crate::promql::Expr;
 use crate::promql::labels::output_labels;
-use crate::promql::{self, Expr};
-use crate::source::SourceFile;
 
 /// The label Prometheus sets to the alerting rule's name.
 pub const ALERTNAME: &str = "alertname";
@@ -206,15 +206,18 @@ pub struct AlertRoute {
     pub unrouted_severity: Option<String>,
 }
 
-/// Routes every alerting rule of `files` through `am`, in file order.
-pub fn collect(files: &[SourceFile], config: &Config, am: &AmConfig) -> Vec<AlertRoute> {
-    let options = LoadOptions { dialect: config.dialect, ..LoadOptions::default() };
-    let parse_options = promql::ParseOptions::default();
+/// Every alerting rule of the checked `reports`, in file order, with the
+/// routing the engine computed for it (the engine must have been given `am`).
+pub fn collect(reports: &[FileReport], config: &Config, am: &AmConfig) -> Vec<AlertRoute> {
     let mut out = Vec::new();
-    for file in files {
-        let rule_file = model::load(file, &options);
-        for group in &rule_file.groups {
-            for rule in group.rules.iter().filter(|r| r.kind == RuleKind::Alert) {
+    for report in reports {
+        for (g, group) in report.model.groups.iter().enumerate() {
+            for (r, rule) in group.rules.iter().enumerate() {
+                if rule.kind != RuleKind::Alert {
+                    continue;
+                }
+                let Some(parsed) = report.parsed.rule(g, r) else { continue };
+                let Some(routed) = parsed.routed.clone() else { continue };
                 let severity = group
                     .labels
                     .iter()
@@ -222,19 +225,17 @@ pub fn collect(files: &[SourceFile], config: &Config, am: &AmConfig) -> Vec<Aler
                     .rev()
                     .find(|kv| kv.key.value == config.severity.label)
                     .map(|kv| kv.value.value.as_str());
-                let parsed = rule.expr.as_ref().and_then(|text| promql::parse(&text.value, &parse_options).ok());
-                let routed = route_alert(am, config, group, rule, parsed.as_ref());
                 let only_catch_all = routed.always(is_default_only);
                 let unrouted_severity = severity
                     .filter(|v| !v.is_empty() && !v.contains("{{"))
                     .filter(|v| unrouted_severity(am, &config.severity, v, only_catch_all).is_some())
                     .map(str::to_string);
                 out.push(AlertRoute {
-                    file: file.name().to_string(),
+                    file: report.file.name().to_string(),
                     group: group.name.value.clone(),
                     rule: rule.name.value.clone(),
                     routed,
-                    expr_parsed: parsed.is_some(),
+                    expr_parsed: parsed.expr.is_some(),
                     unrouted_severity,
                 });
             }
@@ -374,7 +375,9 @@ pub fn render_human(alerts: &[AlertRoute], am: &AmConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::FileKind;
+    use crate::model::{self, FileKind, LoadOptions};
+    use crate::promql;
+    use crate::source::SourceFile;
 
     fn rule_file(yaml: &str) -> model::RuleFile {
         let file = model::load(&SourceFile::new("r.yaml", yaml), &LoadOptions::default());

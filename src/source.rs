@@ -23,8 +23,16 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
+        // A line ends at `\n`, `\r\n` or a lone `\r`, as YAML and LSP count lines.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+                .map(|(i, _)| i + 1),
+        );
         SourceFile { name: name.into(), text, line_starts }
     }
 
@@ -139,6 +147,18 @@ mod tests {
         assert_eq!(f.utf16_position(5), (0, 4));
         assert_eq!(f.offset_from_utf16(0, 4), 5);
         assert_eq!(f.offset_from_utf16(1, 100), 13);
+    }
+
+    #[test]
+    fn carriage_returns_end_lines_as_in_lsp() {
+        let f = SourceFile::new("f", "a\rb\r\nc\nd");
+        assert_eq!(f.line_count(), 4);
+        assert_eq!(f.line_range(0), 0..1);
+        assert_eq!(f.line_range(1), 2..3);
+        assert_eq!(f.line_range(2), 5..6);
+        assert_eq!(f.position(2), Position { line: 2, column: 1, offset: 2 });
+        assert_eq!(f.utf16_position(7), (3, 0));
+        assert_eq!(f.offset_from_utf16(1, 1), 3);
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub fn scan_on(file: &SourceFile, model: &RuleFile, today: i64) -> Scanned {
             Scope::File
         } else {
             let anchors = anchors.get_or_insert_with(|| Anchors::new(file, model));
-            attach(file, anchors, line, hash)
+            attach(anchors, line, hash)
         };
         let expired = until.as_ref().and_then(|(date, _)| days_from_date(date)).is_some_and(|day| day < today);
         directives.push(Directive { span, targets, scope, until, expired });
@@ -253,6 +253,9 @@ struct Anchors {
     group_by_line: HashMap<usize, usize>,
     rule_spans: Vec<Span>,
     group_spans: Vec<Span>,
+    /// For each line, the first later line that is neither a comment nor
+    /// blank, `None` when a blank line comes first (see `next_content_line`).
+    next_content: Vec<Option<usize>>,
 }
 
 impl Anchors {
@@ -272,7 +275,8 @@ impl Anchors {
             }
         }
         let group_spans = model.groups.iter().map(|g| g.span).collect();
-        Anchors { rules_by_start, rule_by_line, group_by_line, rule_spans, group_spans }
+        let next_content = next_content_lines(file);
+        Anchors { rules_by_start, rule_by_line, group_by_line, rule_spans, group_spans, next_content }
     }
 
     fn rule_containing(&self, offset: usize) -> Option<usize> {
@@ -288,8 +292,8 @@ impl Anchors {
 /// The rule, else the group, that a directive on `line` at `offset` belongs
 /// to: the first one in the file that contains it, starts on its line, or
 /// starts on the next content line.
-fn attach(file: &SourceFile, anchors: &Anchors, line: usize, offset: usize) -> Scope {
-    let next_content_line = next_content_line(file, line);
+fn attach(anchors: &Anchors, line: usize, offset: usize) -> Scope {
+    let next_content_line = anchors.next_content.get(line).copied().flatten();
     let on_line = |map: &HashMap<usize, usize>| {
         let here = map.get(&line).copied();
         let next = next_content_line.and_then(|l| map.get(&l).copied());
@@ -305,19 +309,24 @@ fn attach(file: &SourceFile, anchors: &Anchors, line: usize, offset: usize) -> S
     Scope::Unattached
 }
 
-/// The first line after `line` that is neither a comment line nor blank;
-/// `None` when a blank line comes first (a blank line detaches a comment).
-fn next_content_line(file: &SourceFile, line: usize) -> Option<usize> {
-    for next in line + 1..file.line_count() {
-        let text = file.text()[file.line_range(next)].trim();
+/// For every line, the first line after it that is neither a comment line
+/// nor blank; `None` when a blank line comes first (a blank line detaches a
+/// comment). One pass from the end, so that a run of comment lines costs
+/// linear time, not quadratic.
+fn next_content_lines(file: &SourceFile) -> Vec<Option<usize>> {
+    let count = file.line_count();
+    let mut out = vec![None; count];
+    let mut after: Option<usize> = None;
+    for line in (0..count).rev() {
+        out[line] = after;
+        let text = file.text()[file.line_range(line)].trim();
         if text.is_empty() {
-            return None;
-        }
-        if !text.starts_with('#') {
-            return Some(next);
+            after = None;
+        } else if !text.starts_with('#') {
+            after = Some(line);
         }
     }
-    None
+    out
 }
 
 /// Removes suppressed findings and adds `suppression/unused` and
@@ -329,27 +338,17 @@ pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn
     for (d, directive) in directives.iter().enumerate() {
         used[d] = vec![false; directive.targets.len()];
     }
-    diagnostics.retain(|diagnostic| {
-        let mut suppressed = false;
-        for (d, directive) in directives.iter().enumerate() {
-            let applies = !directive.expired
-                && match directive.scope {
-                    Scope::File => true,
-                    Scope::Range(span) => span.contains(diagnostic.span.start),
-                    Scope::Unattached => false,
-                };
-            if !applies {
-                continue;
-            }
-            for (t, target) in directive.targets.iter().enumerate() {
-                if crate::lints::pattern_matches(&target.pattern, diagnostic.lint) {
-                    used[d][t] = true;
-                    suppressed = true;
-                }
-            }
+    let index = Index::new(directives);
+    let mut hit = vec![false; index.groups.len()];
+    diagnostics.retain(|diagnostic| !index.suppress(diagnostic, &mut hit));
+    for (group, _) in hit.iter().enumerate().filter(|(_, hit)| **hit) {
+        for &(d, t) in &index.groups[group] {
+            used[d][t] = true;
         }
-        !suppressed
-    });
+    }
+    // What is known about each distinct pattern, worked out once.
+    let mut known: HashMap<&str, bool> = HashMap::new();
+    let mut in_use: HashMap<&str, bool> = HashMap::new();
     for m in &scanned.malformed {
         diagnostics.push(Diagnostic::new(MALFORMED.id, Severity::Warning, m.span, m.message.clone()).help(m.help));
     }
@@ -381,7 +380,8 @@ pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn
             continue;
         }
         for (t, target) in directive.targets.iter().enumerate() {
-            if !crate::lints::pattern_is_known(&target.pattern) {
+            let pattern = target.pattern.as_str();
+            if !*known.entry(pattern).or_insert_with(|| crate::lints::pattern_is_known(pattern)) {
                 let ids = crate::lints::registry().iter().map(|r| r.meta.id);
                 let mut diagnostic = Diagnostic::new(
                     "suppression/unknown-lint",
@@ -393,7 +393,7 @@ pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn
                     diagnostic = diagnostic.help(format!("did you mean `{closest}`?"));
                 }
                 diagnostics.push(diagnostic);
-            } else if !used[d][t] && any_enabled(&target.pattern, enabled) {
+            } else if !used[d][t] && *in_use.entry(pattern).or_insert_with(|| any_enabled(pattern, enabled)) {
                 let message = match directive.scope {
                     Scope::Unattached => {
                         format!("suppression of `{}` is not attached to a rule or group", target.pattern)
@@ -408,6 +408,106 @@ pub fn apply(scanned: &Scanned, diagnostics: &mut Vec<Diagnostic>, enabled: &dyn
                     .push(Diagnostic::new("suppression/unused", Severity::Warning, target.span, message).help(help));
             }
         }
+    }
+}
+
+/// The directives' targets indexed by pattern and scope, so that finding
+/// the ones that suppress a finding does not scan every directive: linear
+/// time in findings plus directives.
+struct Index<'d> {
+    /// `(directive, target)` positions of each distinct (scope, pattern).
+    groups: Vec<Vec<(usize, usize)>>,
+    /// Targets of `disable-file` directives.
+    file: Targets<'d>,
+    /// Distinct directive ranges sorted by start (the outer of equal starts
+    /// first), with the index of the nearest range enclosing each. Rule and
+    /// group ranges nest or are disjoint.
+    ranges: Vec<(Span, Option<usize>, Targets<'d>)>,
+}
+
+/// Patterns of one scope, each with its index in `Index::groups`.
+#[derive(Default)]
+struct Targets<'d> {
+    by_pattern: HashMap<&'d str, usize>,
+}
+
+impl<'d> Targets<'d> {
+    /// Marks the groups of targets matching `lint` hit; whether there was one.
+    fn suppress(&self, lint: &str, hit: &mut [bool]) -> bool {
+        if self.by_pattern.is_empty() {
+            return false;
+        }
+        let family = lint.split('/').next().unwrap_or(lint);
+        let family_glob = format!("{family}/*");
+        let mut suppressed = false;
+        for pattern in [lint, family_glob.as_str(), "*"] {
+            if let Some(&group) = self.by_pattern.get(pattern) {
+                hit[group] = true;
+                suppressed = true;
+            }
+        }
+        suppressed
+    }
+}
+
+impl<'d> Index<'d> {
+    fn new(directives: &'d [Directive]) -> Index<'d> {
+        let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut file = Targets::default();
+        let mut by_span: HashMap<Span, Targets<'d>> = HashMap::new();
+        for (d, directive) in directives.iter().enumerate() {
+            if directive.expired {
+                // An expired waiver suppresses nothing.
+                continue;
+            }
+            let targets = match directive.scope {
+                Scope::File => &mut file,
+                Scope::Range(span) => by_span.entry(span).or_default(),
+                Scope::Unattached => continue,
+            };
+            for (t, target) in directive.targets.iter().enumerate() {
+                let group = *targets.by_pattern.entry(target.pattern.as_str()).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[group].push((d, t));
+            }
+        }
+        let mut spans: Vec<(Span, Targets<'d>)> = by_span.into_iter().collect();
+        spans.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+        let mut ranges: Vec<(Span, Option<usize>, Targets<'d>)> = Vec::with_capacity(spans.len());
+        let mut open: Vec<usize> = Vec::new();
+        for (span, targets) in spans {
+            while open.last().is_some_and(|&i| ranges[i].0.end <= span.start) {
+                open.pop();
+            }
+            let parent = open.last().copied();
+            open.push(ranges.len());
+            ranges.push((span, parent, targets));
+        }
+        Index { groups, file, ranges }
+    }
+
+    /// Whether `diagnostic` is suppressed, marking the targets that do it.
+    fn suppress(&self, diagnostic: &Diagnostic, hit: &mut [bool]) -> bool {
+        let mut suppressed = self.file.suppress(diagnostic.lint, hit);
+        let offset = diagnostic.span.start;
+        // The innermost range starting at or before the offset, then the
+        // ranges enclosing it: every range that can contain the offset.
+        let mut at = self.ranges.partition_point(|(span, _, _)| span.start <= offset).checked_sub(1);
+        let mut steps = 0;
+        while let Some(i) = at {
+            let (span, parent, targets) = &self.ranges[i];
+            if span.contains(offset) {
+                suppressed |= targets.suppress(diagnostic.lint, hit);
+            }
+            at = *parent;
+            steps += 1;
+            if steps > self.ranges.len() {
+                break;
+            }
+        }
+        suppressed
     }
 }
 

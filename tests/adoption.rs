@@ -215,3 +215,67 @@ fn a_dated_suppression_holds_until_its_date_then_reports_itself_and_the_finding(
     let unsuppressed = lints("future.yaml").len();
     assert!(past.len() > unsuppressed, "{past:?}");
 }
+
+/// Every fix kind alertlint has, in one file: an unused suppression, a
+/// misspelt lint id in a suppression, a missing `for:` and a too short one.
+const FIXABLE: &str = "groups:
+- name: api
+  rules:
+  # alertlint disable template/value-in-label -- nothing to suppress here
+  - alert: QueueFull
+    expr: queue_depth > 100
+    labels: { severity: warning, team: api }
+    annotations: { runbook_url: 'https://runbooks.example.com/queue' }
+  # alertlint disable owner/mising
+  - alert: DiskFull
+    expr: disk_used_ratio > 0.9
+    for: 0s
+    labels: { severity: warning }
+    annotations: { runbook_url: 'https://runbooks.example.com/disk' }
+";
+
+#[test]
+fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    // A minimum `for`, so that the explicit `for: 0s` is a finding (by default it is the author's choice).
+    write(d, ".alertlint.yaml", "lints:\n  noise/for-too-short: { min_for: 1m }\n");
+    write(d, "rules.yaml", FIXABLE);
+    let before: Vec<String> = findings(d, &["rules.yaml"]).into_iter().map(|f| f.0).collect();
+
+    // --diff shows the fixes and changes nothing.
+    let out = run(d, &["check", "--fix", "--diff", "rules.yaml"], None);
+    let patch = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{patch}");
+    assert!(patch.contains("--- a/rules.yaml") && patch.contains("+++ b/rules.yaml"), "{patch}");
+    assert_eq!(std::fs::read_to_string(d.join("rules.yaml")).expect("read"), FIXABLE);
+
+    let out = run(d, &["check", "--fix", "rules.yaml"], None);
+    assert!(text(&out.stderr).contains("fixed 1 file"), "{}", text(&out.stderr));
+    let fixed = std::fs::read_to_string(d.join("rules.yaml")).expect("read");
+    assert!(!fixed.contains("template/value-in-label"), "unused suppression removed:\n{fixed}");
+    assert!(fixed.contains("# alertlint disable owner/missing"), "misspelt id corrected:\n{fixed}");
+    assert!(!fixed.contains("for: 0s"), "short `for` raised:\n{fixed}");
+    assert_eq!(fixed.matches("for: ").count(), 2, "missing `for` added:\n{fixed}");
+    assert!(fixed.contains("nothing to suppress") == false);
+    let after: Vec<String> = findings(d, &["rules.yaml"]).into_iter().map(|f| f.0).collect();
+    for lint in ["suppression/unused", "suppression/unknown-lint", "noise/for-too-short"] {
+        if before.iter().any(|l| l == lint) {
+            assert!(!after.iter().any(|l| l == lint), "{lint} left after --fix: {after:?}");
+        }
+    }
+
+    // A second --fix changes nothing.
+    let out = run(d, &["check", "--fix", "--diff", "rules.yaml"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(out.stdout.is_empty());
+
+    if common::oracle("promtool") {
+        let out = std::process::Command::new("promtool")
+            .args(["check", "rules", "--lint=none", "rules.yaml"])
+            .current_dir(d)
+            .output()
+            .expect("run promtool");
+        assert!(out.status.success(), "promtool rejects the fixed file: {}", text(&out.stdout) + &text(&out.stderr));
+    }
+}

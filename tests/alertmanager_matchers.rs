@@ -1,10 +1,10 @@
 //! Conformance of both matcher parsers (and the fallback between them) with
-//! Alertmanager's own test tables, `../shared/conformance/am_matchers.jsonl`.
+//! Alertmanager's own test tables, `tests/data/conformance/am_matchers.jsonl`.
 
 use alertlint::alertmanager::{MatchOp, Matcher, MatcherError, compat, parse_classic, parse_utf8};
 use serde_json::Value;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/am_matchers.jsonl");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/am_matchers.jsonl");
 
 /// Rows allowed to fail, by `source`, with the reason. Keep this short.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
@@ -78,7 +78,7 @@ fn check_error_span(input: &str, e: &MatcherError) -> Option<String> {
 
 #[test]
 fn alertmanager_matcher_tables() {
-    let text = std::fs::read_to_string(DATA).expect("conformance data in ../shared");
+    let text = std::fs::read_to_string(DATA).expect("conformance data in tests/data/conformance");
     let mut counts: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
     let mut failures = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

@@ -53,3 +53,13 @@ fn am_config() {
 fn check_file() {
     replay("check_file", checks::check_file);
 }
+
+#[test]
+fn lsp_frames() {
+    replay("lsp_frames", checks::lsp_frames);
+}
+
+#[test]
+fn lsp_document() {
+    replay("lsp_document", checks::lsp_document);
+}

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 const MAX_WALL: Duration = Duration::from_secs(5);
 const MAX_RSS_KIB: i64 = 500 * 1024;
+/// Wall time allowed on a machine shared with other work (CPU time is held to `MAX_WALL`).
+const MAX_WALL_SHARED: Duration = Duration::from_secs(30);
 /// A run still going after this is killed: the case has failed long before.
 const KILL_AFTER: Duration = Duration::from_secs(60);
 
@@ -23,9 +25,13 @@ const SIZE_LIMIT: usize = 64 << 20;
 
 struct Outcome {
     code: Option<i32>,
+    /// The signal that ended the child, if one did.
+    signal: Option<i32>,
     stdout: String,
     stderr: String,
     wall: Duration,
+    /// User plus system CPU time of the child.
+    cpu: Duration,
     peak_kib: i64,
 }
 
@@ -91,21 +97,49 @@ fn head(s: &str) -> String {
 /// Runs `alertlint check --format json ARGS` in `dir`, measuring wall time
 /// and the child's peak resident memory.
 fn run(dir: &Path, args: &[&str]) -> Outcome {
+    let mut full = vec!["check", "--format", "json"];
+    full.extend_from_slice(args);
+    run_with(dir, &full, Sink::File, Sink::File)
+}
+
+/// Where a child's output stream goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sink {
+    /// A file, read back into the outcome.
+    File,
+    /// `/dev/full`: every write fails with ENOSPC.
+    Full,
+    /// A pipe whose reading end is closed at once: writes fail with EPIPE.
+    ClosedPipe,
+}
+
+fn sink(kind: Sink, path: &Path) -> Stdio {
+    match kind {
+        Sink::File => File::create(path).expect("create output file").into(),
+        Sink::Full => File::options().write(true).open("/dev/full").expect("open /dev/full").into(),
+        Sink::ClosedPipe => Stdio::piped(),
+    }
+}
+
+/// Runs `alertlint ARGS` in `dir` with the given output streams, measuring
+/// wall time and the child's peak resident memory.
+fn run_with(dir: &Path, args: &[&str], stdout: Sink, stderr: Sink) -> Outcome {
     // Output goes to files, not pipes, so a large output cannot block the child.
     let out_path = dir.join(".stdout");
     let err_path = dir.join(".stderr");
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_alertlint"))
-        .arg("check")
-        .args(["--format", "json"])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alertlint"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .stdout(File::create(&out_path).expect("create stdout file"))
-        .stderr(File::create(&err_path).expect("create stderr file"))
+        .stdout(sink(stdout, &out_path))
+        .stderr(sink(stderr, &err_path))
         .spawn()
         .expect("run alertlint");
+    // Closing the reading ends makes the child's writes fail.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid value; wait4 writes only into the status
@@ -126,13 +160,21 @@ fn run(dir: &Path, args: &[&str]) -> Outcome {
     }
     let wall = start.elapsed();
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let signal = libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status));
     Outcome {
+        signal,
         code,
         stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
         wall,
+        cpu: cpu_time(&usage),
         peak_kib: usage.ru_maxrss,
     }
+}
+
+fn cpu_time(usage: &libc::rusage) -> Duration {
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 /// A rule that every default lint accepts: a file of these has no findings.
@@ -434,6 +476,686 @@ fn hostile_inputs_end_quickly_with_a_clear_message() {
             *kib as f64 / 1024.0,
             if *ok { "ok" } else { "FAILED" }
         );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A rule file with one recording rule per expression.
+fn recording_rules(exprs: &[String]) -> String {
+    let mut out = String::from("groups:\n  - name: g\n    rules:\n");
+    for (i, expr) in exprs.iter().enumerate() {
+        out.push_str(&format!("      - record: job:chain{i}:sum\n        expr: {}\n", serde_json::json!(expr)));
+    }
+    out
+}
+
+/// promtool's verdict on a rule file, when promtool is installed.
+fn promtool_accepts(path: &Path) -> Option<bool> {
+    let out = Command::new("promtool").args(["check", "rules"]).arg(path).output().ok()?;
+    Some(out.status.success())
+}
+
+/// Long flat chains of binary operators are not nesting: promtool accepts
+/// them, and every pass over the tree (type check, labels, lints, drop) must
+/// handle a tree as tall as the chain is long. Real nesting is still limited.
+#[test]
+fn long_flat_chains_are_not_nesting() {
+    let or_chain = |n: usize| (0..n).map(|i| format!("up{{job=\"j{i}\"}}")).collect::<Vec<_>>().join(" or ");
+    let sum_chain =
+        |n: usize| (0..n).map(|i| format!("rate(x_total{{i=\"{i}\"}}[5m])")).collect::<Vec<_>>().join(" + ");
+    let and_chain = |n: usize| (0..n).map(|i| format!("up{{job=\"j{i}\"}} == 0")).collect::<Vec<_>>().join(" and ");
+    // Operands of the longest chain accepted (a `rate(...)` operand is three levels tall).
+    let long = alertlint::promql::MAX_TREE_HEIGHT as usize - 10;
+    let mut failures = Vec::new();
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("1001 or", recording_rules(&[or_chain(1001)]), true),
+        ("longest + chain", recording_rules(&[sum_chain(long)]), true),
+        (
+            "longest and chain in an alert",
+            format!(
+                "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: {}\n        for: 1m\n",
+                serde_json::json!(and_chain(long))
+            ),
+            true,
+        ),
+        ("chain over the limit", recording_rules(&[or_chain(long + 12)]), false),
+        ("1001 nested parentheses", recording_rules(&[format!("{}up{}", "(".repeat(1001), ")".repeat(1001))]), false),
+        ("\\pL{1000} matcher", recording_rules(&[r#"up{job=~"\\pL{1000}"}"#.to_string()]), true),
+    ];
+    for (name, text, valid) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("rules.yaml");
+        write(&path, &text);
+        let outcome = run(dir.path(), &["--select", "promql/syntax", "rules.yaml"]);
+        let mut problems = Vec::new();
+        let result =
+            if valid { outcome.expect_code(0) } else { outcome.expect_error("rules.yaml", "promql/syntax", "") };
+        if let Err(e) = result {
+            problems.push(e);
+        }
+        if outcome.wall > MAX_WALL {
+            problems.push(format!("took {:.2?}, limit {MAX_WALL:?}", outcome.wall));
+        }
+        // Only what promtool accepts has a verdict to compare: it has no limit.
+        if valid && let Some(theirs) = promtool_accepts(&path) {
+            if !theirs {
+                problems.push("promtool rejects it".to_string());
+            }
+        }
+        // The whole default lint set walks the same tree.
+        let all = run(dir.path(), &["rules.yaml"]);
+        if all.code.is_none_or(|c| c == 2 || c > 2) {
+            problems.push(format!("with every lint: exit {:?}: {}", all.code, head(&all.stderr)));
+        }
+        if all.wall > MAX_WALL {
+            problems.push(format!("with every lint: took {:.2?}, limit {MAX_WALL:?}", all.wall));
+        }
+        println!("{name:<32} {:>7.0}ms {:>7.0}ms", outcome.wall.as_secs_f64() * 1e3, all.wall.as_secs_f64() * 1e3);
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}", problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An out-of-range duration gives one error, whose span is not inverted.
+#[test]
+fn out_of_range_durations_have_one_error_with_a_forward_span() {
+    let options = alertlint::promql::ParseOptions::default();
+    for input in
+        ["x[+6666666666666666666666666]", "x[6666666666666666666666666]", "x[-6666666666666666666666666]", "x[300y]"]
+    {
+        let errors = alertlint::promql::parse(input, &options).expect_err("out of range");
+        assert_eq!(errors.len(), 1, "{input}: {errors:?}");
+        assert!(errors[0].span.start <= errors[0].span.end, "{input}: {errors:?}");
+        assert!(errors[0].span.end <= input.len(), "{input}: {errors:?}");
+    }
+}
+/// A run of any subcommand: its arguments and where its output goes.
+struct Invocation {
+    args: Vec<String>,
+    stdout: Sink,
+    stderr: Sink,
+}
+
+fn check_json(args: &[&str]) -> Invocation {
+    let mut full = vec!["check".to_string(), "--format".into(), "json".into()];
+    full.extend(args.iter().map(|a| a.to_string()));
+    Invocation { args: full, stdout: Sink::File, stderr: Sink::File }
+}
+
+fn command(args: &[&str]) -> Invocation {
+    Invocation { args: args.iter().map(|a| a.to_string()).collect(), stdout: Sink::File, stderr: Sink::File }
+}
+
+/// A case of issue #14 (defect `D…`): as `Case`, for any subcommand.
+struct Fault {
+    name: &'static str,
+    setup: fn(&Path) -> Invocation,
+    judge: fn(&Outcome) -> Result<(), String>,
+}
+
+/// A minimal valid rule file.
+const RULES: &str = "groups:\n- name: g\n  rules:\n  - alert: U\n    expr: sum by (team) (x) > 0\n    for: 5m\n";
+
+fn make_fifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).expect("path without NUL");
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo: {}", std::io::Error::last_os_error());
+}
+
+fn stderr_contains(o: &Outcome, needle: &str) -> Result<(), String> {
+    if o.stderr.contains(needle) { Ok(()) } else { Err(format!("stderr lacks {needle:?}: {}", head(&o.stderr))) }
+}
+
+fn faults() -> Vec<Fault> {
+    vec![
+        // D2: every file input is size-capped, and devices and FIFOs are refused.
+        Fault {
+            name: "D2 --config /dev/zero",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                check_json(&["--config", "/dev/zero", "r.yaml"])
+            },
+            judge: |o| {
+                o.expect_io_error("/dev/zero")?;
+                stderr_contains(o, "not a regular file")
+            },
+        },
+        Fault {
+            name: "D2 --alertmanager-config /dev/zero",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                check_json(&["--alertmanager-config", "/dev/zero", "r.yaml"])
+            },
+            judge: |o| o.expect_io_error("/dev/zero"),
+        },
+        Fault {
+            name: "D2 alertmanager.config: /dev/zero",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                write(&d.join(".alertlint.yaml"), "alertmanager:\n  config: /dev/zero\n");
+                check_json(&["r.yaml"])
+            },
+            judge: |o| o.expect_io_error("/dev/zero"),
+        },
+        Fault {
+            name: "D2 --metrics /dev/urandom",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                check_json(&["--metrics", "/dev/urandom", "r.yaml"])
+            },
+            judge: |o| o.expect_io_error("/dev/urandom"),
+        },
+        Fault {
+            name: "D2 routes /dev/zero",
+            setup: |d| {
+                write(&d.join("am.yml"), "route:\n  receiver: r\nreceivers:\n- name: r\n");
+                command(&["routes", "--alertmanager-config", "am.yml", "/dev/zero"])
+            },
+            judge: |o| o.expect_io_error("/dev/zero"),
+        },
+        Fault {
+            name: "D2 FIFO config and rule file",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                make_fifo(&d.join("fifo.yaml"));
+                check_json(&["--config", "fifo.yaml", "r.yaml"])
+            },
+            judge: |o| {
+                o.expect_io_error("fifo.yaml")?;
+                stderr_contains(o, "FIFO")
+            },
+        },
+        Fault {
+            name: "D2 FIFO rule file",
+            setup: |d| {
+                make_fifo(&d.join("fifo.yaml"));
+                check_json(&["fifo.yaml"])
+            },
+            judge: |o| o.expect_io_error("fifo.yaml"),
+        },
+        Fault {
+            name: "D2 20 MB configuration",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                write(&d.join("big.yaml"), format!("# {}\n", "x".repeat(20 << 20)));
+                check_json(&["--config", "big.yaml", "r.yaml"])
+            },
+            judge: |o| {
+                o.expect_io_error("big.yaml")?;
+                stderr_contains(o, "larger than the limit")
+            },
+        },
+        // D5: routing is linear-ish in the size of the tree.
+        Fault {
+            name: "D5 50k routes on one label",
+            setup: |d| {
+                let mut am = String::from("route:\n  receiver: r\n  routes:\n");
+                for i in 0..50_000 {
+                    am.push_str(&format!("  - matchers: [team=\"t{i}\"]\n    receiver: r\n    continue: true\n"));
+                }
+                am.push_str("receivers:\n- name: r\n");
+                write(&d.join("am.yml"), am);
+                write(&d.join("r.yaml"), RULES);
+                check_json(&["--alertmanager-config", "am.yml", "r.yaml"])
+            },
+            judge: |o| {
+                if o.code == Some(0) || o.code == Some(1) {
+                    o.json().map(|_| ())
+                } else {
+                    Err(format!("exit {:?}: {}", o.code, head(&o.stderr)))
+                }
+            },
+        },
+        Fault {
+            name: "D5 200k receivers",
+            setup: |d| {
+                let mut am = String::from("route: {receiver: r0}\nreceivers:\n");
+                for i in 0..200_000 {
+                    am.push_str(&format!("- name: r{i}\n"));
+                }
+                write(&d.join("rcv.yml"), am);
+                check_json(&["--alertmanager-config", "rcv.yml", "/dev/null"])
+            },
+            judge: |o| o.json().map(|_| ()),
+        },
+        Fault {
+            name: "D5 5k regex routes, unknown label",
+            setup: |d| {
+                let mut am = String::from("route:\n  receiver: r\n  routes:\n");
+                for i in 0..5_000 {
+                    am.push_str(&format!("  - matchers: ['team=~\"t{i}.*|x{i}\"']\n    receiver: r\n"));
+                }
+                am.push_str("receivers:\n- name: r\n");
+                write(&d.join("am.yml"), am);
+                write(&d.join("r.yaml"), RULES);
+                check_json(&["--alertmanager-config", "am.yml", "r.yaml"])
+            },
+            judge: |o| o.json().map(|_| ()),
+        },
+        Fault {
+            name: "D5 20k routes, known labels",
+            setup: |d| {
+                let mut am = String::from("route:\n  receiver: r\n  routes:\n");
+                for i in 0..20_000 {
+                    am.push_str(&format!("  - matchers: [team=\"t{i}\"]\n    receiver: r\n"));
+                }
+                am.push_str("receivers:\n- name: r\n");
+                write(&d.join("am.yml"), am);
+                write(
+                    &d.join("r.yaml"),
+                    "groups:\n- name: g\n  rules:\n  - alert: K\n    expr: up == 0\n    labels: {team: t19999}\n",
+                );
+                command(&["routes", "--alertmanager-config", "am.yml", "--format", "json", "r.yaml"])
+            },
+            judge: |o| {
+                o.expect_code(0)?;
+                if o.stdout.contains("/19999") {
+                    Ok(())
+                } else {
+                    Err(format!("not routed to /19999: {}", head(&o.stdout)))
+                }
+            },
+        },
+        // D15: suppressions and label merging are linear.
+        Fault {
+            name: "D15 20k disable-file",
+            setup: |d| {
+                let mut text = String::from("groups:\n- name: g\n  rules:\n");
+                for i in 0..20_000 {
+                    text.push_str(&format!("  - alert: A{i}\n    expr: up == 0\n"));
+                }
+                text.push_str(&"# alertlint disable-file owner/missing\n".repeat(20_000));
+                write(&d.join("s.yaml"), text);
+                check_json(&["--select", "owner/missing,suppression/*", "s.yaml"])
+            },
+            // Every finding suppressed; the 19 999 repeats are each unused… or used: either
+            // way, no `owner/missing` finding is left.
+            judge: |o| {
+                let v = o.json()?;
+                let left =
+                    v["diagnostics"].as_array().into_iter().flatten().filter(|d| d["lint"] == "owner/missing").count();
+                if left == 0 { Ok(()) } else { Err(format!("{left} owner/missing findings not suppressed")) }
+            },
+        },
+        Fault {
+            name: "D15 60k disable comments",
+            setup: |d| {
+                let text = format!(
+                    "groups:\n- name: g\n  rules:\n{}  - alert: A\n    expr: up == 0\n",
+                    "  # alertlint disable owner/missing\n".repeat(60_000)
+                );
+                write(&d.join("c.yaml"), text);
+                check_json(&["--select", "owner/missing", "c.yaml"])
+            },
+            judge: |o| {
+                o.expect_code(0)?;
+                let v = o.json()?;
+                let left = v["diagnostics"].as_array().map_or(0, Vec::len);
+                if left == 0 { Ok(()) } else { Err(format!("{left} findings not suppressed")) }
+            },
+        },
+        Fault {
+            name: "D15 200k labels",
+            setup: |d| {
+                let mut text = String::from("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels:\n");
+                for i in 0..200_000 {
+                    text.push_str(&format!("      k{i}: v\n"));
+                }
+                write(&d.join("lab.yaml"), text);
+                check_json(&["lab.yaml"])
+            },
+            judge: |o| o.json().map(|_| ()),
+        },
+        // D18: write errors end the command with exit 2, never a panic.
+        Fault {
+            name: "D18 parse | head (closed pipe)",
+            setup: |_| {
+                let expr = vec!["up"; 900].join("+");
+                Invocation { args: vec!["parse".into(), expr], stdout: Sink::ClosedPipe, stderr: Sink::File }
+            },
+            judge: |o| o.expect_code(2),
+        },
+        Fault {
+            name: "D18 explain > /dev/full",
+            setup: |_| Invocation {
+                args: vec!["explain".into(), "noise/irate".into()],
+                stdout: Sink::Full,
+                stderr: Sink::File,
+            },
+            judge: |o| {
+                o.expect_code(2)?;
+                stderr_contains(o, "cannot write to standard output")
+            },
+        },
+        Fault {
+            name: "D18 rules > /dev/full",
+            setup: |_| Invocation { args: vec!["rules".into()], stdout: Sink::Full, stderr: Sink::File },
+            judge: |o| o.expect_code(2),
+        },
+        Fault {
+            name: "D18 check /nonexistent 2> /dev/full",
+            setup: |_| Invocation {
+                args: vec!["check".into(), "/nonexistent/alertlint".into()],
+                stdout: Sink::File,
+                stderr: Sink::Full,
+            },
+            judge: |o| o.expect_code(2),
+        },
+        Fault {
+            name: "D18 init > /dev/full",
+            setup: |_| Invocation { args: vec!["init".into()], stdout: Sink::Full, stderr: Sink::File },
+            judge: |o| o.expect_code(2),
+        },
+        // D19: --jobs is bounded.
+        Fault {
+            name: "D19 -j 100000",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                check_json(&["-j", "100000", "r.yaml"])
+            },
+            judge: |o| {
+                o.expect_code(2)?;
+                stderr_contains(o, "--jobs")
+            },
+        },
+        // D21: no raw control characters in the human format.
+        Fault {
+            name: "D21 escape sequences in a rule name",
+            setup: |d| {
+                write(
+                    &d.join("e.yaml"),
+                    "groups:\n- name: g\n  rules:\n  - alert: \"X\\e]0;pwned\\a\\e[2J\\rfake\"\n    expr: up == 0\n",
+                );
+                command(&["check", "e.yaml"])
+            },
+            judge: |o| {
+                if o.stdout.contains('\u{1b}') || o.stdout.contains('\u{7}') || o.stdout.contains('\r') {
+                    return Err(format!("raw control characters in the output: {:?}", head(&o.stdout)));
+                }
+                if o.stdout.contains("\\u{1b}]0;pwned") {
+                    Ok(())
+                } else {
+                    Err(format!("name not shown escaped: {}", head(&o.stdout)))
+                }
+            },
+        },
+        // D23: clear messages.
+        Fault {
+            name: "D23 routes on invalid YAML",
+            setup: |d| {
+                write(&d.join("am.yml"), "route:\n  receiver: r\nreceivers:\n- name: r\n");
+                write(&d.join("bad.yaml"), "groups:\n- name: g\n  rules: [\n");
+                command(&["routes", "--alertmanager-config", "am.yml", "bad.yaml"])
+            },
+            judge: |o| {
+                o.expect_io_error("bad.yaml")?;
+                if o.stdout.contains("No alerting rules found") {
+                    Err("says no alerting rules found".into())
+                } else {
+                    Ok(())
+                }
+            },
+        },
+        Fault {
+            name: "D23 binary --metrics file",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                write(&d.join("m.bin"), [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0xff, 0xfe, 0]);
+                check_json(&["--metrics", "m.bin", "r.yaml"])
+            },
+            judge: |o| {
+                stderr_contains(o, "m.bin")?;
+                stderr_contains(o, "holds no metric")
+            },
+        },
+        Fault {
+            name: "D23 UTF-16 and CR-only --metrics files",
+            setup: |d| {
+                let text = "# TYPE x counter\nx_total 1\n# TYPE y gauge\ny 1\n";
+                let mut utf16 = vec![0xFF, 0xFE];
+                utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+                write(&d.join("m16.prom"), utf16);
+                write(&d.join("mcr.prom"), "# TYPE z gauge\rz 1\r");
+                write(
+                    &d.join("r.yaml"),
+                    "groups:\n- name: g\n  rules:\n  - record: job:x:rate5m\n    expr: sum by (job) (rate(x_total[5m])) + sum by (job) (y) + sum by (job) (z)\n",
+                );
+                check_json(&["--metrics", "m16.prom", "--metrics", "mcr.prom", "r.yaml"])
+            },
+            judge: |o| {
+                let v = o.json()?;
+                let unknown: Vec<_> = v["diagnostics"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| d["lint"] == "metric/unknown")
+                    .collect();
+                if unknown.is_empty() { Ok(()) } else { Err(format!("metrics not loaded: {unknown:?}")) }
+            },
+        },
+        Fault {
+            name: "D23 1000-deep brace glob",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                let pattern = format!("{}a{}", "{".repeat(1000), "}".repeat(1000));
+                write(&d.join(".alertlint.yaml"), format!("include: ['{pattern}']\n"));
+                check_json(&["."])
+            },
+            judge: |o| {
+                o.expect_code(2)?;
+                stderr_contains(o, "nested 1000 deep")
+            },
+        },
+        Fault {
+            name: "D23 metrics glob from /",
+            setup: |d| {
+                write(&d.join("r.yaml"), RULES);
+                write(&d.join(".alertlint.yaml"), "prometheus:\n  metrics: ['/**/*.alertlint-none']\n");
+                check_json(&["r.yaml"])
+            },
+            // Either the walk stops at its bound, or it ends quickly with no match.
+            judge: |o| {
+                o.expect_code(2)?;
+                stderr_contains(o, "alertlint-none")
+            },
+        },
+    ]
+}
+
+#[test]
+fn faults_end_quickly_with_a_clear_message() {
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    let only = std::env::var("HOSTILE_ONLY").unwrap_or_default();
+    for case in faults().into_iter().filter(|c| c.name.contains(only.as_str())) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let invocation = (case.setup)(dir.path());
+        let args: Vec<&str> = invocation.args.iter().map(String::as_str).collect();
+        let outcome = run_with(dir.path(), &args, invocation.stdout, invocation.stderr);
+        let mut problems = Vec::new();
+        if let Err(e) = (case.judge)(&outcome) {
+            problems.push(e);
+        }
+        if let Some(signal) = outcome.signal {
+            problems.push(format!("killed by signal {signal}"));
+        }
+        if outcome.code == Some(101) || outcome.stderr.contains("panicked") {
+            problems.push(format!("panicked: {}", head(&outcome.stderr)));
+        }
+        // The machine running the tests may be shared: CPU time is the
+        // bound; wall time only catches a hang (a FIFO never opened).
+        if outcome.cpu > MAX_WALL {
+            problems.push(format!("used {:.2?} of CPU, limit {MAX_WALL:?}", outcome.cpu));
+        }
+        if outcome.wall > MAX_WALL_SHARED {
+            problems.push(format!("took {:.2?}, limit {MAX_WALL_SHARED:?}", outcome.wall));
+        }
+        if outcome.peak_kib > MAX_RSS_KIB {
+            problems.push(format!("peak memory {} MiB, limit {} MiB", outcome.peak_kib / 1024, MAX_RSS_KIB / 1024));
+        }
+        rows.push((case.name, outcome.cpu, outcome.peak_kib, outcome.code, problems.is_empty()));
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}", case.name, problems.join("; ")));
+        }
+    }
+    println!("{:<40} {:>9} {:>10} {:>5}  result", "case", "CPU", "peak RSS", "exit");
+    for (name, cpu, kib, code, ok) in &rows {
+        let code = code.map_or("-".to_string(), |c| c.to_string());
+        println!(
+            "{name:<40} {:>7.0}ms {:>7.1}MiB {code:>5}  {}",
+            cpu.as_secs_f64() * 1e3,
+            *kib as f64 / 1024.0,
+            if *ok { "ok" } else { "FAILED" }
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ---- Loader copies and retries (issue 14: D1, D7, D8) ----
+
+/// Exit 0 or 1 and no finding of `lint` at all.
+fn expect_no_finding(o: &Outcome, lint: &str) -> Result<(), String> {
+    if o.code != Some(0) && o.code != Some(1) {
+        return Err(format!("exit code {:?}; stderr: {}", o.code, head(&o.stderr)));
+    }
+    let v = o.json()?;
+    match v["diagnostics"].as_array().into_iter().flatten().find(|d| d["lint"] == lint) {
+        Some(d) => Err(format!("unexpected `{lint}` finding: {d}")),
+        None => Ok(()),
+    }
+}
+
+fn loader_cases() -> Vec<(Case, i64)> {
+    vec![
+        (
+            // D1: nested anchors without aliases must not copy their subtrees.
+            Case {
+                name: "nested anchors, no alias",
+                setup: |dir| {
+                    let mut text = String::from("x: ");
+                    for i in 0..250 {
+                        text.push_str(&format!("&a{i} ["));
+                    }
+                    text.push_str(&vec!["1"; 20_000].join(","));
+                    text.push_str(&"]".repeat(250));
+                    text.push('\n');
+                    std::fs::write(dir.join("a.yaml"), text).expect("write");
+                    vec!["a.yaml".into()]
+                },
+                judge: |o| expect_no_finding(o, "yaml/syntax"),
+            },
+            100 * 1024,
+        ),
+        (
+            // D1: with an alias in the file, anchors are copied, under the alias budget.
+            Case {
+                name: "nested anchors, one alias",
+                setup: |dir| {
+                    let mut text = String::from("x: ");
+                    for i in 0..250 {
+                        text.push_str(&format!("&a{i} ["));
+                    }
+                    text.push_str(&vec!["1"; 20_000].join(","));
+                    text.push_str(&"]".repeat(250));
+                    text.push_str("\ny: *a249\n");
+                    std::fs::write(dir.join("a.yaml"), text).expect("write");
+                    vec!["a.yaml".into()]
+                },
+                judge: |o| o.expect_error("a.yaml", "yaml/syntax", "more than the limit"),
+            },
+            300 * 1024,
+        ),
+        (
+            // D7: line breaks in a quoted scalar cost memory in proportion to the file.
+            Case {
+                name: "1M breaks in a quoted scalar",
+                setup: |dir| {
+                    let text = format!("x: \"a{}\"\n", "\n".repeat(1_000_000));
+                    std::fs::write(dir.join("nl.yaml"), text).expect("write");
+                    vec!["nl.yaml".into()]
+                },
+                judge: |o| expect_no_finding(o, "yaml/syntax"),
+            },
+            100 * 1024,
+        ),
+        (
+            // D8: more than 32 `\'` escapes are accepted, as yaml.v3 accepts them.
+            Case {
+                name: "2000 \\' escapes",
+                setup: |dir| {
+                    let mut text = String::from("groups:\n- name: g\n  rules:\n");
+                    for i in 0..2000 {
+                        text.push_str(&format!(
+                            "  - alert: A{i}\n    expr: up == 0\n    annotations:\n      summary: \"it\\'s {i}\"\n"
+                        ));
+                    }
+                    std::fs::write(dir.join("l.yaml"), text).expect("write");
+                    vec!["l.yaml".into()]
+                },
+                judge: |o| {
+                    expect_no_finding(o, "yaml/syntax")?;
+                    o.expect_summary(1, 2000)
+                },
+            },
+            MAX_RSS_KIB,
+        ),
+        (
+            // D8: badly indented continuation lines of many quoted scalars.
+            Case {
+                name: "40 under-indented quotes",
+                setup: |dir| {
+                    let mut text = String::from("groups:\n- name: g\n  rules:\n");
+                    for i in 0..40 {
+                        text.push_str(&format!(
+                            "  - alert: A{i}\n    expr: up == 0\n    annotations:\n      summary: \"first line\n      second line {i}\"\n"
+                        ));
+                    }
+                    std::fs::write(dir.join("q.yaml"), text).expect("write");
+                    vec!["q.yaml".into()]
+                },
+                judge: |o| {
+                    expect_no_finding(o, "yaml/syntax")?;
+                    o.expect_summary(1, 40)
+                },
+            },
+            MAX_RSS_KIB,
+        ),
+    ]
+}
+
+#[test]
+fn loader_copies_and_retries_are_bounded() {
+    let mut failures = Vec::new();
+    for (case, max_kib) in loader_cases() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let args = (case.setup)(dir.path());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let outcome = run(dir.path(), &args);
+        let mut problems = Vec::new();
+        if let Err(e) = (case.judge)(&outcome) {
+            problems.push(e);
+        }
+        if outcome.cpu > MAX_WALL {
+            problems.push(format!("used {:.2?} of CPU, limit {MAX_WALL:?}", outcome.cpu));
+        }
+        if outcome.wall > MAX_WALL_SHARED {
+            problems.push(format!("took {:.2?}, limit {MAX_WALL_SHARED:?}", outcome.wall));
+        }
+        if outcome.peak_kib > max_kib {
+            problems.push(format!("peak memory {} MiB, limit {} MiB", outcome.peak_kib / 1024, max_kib / 1024));
+        }
+        println!(
+            "{:<30} {:>7.0}ms {:>7.1}MiB {}",
+            case.name,
+            outcome.wall.as_secs_f64() * 1e3,
+            outcome.peak_kib as f64 / 1024.0,
+            if problems.is_empty() { "ok" } else { "FAILED" }
+        );
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}", case.name, problems.join("; ")));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -409,3 +409,116 @@ fn files_the_configuration_excludes_get_no_diagnostics() {
     assert_eq!(client.diagnostics(&own, Some(1)).len(), 1);
     assert_eq!(client.diagnostics(&vendored, Some(1)), Vec::<Value>::new());
 }
+
+/// Issue #14 D3: a header line without a newline is skipped in bounded
+/// memory, and the server answers what follows.
+#[test]
+fn an_endless_header_line_does_not_exhaust_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut client = Client::start(dir.path());
+    let start = std::time::Instant::now();
+    let chunk = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        client.send_raw(&chunk);
+    }
+    client.send_raw(b"\r\n\r\n");
+    let answer = client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    assert!(answer["result"]["capabilities"].is_object(), "{answer}");
+    let elapsed = start.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(15), "took {elapsed:?}");
+    if let Some(kib) = client.peak_rss_kib() {
+        // 64 MiB of header line must not be buffered.
+        assert!(kib < 48 * 1024, "peak memory {} MiB", kib / 1024);
+    }
+    client.request("shutdown", json!(null));
+    client.notify("exit", json!(null));
+    assert_eq!(client.finish(), Some(0));
+}
+
+/// Issue #14 D9: after a frame whose Content-Length is shorter or longer than
+/// its body, the server finds the next frame again.
+#[test]
+fn a_wrong_content_length_does_not_desynchronise_the_stream() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let body = r#"{"jsonrpc":"2.0","id":77,"method":"shutdown"}"#;
+    client.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len() - 10).as_bytes());
+    let answer = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///x.yaml"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(answer.get("id").is_some(), "{answer}");
+    // Too long: the next frame's header is inside the body.
+    let body = r#"{"jsonrpc":"2.0","method":"$/nothing"}"#;
+    client.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len() + 30).as_bytes());
+    let answer = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///x.yaml"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(answer.get("id").is_some(), "{answer}");
+    client.request("shutdown", json!(null));
+    client.notify("exit", json!(null));
+    assert_eq!(client.finish(), Some(0));
+}
+
+/// Issue #14 D10: lines that end in a lone `\r` count as lines, as LSP counts
+/// them, so incremental edits land where the editor made them.
+#[test]
+fn carriage_return_line_ends_keep_the_document_in_sync() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&dir.path().join("cr.yaml"));
+    let text = "groups:\r- name: g\r  rules:\r  - alert: A\r    expr: up == 0\r";
+    client.open(&uri, "yaml", text);
+    let _ = client.diagnostics(&uri, Some(1));
+    let edit =
+        json!({"range": {"start": {"line": 4, "character": 16}, "end": {"line": 4, "character": 17}}, "text": "1"});
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [edit]}),
+    );
+    let diagnostics = client.diagnostics(&uri, Some(2));
+    assert!(diagnostics.iter().all(|d| code(d) != "yaml/syntax"), "{diagnostics:#?}");
+    client.request("shutdown", json!(null));
+    client.notify("exit", json!(null));
+    assert_eq!(client.finish(), Some(0));
+}
+
+/// Issue #14 D23: a lone UTF-16 surrogate escape in a document's text (which
+/// JavaScript editors can send) does not drop the whole `didOpen`.
+#[test]
+fn a_lone_surrogate_does_not_drop_the_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&dir.path().join("s.yaml"));
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"yaml","version":1,"text":"x: \ud800\n# alertlint disable-file owner/misisng\n"}}}}}}"#
+    );
+    client.send_raw(&frame(&body));
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    find(&diagnostics, "suppression/unknown-lint");
+    client.request("shutdown", json!(null));
+    client.notify("exit", json!(null));
+    assert_eq!(client.finish(), Some(0));
+}
+
+#[test]
+fn a_nested_configuration_reads_its_alertmanager_file_relative_to_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nested = dir.path().join("team");
+    std::fs::create_dir(&nested).expect("mkdir");
+    let config = "alertmanager:\n  config: am.yml\n";
+    std::fs::write(nested.join(".alertlint.yaml"), config).expect("write config");
+    std::fs::write(nested.join("am.yml"), "route:\n  receiver: default\nreceivers:\n  - name: default\n")
+        .expect("write am");
+    // The server runs from the workspace root, not from the configuration's directory.
+    let (mut client, _) = Client::initialized(dir.path(), false);
+    let uri = uri_of(&nested.join("rules.yaml"));
+    client.open(&uri, "yaml", NO_RUNBOOK);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert!(diagnostics.iter().all(|d| code(d) != "alertlint/config"), "{diagnostics:#?}");
+    let config_uri = uri_of(&nested.join(".alertlint.yaml"));
+    client.open(&config_uri, "yaml", config);
+    let diagnostics = client.diagnostics(&config_uri, Some(1));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}

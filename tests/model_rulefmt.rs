@@ -1,12 +1,12 @@
 //! Runs every case of Prometheus's rulefmt tests (extracted to
-//! `shared/conformance/rulefmt.jsonl`, files under `rulefmt/`) through
+//! `tests/data/conformance/rulefmt.jsonl`, files under `rulefmt/`) through
 //! `model::load` and compares verdicts, messages, group counts and values.
 
 use alertlint::model::{self, FileKind, LoadOptions, NameValidation, RuleFile};
 use alertlint::{Severity, SourceFile};
 use serde_json::Value;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance");
 
 /// Cases whose verdict depends on the PromQL or template parser, which the
 /// model does not run (the engine does, on `Rule.expr` and label/annotation
@@ -39,7 +39,8 @@ fn errors(f: &RuleFile) -> Vec<&alertlint::Diagnostic> {
 
 #[test]
 fn rulefmt_conformance() {
-    let jsonl = std::fs::read_to_string(format!("{DIR}/rulefmt.jsonl")).expect("conformance data beside the repo");
+    let jsonl =
+        std::fs::read_to_string(format!("{DIR}/rulefmt.jsonl")).expect("conformance data in tests/data/conformance");
     let (mut run, mut matched, mut parser_cases) = (0, 0, 0);
     let mut failures = Vec::new();
     for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {

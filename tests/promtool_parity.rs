@@ -42,7 +42,7 @@ const PROMTOOL_LINTS: &str = "yaml/syntax,rule/schema,group/duplicate-name,promq
 
 #[test]
 fn error_findings_match_promtool_verdicts() {
-    if !common::oracle("promtool") {
+    if !common::oracle("promtool") || !common::corpus_present("error_findings_match_promtool_verdicts") {
         return;
     }
     let corpus = common::corpus();

@@ -2,7 +2,7 @@
 //! Kubernetes `Secret` holding one) into the route tree, receivers and
 //! inhibit rules, with Alertmanager's validation as positioned diagnostics.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use super::compat;
@@ -15,6 +15,11 @@ use crate::yaml::{self, Limits, Node, NodeKind, OffsetMap, Scalar, ScalarStyle};
 
 /// The lint id every configuration finding is reported under.
 pub const LINT_ID: &str = "alertmanager/config";
+
+/// Receivers a "did you mean" suggestion is looked for among, and how many
+/// undefined receivers get one.
+const MAX_SUGGESTION_CANDIDATES: usize = 10_000;
+const MAX_SUGGESTIONS: usize = 100;
 
 /// Deepest route nesting accepted (the YAML loader bounds depth too; this
 /// keeps the recursive walks shallow whatever the loader allows).
@@ -36,6 +41,9 @@ pub struct AmConfig {
     /// Findings that do not make the config invalid (a matcher only the
     /// classic parser reads, ambiguous matcher text).
     pub warnings: Vec<Diagnostic>,
+    /// Receiver name → index in `receivers`, so that a lookup does not scan
+    /// every receiver (configurations with many thousands exist).
+    receiver_index: HashMap<String, usize>,
 }
 
 /// A receiver and the kinds of integrations it notifies.
@@ -68,7 +76,7 @@ pub struct InhibitRule {
 impl AmConfig {
     /// The receiver named `name`.
     pub fn receiver(&self, name: &str) -> Option<&Receiver> {
-        self.receivers.iter().find(|r| r.name == name)
+        self.receiver_index.get(name).and_then(|&i| self.receivers.get(i))
     }
 
     /// The root route's receiver: where alerts that match no child go.
@@ -339,12 +347,18 @@ impl<'a> Loader<'a> {
 
     fn finish(mut self, parts: Parts, embedded_in: Option<Span>) -> Result<AmConfig, Vec<Diagnostic>> {
         let names: BTreeSet<&str> = parts.receivers.iter().map(|r| r.name.as_str()).collect();
+        let known: Vec<&str> = names.iter().copied().collect();
+        let mut suggested = 0;
         for r in std::mem::take(&mut self.receiver_refs) {
             if !names.contains(r.name.as_str()) {
-                let known: Vec<&str> = names.iter().copied().collect();
                 let mut msg = format!("undefined receiver `{}` used in route", r.name);
-                if let Some(best) = closest(&r.name, &known) {
-                    msg.push_str(&format!(" (did you mean `{best}`?)"));
+                // Suggestions compare with every receiver: bounded, so that
+                // a huge configuration full of typos stays fast.
+                if known.len() <= MAX_SUGGESTION_CANDIDATES && suggested < MAX_SUGGESTIONS {
+                    suggested += 1;
+                    if let Some(best) = closest(&r.name, &known) {
+                        msg.push_str(&format!(" (did you mean `{best}`?)"));
+                    }
                 }
                 self.err(r.span, msg);
             }
@@ -358,6 +372,7 @@ impl<'a> Loader<'a> {
         match parts.route {
             Some(route) if self.errors.is_empty() => Ok(AmConfig {
                 route,
+                receiver_index: parts.receivers.iter().enumerate().map(|(i, r)| (r.name.clone(), i)).collect(),
                 receivers: parts.receivers,
                 inhibit_rules: parts.inhibit_rules,
                 time_intervals: parts.time_intervals,
@@ -463,6 +478,7 @@ impl<'a> Loader<'a> {
 
     fn receivers(&mut self, node: &Node) -> Vec<Receiver> {
         let mut out: Vec<Receiver> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let Some(items) = self.sequence(node, "`receivers`") else {
             return out;
         };
@@ -485,7 +501,7 @@ impl<'a> Loader<'a> {
             }
             match name {
                 Some((n, span)) if !n.is_empty() => {
-                    if out.iter().any(|r| r.name == n) {
+                    if !seen.insert(n.clone()) {
                         self.err(span, format!("notification config name `{n}` is not unique"));
                         continue;
                     }
@@ -502,6 +518,7 @@ impl<'a> Loader<'a> {
         let Some(items) = self.sequence(node, &format!("`{key}`")) else {
             return;
         };
+        let mut seen: HashSet<String> = names.iter().cloned().collect();
         for item in items {
             let Some(v) = get(item, "name") else {
                 self.err(item.span, format!("missing name in `{key}` entry"));
@@ -512,7 +529,7 @@ impl<'a> Loader<'a> {
             };
             if n.is_empty() {
                 self.err(v.span, format!("missing name in `{key}` entry"));
-            } else if names.contains(&n) {
+            } else if !seen.insert(n.clone()) {
                 self.err(v.span, format!("time interval `{n}` is not unique"));
             } else {
                 names.push(n);
@@ -938,9 +955,9 @@ fn mapping_entries(node: &Node) -> Option<Entries<'_>> {
             out.push((k, v));
         }
     }
+    let mut keys: HashSet<Option<&str>> = out.iter().map(|(k, _)| scalar_str(k)).collect();
     for (k, v) in merged {
-        let key = scalar_str(k);
-        if !out.iter().any(|(o, _)| scalar_str(o) == key) {
+        if keys.insert(scalar_str(k)) {
             out.push((k, v));
         }
     }

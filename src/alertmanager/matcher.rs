@@ -129,6 +129,29 @@ pub fn sort_matchers(ms: &mut [Matcher]) {
 /// `^(?:value)$` as Alertmanager anchors it, with Go's regex semantics
 /// (see [`super::go_regex`]), bounded in size.
 pub fn compile_anchored(value: &str) -> Result<Regex, RegexError> {
+    // Each matcher is parsed by both matcher parsers (fallback mode), and
+    // configurations repeat patterns: compiled once per thread. Bounded, so
+    // that a configuration of many distinct regexes cannot grow it without end.
+    const MAX_CACHED: usize = 4096;
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<Regex, RegexError>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(value).cloned()) {
+        return hit;
+    }
+    let compiled = compile_uncached(value);
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(value.to_string(), compiled.clone());
+    });
+    compiled
+}
+
+fn compile_uncached(value: &str) -> Result<Regex, RegexError> {
     let translated = super::go_regex::translate(value).map_err(|message| RegexError { message })?;
     RegexBuilder::new(&format!("^(?:{translated})$"))
         .size_limit(REGEX_SIZE_LIMIT)

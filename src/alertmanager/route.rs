@@ -1,7 +1,7 @@
 //! The routing tree and the router, as Alertmanager's `dispatch/route.go`
 //! builds and walks it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use super::matcher::{Matcher, matchers_to_string};
@@ -80,7 +80,9 @@ impl Route {
 
     fn matches_labels(&self, labels: &LabelSet, read: &mut BTreeSet<String>) -> bool {
         for m in &self.matchers {
-            read.insert(m.name.clone());
+            if !read.contains(&m.name) {
+                read.insert(m.name.clone());
+            }
             if !m.matches(labels.get(&m.name).map_or("", String::as_str)) {
                 return false;
             }
@@ -219,29 +221,45 @@ pub struct Outcomes {
 /// Most label-value combinations tried for one alert.
 pub const MAX_COMBINATIONS: usize = 4096;
 
+/// Most route nodes visited while enumerating one alert's combinations: a
+/// tree of 100k routes gets a few combinations, not 4096 walks of 100k nodes.
+pub const MAX_ROUTE_VISITS: usize = 2_000_000;
+
+/// Most regex evaluations spent finding the representative values of one
+/// label: 20k regex routes on one label stay fast (the result is then marked
+/// truncated).
+pub const MAX_REGEX_EVALUATIONS: usize = 500_000;
+
 /// Routes an alert whose `unknown` labels get their values only at
 /// evaluation time: tries, for each unknown label, one representative of
 /// every distinct way the tree's matchers on that label can respond (values
 /// the matchers name, a value none of them names, and absence).
 pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<String>) -> Outcomes {
     let by_name = matchers_by_name(root);
+    let mut nodes = 0usize;
+    root.walk(&mut |_, _| nodes += 1);
     let mut base = known.clone();
     for name in unknown {
         base.remove(name);
     }
     // Only unknown labels some matcher reads can change the result.
     let mut dims: Vec<(&String, Vec<String>)> = Vec::new();
+    let mut values_truncated = false;
     for name in unknown {
         if let Some(ms) = by_name.get(name.as_str()) {
-            dims.push((name, representative_values(ms)));
+            let (values, cut) = representatives(ms, MAX_REGEX_EVALUATIONS);
+            values_truncated |= cut;
+            dims.push((name, values));
         }
     }
 
     let mut possible: Vec<Vec<RouteMatch>> = Vec::new();
+    let mut seen_results: HashMap<Vec<RouteMatch>, usize> = HashMap::new();
     let mut read_unknown = BTreeSet::new();
     let total = dims.iter().try_fold(1usize, |acc, (_, vals)| acc.checked_mul(vals.len().max(1)));
-    let truncated = total.is_none_or(|t| t > MAX_COMBINATIONS);
-    let limit = total.unwrap_or(usize::MAX).min(MAX_COMBINATIONS);
+    let affordable = (MAX_ROUTE_VISITS / nodes.max(1)).clamp(1, MAX_COMBINATIONS);
+    let truncated = values_truncated || total.is_none_or(|t| t > affordable);
+    let limit = total.unwrap_or(usize::MAX).min(affordable);
 
     // outcome[i]: index into `possible` of combination i (mixed radix, first
     // dimension fastest).
@@ -256,9 +274,10 @@ pub fn route_with_unknowns(root: &Route, known: &LabelSet, unknown: &BTreeSet<St
         }
         let (result, read) = route(root, &labels);
         read_unknown.extend(read.into_iter().filter(|n| unknown.contains(n)));
-        let at = match possible.iter().position(|p| *p == result) {
-            Some(at) => at,
+        let at = match seen_results.get(&result) {
+            Some(&at) => at,
             None => {
+                seen_results.insert(result.clone(), possible.len());
                 possible.push(result);
                 possible.len() - 1
             }
@@ -313,6 +332,23 @@ pub fn matchers_by_name(root: &Route) -> BTreeMap<&str, Vec<&Matcher>> {
 /// names. Values on which every matcher answers the same are redundant; one
 /// per distinct answer vector is kept.
 pub fn representative_values(ms: &[&Matcher]) -> Vec<String> {
+    representatives(ms, MAX_REGEX_EVALUATIONS).0
+}
+
+/// [`representative_values`], spending at most about `budget` regex
+/// evaluations; also tells whether the budget cut the list short.
+///
+/// An `=` or `!=` matcher answers according to which of the equality values
+/// a candidate equals, so a candidate's answers are told apart by that value
+/// (a hash lookup) and by the regex matchers' answers alone: linear in the
+/// number of equality matchers, not quadratic.
+fn representatives(ms: &[&Matcher], budget: usize) -> (Vec<String>, bool) {
+    let regexes: Vec<&Matcher> = ms.iter().copied().filter(|m| m.op.is_regex()).collect();
+    let mut equal_values: HashMap<&str, usize> = HashMap::new();
+    for m in ms.iter().filter(|m| !m.op.is_regex()) {
+        let next = equal_values.len();
+        equal_values.entry(m.value.as_str()).or_insert(next);
+    }
     let mut candidates: Vec<String> = vec![String::new()];
     for m in ms {
         candidates.push(m.value.clone());
@@ -320,17 +356,28 @@ pub fn representative_values(ms: &[&Matcher]) -> Vec<String> {
             candidates.extend(regex_samples(&m.value));
         }
     }
-    candidates.push(OTHER_VALUE.to_string());
-
-    let mut seen: BTreeSet<Vec<bool>> = BTreeSet::new();
+    let mut seen: HashSet<(Option<usize>, Vec<bool>)> = HashSet::new();
     let mut out = Vec::new();
-    for c in candidates {
-        let answers: Vec<bool> = ms.iter().map(|m| m.matches(&c)).collect();
-        if seen.insert(answers) {
+    let mut spent = 0usize;
+    let mut truncated = false;
+    let mut consider = |c: String, out: &mut Vec<String>| {
+        let class = equal_values.get(c.as_str()).copied();
+        let answers: Vec<bool> = regexes.iter().map(|m| m.matches(&c)).collect();
+        if seen.insert((class, answers)) {
             out.push(c);
         }
+    };
+    for c in candidates {
+        if spent.saturating_add(regexes.len()) > budget && !out.is_empty() {
+            truncated = true;
+            break;
+        }
+        spent += regexes.len();
+        consider(c, &mut out);
     }
-    out
+    // A value no matcher names is always tried, even past the budget.
+    consider(OTHER_VALUE.to_string(), &mut out);
+    (out, truncated)
 }
 
 /// A label value no real matcher names.

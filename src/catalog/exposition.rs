@@ -6,8 +6,12 @@ use prometheus_parse::{LineInfo, SampleType};
 
 use super::{Catalog, MetricType};
 
-pub(super) fn load(catalog: &mut Catalog, text: &str) {
-    for line in text.lines() {
+/// Loads every family and sample name; returns how many lines gave one.
+/// Lines may end in `\n`, `\r\n` or a lone `\r` (as old Mac tools save text).
+pub(super) fn load(catalog: &mut Catalog, text: &str) -> usize {
+    let mut loaded = 0;
+    for line in text.split(['\n', '\r']) {
+        let (before_types, before_names) = (catalog.types.len(), catalog.names.len());
         match LineInfo::parse(line) {
             LineInfo::Type { metric_name, metric_alias, sample_type } => {
                 // For histograms the parser names the family `foo_bucket` and keeps `foo` as alias.
@@ -28,7 +32,16 @@ pub(super) fn load(catalog: &mut Catalog, text: &str) {
             // recording rules) and quoted UTF-8 names come back ignored.
             LineInfo::Ignored => fallback(catalog, line.trim()),
         }
+        if (catalog.types.len(), catalog.names.len()) != (before_types, before_names) || is_metric_line(line) {
+            loaded += 1;
+        }
     }
+    loaded
+}
+
+/// A `# TYPE` line or a sample line, whether or not it added a new name.
+fn is_metric_line(line: &str) -> bool {
+    matches!(LineInfo::parse(line), LineInfo::Type { .. } | LineInfo::Sample { .. })
 }
 
 /// The type word of a `# TYPE name type` line.
@@ -47,7 +60,12 @@ fn fallback(catalog: &mut Catalog, line: &str) {
         return;
     }
     let name = line.split(['{', ' ', '\t']).next().unwrap_or("");
-    if !name.is_empty() && !name.starts_with('"') {
+    // Only what can be a metric name: garbage (a binary file) adds nothing.
+    let valid = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()));
+    if !name.is_empty() && valid {
         catalog.insert_name(name);
     }
 }

@@ -66,6 +66,8 @@ pub struct Catalog {
     /// Whether any source of names was loaded (an empty scrape still counts).
     loaded: bool,
     online: Option<Online>,
+    /// Saved scrapes that gave no metric.
+    warnings: Vec<String>,
 }
 
 /// A Prometheus server that answered.
@@ -79,12 +81,20 @@ pub struct Online {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read metrics file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read { path: String, source: crate::read::ReadError },
     #[error("metrics pattern `{0}` matches no file")]
     NoMatch(String),
     #[error("invalid metrics pattern `{pattern}`: {message}")]
     Pattern { pattern: String, message: String },
+    #[error(
+        "metrics pattern `{pattern}` looks at more than {MAX_WALK_ENTRIES} paths under {root}; make its directory part more precise"
+    )]
+    TooWide { pattern: String, root: String },
 }
+
+/// Most directory entries one metrics glob may look at: `/**/*.prom` must not
+/// walk the whole file system.
+pub const MAX_WALK_ENTRIES: usize = 20_000;
 
 impl Catalog {
     pub fn is_empty(&self) -> bool {
@@ -144,18 +154,26 @@ impl Catalog {
     }
 
     /// Adds the families of a text exposition / OpenMetrics document.
-    pub fn load_exposition(&mut self, text: &str) {
-        exposition::load(self, text);
+    /// Returns how many lines named a metric.
+    pub fn load_exposition(&mut self, text: &str) -> usize {
         self.loaded = true;
+        exposition::load(self, text)
+    }
+
+    /// Saved scrapes that were read but gave no metric, with the likely reason.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Reads saved scrapes: each pattern is a path or a glob relative to `base`.
     pub fn load_files(&mut self, base: &Path, patterns: &[String]) -> Result<(), LoadError> {
         for pattern in patterns {
             for path in expand(base, pattern)? {
-                let bytes = std::fs::read(&path)
+                let bytes = crate::read::read_bytes(&path, crate::read::MAX_METRICS_BYTES)
                     .map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
-                self.load_exposition(&String::from_utf8_lossy(&bytes));
+                if self.load_exposition(&decode_exposition(&bytes)) == 0 {
+                    self.warnings.push(no_metrics_warning(&path, &bytes));
+                }
             }
         }
         Ok(())
@@ -177,6 +195,36 @@ impl Catalog {
         let intervals = &self.online.as_ref()?.intervals;
         job.and_then(|j| intervals.jobs.get(j).copied()).or(intervals.global)
     }
+}
+
+/// A saved scrape's text: UTF-8 (invalid bytes replaced), or UTF-16 when it
+/// starts with a byte-order mark (as Windows tools save text).
+fn decode_exposition(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    let utf16 = |be: bool| {
+        let units = bytes[2..]
+            .chunks_exact(2)
+            .map(|p| if be { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) });
+        std::borrow::Cow::Owned(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        utf16(false)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        utf16(true)
+    } else {
+        String::from_utf8_lossy(bytes)
+    }
+}
+
+/// Why a saved scrape gave no metric, as far as its bytes tell.
+fn no_metrics_warning(path: &Path, bytes: &[u8]) -> String {
+    let why = if bytes.is_empty() {
+        "it is empty".to_string()
+    } else if bytes.contains(&0) || std::str::from_utf8(bytes).is_err() {
+        "it is not text (a protobuf or compressed scrape?); save the text format, `curl -H 'Accept: text/plain' …/metrics`".to_string()
+    } else {
+        "no line is a sample or a `# TYPE` line of the text exposition format".to_string()
+    };
+    format!("metrics file {} holds no metric: {why}", path.display())
 }
 
 /// The series names a family of this type exposes.
@@ -202,6 +250,8 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
     if !is_glob {
         return Ok(vec![base.join(pattern)]);
     }
+    crate::discover::check_glob(pattern)
+        .map_err(|message| LoadError::Pattern { pattern: pattern.to_string(), message })?;
     let glob = globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
@@ -214,7 +264,10 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
         .collect();
     let root = base.join(&literal);
     let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten() {
+    for (visited, entry) in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten().enumerate() {
+        if visited >= MAX_WALK_ENTRIES {
+            return Err(LoadError::TooWide { pattern: pattern.to_string(), root: root.display().to_string() });
+        }
         let path = entry.path();
         if !path.is_file() {
             continue;

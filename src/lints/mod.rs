@@ -154,6 +154,12 @@ pub trait Lint: Send + Sync {
 
     /// Once per run, over every file checked (duplicate detection).
     fn check_workspace(&self, _cx: &mut WorkspaceContext<'_>) {}
+
+    /// Whether the lint reads parsed expressions or templates. When no
+    /// running lint does, the engine does not parse them.
+    fn needs_parse(&self) -> bool {
+        true
+    }
 }
 
 /// What a lint's constructor gets: the whole configuration and its own
@@ -190,6 +196,10 @@ pub struct Builtin(pub &'static LintMeta);
 impl Lint for Builtin {
     fn meta(&self) -> &'static LintMeta {
         self.0
+    }
+
+    fn needs_parse(&self) -> bool {
+        false
     }
 }
 
@@ -302,21 +312,54 @@ pub fn pattern_is_known(pattern: &str) -> bool {
     registry().iter().any(|r| pattern_matches(pattern, r.meta.id))
 }
 
+/// What the engine parsed from one rule, once per check: every lint, the
+/// routing and the cross-file lints share it.
+#[derive(Debug, Default)]
+pub struct ParsedRule {
+    /// The parsed expression; `None` when it is missing or does not parse.
+    pub expr: Option<crate::promql::Expr>,
+    /// Why the expression does not parse (reported by `promql/syntax`).
+    pub expr_errors: Vec<crate::promql::ParseError>,
+    /// Parsed label values, aligned with `rule.labels`; `None` for recording
+    /// rules (Prometheus does not expand their labels) and templates that do
+    /// not parse. Dropped after the per-file pass.
+    pub label_templates: Vec<Option<crate::template::Template>>,
+    /// Parsed annotation values, aligned with `rule.annotations`.
+    pub annotation_templates: Vec<Option<crate::template::Template>>,
+    /// Templates that do not parse: the file span and the message
+    /// (reported by `template/syntax`).
+    pub template_errors: Vec<(Span, String)>,
+    /// The alert routed through the Alertmanager tree (alerting rules whose
+    /// expression parses, when an Alertmanager configuration is given).
+    pub routed: Option<crate::routes::RoutedAlert>,
+}
+
+/// What the engine parsed from one file, indexed like `model.groups[g].rules[r]`.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub groups: Vec<Vec<ParsedRule>>,
+}
+
+impl ParsedFile {
+    pub fn rule(&self, group: usize, rule: usize) -> Option<&ParsedRule> {
+        self.groups.get(group)?.get(rule)
+    }
+}
+
 /// A rule together with what the engine parsed from it.
 pub struct RuleContext<'a> {
     pub group: &'a Group,
     pub rule: &'a Rule,
     /// The parsed expression; `None` when it is missing or does not parse
-    /// (already reported as `promql/syntax` or `rule/schema`).
+    /// (reported as `promql/syntax` or `rule/schema`).
     pub expr: Option<&'a crate::promql::Expr>,
+    /// Everything parsed from the rule.
+    pub parsed: &'a ParsedRule,
     /// Parsed label values, aligned with `rule.labels`; `None` for recording
     /// rules (Prometheus does not expand their labels) and templates that do not parse.
-    pub label_templates: Vec<Option<crate::template::Template>>,
+    pub label_templates: &'a [Option<crate::template::Template>],
     /// Parsed annotation values, aligned with `rule.annotations`.
-    pub annotation_templates: Vec<Option<crate::template::Template>>,
-    /// The alert routed through the Alertmanager tree, computed by the first
-    /// routing lint that asks (see `routing::routed`).
-    pub(crate) routed: std::cell::OnceCell<crate::routes::RoutedAlert>,
+    pub annotation_templates: &'a [Option<crate::template::Template>],
 }
 
 impl RuleContext<'_> {
@@ -380,6 +423,12 @@ impl Report<'_> {
         self
     }
 
+    /// Attaches a certain correction, applied by `--fix` and offered by editors.
+    pub fn fix(self, title: impl Into<String>, edits: Vec<crate::diagnostic::Edit>) -> Self {
+        self.0.fix = Some(crate::diagnostic::Fix { title: title.into(), edits });
+        self
+    }
+
     pub fn help(self, help: impl Into<String>) -> Self {
         self.0.help = Some(help.into());
         self
@@ -400,6 +449,8 @@ impl Report<'_> {
 pub struct CheckedFile<'a> {
     pub file: &'a SourceFile,
     pub model: &'a RuleFile,
+    /// Expressions and routing, parsed once by the engine.
+    pub parsed: &'a ParsedFile,
 }
 
 /// Where a cross-file lint reports.

@@ -9,12 +9,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 use crate::suppress;
 
-/// Replace `span` with `text`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub text: String,
-}
+pub use crate::diagnostic::Edit;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {

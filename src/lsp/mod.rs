@@ -7,7 +7,7 @@
 //! quiet for [`DEBOUNCE`]. Everything the client sends is input: nothing it
 //! sends may crash the server or leave diagnostics stale.
 
-mod actions;
+pub mod actions;
 mod document;
 mod transport;
 mod workspace;
@@ -27,18 +27,29 @@ use serde_json::{Value, json};
 
 pub use document::{Encoding, path_to_uri, uri_to_path};
 
+/// The framing reader and document edits, for the fuzz targets and tests.
+#[doc(hidden)]
+pub mod internals {
+    pub use super::document::Document;
+    pub use super::transport::{Frame, FrameReader, Incoming, decode};
+    pub use lsp_types;
+}
+
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{Engine, FileReport, Input, Selection};
+use crate::engine::{Checked, Engine, Input, Selection};
 use crate::source::SourceFile;
 use crate::span::Span;
 use actions::Action;
 use document::Document;
+use rayon::prelude::*;
 use transport::Incoming;
 use workspace::Workspace;
 
-/// How long the input must be quiet after an edit before linting.
-const DEBOUNCE: Duration = Duration::from_millis(200);
+/// How long the input must be quiet after an edit before linting. Edits
+/// already queued are applied together; re-checking one document is fast
+/// enough that typing need not wait longer.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// JSON-RPC / LSP error codes.
 const SERVER_NOT_INITIALIZED: i32 = -32002;
@@ -74,15 +85,30 @@ enum Phase {
 
 /// The result of the last lint of an open document.
 struct Linted {
-    report: FileReport,
+    /// The document as checked (its model); `None` for configuration files,
+    /// excluded files and errors.
+    checked: Option<Arc<Checked>>,
+    /// Its findings, policy applied.
+    diagnostics: Vec<Diagnostic>,
     /// The name the document was checked under.
     name: String,
     /// The engine it was checked with, to verify fixes by re-linting.
     engine: Option<Arc<Engine>>,
-    /// Published diagnostics, index-aligned with `report.diagnostics` (a
-    /// configuration or internal error has an empty report and one entry).
+    /// Published diagnostics, index-aligned with `diagnostics` (a
+    /// configuration or internal error has no findings and one entry).
     published: Vec<lsp::Diagnostic>,
 }
+
+/// A configuration's engine and the modification times of the files it was
+/// built from.
+struct EngineSlot {
+    engine: Result<Arc<Engine>, ConfigError>,
+    stamps: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+}
+
+/// A workspace file as checked: its bytes, the engine and the result (`None`
+/// when it mentions no rule name of the open documents).
+type WorkspaceChecked = (Arc<Vec<u8>>, Arc<Engine>, Option<Arc<Checked>>);
 
 struct Server<W: Write> {
     out: W,
@@ -95,6 +121,13 @@ struct Server<W: Write> {
     /// When to lint next; `None` when nothing waits.
     deadline: Option<Instant>,
     workspace: Workspace,
+    /// One engine per configuration file (`None`: the defaults).
+    engines: HashMap<Option<PathBuf>, EngineSlot>,
+    /// The configuration file of each directory seen.
+    dir_configs: HashMap<PathBuf, Option<PathBuf>>,
+    workspace_checked: HashMap<PathBuf, WorkspaceChecked>,
+    /// A document was opened or saved: the next lint may ask Prometheus.
+    online_now: bool,
 }
 
 impl<W: Write> Server<W> {
@@ -108,6 +141,10 @@ impl<W: Write> Server<W> {
             dirty: BTreeSet::new(),
             deadline: None,
             workspace: Workspace::default(),
+            engines: HashMap::new(),
+            dir_configs: HashMap::new(),
+            workspace_checked: HashMap::new(),
+            online_now: false,
         }
     }
 
@@ -224,7 +261,7 @@ impl<W: Write> Server<W> {
             "textDocument/didClose" => serde_json::from_value(params).map(|p| self.did_close(p)),
             "workspace/didChangeWorkspaceFolders" => serde_json::from_value(params).map(|p| self.did_change_folders(p)),
             "workspace/didChangeWatchedFiles" | "workspace/didChangeConfiguration" => {
-                self.workspace.invalidate();
+                self.forget_configurations();
                 self.dirty.extend(self.documents.keys().cloned());
                 self.schedule(Duration::ZERO);
                 Ok(())
@@ -289,6 +326,8 @@ impl<W: Write> Server<W> {
         );
         // A file created since the last walk may now be part of the workspace.
         self.workspace.invalidate();
+        self.dir_configs.clear();
+        self.online_now = true;
         self.dirty.insert(key);
         self.schedule(Duration::ZERO);
     }
@@ -313,8 +352,10 @@ impl<W: Write> Server<W> {
             document.text = text;
         }
         self.workspace.invalidate();
+        self.online_now = true;
         // Saving a configuration file changes every document's results.
         if is_config_uri(&params.text_document.uri) {
+            self.forget_configurations();
             self.dirty.extend(self.documents.keys().cloned());
         }
         self.dirty.insert(key);
@@ -341,19 +382,32 @@ impl<W: Write> Server<W> {
             self.workspace.roots().iter().filter(|r| !removed.contains(*r)).cloned().collect();
         roots.extend(params.event.added.iter().filter_map(|f| uri_to_path(&f.uri)));
         self.workspace.set_roots(roots);
+        self.forget_configurations();
         self.dirty.extend(self.documents.keys().cloned());
         self.schedule(Duration::ZERO);
     }
 
+    /// Configuration files may have been created, changed or deleted:
+    /// engines are built again when next needed.
+    fn forget_configurations(&mut self) {
+        self.workspace.invalidate();
+        self.engines.clear();
+        self.dir_configs.clear();
+        self.workspace_checked.clear();
+    }
+
     // ---- linting ------------------------------------------------------
 
-    /// Lints every open YAML document, grouped by the configuration that
-    /// applies to it, and publishes what changed.
+    /// Lints the open YAML documents that changed, grouped by the
+    /// configuration that applies to them, and publishes what changed. Each
+    /// configuration's engine is built once and kept; documents that did not
+    /// change are not checked again (cross-file lints read their models).
     fn lint(&mut self) {
         self.deadline = None;
+        let online = std::mem::take(&mut self.online_now);
         let mut groups: BTreeMap<Option<PathBuf>, Vec<String>> = BTreeMap::new();
         let mut config_docs = Vec::new();
-        let mut dir_configs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        let mut dirs = Vec::new();
         for (key, document) in &self.documents {
             if !document.is_yaml() {
                 continue;
@@ -368,128 +422,195 @@ impl<W: Write> Server<W> {
                 .and_then(Path::parent)
                 .map(Path::to_path_buf)
                 .or_else(|| self.workspace.roots().first().cloned());
-            let config = dir
-                .map(|d| dir_configs.entry(d.clone()).or_insert_with(|| Config::discover(&d)).clone())
-                .unwrap_or(None);
-            groups.entry(config).or_default().push(key.clone());
+            dirs.push((key.clone(), dir));
+        }
+        for (key, dir) in dirs {
+            let config = dir.and_then(|d| self.config_of(&d));
+            groups.entry(config).or_default().push(key);
         }
         for (config, keys) in groups {
-            self.lint_group(config.as_deref(), &keys, &mut dir_configs);
+            self.lint_group(config.as_deref(), &keys, online);
         }
         for key in config_docs {
-            self.lint_config_document(&key);
+            if self.dirty.contains(&key) || !self.results.contains_key(&key) {
+                self.lint_config_document(&key);
+            }
         }
         self.dirty.clear();
     }
 
-    fn lint_group(
-        &mut self,
-        config_path: Option<&Path>,
-        keys: &[String],
-        dir_configs: &mut HashMap<PathBuf, Option<PathBuf>>,
-    ) {
-        let engine = match config_path
-            .map_or_else(|| Ok(Config::default()), Config::load)
-            .and_then(|c| Engine::new(c, Selection::default()))
-        {
-            Ok(engine) => Arc::new(engine),
+    /// The configuration file that applies to files in `dir` (cached until
+    /// the workspace changes).
+    fn config_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        self.dir_configs.entry(dir.to_path_buf()).or_insert_with(|| Config::discover(dir)).clone()
+    }
+
+    /// The engine of a configuration, built once and rebuilt only when the
+    /// configuration file or the files it references change.
+    fn engine_for(&mut self, config_path: Option<&Path>) -> Result<Arc<Engine>, ConfigError> {
+        let key = config_path.map(Path::to_path_buf);
+        if let Some(slot) = self.engines.get(&key) {
+            if slot.stamps.iter().all(|(path, seen)| modified(path) == *seen) {
+                return slot.engine.clone();
+            }
+        }
+        let config = config_path.map_or_else(|| Ok(Config::default()), Config::load);
+        let mut stamps: Vec<(PathBuf, Option<std::time::SystemTime>)> = Vec::new();
+        if let Some(path) = config_path {
+            stamps.push((path.to_path_buf(), modified(path)));
+        }
+        if let Ok(config) = &config {
+            if let Some(am) = &config.alertmanager_config {
+                stamps.push((am.clone(), modified(am)));
+            }
+        }
+        let engine = config.and_then(|c| Engine::new(c, Selection::default())).map(Arc::new);
+        self.engines.insert(key, EngineSlot { engine: engine.clone(), stamps });
+        engine
+    }
+
+    fn lint_group(&mut self, config_path: Option<&Path>, keys: &[String], online: bool) {
+        let engine = match self.engine_for(config_path) {
+            Ok(engine) => engine,
             Err(error) => {
                 for key in keys {
-                    self.publish_config_error(key, &error);
+                    if self.dirty.contains(key) || !self.results.contains_key(key) {
+                        self.publish_config_error(key, &error);
+                    }
                 }
                 return;
             }
         };
+        // Online answers are asked for when a document is opened or saved;
+        // while typing, only answers already known are used.
+        engine.defer_online(!online);
 
         let wanted = Wanted::new(engine.config());
-        let mut inputs = Vec::new();
-        let mut checked = Vec::new();
-        let mut excluded = Vec::new();
+        let mut to_check = Vec::new();
+        let mut open = Vec::new();
         for key in keys {
             let Some(document) = self.documents.get(key) else {
                 continue;
             };
             if document.path.as_deref().is_some_and(|p| !wanted.allows(p)) {
                 // Excluded by the configuration: `alertlint check .` skips it too.
-                excluded.push(key.clone());
+                if self.dirty.contains(key) || !self.results.contains_key(key) {
+                    self.store(key, None, Vec::new(), String::new(), Vec::new(), None);
+                }
                 continue;
             }
             let name = self.document_name(document);
-            inputs.push(Input { name: name.clone(), bytes: document.text.clone().into_bytes() });
-            checked.push((key.clone(), name));
+            let cached = self.results.get(key).filter(|l| {
+                !self.dirty.contains(key)
+                    && l.checked.is_some()
+                    && l.engine.as_ref().is_some_and(|e| Arc::ptr_eq(e, &engine))
+                    && l.name == name
+            });
+            match cached.and_then(|l| l.checked.clone()) {
+                Some(checked) => open.push((key.clone(), name, checked)),
+                None => to_check.push((key.clone(), name, document.text.clone())),
+            }
         }
-        for key in excluded {
-            self.store(&key, None, Vec::new(), None);
+        let fresh: Vec<(String, String, Option<Checked>)> = to_check
+            .into_par_iter()
+            .map(|(key, name, text)| {
+                let input = Input { name: name.clone(), bytes: text.into_bytes() };
+                let checked = catch_unwind(AssertUnwindSafe(|| engine.check_file(input))).ok();
+                (key, name, checked)
+            })
+            .collect();
+        for (key, name, checked) in fresh {
+            match checked {
+                Some(checked) => open.push((key, name, Arc::new(checked))),
+                None => self.internal_error(&key),
+            }
         }
-        if checked.is_empty() {
+        if open.is_empty() {
             return;
         }
-        let open_count = inputs.len();
-        let copy =
-            |inputs: &[Input]| inputs.iter().map(|i| Input { name: i.name.clone(), bytes: i.bytes.clone() }).collect();
-        let Some(first) = check_sorted(&engine, copy(&inputs)) else {
-            self.internal_error(checked);
-            return;
-        };
-        // The one cross-file lint, `rule/duplicate`, compares rule names: only
-        // workspace files that mention a name defined in an open document can
-        // change the result. Linting the others at every pause in typing
-        // would make the editor wait on the whole workspace.
-        let names: HashSet<&str> = first
+
+        // The cross-file lints see the open documents and the workspace
+        // files (checked once, kept while unchanged). `rule/duplicate`
+        // compares rule names: only workspace files that mention a name
+        // defined in an open document can change its result.
+        let mut others: Vec<(String, Arc<Checked>)> = Vec::new();
+        let names: HashSet<&str> = open
             .iter()
-            .flat_map(|r| &r.model.groups)
+            .flat_map(|(_, _, c)| &c.model.groups)
             .flat_map(|g| &g.rules)
             .map(|r| r.name.value.as_str())
             .filter(|n| !n.is_empty())
             .collect();
         if !names.is_empty() && engine.effective_severity(DUPLICATE).is_some() {
-            let open: HashSet<PathBuf> = self.documents.values().filter_map(|d| d.path.clone()).collect();
+            let open_paths: HashSet<PathBuf> = self.documents.values().filter_map(|d| d.path.clone()).collect();
             let files: Vec<PathBuf> = self.workspace.files().to_vec();
             for path in files {
-                if open.contains(&path) || !wanted.allows(&path) {
+                if open_paths.contains(&path) || !wanted.allows(&path) {
                     continue;
                 }
                 let Some(dir) = path.parent() else { continue };
-                let config = dir_configs.entry(dir.to_path_buf()).or_insert_with(|| Config::discover(dir)).clone();
-                if config.as_deref() != config_path {
+                if self.config_of(dir).as_deref() != config_path {
                     continue;
                 }
                 let Some(bytes) = self.workspace.read(&path) else {
                     continue;
                 };
-                let text = String::from_utf8_lossy(&bytes);
-                if names.iter().any(|name| text.contains(name)) {
-                    inputs.push(Input { name: self.workspace.display_name(&path), bytes: bytes.to_vec() });
+                if let Some((seen, engine_seen, checked)) = self.workspace_checked.get(&path) {
+                    if Arc::ptr_eq(seen, &bytes) && Arc::ptr_eq(engine_seen, &engine) {
+                        if let Some(checked) = checked {
+                            others.push((checked.file.name().to_string(), checked.clone()));
+                        }
+                        continue;
+                    }
                 }
+                let text = String::from_utf8_lossy(&bytes);
+                let checked = if names.iter().any(|name| text.contains(name)) {
+                    let input = Input { name: self.workspace.display_name(&path), bytes: bytes.to_vec() };
+                    catch_unwind(AssertUnwindSafe(|| engine.check_file(input))).ok().map(Arc::new)
+                } else {
+                    None
+                };
+                if let Some(checked) = &checked {
+                    others.push((checked.file.name().to_string(), checked.clone()));
+                }
+                self.workspace_checked.insert(path, (bytes, engine.clone(), checked));
             }
         }
         drop(names);
-        let reports = if inputs.len() == open_count {
-            first
-        } else {
-            match check_sorted(&engine, inputs) {
-                Some(reports) => reports,
-                None => {
-                    self.internal_error(checked);
-                    return;
-                }
+
+        // In name order, as `alertlint check .` sees them, so that cross-file
+        // lints report the same copy of a duplicate as CI does.
+        let mut all: Vec<(&str, &Checked, Option<usize>)> =
+            open.iter().enumerate().map(|(i, (_, name, c))| (name.as_str(), c.as_ref(), Some(i))).collect();
+        all.extend(others.iter().map(|(name, c)| (name.as_str(), c.as_ref(), None)));
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        let files: Vec<&Checked> = all.iter().map(|(_, c, _)| *c).collect();
+        let targets: Vec<usize> = all.iter().enumerate().filter(|(_, a)| a.2.is_some()).map(|(i, _)| i).collect();
+        let order: Vec<usize> = all.iter().filter_map(|a| a.2).collect();
+        let found = catch_unwind(AssertUnwindSafe(|| engine.findings(&files, &targets)));
+        drop(files);
+        drop(all);
+        let Ok(found) = found else {
+            for (key, _, _) in &open {
+                self.internal_error(key);
             }
+            return;
         };
-        // Open documents were pushed first, so they are the first reports.
-        for ((key, name), report) in checked.into_iter().zip(reports) {
-            let published = report.diagnostics.iter().map(|d| self.to_lsp(&report.file, d, key.as_str())).collect();
-            self.store(&key, Some((report, name)), published, Some(engine.clone()));
+        let mut slots: Vec<Option<(String, String, Arc<Checked>)>> = open.into_iter().map(Some).collect();
+        for (i, diagnostics) in order.into_iter().zip(found) {
+            let Some((key, name, checked)) = slots[i].take() else { continue };
+            let published: Vec<lsp::Diagnostic> =
+                diagnostics.iter().map(|d| self.to_lsp(&checked.file, d, key.as_str())).collect();
+            self.store(&key, Some(checked), diagnostics, name, published, Some(engine.clone()));
         }
     }
 
-    fn internal_error(&mut self, checked: Vec<(String, String)>) {
-        for (key, _) in checked {
-            let message =
-                "alertlint failed while checking this file; this is a bug, please report it with the file's content"
-                    .to_string();
-            let diagnostic = self.top_diagnostic(&key, INTERNAL_CODE, message, None);
-            self.store(&key, None, vec![diagnostic], None);
-        }
+    fn internal_error(&mut self, key: &str) {
+        let message =
+            "alertlint failed while checking this file; this is a bug, please report it with the file's content"
+                .to_string();
+        let diagnostic = self.top_diagnostic(key, INTERNAL_CODE, message, None);
+        self.store(key, None, Vec::new(), String::new(), vec![diagnostic], None);
     }
 
     /// Records a document's results and publishes them when they changed (or
@@ -497,7 +618,9 @@ impl<W: Write> Server<W> {
     fn store(
         &mut self,
         key: &str,
-        report: Option<(FileReport, String)>,
+        checked: Option<Arc<Checked>>,
+        diagnostics: Vec<Diagnostic>,
+        name: String,
         published: Vec<lsp::Diagnostic>,
         engine: Option<Arc<Engine>>,
     ) {
@@ -505,23 +628,30 @@ impl<W: Write> Server<W> {
             return;
         };
         let changed = self.results.get(key).is_none_or(|old| old.published != published);
-        let params = json!({ "uri": document.uri, "version": document.version, "diagnostics": published });
-        let (report, name) = report.unwrap_or_else(|| (empty_report(key, document.text.as_str()), String::new()));
         if changed || self.dirty.contains(key) {
+            let params = json!({ "uri": document.uri, "version": document.version, "diagnostics": published });
             self.notify("textDocument/publishDiagnostics", params);
         }
-        self.results.insert(key.to_string(), Linted { report, name, engine, published });
+        self.results.insert(key.to_string(), Linted { checked, diagnostics, name, engine, published });
     }
 
-    /// An open `.alertlint.yaml`: its own errors, at their position.
+    /// An open `.alertlint.yaml`: its own errors, at their position. Paths in
+    /// it are relative to its directory, as when `check` reads it.
     fn lint_config_document(&mut self, key: &str) {
         let Some(document) = self.documents.get(key) else {
             return;
         };
         let name = document.path.as_ref().map_or_else(|| key.to_string(), |p| p.display().to_string());
+        let base_dir = document.path.as_deref().and_then(Path::parent).map(Path::to_path_buf);
         let file = SourceFile::new(name, document.text.as_str());
         let parsed = catch_unwind(AssertUnwindSafe(|| {
-            Config::parse(file.clone()).and_then(|c| Engine::new(c, Selection::default()).map(|_| ()))
+            Config::parse(file.clone()).and_then(|mut c| {
+                if let Some(base) = base_dir {
+                    c.alertmanager_config = c.alertmanager_config.map(|am| base.join(am));
+                    c.base_dir = base;
+                }
+                Engine::validate(c)
+            })
         }));
         let published = match parsed {
             Ok(Ok(())) => Vec::new(),
@@ -538,14 +668,14 @@ impl<W: Write> Server<W> {
                 None,
             )],
         };
-        self.store(key, None, published, None);
+        self.store(key, None, Vec::new(), String::new(), published, None);
     }
 
     fn publish_config_error(&mut self, key: &str, error: &ConfigError) {
         let related = error.file.as_deref().and_then(|file| {
             let path = Path::new(file);
             let uri = path_to_uri(&std::path::absolute(path).ok()?)?;
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text = crate::read::read_text(path, crate::read::MAX_CONFIG_BYTES).unwrap_or_default();
             let source = SourceFile::new(file, text);
             let offset = error.position.map_or(0, |(line, column)| offset_of(&source, line, column));
             let range = self.encoding.range(&source, Span::at(offset));
@@ -560,7 +690,7 @@ impl<W: Write> Server<W> {
             format!("configuration error, so this file was not checked: {error}"),
             related,
         );
-        self.store(key, None, vec![diagnostic], None);
+        self.store(key, None, Vec::new(), String::new(), vec![diagnostic], None);
     }
 
     /// A diagnostic on the document's first line, for problems of the whole file.
@@ -639,22 +769,25 @@ impl<W: Write> Server<W> {
         let Some(linted) = self.results.get(key) else {
             return json!([]);
         };
-        let file = &linted.report.file;
+        let Some(checked) = &linted.checked else {
+            return json!([]);
+        };
+        let (file, model) = (&checked.file, &checked.model);
         let requested = self.encoding.span(file, params.range);
         let mut out = Vec::new();
         let mut titles = HashSet::new();
-        for (d, published) in linted.report.diagnostics.iter().zip(&linted.published) {
+        for (d, published) in linted.diagnostics.iter().zip(&linted.published) {
             // The cursor touching the finding is enough (an empty range at its end included).
             if d.span.start > requested.end || requested.start > d.span.end {
                 continue;
             }
             let mut actions = Vec::new();
-            actions.extend(actions::suppression_fix(file, &linted.report.model, d));
+            actions.extend(actions::suppression_fix(file, model, d));
             if d.lint == actions::FOR_TOO_SHORT {
-                actions.extend(self.verified_for_fix(linted, d));
+                actions.extend(self.verified_for_fix(linted, checked, d));
             }
-            actions.extend(actions::disable_for_rule(file, &linted.report.model, d));
-            actions.extend(actions::disable_for_group(file, &linted.report.model, d));
+            actions.extend(actions::disable_for_rule(file, model, d));
+            actions.extend(actions::disable_for_group(file, model, d));
             actions.extend(actions::disable_for_file(file, d));
             // Two findings of one lint under the cursor would offer the same action twice.
             for action in actions.into_iter().filter(|a| titles.insert(a.title.clone())) {
@@ -683,9 +816,11 @@ impl<W: Write> Server<W> {
 
     /// The first `for:` value that makes `noise/for-too-short` go away for
     /// this rule without adding an error, checked by linting the edited text.
-    fn verified_for_fix(&self, linted: &Linted, d: &Diagnostic) -> Option<Action> {
+    fn verified_for_fix(&self, linted: &Linted, checked: &Checked, d: &Diagnostic) -> Option<Action> {
         let engine = linted.engine.as_ref()?;
-        let rule = actions::rule_of(&linted.report.model, d)?;
+        // Candidates are checked with the answers already known, without new requests.
+        engine.defer_online(true);
+        let rule = actions::rule_of(&checked.model, d)?;
         let mut values: Vec<String> = configured_min_for(engine.config()).into_iter().collect();
         for candidate in actions::FOR_CANDIDATES {
             if !values.iter().any(|v| v == candidate) {
@@ -700,9 +835,9 @@ impl<W: Write> Server<W> {
             let errors = report.diagnostics.iter().filter(|x| x.severity == Severity::Error).count();
             Some((short, errors))
         };
-        let (short_before, errors_before) = count(linted.report.file.text())?;
-        for (title, edit) in actions::for_candidates(&linted.report.file, rule, &values) {
-            let edited = actions::apply(linted.report.file.text(), std::slice::from_ref(&edit));
+        let (short_before, errors_before) = count(checked.file.text())?;
+        for (title, edit) in actions::for_candidates(&checked.file, rule, &values) {
+            let edited = actions::apply(checked.file.text(), std::slice::from_ref(&edit));
             let (short, errors) = count(&edited)?;
             if short < short_before && errors <= errors_before {
                 return Some(Action { title, edits: vec![edit], is_fix: true });
@@ -712,21 +847,9 @@ impl<W: Write> Server<W> {
     }
 }
 
-/// Checks `inputs` in name order, as `alertlint check .` sees them (so that
-/// cross-file lints report the same copy of a duplicate as CI does), and
-/// returns the reports in input order. `None` if the engine panicked.
-fn check_sorted(engine: &Engine, inputs: Vec<Input>) -> Option<Vec<FileReport>> {
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by(|&a, &b| inputs[a].name.cmp(&inputs[b].name));
-    let mut slots: Vec<Option<Input>> = inputs.into_iter().map(Some).collect();
-    let sorted: Vec<Input> = order.iter().filter_map(|&i| slots[i].take()).collect();
-    let reports = catch_unwind(AssertUnwindSafe(|| engine.check(sorted))).ok()?;
-    let mut by_input: Vec<Option<FileReport>> = Vec::new();
-    by_input.resize_with(order.len(), || None);
-    for (&i, report) in order.iter().zip(reports) {
-        by_input[i] = Some(report);
-    }
-    by_input.into_iter().collect()
+/// A file's modification time (`None` when it cannot be read).
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 /// The `min_for` option of `noise/for-too-short` when configured.
@@ -769,10 +892,6 @@ fn config_diagnostic(
         tags: None,
         data: None,
     }
-}
-
-fn empty_report(name: &str, text: &str) -> FileReport {
-    FileReport::without_rules(SourceFile::new(name, text), Vec::new())
 }
 
 /// The byte offset of a 1-based line and character column.

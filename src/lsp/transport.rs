@@ -19,6 +19,10 @@ pub const INVALID_REQUEST: i32 = -32600;
 /// rule file this large, and buffering it could exhaust memory.
 const MAX_BODY_BYTES: usize = 64 << 20;
 
+/// A header line longer than this is skipped to its end without being
+/// buffered (real ones are a few dozen bytes).
+const MAX_HEADER_LINE_BYTES: usize = 8 << 10;
+
 /// What the reader hands to the main loop.
 #[derive(Debug)]
 pub enum Incoming {
@@ -40,9 +44,10 @@ pub fn spawn_reader(input: impl Read + Send + 'static) -> Receiver<Incoming> {
     receiver
 }
 
-fn read_loop(mut input: impl BufRead, sender: &SyncSender<Incoming>) {
+fn read_loop(input: impl BufRead, sender: &SyncSender<Incoming>) {
+    let mut reader = FrameReader::new(input);
     loop {
-        let incoming = match read_frame(&mut input) {
+        let incoming = match reader.read_frame() {
             Ok(Some(Frame::Body(body))) => decode(&body),
             Ok(Some(Frame::Bad(message))) => Incoming::Malformed { id: None, code: PARSE_ERROR, message },
             Ok(None) | Err(_) => return,
@@ -54,59 +59,204 @@ fn read_loop(mut input: impl BufRead, sender: &SyncSender<Incoming>) {
     }
 }
 
-enum Frame {
+#[derive(Debug)]
+pub enum Frame {
     Body(Vec<u8>),
     /// A frame whose body was skipped, with the reason.
     Bad(String),
 }
 
-/// Reads one frame. `Ok(None)` at a clean end of input. Header lines may end
-/// in `\r\n` or `\n`; unknown headers are ignored.
-fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Frame>> {
-    let mut length: Option<Result<usize, String>> = None;
-    let mut saw_header = false;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(None);
-        }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            if saw_header {
-                break;
-            }
-            // Blank lines between frames are noise, not an empty header block.
-            continue;
-        }
-        saw_header = true;
-        if let Some((name, value)) = text.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = Some(
-                    value.trim().parse::<usize>().map_err(|_| format!("invalid Content-Length `{}`", value.trim())),
-                );
-            }
-        }
+/// Splits a byte stream into frames, in bounded memory whatever the stream
+/// holds, and finds the next frame again after one whose `Content-Length`
+/// did not match its body.
+pub struct FrameReader<R> {
+    input: R,
+    /// Bytes read too far (the start of the next frame inside an overlong
+    /// body), read again before `input`.
+    pending: Vec<u8>,
+    pending_at: usize,
+}
+
+/// One header line, as far as it was kept.
+enum Line {
+    End,
+    Text(Vec<u8>),
+    /// Longer than the limit: skipped to its end.
+    TooLong,
+}
+
+const HEADER_NAME: &[u8] = b"content-length:";
+
+impl<R: BufRead> FrameReader<R> {
+    pub fn new(input: R) -> FrameReader<R> {
+        FrameReader { input, pending: Vec::new(), pending_at: 0 }
     }
-    match length {
-        None => Ok(Some(Frame::Bad("message without a Content-Length header".into()))),
-        Some(Err(reason)) => Ok(Some(Frame::Bad(reason))),
-        Some(Ok(n)) if n > MAX_BODY_BYTES => {
-            io::copy(&mut input.take(n as u64), &mut io::sink())?;
-            Ok(Some(Frame::Bad(format!("message of {n} bytes is larger than the limit of {MAX_BODY_BYTES}"))))
+
+    /// Reads one frame. `Ok(None)` at a clean end of input. Header lines may
+    /// end in `\r\n` or `\n`; unknown headers are ignored.
+    pub fn read_frame(&mut self) -> io::Result<Option<Frame>> {
+        let mut length: Option<Result<usize, String>> = None;
+        let mut saw_header = false;
+        let mut problem: Option<String> = None;
+        loop {
+            let mut line = match self.read_line()? {
+                Line::End => return Ok(None),
+                Line::Text(line) => line,
+                Line::TooLong => {
+                    saw_header = true;
+                    problem = Some(format!("header line longer than {MAX_HEADER_LINE_BYTES} bytes"));
+                    continue;
+                }
+            };
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            if line.is_empty() {
+                if saw_header {
+                    break;
+                }
+                // Blank lines between frames are noise, not an empty header block.
+                continue;
+            }
+            // After a body shorter than its Content-Length said, its rest
+            // comes before the next header on the same line: skip to the header.
+            if let Some(at) = find_header_name(&line).filter(|&at| at > 0) {
+                if !saw_header {
+                    problem.get_or_insert_with(|| format!("{at} bytes of data before a Content-Length header"));
+                }
+                line.drain(..at);
+            }
+            saw_header = true;
+            let text = String::from_utf8_lossy(&line);
+            if let Some((name, value)) = text.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    length = Some(
+                        value.trim().parse::<usize>().map_err(|_| format!("invalid Content-Length `{}`", value.trim())),
+                    );
+                }
+            }
         }
-        Some(Ok(n)) => {
-            let mut body = vec![0; n];
-            input.read_exact(&mut body)?;
-            Ok(Some(Frame::Body(body)))
+        let frame = match length {
+            None => Frame::Bad(problem.unwrap_or_else(|| "message without a Content-Length header".into())),
+            Some(Err(reason)) => Frame::Bad(reason),
+            Some(Ok(n)) if n > MAX_BODY_BYTES => {
+                io::copy(&mut self.take(n as u64), &mut io::sink())?;
+                Frame::Bad(format!("message of {n} bytes is larger than the limit of {MAX_BODY_BYTES}"))
+            }
+            Some(Ok(n)) => {
+                // Grown as bytes arrive: a Content-Length alone allocates nothing.
+                let mut body = Vec::new();
+                self.take(n as u64).read_to_end(&mut body)?;
+                if body.len() < n {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                self.resynchronise(&mut body);
+                Frame::Body(body)
+            }
+        };
+        Ok(Some(frame))
+    }
+
+    /// A body longer than its message: when it is not JSON and a header
+    /// starts inside it, the Content-Length was too large and the next frame
+    /// begins there; those bytes are read again as input.
+    fn resynchronise(&mut self, body: &mut Vec<u8>) {
+        if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+            return;
+        }
+        let Some(at) = find_header_name(body).filter(|&at| at > 0) else { return };
+        let mut rest = body.split_off(at);
+        rest.extend_from_slice(&self.pending[self.pending_at..]);
+        self.pending = rest;
+        self.pending_at = 0;
+    }
+
+    /// One line of at most `MAX_HEADER_LINE_BYTES`, newline included.
+    fn read_line(&mut self) -> io::Result<Line> {
+        let mut line = Vec::new();
+        let mut too_long = false;
+        loop {
+            let buffer = self.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(if too_long {
+                    Line::TooLong
+                } else if line.is_empty() {
+                    Line::End
+                } else {
+                    Line::Text(line)
+                });
+            }
+            let (used, done) = match buffer.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (buffer.len(), false),
+            };
+            if !too_long {
+                if line.len() + used > MAX_HEADER_LINE_BYTES {
+                    too_long = true;
+                    line = Vec::new();
+                } else {
+                    line.extend_from_slice(&buffer[..used]);
+                }
+            }
+            self.consume(used);
+            if done {
+                return Ok(if too_long { Line::TooLong } else { Line::Text(line) });
+            }
         }
     }
 }
 
+impl<R: BufRead> Read for FrameReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let buffer = self.fill_buf()?;
+            let n = buffer.len().min(out.len());
+            out[..n].copy_from_slice(&buffer[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for FrameReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pending_at < self.pending.len() {
+            return Ok(&self.pending[self.pending_at..]);
+        }
+        self.input.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.pending_at < self.pending.len() {
+            self.pending_at += n;
+            if self.pending_at >= self.pending.len() {
+                self.pending.clear();
+                self.pending_at = 0;
+            }
+        } else {
+            self.input.consume(n);
+        }
+    }
+}
+
+/// Where a `Content-Length:` header name starts in `bytes` (any case).
+fn find_header_name(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(HEADER_NAME.len()).position(|w| w.eq_ignore_ascii_case(HEADER_NAME))
+}
+
 /// Turns a body into a message, or into the error its sender should get.
 pub fn decode(body: &[u8]) -> Incoming {
-    let value: Value = match serde_json::from_slice(body) {
+    let parsed = serde_json::from_slice::<Value>(body).or_else(|e| {
+        // JavaScript strings may hold lone UTF-16 surrogates (`\ud800`), which
+        // JSON parsers refuse; an editor can send them in a document's text.
+        // They are read as U+FFFD rather than losing the whole message.
+        match replace_lone_surrogates(body) {
+            Some(fixed) => serde_json::from_slice::<Value>(&fixed).map_err(|_| e),
+            None => Err(e),
+        }
+    });
+    let value: Value = match parsed {
         Ok(value) => value,
         Err(e) => {
             return Incoming::Malformed { id: None, code: PARSE_ERROR, message: format!("invalid JSON: {e}") };
@@ -134,6 +284,46 @@ pub fn decode(body: &[u8]) -> Incoming {
         Ok(message) => Incoming::Message(message),
         Err(e) => Incoming::Malformed { id, code: INVALID_REQUEST, message: format!("not a JSON-RPC message: {e}") },
     }
+}
+
+/// `body` with every `\uXXXX` escape of an unpaired surrogate replaced by
+/// `\ufffd`; `None` when it has none.
+fn replace_lone_surrogates(body: &[u8]) -> Option<Vec<u8>> {
+    let escape_at = |i: usize| -> Option<u32> {
+        let hex = body.get(i + 2..i + 6)?;
+        if body.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let mut out = Vec::with_capacity(body.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] != b'\\' {
+            out.push(body[i]);
+            i += 1;
+            continue;
+        }
+        match escape_at(i) {
+            Some(0xD800..=0xDBFF) if escape_at(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => {
+                out.extend_from_slice(&body[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\ufffd");
+                changed = true;
+                i += 6;
+            }
+            _ => {
+                // Any other escape: copied with the character it escapes.
+                let end = (i + 2).min(body.len());
+                out.extend_from_slice(&body[i..end]);
+                i = end;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// Writes one message with its header and flushes.

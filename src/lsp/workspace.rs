@@ -56,7 +56,7 @@ impl Workspace {
                 return Some(bytes.clone());
             }
         }
-        let bytes = Arc::new(std::fs::read(path).ok()?);
+        let bytes = Arc::new(crate::read::read_bytes(path, MAX_FILE_BYTES as usize).ok()?);
         self.contents.insert(path.to_path_buf(), (modified, bytes.clone()));
         Some(bytes)
     }

@@ -14,18 +14,32 @@ pub fn constant_value(expr: &Expr) -> Option<f64> {
             let v = constant_value(&u.expr)?;
             Some(if u.op == UnaryOp::Sub { -v } else { v })
         }
-        ExprKind::BinaryExpr(b) if !b.op.is_comparison() && !b.op.is_set_operator() => {
-            let (l, r) = (constant_value(&b.lhs)?, constant_value(&b.rhs)?);
-            Some(match b.op {
-                BinaryOp::Add => l + r,
-                BinaryOp::Sub => l - r,
-                BinaryOp::Mul => l * r,
-                BinaryOp::Div => l / r,
-                BinaryOp::Mod => l % r,
-                BinaryOp::Pow => l.powf(r),
-                BinaryOp::Atan2 => l.atan2(r),
-                _ => return None,
-            })
+        ExprKind::BinaryExpr(_) => {
+            // The left spine of a chain (`1 + 2 + 3 ...`) with a loop, not recursion.
+            let mut spine = Vec::new();
+            let mut node = expr;
+            while let ExprKind::BinaryExpr(b) = &node.kind {
+                if b.op.is_comparison() || b.op.is_set_operator() {
+                    return None;
+                }
+                spine.push(b);
+                node = &b.lhs;
+            }
+            let mut l = constant_value(node)?;
+            for b in spine.iter().rev() {
+                let r = constant_value(&b.rhs)?;
+                l = match b.op {
+                    BinaryOp::Add => l + r,
+                    BinaryOp::Sub => l - r,
+                    BinaryOp::Mul => l * r,
+                    BinaryOp::Div => l / r,
+                    BinaryOp::Mod => l % r,
+                    BinaryOp::Pow => l.powf(r),
+                    BinaryOp::Atan2 => l.atan2(r),
+                    _ => return None,
+                };
+            }
+            Some(l)
         }
         _ => None,
     }

@@ -419,6 +419,32 @@ pub struct BinaryExpr {
     pub matching: Option<VectorMatching>,
 }
 
+/// Dropping a long chain `a or b or c ...` would recurse once per operator
+/// (its tree is as tall as the chain is long): take the chain apart with a
+/// list instead.
+impl Drop for BinaryExpr {
+    fn drop(&mut self) {
+        fn take_chains(b: &mut BinaryExpr, pending: &mut Vec<Expr>) {
+            for side in [&mut b.lhs, &mut b.rhs] {
+                if matches!(side.kind, ExprKind::BinaryExpr(_)) {
+                    let empty = Expr {
+                        kind: ExprKind::NumberLiteral(NumberLiteral { value: 0.0, is_duration: false }),
+                        span: side.span,
+                    };
+                    pending.push(std::mem::replace(&mut **side, empty));
+                }
+            }
+        }
+        let mut pending = Vec::new();
+        take_chains(self, &mut pending);
+        while let Some(mut e) = pending.pop() {
+            if let ExprKind::BinaryExpr(b) = &mut e.kind {
+                take_chains(b, &mut pending);
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
     Add,
@@ -543,15 +569,17 @@ impl Expr {
                 ExprKind::Call(c) => return c.func.return_type,
                 ExprKind::ParenExpr(p) => e = &p.expr,
                 ExprKind::UnaryExpr(u) => e = &u.expr,
-                ExprKind::BinaryExpr(b) => {
-                    if b.lhs.value_type() != ValueType::Scalar {
-                        return ValueType::Vector;
+                ExprKind::BinaryExpr(_) => {
+                    // Scalar when every operand is; a chain's left spine is
+                    // walked with a loop (it can be thousands of operators long).
+                    let mut node = e;
+                    while let ExprKind::BinaryExpr(b) = &node.kind {
+                        if b.rhs.value_type() != ValueType::Scalar {
+                            return ValueType::Vector;
+                        }
+                        node = &b.lhs;
                     }
-                    e = &b.rhs;
-                    if e.value_type() == ValueType::Scalar {
-                        return ValueType::Scalar;
-                    }
-                    return ValueType::Vector;
+                    return if node.value_type() == ValueType::Scalar { ValueType::Scalar } else { ValueType::Vector };
                 }
             }
         }

@@ -134,29 +134,52 @@ pub fn output_labels(expr: &Expr) -> OutputLabels {
             }
             out
         }
-        ExprKind::BinaryExpr(b) => {
-            let (lt, rt) = (b.lhs.value_type(), b.rhs.value_type());
-            if lt != ValueType::Vector && rt != ValueType::Vector {
-                return OutputLabels::none();
+        ExprKind::BinaryExpr(_) => {
+            // The left spine of a chain (`a or b or c ...`, thousands of
+            // operators long) with a loop: each step reuses the left result.
+            let mut spine = Vec::new();
+            let mut node = expr;
+            while let ExprKind::BinaryExpr(b) = &node.kind {
+                spine.push(&**b);
+                node = &b.lhs;
             }
-            let drop_name = !b.op.is_comparison() || b.return_bool;
-            let mut out = if lt != ValueType::Vector {
-                output_labels(&b.rhs)
-            } else if rt != ValueType::Vector {
-                output_labels(&b.lhs)
-            } else {
-                vector_binary(b)
-            };
-            if drop_name && !b.op.is_set_operator() {
-                out.remove(METRIC_NAME);
+            let mut lt = node.value_type();
+            let mut out = output_labels(node);
+            for b in spine.into_iter().rev() {
+                let rt = b.rhs.value_type();
+                out = binary_labels(b, out, lt, rt);
+                lt = if lt == ValueType::Scalar && rt == ValueType::Scalar {
+                    ValueType::Scalar
+                } else {
+                    ValueType::Vector
+                };
             }
             out
         }
     }
 }
 
-fn vector_binary(b: &super::BinaryExpr) -> OutputLabels {
-    let (lhs, rhs) = (output_labels(&b.lhs), output_labels(&b.rhs));
+/// The labels of a binary operation, given those of its left side.
+fn binary_labels(b: &super::BinaryExpr, lhs: OutputLabels, lt: ValueType, rt: ValueType) -> OutputLabels {
+    if lt != ValueType::Vector && rt != ValueType::Vector {
+        return OutputLabels::none();
+    }
+    let drop_name = !b.op.is_comparison() || b.return_bool;
+    let mut out = if lt != ValueType::Vector {
+        output_labels(&b.rhs)
+    } else if rt != ValueType::Vector {
+        lhs
+    } else {
+        vector_binary(b, lhs)
+    };
+    if drop_name && !b.op.is_set_operator() {
+        out.remove(METRIC_NAME);
+    }
+    out
+}
+
+fn vector_binary(b: &super::BinaryExpr, lhs: OutputLabels) -> OutputLabels {
+    let rhs = output_labels(&b.rhs);
     match b.op {
         BinaryOp::And | BinaryOp::Unless => return lhs,
         BinaryOp::Or => return union(lhs, rhs),

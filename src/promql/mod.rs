@@ -19,7 +19,7 @@ mod regex_check;
 pub use ast::*;
 pub use functions::{FUNCTIONS, Function, lookup_function};
 pub use json::{errors_to_json, tree_to_json};
-pub use parser::MAX_NESTING_DEPTH;
+pub use parser::{MAX_NESTING_DEPTH, MAX_TREE_HEIGHT};
 pub use printer::print_tree;
 
 use crate::span::Span;

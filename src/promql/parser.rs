@@ -19,9 +19,15 @@ use super::literals::{
 use super::regex_check::check_regex;
 use crate::span::Span;
 
-/// How deeply expressions may nest (parser recursion and tree height). Keeps
-/// the parser and every recursive consumer of the tree within the stack.
+/// How deeply expressions may nest in the source (parentheses, calls,
+/// aggregations, unary and right-associative operators). Keeps the parser and
+/// every recursive consumer of the tree within the stack.
 pub const MAX_NESTING_DEPTH: u32 = 1000;
+
+/// How tall the tree may grow. A flat chain `a or b or c ...` does not nest in
+/// the source, but its left-associative tree is as tall as the chain is long;
+/// consumers of the tree must handle this height (tests/hostile.rs).
+pub const MAX_TREE_HEIGHT: u32 = 20_000;
 
 /// Nesting the parser handles on the caller's stack. Deeper input (never seen
 /// in real rules) is parsed again on a thread with a large stack, so that even
@@ -163,14 +169,17 @@ fn literal(seconds: f64, is_duration: bool, span: Span) -> DurationExpr {
     DurationExpr { kind: DurationExprKind::Literal { seconds, is_duration }, span }
 }
 
-/// A value upstream replaces after an error: zero, without a position.
-fn zero_duration() -> DurationExpr {
-    literal(0.0, false, Span::new(0, 0))
+/// The value of a duration that already has an error (upstream puts zero
+/// without a position there). NaN keeps its own position and raises no
+/// further error: not "out of range", not "must be greater than 0".
+fn failed_duration(span: Span) -> DurationExpr {
+    literal(f64::NAN, false, span)
 }
 
-/// Upstream's `durationLiteralOutOfRange`: beyond what `time.Duration` holds.
+/// Upstream's `durationLiteralOutOfRange`: beyond what `time.Duration` holds
+/// (false for a duration that already has an error).
 fn duration_out_of_range(seconds: f64) -> bool {
-    !(-9_223_372_036.854_775..=9_223_372_036.854_775).contains(&seconds)
+    seconds.abs() > 9_223_372_036.854_775
 }
 
 fn placeholder(span: Span) -> Expr {
@@ -330,9 +339,18 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
+    /// Tree height: a tall tree is checked on a large stack, but only
+    /// `MAX_TREE_HEIGHT` is an error (source nesting is limited by `enter`).
     fn check_height(&mut self, height: u32, at: Span) -> PResult<u32> {
-        self.check_nesting(height, at)?;
-        Ok(height)
+        if height <= self.depth_limit || (self.depth_limit >= MAX_NESTING_DEPTH && height <= MAX_TREE_HEIGHT) {
+            return Ok(height);
+        }
+        if self.depth_limit < MAX_NESTING_DEPTH {
+            self.needs_large_stack = true;
+        } else {
+            self.error(at, format!("expression too long (more than {MAX_TREE_HEIGHT} operations in one chain)"));
+        }
+        Err(Abort)
     }
 
     // ---- expressions --------------------------------------------------------
@@ -549,7 +567,7 @@ impl<'a> Parser<'a> {
                 }
                 Err(message) => {
                     self.error(span, message);
-                    (0.0, true)
+                    (f64::NAN, true)
                 }
             }
         } else {
@@ -875,7 +893,7 @@ impl<'a> Parser<'a> {
         if let DurationExprKind::Literal { seconds, .. } = d.kind {
             if seconds <= 0.0 {
                 self.error(d.span, "duration must be greater than 0");
-                return zero_duration();
+                return failed_duration(d.span);
             }
         }
         d
@@ -973,7 +991,7 @@ impl<'a> Parser<'a> {
         }
         if duration_out_of_range(seconds) {
             self.error(error_span, "duration out of range");
-            return zero_duration();
+            return failed_duration(span);
         }
         literal(seconds, is_duration, span)
     }
@@ -1008,7 +1026,7 @@ impl<'a> Parser<'a> {
                 && matches!(rhs.kind, DurationExprKind::Literal { seconds, .. } if seconds == 0.0);
             if divides_by_zero {
                 self.error(op_span, if op == BinaryOp::Div { "division by zero" } else { "modulo by zero" });
-                lhs = zero_duration();
+                lhs = failed_duration(Span::new(lhs.span.start, rhs.span.end));
                 continue;
             }
             let span = Span::new(lhs.span.start, rhs.span.end);
@@ -1031,7 +1049,7 @@ impl<'a> Parser<'a> {
             let value = if op == UnaryOp::Sub { -seconds } else { seconds };
             if duration_out_of_range(value) {
                 self.error(Span::new(token.start, token.end), "duration out of range");
-                return Ok(zero_duration());
+                return Ok(failed_duration(Span::new(token.start, operand.span.end)));
             }
             return Ok(literal(value, is_duration, Span::new(token.start, operand.span.end)));
         }

@@ -5,7 +5,7 @@ use std::fmt::{self, Write as _};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::Summary;
+use super::{Summary, escape_control, neutralise_controls};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
 use crate::source::SourceFile;
@@ -27,7 +27,10 @@ struct Rendered<'a> {
 /// the file's line index. miette's own `SourceCode` for strings scans from the
 /// start of the file for every span, which made many findings in one large
 /// file quadratic.
-struct Snippets<'a>(&'a SourceFile);
+///
+/// Shown text holds no raw control characters: a file's escape sequences
+/// reach the terminal as `?` (see `neutralise_controls`; offsets unchanged).
+struct Snippets<'a>(&'a SourceFile, Option<&'a str>);
 
 impl miette::SourceCode for Snippets<'_> {
     fn read_span<'b>(
@@ -55,9 +58,10 @@ impl miette::SourceCode for Snippets<'_> {
             (line_start, 0)
         };
         let data_end = file.line_range(last_line).end.max(end);
-        let data = &file.text().as_bytes()[data_start..data_end];
+        let text = self.1.unwrap_or(file.text());
+        let data = &text.as_bytes()[data_start..data_end];
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            file.name().to_string(),
+            super::escape_control(file.name()).into_owned(),
             data,
             (data_start, data_end - data_start).into(),
             first_line,
@@ -69,13 +73,13 @@ impl miette::SourceCode for Snippets<'_> {
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&escape_control(&self.diagnostic.message))
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&escape_control(&self.diagnostic.message))
     }
 }
 
@@ -91,7 +95,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(escape_control(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -110,7 +114,7 @@ impl miette::Diagnostic for Rendered<'_> {
             .diagnostic
             .labels
             .iter()
-            .map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), span(l.span)));
+            .map(move |l| LabeledSpan::new_with_span(Some(escape_control(&l.message).into_owned()), span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -148,21 +152,28 @@ impl Renderer {
 
     /// Writes one file's findings.
     pub fn write_file(&mut self, out: &mut dyn std::io::Write, report: &FileReport) -> std::io::Result<()> {
+        if report.diagnostics.is_empty() {
+            return Ok(());
+        }
+        // Names and text come from the user's files: no raw control
+        // characters reach the terminal.
+        let name = escape_control(report.file.name());
+        let safe = neutralise_controls(report.file.text());
+        let safe_text = match &safe {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(text) => Some(text.as_str()),
+        };
         for diagnostic in &report.diagnostics {
-            let rendered = Rendered { diagnostic, source: Snippets(&report.file), file: &report.file };
+            let rendered = Rendered { diagnostic, source: Snippets(&report.file, safe_text), file: &report.file };
             let position = report.file.position(diagnostic.span.start);
             self.buffer.clear();
             let _ = writeln!(
                 self.buffer,
                 "{}:{}:{}: {} [{}]",
-                report.file.name(),
-                position.line,
-                position.column,
-                diagnostic.severity,
-                diagnostic.lint
+                name, position.line, position.column, diagnostic.severity, diagnostic.lint
             );
             if self.handler.render_report(&mut self.buffer, &rendered).is_err() {
-                let _ = writeln!(self.buffer, "  {}", diagnostic.message);
+                let _ = writeln!(self.buffer, "  {}", escape_control(&diagnostic.message));
             }
             out.write_all(self.buffer.as_bytes())?;
         }

@@ -70,6 +70,9 @@ struct Builder<'a> {
     limits: Limits,
     frames: Vec<Frame>,
     anchors: HashMap<usize, Built>,
+    /// Whether the text has a `*` (an alias may follow).
+    may_alias: bool,
+    /// Nodes and bytes copied for anchors and aliases so far (one budget).
     alias_nodes: usize,
     alias_bytes: usize,
     docs: Vec<Document>,
@@ -92,6 +95,21 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
     }
     let first = guarded(text, limits);
     let Err(mut error) = first else { return first };
+    if is_lenient(&error.message) {
+        // One scan finds every scalar to patch: one more parse, not one per scalar.
+        let edits = lenient::scan_all(text);
+        if !edits.is_empty() {
+            let patched = Patched::new(text, &edits);
+            if let Ok(mut docs) = guarded(&patched.text, limits) {
+                for doc in &mut docs {
+                    translate(doc, &patched);
+                }
+                if edits_inside_quoted_scalars(&docs, &edits) {
+                    return Ok(docs);
+                }
+            }
+        }
+    }
     let mut edits: Vec<Edit> = Vec::new();
     for _ in 0..MAX_PATCH_ROUNDS {
         let new_edits = match error.message.as_str() {
@@ -118,6 +136,36 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
         }
     }
     Err(error)
+}
+
+/// Errors of what yaml.v3 accepts and saphyr does not (see `lenient`).
+fn is_lenient(message: &str) -> bool {
+    matches!(
+        message,
+        "invalid indentation in quoted scalar" | "while parsing a quoted scalar, found unknown escape character"
+    )
+}
+
+/// Whether every edit of the one-scan patch landed where it keeps the value:
+/// escape rewrites inside double-quoted scalars, indentation inside quoted ones.
+fn edits_inside_quoted_scalars(docs: &[Document], edits: &[Edit]) -> bool {
+    let mut quoted: Vec<(Span, bool)> = Vec::new();
+    for doc in docs {
+        doc.root.for_each_scalar(|node, scalar| match scalar.style {
+            ScalarStyle::DoubleQuoted => quoted.push((node.span, true)),
+            ScalarStyle::SingleQuoted => quoted.push((node.span, false)),
+            _ => {}
+        });
+    }
+    quoted.sort_by_key(|(span, _)| (span.start, span.end));
+    edits.iter().all(|edit| {
+        let escape = !edit.orig.is_empty();
+        let i = quoted.partition_point(|(span, _)| span.start <= edit.orig.start);
+        i > 0 && {
+            let (span, double) = quoted[i - 1];
+            span.end >= edit.orig.end && (double || !escape)
+        }
+    })
 }
 
 /// Runs the event loop; a panic inside saphyr-parser (it has internal
@@ -169,6 +217,7 @@ fn load_events(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> 
         limits: *limits,
         frames: Vec::new(),
         anchors: HashMap::new(),
+        may_alias: text.contains('*'),
         alias_nodes: 0,
         alias_bytes: 0,
         docs: Vec::new(),
@@ -234,7 +283,7 @@ impl Builder<'_> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let built = self.scalar(&value, style, tag.as_deref(), span);
-                self.register_anchor(anchor, &built);
+                self.register_anchor(anchor, &built)?;
                 self.add(built)?;
             }
             Event::SequenceStart(anchor, tag) => {
@@ -313,10 +362,33 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn register_anchor(&mut self, anchor: usize, built: &Built) {
-        if anchor != 0 {
-            self.anchors.insert(anchor, built.clone());
+    /// Keeps a copy of an anchored node for the aliases that refer to it.
+    /// The copy counts against the same budget as alias expansion (nested
+    /// anchors copy their subtree once per level). Without any `*` in the
+    /// text there can be no alias, and nothing is copied.
+    fn register_anchor(&mut self, anchor: usize, built: &Built) -> Result<(), YamlError> {
+        if anchor == 0 || !self.may_alias {
+            return Ok(());
         }
+        self.charge(built.stats, built.node.span)?;
+        self.anchors.insert(anchor, built.clone());
+        Ok(())
+    }
+
+    /// Counts a copy of a subtree against the file's budget of copied nodes and bytes.
+    fn charge(&mut self, stats: Stats, span: Span) -> Result<(), YamlError> {
+        let what = "anchors and aliases expand to";
+        self.alias_nodes = self.alias_nodes.saturating_add(stats.nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(stats.bytes);
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            return Err(
+                self.error(span, format!("{what} more than the limit of {} nodes", self.limits.max_alias_nodes))
+            );
+        }
+        if self.alias_bytes > self.limits.max_bytes {
+            return Err(self.error(span, format!("{what} more than the limit of {} bytes", self.limits.max_bytes)));
+        }
+        Ok(())
     }
 
     fn expand_alias(&mut self, id: usize, span: Span) -> Result<Built, YamlError> {
@@ -330,19 +402,10 @@ impl Builder<'_> {
                 format!("alias expands to nesting deeper than the limit of {} levels", self.limits.max_depth),
             ));
         }
-        self.alias_nodes = self.alias_nodes.saturating_add(stats.nodes);
-        self.alias_bytes = self.alias_bytes.saturating_add(stats.bytes);
-        if self.alias_nodes > self.limits.max_alias_nodes {
-            return Err(self.error(
-                span,
-                format!("aliases expand to more than the limit of {} nodes", self.limits.max_alias_nodes),
-            ));
-        }
-        if self.alias_bytes > self.limits.max_bytes {
-            return Err(
-                self.error(span, format!("aliases expand to more than the limit of {} bytes", self.limits.max_bytes))
-            );
-        }
+        self.charge(stats, span)?;
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(self.error(span, "alias refers to an anchor that is not defined (or not yet complete)".into()));
+        };
         let mut built = anchored.clone();
         built.node.span = span;
         Ok(built)
@@ -439,7 +502,7 @@ impl Builder<'_> {
             }
         };
         let built = Built { node: Node { kind, span, tag: frame.tag }, stats: frame.stats };
-        self.register_anchor(frame.anchor, &built);
+        self.register_anchor(frame.anchor, &built)?;
         Ok(built)
     }
 

@@ -10,7 +10,9 @@
 //! When saphyr reports one of these, the text is patched (continuation lines
 //! indented; `\'` written as the equivalent `\x27`, so the value is the same)
 //! and parsed again; every position is then translated back to the original
-//! text. The number of retries is bounded.
+//! text. One scan finds every scalar to patch, so a file is parsed at most
+//! twice in the common case; when the scan is unsure, scalars are patched one
+//! at a time, a bounded number of times.
 
 use crate::span::Span;
 
@@ -18,7 +20,7 @@ use crate::span::Span;
 #[derive(Clone, Debug)]
 pub(crate) struct Edit {
     pub orig: Span,
-    pub replacement: String,
+    pub replacement: std::borrow::Cow<'static, str>,
 }
 
 /// The patched text and the means to translate its offsets back.
@@ -102,13 +104,24 @@ pub(crate) fn indent_quoted(text: &str, quote: usize) -> Vec<Edit> {
             while ls + indent < end && bytes[ls + indent] == b' ' {
                 indent += 1;
             }
-            if indent <= quote_col {
-                edits.push(Edit { orig: Span::at(ls), replacement: " ".repeat(quote_col + 1 - indent) });
+            // Lines with no content (only a line break) need no indentation.
+            let empty = ls + indent >= end || matches!(bytes[ls + indent], b'\n' | b'\r');
+            if indent <= quote_col && !empty {
+                edits.push(Edit { orig: Span::at(ls), replacement: spaces(quote_col + 1 - indent) });
             }
         }
         i += 1;
     }
     edits
+}
+
+/// `n` spaces, without allocating for the usual small counts.
+fn spaces(n: usize) -> std::borrow::Cow<'static, str> {
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..n) {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(" ".repeat(n)),
+    }
 }
 
 /// Edits that rewrite `\'` in the double-quoted scalar at `quote` as `\x27`.
@@ -125,7 +138,7 @@ pub(crate) fn rewrite_quote_escapes(text: &str, quote: usize) -> Vec<Edit> {
     while i + 1 < end {
         if bytes[i] == b'\\' {
             if bytes[i + 1] == b'\'' {
-                edits.push(Edit { orig: Span::new(i, i + 2), replacement: "\\x27".into() });
+                edits.push(Edit { orig: Span::new(i, i + 2), replacement: std::borrow::Cow::Borrowed("\\x27") });
             }
             i += 2;
         } else {
@@ -133,6 +146,85 @@ pub(crate) fn rewrite_quote_escapes(text: &str, quote: usize) -> Vec<Edit> {
         }
     }
     edits
+}
+
+/// Every patch the file may need, found in one scan: `\'` in each
+/// double-quoted scalar and under-indented continuation lines of each
+/// multi-line quoted scalar. Quoted scalars are recognised by where they
+/// start (after indentation, `: `, `- `, `[`, `{` or `,`); comments and block
+/// scalars are skipped. The loader checks afterwards that every edit landed
+/// inside a quoted scalar, and otherwise patches one scalar at a time.
+pub(crate) fn scan_all(text: &str) -> Vec<Edit> {
+    let bytes = text.as_bytes();
+    let line_end = |from: usize| text[from..].find('\n').map_or(bytes.len(), |n| from + n);
+    let mut edits = Vec::new();
+    let mut i = 0;
+    let mut at_line_start = true;
+    let mut line_indent = 0;
+    // Indentation of the line that opened a block scalar; deeper lines are its content.
+    let mut block_parent: Option<usize> = None;
+    // The previous byte that matters for where a quoted scalar may start.
+    let mut prev = b'\n';
+    while i < bytes.len() {
+        if at_line_start {
+            at_line_start = false;
+            let mut indent = 0;
+            while bytes.get(i + indent) == Some(&b' ') {
+                indent += 1;
+            }
+            let end = line_end(i);
+            if let Some(parent) = block_parent {
+                if text[i..end].trim().is_empty() || indent > parent {
+                    i = end + 1;
+                    at_line_start = true;
+                    continue;
+                }
+                block_parent = None;
+            }
+            line_indent = indent;
+            i += indent;
+            prev = b'\n';
+            continue;
+        }
+        let b = bytes[i];
+        match b {
+            b'\n' => {
+                at_line_start = true;
+                i += 1;
+            }
+            b'#' if matches!(prev, b' ' | b'\t' | b'\n') => i = line_end(i),
+            b'"' | b'\'' if matches!(prev, b'\n' | b' ' | b'\t' | b'[' | b'{' | b',') => {
+                let Some(end) = quoted_end(text, i) else {
+                    return edits;
+                };
+                if b == b'"' {
+                    edits.extend(rewrite_quote_escapes(text, i));
+                }
+                if text[i..end].contains('\n') {
+                    edits.extend(indent_quoted(text, i));
+                }
+                i = end;
+                prev = b'"';
+            }
+            b'|' | b'>' if matches!(prev, b' ' | b'\n') && is_block_header(&text[i..line_end(i)]) => {
+                block_parent = Some(line_indent);
+                i = line_end(i);
+            }
+            _ => {
+                prev = b;
+                i += 1;
+            }
+        }
+    }
+    edits
+}
+
+/// Whether `rest` (from `|` or `>` to the end of the line) is a block scalar
+/// header: indicators, then nothing but an optional comment.
+fn is_block_header(rest: &str) -> bool {
+    let after = rest[1..].trim_start_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+    let after = after.trim_start();
+    after.is_empty() || after.starts_with('#')
 }
 
 #[cfg(test)]

@@ -93,8 +93,10 @@ struct Fold {
     whitespace: Option<(usize, usize)>,
     /// The first line break (becomes a space, or disappears before empty lines).
     leading_break: Option<Span>,
-    /// Further line breaks (each becomes a newline).
-    trailing_breaks: Vec<Span>,
+    /// Further line breaks (each becomes a newline): how many, and the file
+    /// range from the first to the last. A run of them maps to that range as
+    /// a whole, so memory does not grow with the number of empty lines.
+    trailing_breaks: Option<(usize, Span)>,
     /// True after a line break (or an escaped one): blanks are indentation.
     leading_blanks: bool,
 }
@@ -116,7 +118,10 @@ impl Fold {
                 let n = break_len(bytes, i).max(1);
                 let span = Span::new(i, i + n);
                 if self.leading_blanks {
-                    self.trailing_breaks.push(span);
+                    self.trailing_breaks = Some(match self.trailing_breaks {
+                        Some((count, run)) => (count + 1, Span::new(run.start, span.end)),
+                        None => (1, span),
+                    });
                 } else {
                     self.whitespace = None;
                     self.leading_break = Some(span);
@@ -135,13 +140,11 @@ impl Fold {
         if self.leading_blanks {
             // A single line break folds into a space; before empty lines
             // it disappears and each further break is a newline.
-            match self.leading_break.take() {
-                Some(lb) if self.trailing_breaks.is_empty() => out.synth(" ", lb),
-                _ => {
-                    for b in self.trailing_breaks.drain(..) {
-                        out.synth("\n", b);
-                    }
-                }
+            match (self.leading_break.take(), self.trailing_breaks.take()) {
+                (Some(lb), None) => out.synth(" ", lb),
+                (_, Some((1, b))) => out.synth("\n", b),
+                (_, Some((count, run))) => out.synth(&"\n".repeat(count), run),
+                (None, None) => {}
             }
             self.leading_blanks = false;
         } else if let Some((s, e)) = self.whitespace.take() {

@@ -13,6 +13,30 @@ pub fn corpus() -> PathBuf {
     shared().join("corpus")
 }
 
+/// Upstream conformance tables kept in the repository.
+pub fn conformance() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance")
+}
+
+/// Says why a test (or part of one) does not run, on the real stderr so that
+/// `cargo test` shows it even for a passing test; with
+/// `ALERTLINT_REQUIRE_ORACLES=1` a skip is a failure instead.
+pub fn skip(reason: &str) {
+    let required = std::env::var("ALERTLINT_REQUIRE_ORACLES").is_ok_and(|v| v == "1");
+    assert!(!required, "cannot skip with ALERTLINT_REQUIRE_ORACLES=1: {reason}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {reason}");
+}
+
+/// Whether `../shared/corpus` is there; when not, the caller is skipped with a printed reason.
+pub fn corpus_present(test: &str) -> bool {
+    let found = corpus().join("MANIFEST.tsv").is_file();
+    if !found {
+        skip(&format!("{test}: ../shared/corpus is not next to the repository"));
+    }
+    found
+}
+
 /// One row of `corpus/MANIFEST.tsv`.
 pub struct CorpusFile {
     /// Path relative to the corpus directory.
@@ -49,9 +73,7 @@ pub fn corpus_files() -> Vec<CorpusFile> {
 pub fn oracle(binary: &str) -> bool {
     let found = Command::new(binary).arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
-        let required = std::env::var("ALERTLINT_REQUIRE_ORACLES").is_ok_and(|v| v == "1");
-        assert!(!required, "{binary} is required (ALERTLINT_REQUIRE_ORACLES=1) but cannot be run");
-        eprintln!("skipped: {binary} is not installed (apt-get install prometheus prometheus-alertmanager)");
+        skip(&format!("{binary} is not installed (apt-get install prometheus prometheus-alertmanager)"));
     }
     found
 }

@@ -158,6 +158,13 @@ impl Client {
         );
     }
 
+    /// The server's peak resident memory so far, in KiB (Linux only).
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// Closes stdin and waits for the process; its exit code.
     pub fn finish(mut self) -> Option<i32> {
         drop(self.stdin.take());

@@ -42,14 +42,13 @@ pub fn recorded(files: &[CheckedFile<'_>]) -> HashSet<String> {
         .collect()
 }
 
-/// Parses every rule's expression of every file once.
-pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a Rule, Expr)> {
+/// Every rule's parsed expression of every file (parsed once by the engine).
+pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a Rule, &'a Expr)> {
     let mut out = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        for group in &file.model.groups {
-            for rule in &group.rules {
-                let Some(text) = &rule.expr else { continue };
-                if let Ok(expr) = crate::promql::parse(&text.value, &crate::promql::ParseOptions::default()) {
+        for (g, group) in file.model.groups.iter().enumerate() {
+            for (r, rule) in group.rules.iter().enumerate() {
+                if let Some(expr) = file.parsed.rule(g, r).and_then(|p| p.expr.as_ref()) {
                     out.push((index, group, rule, expr));
                 }
             }

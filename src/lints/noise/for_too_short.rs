@@ -120,25 +120,47 @@ struct ForTooShort(Options);
 /// times computed from `time()`, and multi-window burn-rate alerts, where the
 /// short window already confirms the long one (`a > 14.4 * x and b > 14.4 * x`).
 fn settles_by_itself(expr: &Expr) -> bool {
+    // The thresholds compared inside one side of an `and`.
+    let constants = |side: &Expr| -> Vec<f64> {
+        let mut out = Vec::new();
+        side.walk(|n| {
+            if let ExprKind::BinaryExpr(c) = &n.kind
+                && c.op.is_comparison()
+                && !c.return_bool
+                && let Some(v) = super::constant_value(&c.rhs).or_else(|| super::constant_value(&c.lhs))
+            {
+                out.push(v);
+            }
+        });
+        out
+    };
+    // Equal thresholds compare equal as keys (0 and -0 alike; NaN never matches).
+    let key = |v: f64| if v == 0.0 { 0 } else { v.to_bits() };
     let mut found = false;
+    // `and` nodes already handled as part of a longer chain `a and b and c ...`.
+    let mut in_chain: std::collections::HashSet<*const Expr> = std::collections::HashSet::new();
     expr.walk(|e| match &e.kind {
         ExprKind::Call(c) if c.func.name == "time" => found = true,
-        ExprKind::BinaryExpr(b) if b.op == BinaryOp::And => {
-            let constants = |side: &Expr| -> Vec<Option<f64>> {
-                let mut out = Vec::new();
-                side.walk(|n| {
-                    if let ExprKind::BinaryExpr(c) = &n.kind
-                        && c.op.is_comparison()
-                        && !c.return_bool
-                    {
-                        out.push(super::constant_value(&c.rhs).or_else(|| super::constant_value(&c.lhs)));
-                    }
-                });
-                out
-            };
-            let (left, right) = (constants(&b.lhs), constants(&b.rhs));
-            if left.iter().flatten().any(|l| right.iter().flatten().any(|r| l == r)) {
-                found = true;
+        ExprKind::BinaryExpr(b) if b.op == BinaryOp::And && !in_chain.contains(&(e as *const Expr)) => {
+            // Each operand against all operands before it: the same pairs as
+            // comparing both sides of every `and` of the chain, in one pass.
+            let mut operands = vec![&*b.rhs];
+            let mut node = &*b.lhs;
+            while let ExprKind::BinaryExpr(inner) = &node.kind
+                && inner.op == BinaryOp::And
+            {
+                in_chain.insert(node as *const Expr);
+                operands.push(&*inner.rhs);
+                node = &inner.lhs;
+            }
+            operands.push(node);
+            let mut seen = std::collections::HashSet::new();
+            for operand in operands.into_iter().rev() {
+                let values: Vec<f64> = constants(operand).into_iter().filter(|v| !v.is_nan()).collect();
+                if values.iter().any(|v| seen.contains(&key(*v))) {
+                    found = true;
+                }
+                seen.extend(values.into_iter().map(key));
             }
         }
         _ => {}

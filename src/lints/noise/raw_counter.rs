@@ -267,21 +267,35 @@ fn raw_counters<'a>(
                 raw_counters(&agg.expr, in_quantile, names, catalog, out);
             }
         }
-        ExprKind::BinaryExpr(b) => {
-            if b.op == BinaryOp::Sub && is_manual_increase(&b.lhs, &b.rhs) {
-                return;
-            }
-            // `objects_total / max_objects`: a level over its limit, not a counter.
-            if b.op == BinaryOp::Div && (is_gauge_selector(&b.lhs, catalog) || is_gauge_selector(&b.rhs, catalog)) {
-                return;
-            }
-            match b.op {
-                // `a and b` / `a unless b` keep the values of `a`.
-                BinaryOp::And | BinaryOp::Unless => raw_counters(&b.lhs, in_quantile, names, catalog, out),
-                _ => {
-                    raw_counters(&b.lhs, in_quantile, names, catalog, out);
-                    raw_counters(&b.rhs, in_quantile, names, catalog, out);
+        ExprKind::BinaryExpr(_) => {
+            // A chain's left spine (`a + b + c ...`, possibly thousands of
+            // operators) with a loop; operands are still visited left to right.
+            let mut right_sides = Vec::new();
+            let mut node = expr;
+            let mut leftmost = None;
+            loop {
+                let ExprKind::BinaryExpr(b) = &node.kind else {
+                    leftmost = Some(node);
+                    break;
+                };
+                if b.op == BinaryOp::Sub && is_manual_increase(&b.lhs, &b.rhs) {
+                    break;
                 }
+                // `objects_total / max_objects`: a level over its limit, not a counter.
+                if b.op == BinaryOp::Div && (is_gauge_selector(&b.lhs, catalog) || is_gauge_selector(&b.rhs, catalog)) {
+                    break;
+                }
+                // `a and b` / `a unless b` keep the values of `a`.
+                if !matches!(b.op, BinaryOp::And | BinaryOp::Unless) {
+                    right_sides.push(&*b.rhs);
+                }
+                node = &b.lhs;
+            }
+            if let Some(leftmost) = leftmost {
+                raw_counters(leftmost, in_quantile, names, catalog, out);
+            }
+            for rhs in right_sides.into_iter().rev() {
+                raw_counters(rhs, in_quantile, names, catalog, out);
             }
         }
         ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => {}

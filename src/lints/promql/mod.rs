@@ -3,5 +3,5 @@
 pub mod syntax;
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![crate::builtin_lint!(syntax::SYNTAX)]
+    vec![crate::stateless_lint!(syntax::SYNTAX, syntax::check)]
 }

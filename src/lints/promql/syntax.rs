@@ -1,4 +1,4 @@
-use crate::lints::Example;
+use crate::lints::{Example, FileContext, RuleContext};
 
 crate::declare_lint! {
     /// ## What it does
@@ -32,4 +32,14 @@ crate::declare_lint! {
         pass: [Example::new("groups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        expr: sum by (job) (rate(errors_total[5m]))\n")],
         fail: [Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: sum(rate(errors_total[5m]) > 1\n")],
     };
+}
+
+/// Only the first parse error is reported, as promtool does: the ones after it
+/// are mostly consequences of the first.
+const MAX_PARSE_ERRORS: usize = 1;
+
+pub fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
+    for error in rcx.parsed.expr_errors.iter().take(MAX_PARSE_ERRORS) {
+        cx.report(rcx.expr_span(error.span), error.message.clone());
+    }
 }

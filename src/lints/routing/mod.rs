@@ -6,8 +6,7 @@ pub mod default_only;
 
 use crate::alertmanager::AmConfig;
 use crate::lints::{FileContext, RuleContext};
-use crate::model::RuleKind;
-use crate::routes::{self, RoutedAlert};
+use crate::routes::RoutedAlert;
 
 pub fn registrations() -> Vec<super::Registration> {
     vec![default_only::registration(), blackhole::registration()]
@@ -17,18 +16,13 @@ pub fn registrations() -> Vec<super::Registration> {
 /// Alertmanager configuration, for recording rules, and when the expression
 /// does not parse (already a `promql/syntax` finding; its labels would all be
 /// guesses).
-/// Routed once per rule and shared by every routing lint of the run.
+/// Routed once per rule by the engine and shared by every routing lint.
 pub(crate) fn routed<'a, 'r>(
     cx: &FileContext<'a>,
     rcx: &'r RuleContext<'_>,
 ) -> Option<(&'a AmConfig, &'r RoutedAlert)> {
     let am = cx.alertmanager?;
-    if rcx.rule.kind != RuleKind::Alert {
-        return None;
-    }
-    let expr = rcx.expr?;
-    let routed = rcx.routed.get_or_init(|| routes::route_alert(am, cx.config, rcx.group, rcx.rule, Some(expr)));
-    Some((am, routed))
+    Some((am, rcx.parsed.routed.as_ref()?))
 }
 
 /// `route /0` or `routes /0, /1` with their receivers, for messages.

@@ -66,13 +66,16 @@ impl Lint for Duplicate {
         for (index, checked) in cx.files.iter().enumerate() {
             for group in &checked.model.groups {
                 for rule in &group.rules {
-                    let mut labels: Vec<(String, String)> =
-                        group.labels.iter().map(|kv| (kv.key.value.clone(), kv.value.value.clone())).collect();
-                    for kv in &rule.labels {
-                        labels.retain(|(k, _)| *k != kv.key.value);
-                        labels.push((kv.key.value.clone(), kv.value.value.clone()));
-                    }
-                    labels.sort();
+                    // Rule labels override group labels; later keys win. A
+                    // map keeps this linear in the number of labels.
+                    let merged: std::collections::BTreeMap<&str, &str> = group
+                        .labels
+                        .iter()
+                        .chain(&rule.labels)
+                        .map(|kv| (kv.key.value.as_str(), kv.value.value.as_str()))
+                        .collect();
+                    let labels: Vec<(String, String)> =
+                        merged.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
                     let identity = (rule.kind == RuleKind::Alert, rule.name.value.clone(), labels);
                     let here = (index, rule.name.span.start);
                     match seen.get(&identity) {

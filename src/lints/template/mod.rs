@@ -5,5 +5,9 @@ pub mod undefined_label;
 pub mod value_in_label;
 
 pub fn registrations() -> Vec<super::Registration> {
-    vec![crate::builtin_lint!(syntax::SYNTAX), undefined_label::registration(), value_in_label::registration()]
+    vec![
+        crate::stateless_lint!(syntax::SYNTAX, syntax::check),
+        undefined_label::registration(),
+        value_in_label::registration(),
+    ]
 }

@@ -1,4 +1,4 @@
-use crate::lints::Example;
+use crate::lints::{Example, FileContext, RuleContext};
 
 crate::declare_lint! {
     /// ## What it does
@@ -28,4 +28,10 @@ crate::declare_lint! {
         pass: [Example::new("groups:\n  - name: api\n    rules:\n      - alert: InstanceDown\n        expr: up == 0\n        annotations:\n          summary: \"{{ $labels.instance }} is down\"\n")],
         fail: [Example::new("groups:\n  - name: api\n    rules:\n      - alert: InstanceDown\n        expr: up == 0\n        annotations:\n          summary: \"{{ $labels.instance } is down\"\n")],
     };
+}
+
+pub fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
+    for (span, message) in &rcx.parsed.template_errors {
+        cx.report(*span, message.clone());
+    }
 }

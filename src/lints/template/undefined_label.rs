@@ -70,8 +70,8 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         .rule
         .labels
         .iter()
-        .zip(&rcx.label_templates)
-        .chain(rcx.rule.annotations.iter().zip(&rcx.annotation_templates));
+        .zip(rcx.label_templates)
+        .chain(rcx.rule.annotations.iter().zip(rcx.annotation_templates));
     for (kv, template) in pairs {
         let Some(template) = template else { continue };
         for reference in template.label_refs() {

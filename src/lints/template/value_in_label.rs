@@ -41,7 +41,7 @@ pub fn registration() -> Registration {
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
-    for (kv, template) in rcx.rule.labels.iter().zip(&rcx.label_templates) {
+    for (kv, template) in rcx.rule.labels.iter().zip(rcx.label_templates) {
         let Some(template) = template else { continue };
         if let Some(&first) = template.value_refs().first() {
             cx.report(
