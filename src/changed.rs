@@ -115,7 +115,10 @@ impl Changes {
                     .iter()
                     .filter(|g| Some(g.name.value.as_str()) == d.group.as_deref())
                     .flat_map(|g| g.rules.iter().map(move |r| (g, r)))
-                    .find(|(_, r)| r.name.value == rule_name && r.span.contains(d.span.start));
+                    // A finding may sit at the very end of its rule (a parse error at the end of `expr`).
+                    .find(|(_, r)| {
+                        r.name.value == rule_name && r.span.start <= d.span.start && d.span.start <= r.span.end
+                    });
                 match rule {
                     Some((group, rule)) => {
                         !unchanged.contains(&(group.name.value.clone(), normalise(&file.text()[rule.span.range()])))

@@ -11,7 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::engine::{Engine, Input, Selection};
 use crate::lints;
-use crate::model::Dialect;
+use crate::model::{Dialect, FileKind};
 use crate::promql;
 use crate::read;
 use crate::report::{self, Format};
@@ -113,6 +113,9 @@ struct CheckArgs {
     /// Print nothing but the findings (no summary)
     #[arg(short, long)]
     quiet: bool,
+    /// Report only findings on rules added or changed since this git revision (and on changed files)
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
     /// Apply every safe fix in place, then report what remains
     #[arg(long)]
     fix: bool,
@@ -244,10 +247,84 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         None => {
             let cwd = std::env::current_dir()
                 .map_err(|e| ConfigError::new(format!("cannot read the current directory: {e}")))?;
-            match Config::discover(&cwd) {
-                Some(path) => Config::load(&path),
-                None => Ok(Config::default()),
-            }
+            Config::for_dir(&cwd)
+        }
+    }
+}
+
+/// The configurations of one `check` run: `--config FILE` for every file, or
+/// for each file the nearest `.alertlint.yaml` above it (`Config::for_dir`,
+/// the lookup the language server makes), each loaded once.
+struct Configs<'a> {
+    args: &'a CheckArgs,
+    explicit: Option<Config>,
+    /// Directory → the configuration file found above it.
+    dirs: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    /// Configuration file (`None`: the defaults) → its index in `loaded`.
+    index: std::collections::HashMap<Option<PathBuf>, usize>,
+    loaded: Vec<(Config, crate::discover::Filter)>,
+}
+
+impl<'a> Configs<'a> {
+    fn new(args: &'a CheckArgs) -> Result<Configs<'a>, ConfigError> {
+        let mut configs =
+            Configs { args, explicit: None, dirs: Default::default(), index: Default::default(), loaded: Vec::new() };
+        if let Some(path) = &args.config {
+            let config = Config::load(path)?;
+            configs.explicit = Some(config);
+        }
+        Ok(configs)
+    }
+
+    /// The index of the configuration for files in `dir`.
+    fn for_dir(&mut self, dir: &Path) -> Result<usize, ConfigError> {
+        let key = if self.explicit.is_some() {
+            None
+        } else {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            // Walking up needs the directory's ancestors, which `.` does not show.
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+            self.dirs.entry(dir.clone()).or_insert_with(|| Config::discover(&dir)).clone()
+        };
+        if let Some(&i) = self.index.get(&key) {
+            return Ok(i);
+        }
+        let mut config = match (&self.explicit, &key) {
+            (Some(config), _) => config.clone(),
+            (None, Some(path)) => Config::load(path)?,
+            (None, None) => Config::default(),
+        };
+        self.apply_options(&mut config);
+        let filter = crate::discover::Filter::new(&config)?;
+        self.loaded.push((config, filter));
+        self.index.insert(key, self.loaded.len() - 1);
+        Ok(self.loaded.len() - 1)
+    }
+
+    /// The index of the configuration for file `path`.
+    fn for_file(&mut self, path: &Path) -> Result<usize, ConfigError> {
+        self.for_dir(path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Command-line options win over every configuration file.
+    fn apply_options(&self, config: &mut Config) {
+        let args = self.args;
+        if let Some(dialect) = args.dialect {
+            config.dialect = match dialect {
+                DialectArg::Prometheus => Dialect::Prometheus,
+                DialectArg::Thanos => Dialect::Thanos,
+                DialectArg::Mimir => Dialect::Mimir,
+            };
+        }
+        if let Some(am) = &args.alertmanager_config {
+            config.alertmanager_config = Some(am.clone());
+        }
+        // Files named on the command line are relative to the current directory,
+        // not to the configuration file like `prometheus.metrics`.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
+        if let Some(url) = &args.prometheus_url {
+            config.prometheus.url = Some(url.clone());
         }
     }
 }
@@ -262,72 +339,148 @@ fn check(args: CheckArgs) -> ExitCode {
             return fail(format!("cannot start {jobs} worker threads: {e}"));
         }
     }
-    let mut config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
+    let mut configs = match Configs::new(&args) {
+        Ok(configs) => configs,
         Err(e) => return fail(e),
     };
-    if let Some(dialect) = args.dialect {
-        config.dialect = match dialect {
-            DialectArg::Prometheus => Dialect::Prometheus,
-            DialectArg::Thanos => Dialect::Thanos,
-            DialectArg::Mimir => Dialect::Mimir,
-        };
-    }
-    if let Some(am) = args.alertmanager_config {
-        config.alertmanager_config = Some(am);
-    }
-    // Files named on the command line are relative to the current directory,
-    // not to the configuration file like `prometheus.metrics`.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    config.prometheus.metrics.extend(args.metrics.iter().map(|p| cwd.join(p).display().to_string()));
-    if let Some(url) = args.prometheus_url {
-        config.prometheus.url = Some(url);
-    }
 
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let mut inputs = Vec::new();
+    // Inputs per configuration, each with whether it was named and the
+    // directory argument it was found under.
+    let mut inputs: Vec<Vec<(Input, bool, Option<usize>)>> = Vec::new();
     let mut io_errors = Vec::new();
     let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
-    // An editor sends every buffer; one the configuration excludes gets no findings.
-    let stdin_excluded = match (&args.stdin_filename, crate::discover::Filter::new(&config)) {
-        (Some(name), Ok(filter)) => !filter.wants(Path::new(name)),
-        _ => false,
-    };
-    if !stdin.is_empty() && !stdin_excluded {
-        let mut bytes = Vec::new();
-        match std::io::stdin().take(READ_LIMIT).read_to_end(&mut bytes) {
-            Ok(_) => {
-                inputs.push(Input { name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()), bytes })
+    if !stdin.is_empty() {
+        // Configuration for stdin: from `--stdin-filename`'s directory, then
+        // from the current directory.
+        let named_dir = args.stdin_filename.as_deref().and_then(|n| Path::new(n).parent());
+        let found_above = named_dir.filter(|d| {
+            let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+            args.config.is_some() || std::path::absolute(d).is_ok_and(|d| Config::discover(&d).is_some())
+        });
+        let index = match configs.for_dir(found_above.unwrap_or(Path::new("."))) {
+            Ok(i) => i,
+            Err(e) => return fail(e),
+        };
+        // An editor sends every buffer; one the configuration excludes gets no findings.
+        let excluded = args.stdin_filename.as_ref().is_some_and(|name| !configs.loaded[index].1.wants(Path::new(name)));
+        if !excluded {
+            let mut bytes = Vec::new();
+            match std::io::stdin().take(READ_LIMIT).read_to_end(&mut bytes) {
+                Ok(_) => {
+                    let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+                    push_input(&mut inputs, index, (Input { name, bytes }, true, None));
+                }
+                Err(e) => io_errors.push(format!("<stdin>: {e}")),
             }
-            Err(e) => io_errors.push(format!("<stdin>: {e}")),
         }
     }
-    let discovered = match crate::discover::discover(&paths, &config) {
+    let mut pick = |path: &Path| -> Result<crate::discover::Pick, ConfigError> {
+        let index = configs.for_file(path)?;
+        Ok(configs.loaded[index].1.pick(path))
+    };
+    let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut pick) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
     io_errors.extend(discovered.errors);
-    let mut oversized = Vec::new();
-    for path in discovered.files {
-        match read::read_bytes(&path, read::MAX_RULE_FILE_BYTES) {
-            Ok(bytes) => inputs.push(Input { name: path.display().to_string(), bytes }),
+    let mut reports = Vec::new();
+    let mut roots_with_rules = vec![false; discovered.dirs.len()];
+    for found in discovered.files {
+        let name = found.path.display().to_string();
+        if found.oversized {
             // A finding, as for stdin, not an I/O error: the file is there.
-            Err(read::ReadError::TooLarge(_)) => oversized.push(Engine::oversized_report(path.display().to_string())),
-            Err(e) => io_errors.push(format!("{}: {e}", path.display())),
+            if let Some(root) = found.root {
+                roots_with_rules[root] = true;
+            }
+            reports.push(Engine::oversized_report(name));
+            continue;
+        }
+        let index = match configs.for_file(&found.path) {
+            Ok(i) => i,
+            Err(e) => return fail(e),
+        };
+        push_input(&mut inputs, index, (Input { name, bytes: found.bytes }, found.named, found.root));
+    }
+
+    let selection = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
+    // One engine per configuration in use; one run over all files, so that
+    // cross-file lints compare files whatever configuration they use.
+    let mut engines = Vec::new();
+    let mut groups = Vec::new();
+    for (index, (config, _)) in configs.loaded.iter().enumerate() {
+        let Some(group) = inputs.get_mut(index).map(std::mem::take).filter(|g| !g.is_empty()) else {
+            continue;
+        };
+        let mut engine = match Engine::new(config.clone(), selection.clone()) {
+            Ok(engine) => engine,
+            Err(e) => return fail(e),
+        };
+        engine.note_not_rules(true);
+        for warning in engine.input_warnings() {
+            print_error(format_args!("warning: {warning}"));
+        }
+        engines.push(engine);
+        groups.push(group);
+    }
+    let mut parts = Vec::new();
+    let mut origins: Vec<Vec<(bool, Option<usize>)>> = Vec::new();
+    for (engine, group) in engines.iter().zip(groups) {
+        let (group, origin): (Vec<Input>, Vec<(bool, Option<usize>)>) =
+            group.into_iter().map(|(input, named, root)| (input, (named, root))).unzip();
+        parts.push((engine, group));
+        origins.push(origin);
+    }
+    // Which engine checked each file, for `--fix`.
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (part, (checked, origin)) in Engine::check_many(parts).into_iter().zip(origins).enumerate() {
+        for report in &checked {
+            owner.entry(report.file.name().to_string()).or_insert(part);
+        }
+        for (i, report) in checked.into_iter().enumerate() {
+            // Reports past the inputs are the Alertmanager and Prometheus ones.
+            let (named, root) = origin.get(i).copied().unwrap_or((true, None));
+            if !named && !holds_rules(&report) {
+                continue;
+            }
+            if let Some(root) = root {
+                roots_with_rules[root] = true;
+            }
+            reports.push(report);
+        }
+    }
+    reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
+    // Every engine reports the Alertmanager configuration's own findings: once is enough.
+    reports.dedup_by(|later, first| later.file.name() == first.file.name() && later.model.kind == FileKind::NotRules);
+
+    if let Some(rev) = &args.changed_since {
+        let here = std::env::current_dir().unwrap_or_default();
+        let changes = match crate::changed::Changes::since(&here, rev) {
+            Ok(changes) => changes,
+            Err(e) => return fail(format!("--changed-since: {e}")),
+        };
+        let removed = crate::changed::removed_dependencies(&changes.recorded_before(), &reports);
+        changes.filter(&mut reports);
+        let lint = &lints::rule::dependency::DEPENDENCY;
+        for found in removed {
+            let report = &mut reports[found.report];
+            let engine = owner.get(report.file.name()).and_then(|&i| engines.get(i));
+            let Some(severity) = engine.and_then(|e| e.effective_severity(lint.id)) else { continue };
+            let message = format!(
+                "rule `{}` reads `{}`, a recording rule removed or renamed since {rev}",
+                found.rule, found.metric
+            );
+            let mut diagnostic = crate::diagnostic::Diagnostic::new(lint.id, severity, found.span, message)
+                .help("record the series again, or change this rule to read what replaced it");
+            diagnostic.group = Some(found.group);
+            diagnostic.rule = Some(found.rule);
+            report.diagnostics.push(diagnostic);
+            report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         }
     }
 
-    let engine = match Engine::new(config, Selection { select: args.select, ignore: args.ignore }) {
-        Ok(engine) => engine,
-        Err(e) => return fail(e),
-    };
-    for warning in engine.input_warnings() {
-        print_error(format_args!("warning: {warning}"));
-    }
-    let mut reports = engine.check(inputs);
-    reports.extend(oversized);
-    reports.sort_by(|a, b| a.file.name().cmp(b.file.name()));
-
+    let empty_dirs: Vec<&PathBuf> =
+        discovered.dirs.iter().zip(&roots_with_rules).filter(|(_, found)| !**found).map(|(dir, _)| dir).collect();
     if let Some(path) = &args.baseline {
         if args.update_baseline {
             let baseline = crate::baseline::Baseline::from_reports(&reports);
@@ -365,7 +518,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 
     if args.fix {
-        return fix(&engine, &reports, again, args.diff);
+        return fix(&engines, &owner, &reports, again, args.diff);
     }
 
     let threshold = match args.fail_on {
@@ -373,7 +526,10 @@ fn check(args: CheckArgs) -> ExitCode {
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    let output = Output { format: args.format, statistics: args.statistics, quiet: args.quiet, threshold };
+    // Never "No problems found in 0 files" for a run that checked nothing.
+    let nothing_checked = reports.is_empty() && !empty_dirs.is_empty();
+    let quiet = args.quiet || nothing_checked;
+    let output = Output { format: args.format, statistics: args.statistics, quiet, threshold };
     let written = match &args.output_file {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => write_report(&mut std::io::BufWriter::new(file), &reports, output, false),
@@ -391,16 +547,26 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         return ExitCode::from(EXIT_USAGE);
     }
-    if matches!(args.format, Format::Human)
-        && !args.quiet
-        && let Some((url, stats)) = engine.prometheus_stats()
-    {
-        let failed =
-            if stats.failures.is_empty() { String::new() } else { format!(", {} failed", stats.failures.len()) };
-        print_error(format_args!(
-            "made {} {} to Prometheus at {url}{failed}",
-            stats.queries,
-            if stats.queries == 1 { "query" } else { "queries" }
+    if matches!(args.format, Format::Human) && !args.quiet {
+        for engine in &engines {
+            if let Some((url, stats)) = engine.prometheus_stats() {
+                let failed = if stats.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed", stats.failures.len())
+                };
+                print_error(format_args!(
+                    "made {} {} to Prometheus at {url}{failed}",
+                    stats.queries,
+                    if stats.queries == 1 { "query" } else { "queries" }
+                ));
+            }
+        }
+    }
+    for dir in empty_dirs {
+        io_errors.push(format!(
+            "{}: no rule file found in this directory; name rule files explicitly, or see `include` in .alertlint.yaml",
+            dir.display()
         ));
     }
     for error in &io_errors {
@@ -413,10 +579,33 @@ fn check(args: CheckArgs) -> ExitCode {
     ExitCode::from(u8::from(failed))
 }
 
+fn push_input<T>(inputs: &mut Vec<Vec<T>>, index: usize, input: T) {
+    if inputs.len() <= index {
+        inputs.resize_with(index + 1, Vec::new);
+    }
+    inputs[index].push(input);
+}
+
+/// Whether a file found by a walk is kept: it holds rules, or it is meant to
+/// (a YAML error in a file whose name and text say rule file).
+fn holds_rules(report: &crate::engine::FileReport) -> bool {
+    match report.model.kind {
+        FileKind::NotRules => false,
+        FileKind::Invalid => crate::model::has_rule_file_extension(Path::new(report.file.name())),
+        _ => true,
+    }
+}
+
 /// `--fix`: writes every fixable file, then checks again and reports what
 /// remains. With `--diff`, prints the fixes instead and changes nothing
 /// (exit 1 when there is something to fix).
-fn fix(engine: &Engine, reports: &[crate::engine::FileReport], mut args: CheckArgs, diff: bool) -> ExitCode {
+fn fix(
+    engines: &[Engine],
+    owner: &std::collections::HashMap<String, usize>,
+    reports: &[crate::engine::FileReport],
+    mut args: CheckArgs,
+    diff: bool,
+) -> ExitCode {
     let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
     let mut fixed = 0;
     let mut stdout = std::io::stdout().lock();
@@ -425,6 +614,8 @@ fn fix(engine: &Engine, reports: &[crate::engine::FileReport], mut args: CheckAr
         if !on_disk || report.diagnostics.is_empty() {
             continue;
         }
+        // Each file is fixed by the engine (configuration) that checked it.
+        let Some(engine) = owner.get(report.file.name()).and_then(|&i| engines.get(i)) else { continue };
         let Some(text) = crate::fix::fix_file(engine, report) else { continue };
         fixed += 1;
         if diff {
@@ -541,17 +732,23 @@ fn routes(args: RoutesArgs) -> ExitCode {
         }
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let discovered = match crate::discover::discover(&paths, &config) {
+    let filter = match crate::discover::Filter::new(&config) {
+        Ok(filter) => filter,
+        Err(e) => return fail(e),
+    };
+    let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut |p| Ok(filter.pick(p))) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
     let mut inputs = Vec::new();
     let mut io_errors = discovered.errors;
-    for path in discovered.files {
-        match read::read_bytes(&path, read::MAX_RULE_FILE_BYTES) {
-            Ok(bytes) => inputs.push(crate::engine::Input { name: path.display().to_string(), bytes }),
-            Err(e) => io_errors.push(format!("{}: {e}", path.display())),
+    for found in discovered.files {
+        if found.oversized {
+            let limit = read::MAX_RULE_FILE_BYTES;
+            io_errors.push(format!("{}: file is larger than the limit of {limit} bytes", found.path.display()));
+            continue;
         }
+        inputs.push(crate::engine::Input { name: found.path.display().to_string(), bytes: found.bytes });
     }
     // The engine loads, parses and routes the rules; this command renders.
     // Routing needs no server and no saved scrape.
@@ -827,12 +1024,14 @@ fn init(force: bool) -> ExitCode {
 
     let config = Config::default();
     let mut inputs = Vec::new();
-    match crate::discover::discover(&[PathBuf::from(".")], &config) {
+    let filter = match crate::discover::Filter::new(&config) {
+        Ok(filter) => filter,
+        Err(e) => return fail(e),
+    };
+    match crate::discover::discover(&[PathBuf::from(".")], read::MAX_RULE_FILE_BYTES, &mut |p| Ok(filter.pick(p))) {
         Ok(discovered) => {
-            for file in discovered.files {
-                if let Ok(bytes) = read::read_bytes(&file, read::MAX_RULE_FILE_BYTES) {
-                    inputs.push(Input { name: file.display().to_string(), bytes });
-                }
+            for found in discovered.files.into_iter().filter(|f| !f.oversized) {
+                inputs.push(Input { name: found.path.display().to_string(), bytes: found.bytes });
             }
         }
         Err(e) => return fail(e),

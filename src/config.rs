@@ -94,6 +94,10 @@ pub struct Config {
     pub dialect: Dialect,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Where `include` / `exclude` globs start from when they were inherited
+    /// through `extends` from a configuration in another directory.
+    pub include_base: Option<PathBuf>,
+    pub exclude_base: Option<PathBuf>,
     pub lints: Vec<LintSetting>,
     pub runbook: RunbookConfig,
     pub owner: OwnerConfig,
@@ -111,6 +115,8 @@ impl Default for Config {
             dialect: Dialect::Prometheus,
             include: Vec::new(),
             exclude: Vec::new(),
+            include_base: None,
+            exclude_base: None,
             lints: Vec::new(),
             runbook: RunbookConfig {
                 annotations: vec!["runbook_url".into()],
@@ -141,27 +147,87 @@ impl Config {
         dir.ancestors().flat_map(|d| FILE_NAMES.iter().map(move |n| d.join(n))).find(|p| p.is_file())
     }
 
-    /// Reads and validates a configuration file.
+    /// The configuration that applies to files in `dir`: the nearest
+    /// `.alertlint.yaml` walking up, loaded with its `extends` chain, or the
+    /// defaults. `check` and the language server both look configurations up
+    /// through this function.
+    pub fn for_dir(dir: &Path) -> Result<Config, ConfigError> {
+        match Config::discover(dir) {
+            Some(path) => Config::load(&path),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads and validates a configuration file, starting from the one it
+    /// `extends` (if any).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_chain(path, &mut Vec::new())
+    }
+
+    fn load_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
         let text = crate::read::read_text(path, crate::read::MAX_CONFIG_BYTES).map_err(|e| ConfigError {
             file: Some(shown.clone()),
             position: None,
             message: format!("cannot read configuration: {e}"),
         })?;
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(first) = chain.iter().position(|p| *p == canonical) {
+            let cycle: Vec<String> =
+                chain[first..].iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
+            return Err(ConfigError {
+                file: Some(shown),
+                position: None,
+                message: format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
+            });
+        }
+        chain.push(canonical);
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut config = Config::parse(SourceFile::new(shown, text))?;
-        config.base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
+        let base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
+        let file = SourceFile::new(shown, text);
+        let start = match extends_of(&file)? {
+            Some((target, span)) => {
+                let target_path = base_dir.join(&target);
+                if !target_path.is_file() {
+                    return Err(error_at(&file, span, format!("`extends`: no configuration file at `{target}`")));
+                }
+                let mut parent = Config::load_chain(&target_path, chain)?;
+                parent.inherit_paths();
+                parent
+            }
+            None => Config::default(),
+        };
+        let mut config = Config::parse_onto(start, file)?;
+        config.base_dir = base_dir;
         config.path = Some(path.to_path_buf());
         if let Some(am) = &config.alertmanager_config {
             config.alertmanager_config = Some(config.base_dir.join(am));
         }
+        chain.pop();
         Ok(config)
+    }
+
+    /// Makes the paths of a configuration that another one extends
+    /// independent of its directory, which the extending one does not share.
+    fn inherit_paths(&mut self) {
+        let dir = self.base_dir.clone();
+        self.prometheus.metrics = self.prometheus.metrics.iter().map(|m| dir.join(m).display().to_string()).collect();
+        if self.include_base.is_none() && !self.include.is_empty() {
+            self.include_base = Some(dir.clone());
+        }
+        if self.exclude_base.is_none() && !self.exclude.is_empty() {
+            self.exclude_base = Some(dir);
+        }
     }
 
     /// Parses configuration text (paths stay relative to the current directory).
     pub fn parse(file: SourceFile) -> Result<Config, ConfigError> {
-        let mut config = Config::default();
+        Config::parse_onto(Config::default(), file)
+    }
+
+    /// Parses configuration text over `config`: every key given replaces
+    /// what `config` said, and `lints` entries are added to its own.
+    fn parse_onto(mut config: Config, file: SourceFile) -> Result<Config, ConfigError> {
         let documents =
             yaml::load(file.text(), &yaml::Limits::default()).map_err(|e| error_at(&file, e.span, e.message))?;
         let Some(root) = documents.first().map(|d| &d.root) else {
@@ -171,6 +237,7 @@ impl Config {
         let cx = Cursor { file: &file, node: root };
         if !cx.is_null() {
             for (key, value) in cx.mapping(&[
+                "extends",
                 "dialect",
                 "include",
                 "exclude",
@@ -182,15 +249,25 @@ impl Config {
                 "alertmanager",
             ])? {
                 match key {
+                    // Read before the rest, by `load`.
+                    "extends" => {
+                        value.string()?;
+                    }
                     "dialect" => {
                         let s = value.string()?;
                         config.dialect = Dialect::parse(s).ok_or_else(|| {
                             value.error(format!("unknown dialect `{s}`; expected prometheus, thanos or mimir"))
                         })?;
                     }
-                    "include" => config.include = value.string_list()?,
-                    "exclude" => config.exclude = value.string_list()?,
-                    "lints" => config.lints = decode_lints(value)?,
+                    "include" => {
+                        config.include = value.string_list()?;
+                        config.include_base = None;
+                    }
+                    "exclude" => {
+                        config.exclude = value.string_list()?;
+                        config.exclude_base = None;
+                    }
+                    "lints" => config.lints.extend(decode_lints(value)?),
                     "runbook" => {
                         for (key, value) in value.mapping(&["annotations", "url_pattern"])? {
                             match key {
@@ -278,6 +355,17 @@ impl Config {
         };
         exact.or_else(glob).and_then(|s| s.severity)
     }
+}
+
+/// The `extends` value of a configuration file and its span, read before the
+/// rest so that the file it names can be loaded first.
+fn extends_of(file: &SourceFile) -> Result<Option<(String, Span)>, ConfigError> {
+    let documents = yaml::load(file.text(), &yaml::Limits::default()).map_err(|e| error_at(file, e.span, e.message))?;
+    let Some((_, value)) = documents.first().and_then(|d| d.root.entry("extends")) else {
+        return Ok(None);
+    };
+    let target = Cursor { file, node: value }.string()?;
+    Ok(Some((target.to_string(), value.span)))
 }
 
 fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {

@@ -1,5 +1,8 @@
-//! Finding the rule files to check: explicit files as given, directories
-//! walked recursively honouring `.gitignore`/`.ignore`, `*.yml`/`*.yaml` picked.
+//! Finding the rule files to check. Files named explicitly are taken as
+//! given; directories are walked recursively honouring `.gitignore`/`.ignore`
+//! and every file is considered whatever its extension: whether it is a rule
+//! file is decided by its content (here a cheap look at the text, then the
+//! loader's classification; see `cli`).
 
 use std::path::{Path, PathBuf};
 
@@ -7,10 +10,26 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, ConfigError};
 
-/// Files found, and paths that could not be read (exit code 2).
+/// A file to check.
+#[derive(Debug)]
+pub struct Found {
+    pub path: PathBuf,
+    /// Named on the command line (checked whatever it holds), rather than
+    /// found by walking a directory (skipped unless it holds rules).
+    pub named: bool,
+    /// The directory argument it was found under (index into `Discovered::dirs`).
+    pub root: Option<usize>,
+    /// Empty when `oversized`.
+    pub bytes: Vec<u8>,
+    /// Larger than the limit: reported as such, not read.
+    pub oversized: bool,
+}
+
+/// Files found, the directories walked, and paths that could not be read (exit code 2).
 #[derive(Debug, Default)]
 pub struct Discovered {
-    pub files: Vec<PathBuf>,
+    pub files: Vec<Found>,
+    pub dirs: Vec<PathBuf>,
     pub errors: Vec<String>,
 }
 
@@ -74,48 +93,92 @@ fn shorten(pattern: &str) -> String {
     format!("{head}…")
 }
 
-fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+/// What a walk does with a file, by the configuration's globs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// Excluded, or not among the `include` globs.
+    Skip,
+    /// No glob says anything: read it if it may hold rules.
+    ByContent,
+    /// Matched by an `include` glob: read it whatever its name or size.
+    Included,
 }
 
 /// The configuration's `include`/`exclude` globs, matched against paths
-/// relative to the configuration's directory.
+/// relative to the configuration's directory (or, for globs inherited
+/// through `extends`, to the directory of the file that wrote them).
 pub struct Filter {
-    include: Option<GlobSet>,
-    exclude: Option<GlobSet>,
-    base: PathBuf,
+    include: Option<(GlobSet, PathBuf)>,
+    exclude: Option<(GlobSet, PathBuf)>,
+}
+
+fn canonical(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 impl Filter {
     pub fn new(config: &Config) -> Result<Filter, ConfigError> {
+        let base = |inherited: &Option<PathBuf>| canonical(inherited.as_deref().unwrap_or(&config.base_dir));
         Ok(Filter {
-            include: glob_set(&config.include, "include")?,
-            exclude: glob_set(&config.exclude, "exclude")?,
-            base: std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone()),
+            include: glob_set(&config.include, "include")?.map(|set| (set, base(&config.include_base))),
+            exclude: glob_set(&config.exclude, "exclude")?.map(|set| (set, base(&config.exclude_base))),
         })
     }
 
     /// Whether `path` (existing or not, as for `--stdin-filename`) is to be checked.
     pub fn wants(&self, path: &Path) -> bool {
+        self.pick(path) != Pick::Skip
+    }
+
+    pub fn pick(&self, path: &Path) -> Pick {
         // Canonicalising costs system calls per file: only when a glob needs it.
         if self.include.is_none() && self.exclude.is_none() {
-            return true;
+            return Pick::ByContent;
         }
         let absolute = std::fs::canonicalize(path)
             .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
-        let rel = absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
-        let included = self.include.as_ref().is_none_or(|set| set.is_match(&rel));
-        let excluded = self.exclude.as_ref().is_some_and(|set| set.is_match(&rel));
-        included && !excluded
+        let matches = |(set, base): &(GlobSet, PathBuf)| {
+            let rel = absolute.strip_prefix(base).unwrap_or(path);
+            set.is_match(rel)
+        };
+        if self.exclude.as_ref().is_some_and(matches) {
+            return Pick::Skip;
+        }
+        match &self.include {
+            None => Pick::ByContent,
+            Some(include) if matches(include) => Pick::Included,
+            Some(_) => Pick::Skip,
+        }
     }
 }
 
-/// Walks `paths`; files found in directories are filtered by the
-/// configuration's `include`/`exclude`, files named explicitly are not.
-pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, ConfigError> {
-    let filter = Filter::new(config)?;
-    let wanted = |path: &Path| filter.wants(path);
+/// Files a walk skips by name: binary formats and source code, which never hold rules.
+const SKIPPED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "ico", "bmp", "webp", "svg", "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "tar",
+    "jar", "war", "class", "so", "dylib", "dll", "exe", "o", "a", "rlib", "wasm", "pyc", "woff", "woff2", "ttf", "otf",
+    "eot", "mp3", "mp4", "mov", "avi", "db", "sqlite", "pb", "parquet", "lock", "go", "rs", "py", "js", "ts", "java",
+    "c", "h", "cc", "cpp", "md", "html", "css", "sum", "mod",
+];
 
+/// Largest file a walk reads unless an `include` glob names it: rule files
+/// are far smaller, generated data dumps are not.
+const WALK_MAX_BYTES: u64 = 8 << 20;
+
+/// How much of a file is looked at for a NUL byte (the mark of a binary).
+const SNIFF_BYTES: usize = 8 << 10;
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+}
+
+/// Walks `paths`. `pick` says, for a file found in a directory, what the
+/// configuration that applies to it wants; files named explicitly are always
+/// taken. `limit` bounds the bytes read from one file.
+pub fn discover(
+    paths: &[PathBuf],
+    limit: usize,
+    pick: &mut dyn FnMut(&Path) -> Result<Pick, ConfigError>,
+) -> Result<Discovered, ConfigError> {
     let mut found = Discovered::default();
     for path in paths {
         let metadata = match std::fs::metadata(path) {
@@ -126,23 +189,88 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Result<Discovered, Config
             }
         };
         if !metadata.is_dir() {
-            found.files.push(path.clone());
+            match crate::read::read_bytes(path, limit) {
+                Ok(bytes) => {
+                    found.files.push(Found { path: path.clone(), named: true, root: None, bytes, oversized: false })
+                }
+                Err(crate::read::ReadError::TooLarge(_)) => found.files.push(Found {
+                    path: path.clone(),
+                    named: true,
+                    root: None,
+                    bytes: Vec::new(),
+                    oversized: true,
+                }),
+                Err(e) => found.errors.push(format!("{}: {e}", path.display())),
+            }
             continue;
         }
+        let root = found.dirs.len();
+        found.dirs.push(path.clone());
         let walker = ignore::WalkBuilder::new(path).require_git(false).follow_links(true).build();
         for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    let p = entry.path();
-                    if entry.file_type().is_some_and(|t| t.is_file()) && is_yaml(p) && wanted(p) {
-                        found.files.push(p.to_path_buf());
-                    }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    found.errors.push(e.to_string());
+                    continue;
                 }
-                Err(e) => found.errors.push(e.to_string()),
+            };
+            let p = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let how = pick(p)?;
+            if how == Pick::Skip {
+                continue;
+            }
+            match read_candidate(p, how, limit) {
+                Ok(Some(bytes)) => found.files.push(Found {
+                    path: p.to_path_buf(),
+                    named: false,
+                    root: Some(root),
+                    bytes,
+                    oversized: false,
+                }),
+                Ok(None) => {}
+                Err(crate::read::ReadError::TooLarge(_)) => found.files.push(Found {
+                    path: p.to_path_buf(),
+                    named: false,
+                    root: Some(root),
+                    bytes: Vec::new(),
+                    oversized: true,
+                }),
+                Err(e) => found.errors.push(format!("{}: {e}", p.display())),
             }
         }
     }
-    found.files.sort();
-    found.files.dedup();
+    found.files.sort_by(|a, b| a.path.cmp(&b.path).then(b.named.cmp(&a.named)));
+    found.files.dedup_by(|later, first| later.path == first.path);
     Ok(found)
+}
+
+/// The bytes of a file found by a walk, when they may be a rule file.
+fn read_candidate(path: &Path, how: Pick, limit: usize) -> Result<Option<Vec<u8>>, crate::read::ReadError> {
+    let yaml = is_yaml(path);
+    if how == Pick::ByContent && !yaml {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        if SKIPPED_EXTENSIONS.contains(&extension.as_str()) {
+            return Ok(None);
+        }
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > WALK_MAX_BYTES) {
+            return Ok(None);
+        }
+    }
+    let bytes = crate::read::read_bytes(path, limit)?;
+    // YAML files are read whatever they hold, so that one that is not valid
+    // YAML is reported (`yaml/syntax`); the others only when they may be rules.
+    if how == Pick::Included || yaml {
+        return Ok(Some(bytes));
+    }
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+        return Ok(None);
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(text) if crate::model::looks_like_rules(text) => Ok(Some(bytes)),
+        _ => Ok(None),
+    }
 }

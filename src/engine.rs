@@ -101,6 +101,9 @@ pub struct Engine {
     prometheus: Option<Arc<Client>>,
     /// The server's answers, kept for the engine's lifetime.
     memo: Option<Arc<Memo>>,
+    /// Whether a file that is YAML but not rules gets the `rule/not-rules`
+    /// note (files named on the command line do; editors' buffers do not).
+    note_not_rules: bool,
 }
 
 impl Engine {
@@ -144,6 +147,7 @@ impl Engine {
             catalog: Catalog::default(),
             prometheus: None,
             memo: None,
+            note_not_rules: false,
         };
         engine.active = (0..engine.lints.len())
             .filter(|&i| engine.effective_severity(engine.lints[i].meta().id).is_some())
@@ -240,6 +244,11 @@ impl Engine {
         }
     }
 
+    /// Gives files that hold YAML but no rules the `rule/not-rules` note.
+    pub fn note_not_rules(&mut self, note: bool) {
+        self.note_not_rules = note;
+    }
+
     /// Answers online lints from `api` instead of a server (lint examples).
     pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, intervals: ScrapeIntervals) {
         self.catalog.set_online(Online { api, intervals });
@@ -306,6 +315,14 @@ impl Engine {
                 FileReport { file, model, parsed, diagnostics }
             })
             .collect();
+        reports.extend(self.other_reports());
+        reports
+    }
+
+    /// Findings that belong to no rule file: the Alertmanager configuration's
+    /// own, and the Prometheus server's.
+    fn other_reports(&self) -> Vec<FileReport> {
+        let mut reports = Vec::new();
         if let Some((file, findings)) = &self.alertmanager_findings {
             let mut diagnostics = findings.clone();
             self.apply_policy(&mut diagnostics, &suppress::Scanned::default());
@@ -320,6 +337,54 @@ impl Engine {
             }
         }
         reports
+    }
+
+    /// Checks files that use different configurations as one run: each
+    /// file's own lints and policy come from its engine, and cross-file lints
+    /// (`rule/duplicate`) compare it with every file of the run, in name
+    /// order. Reports come back per engine, in input order.
+    pub fn check_many(parts: Vec<(&Engine, Vec<Input>)>) -> Vec<Vec<FileReport>> {
+        if parts.len() == 1 {
+            return parts.into_iter().map(|(engine, inputs)| engine.check(inputs)).collect();
+        }
+        let engines: Vec<&Engine> = parts.iter().map(|(engine, _)| *engine).collect();
+        let mut all: Vec<(usize, usize, Checked)> = parts
+            .into_iter()
+            .enumerate()
+            .flat_map(|(part, (engine, inputs))| {
+                let checked: Vec<Checked> = inputs.into_par_iter().map(|input| engine.check_file(input)).collect();
+                checked.into_iter().enumerate().map(move |(i, c)| (part, i, c))
+            })
+            .collect();
+        all.sort_by(|a, b| a.2.file.name().cmp(b.2.file.name()));
+        let refs: Vec<&Checked> = all.iter().map(|(_, _, c)| c).collect();
+        let mut found: Vec<Option<Vec<Diagnostic>>> = vec![None; all.len()];
+        for (part, engine) in engines.iter().enumerate() {
+            let targets: Vec<usize> = (0..all.len()).filter(|&k| all[k].0 == part).collect();
+            for (k, diagnostics) in targets.iter().zip(engine.findings(&refs, &targets)) {
+                found[*k] = Some(diagnostics);
+            }
+        }
+        drop(refs);
+        let mut slots: Vec<Vec<Option<FileReport>>> = engines.iter().map(|_| Vec::new()).collect();
+        for ((part, i, checked), diagnostics) in all.into_iter().zip(found) {
+            let Checked { file, model, parsed, .. } = checked;
+            let report = FileReport { file, model, parsed, diagnostics: diagnostics.unwrap_or_default() };
+            let slot = &mut slots[part];
+            if slot.len() <= i {
+                slot.resize_with(i + 1, || None);
+            }
+            slot[i] = Some(report);
+        }
+        slots
+            .into_iter()
+            .zip(&engines)
+            .map(|(slot, engine)| {
+                let mut reports: Vec<FileReport> = slot.into_iter().flatten().collect();
+                reports.extend(engine.other_reports());
+                reports
+            })
+            .collect()
     }
 
     /// The final findings of `files[t]` for each `t` of `targets`: their own
@@ -397,7 +462,10 @@ impl Engine {
             });
         }
         let mut model = model::load(&file, &LoadOptions { dialect: self.config.dialect, ..LoadOptions::default() });
-        let diagnostics = std::mem::take(&mut model.diagnostics);
+        let mut diagnostics = std::mem::take(&mut model.diagnostics);
+        if model.kind == FileKind::NotRules && self.note_not_rules {
+            diagnostics.extend(lints::rule::not_rules::note(&file));
+        }
         Loaded::Model { file, model, diagnostics }
     }
 
@@ -433,7 +501,38 @@ impl Engine {
             parsed.groups.push(rules);
             out.extend(found);
         }
+        self.note_other_language(model, &parsed, out);
         parsed
+    }
+
+    /// An expression in another query language (LogQL, MetricsQL) makes the
+    /// file one this parser cannot check: one note instead of a syntax error
+    /// for each expression.
+    fn note_other_language(&self, model: &RuleFile, parsed: &ParsedFile, out: &mut Vec<Diagnostic>) {
+        use lints::rule::other_language::{OTHER_LANGUAGE, detect};
+        let mut rules = model
+            .groups
+            .iter()
+            .zip(&parsed.groups)
+            .flat_map(|(g, p)| g.rules.iter().zip(p.iter().map(Some).chain(std::iter::repeat(None))));
+        // Only expressions that do not parse as PromQL, when they were parsed.
+        let found = rules.find_map(|(rule, parsed)| {
+            let text = rule.expr.as_ref()?;
+            if self.needs_parse && parsed.is_some_and(|p| p.expr.is_some()) {
+                return None;
+            }
+            detect(&text.value).map(|language| (language, text.span, rule.name.value.clone()))
+        });
+        let Some((language, span, rule)) = found else { return };
+        out.retain(|d| d.lint != lints::promql::syntax::SYNTAX.id);
+        let message = format!(
+            "expressions in this file are {}, not PromQL (first seen in `{rule}`); they were not checked",
+            language.name()
+        );
+        let help = "check the file with the other system's own tool, or exclude it in `.alertlint.yaml`";
+        out.push(
+            Diagnostic::new(OTHER_LANGUAGE.id, OTHER_LANGUAGE.default_severity, span, message).help(help).in_rule(rule),
+        );
     }
 
     fn file_context<'a>(

@@ -279,3 +279,15 @@ fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
         assert!(out.status.success(), "promtool rejects the fixed file: {}", text(&out.stdout) + &text(&out.stderr));
     }
 }
+
+#[test]
+fn human_output_of_a_finding_on_a_very_long_line_is_plain_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chain = (0..30_000).map(|i| format!("up{{job=\"j{i}\"}}")).collect::<Vec<_>>().join(" or ");
+    write(dir.path(), "long.yaml", &format!("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: {chain} ==\n"));
+    let out = run(dir.path(), &["check", "long.yaml"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[promql/syntax]"), "{}", &stdout[..stdout.len().min(2000)]);
+    assert!(stdout.lines().all(|l| l.chars().count() < 2_000), "no source line is drawn");
+}

@@ -95,8 +95,20 @@ fn unknown_fields_suggest_the_intended_one() {
 
     let text = "grups:\n- name: g\n";
     let f = load(text);
-    // Without `groups` the file is not recognised as a rule file at all.
-    assert_eq!(f.kind, FileKind::NotRules);
+    // A misspelt `groups` holding groups is a rule file with a schema error
+    // (SPEC "Which files are checked"); its groups are still read.
+    assert_eq!(f.kind, FileKind::Rules);
+    assert_eq!(f.diagnostics[0].message, "unknown field `grups` in rule file; did you mean `groups`?");
+    assert_eq!(f.groups.len(), 1);
+    // Another key with a similar name but no groups is not.
+    assert_eq!(
+        load(
+            "group: root
+mode: \"0644\"\n"
+        )
+        .kind,
+        FileKind::NotRules
+    );
     let text = "groups: []\nextra: 1\n";
     let (d, _) = only_error(text);
     assert_eq!(d.message, "unknown field `extra` in rule file");
@@ -340,4 +352,25 @@ fn aliases_and_merges_in_rules() {
     assert_eq!(rules[1].name.value, "B");
     assert_eq!(rules[1].labels[0].value.value, "page");
     assert_eq!(rules[1].expr.as_ref().map(|e| e.value.as_str()), Some("up == 0"));
+}
+
+#[test]
+fn bare_lists_and_config_maps_are_rule_files() {
+    let f = load("- name: g\n  rules:\n    - record: a:b\n      expr: up\n");
+    assert_eq!((f.kind, f.groups.len(), f.groups[0].rules.len()), (FileKind::RuleList, 1, 1));
+    let f = load("- alert: A\n  expr: up == 0\n- record: a:b\n  expr: up\n");
+    assert_eq!((f.kind, f.groups.len(), f.groups[0].rules.len()), (FileKind::RuleList, 1, 2));
+    assert_eq!(load("- a\n- b\n").kind, FileKind::NotRules);
+    assert_eq!(load("- name: x\n  image: y\n").kind, FileKind::NotRules);
+
+    let text = "kind: ConfigMap\ndata:\n  other: |\n    x: 1\n  r.yaml: |\n    groups:\n    - name: g\n      rules:\n      - alert: A\n        expr: up == 0\n        bogus: 1\n";
+    let f = load(text);
+    assert_eq!(f.kind, FileKind::ConfigMap);
+    let rule = &f.groups[0].rules[0];
+    assert_eq!(&text[rule.name.span.range()], "A");
+    let expr = rule.expr.as_ref().unwrap();
+    assert_eq!(&text[expr.span.range()], "up == 0");
+    assert_eq!(&text[expr.to_file(alertlint::span::Span::new(6, 7)).range()], "0");
+    let (d, at) = only_error(text);
+    assert_eq!((d.message.as_str(), at.as_str()), ("unknown field `bogus` in rule", "bogus"));
 }

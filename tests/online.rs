@@ -244,8 +244,9 @@ fn a_server_that_is_down_is_reported_once_and_offline_lints_still_run() {
         "{context}"
     );
     assert!(run.of("noise/flapping").is_empty() && run.of("metric/missing-series").is_empty(), "{context}");
-    // The saved scrape still gives types, and the name lints still run.
-    assert_eq!(run.rules_of("noise/rate-of-gauge"), ["MemoryRate"], "{context}");
+    // The saved scrape still gives types (and `go_goroutines` is a gauge by its name), and
+    // the name lints still run.
+    assert_eq!(run.rules_of("noise/rate-of-gauge"), ["MemoryRate", "GoroutineRate"], "{context}");
     assert!(!run.of("metric/unknown").is_empty(), "go_goroutines is in no scrape: {context}");
     assert!(!run.of("runbook/missing").is_empty(), "{context}");
 

@@ -16,25 +16,34 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "UTF-8 annotation name (bad only under legacy validation)",
     ),
     ("slok__sloth/examples/_gen/contrib-slo-plugins.yml", "UTF-8 label names such as `plug-l1`"),
-    // YAML that is not rules is skipped when a directory is walked; promtool, given the
-    // file, rejects it. These are an Alertmanager config and ConfigMaps.
+    // YAML that is not rules gets an info note (`rule/not-rules`); promtool, given the
+    // file, rejects it.
     ("prometheus__alertmanager/cli/testdata/conf.bad.yml", "an Alertmanager config, not rules"),
+    // ConfigMaps: alertlint checks the rule file in their `data` (valid here); promtool
+    // reads the ConfigMap itself as a rule file and rejects it.
     (
         "stolostron__multicluster-observability-operator/examples/alerts/custom_rules_invalid/thanos-ruler-custom-rules-invalid.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
     (
         "stolostron__multicluster-observability-operator/examples/alerts/custom_rules_valid/thanos-ruler-custom-rules-valid.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
     (
         "stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/alert_rules.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
     (
         "stolostron__multicluster-observability-operator/operators/multiclusterobservability/manifests/base/alertmanager/hub_alert_rules.yaml",
-        "a ConfigMap, not rules",
+        "a ConfigMap holding valid rules",
     ),
+    // VictoriaMetrics rule files: MetricsQL is noted once (`rule/other-language`, info)
+    // instead of being reported as PromQL syntax errors.
+    (
+        "VictoriaMetrics__VictoriaMetrics/deployment/docker/rules/alerts-vmanomaly.yml",
+        "MetricsQL (`lag`, range in `max`)",
+    ),
+    ("slok__sloth/examples/_gen/victoria-metrics.yml", "MetricsQL (`histogram_share`)"),
 ];
 
 /// The lints that correspond to what promtool checks.

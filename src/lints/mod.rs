@@ -15,6 +15,7 @@ use crate::source::SourceFile;
 use crate::span::Span;
 
 pub mod alertmanager;
+pub mod alerts;
 pub mod group;
 pub mod metric;
 pub mod noise;
@@ -245,6 +246,7 @@ pub fn registry() -> &'static [Registration] {
         all.extend(owner::registrations());
         all.extend(severity::registrations());
         all.extend(noise::registrations());
+        all.extend(alerts::registrations());
         all.extend(record::registrations());
         all.extend(metric::registrations());
         all.extend(prometheus::registrations());

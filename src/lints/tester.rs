@@ -41,6 +41,8 @@ pub fn render(example: &Example, id: &str) -> String {
 
 fn engine(example: &Example, config: Config) -> Engine {
     let mut engine = Engine::new(config, Selection::default()).unwrap_or_else(|e| panic!("engine: {e}"));
+    // As for files named on the command line.
+    engine.note_not_rules(true);
     if !example.alertmanager.is_empty() {
         engine.set_alertmanager(SourceFile::new("alertmanager.yml", example.alertmanager));
     }

@@ -5,10 +5,14 @@
 //! findings and returns every group and rule it could make sense of, so later
 //! lints still run on the valid parts of a file with mistakes.
 
+mod embedded;
+mod helm;
 mod names;
 mod schema;
 
 pub use names::NameValidation;
+
+use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
@@ -52,6 +56,10 @@ pub enum FileKind {
     Rules,
     /// One or more Kubernetes `PrometheusRule` objects (possibly in a `List`).
     PrometheusRule,
+    /// A bare YAML list of rule groups or of rules (pint's relaxed format).
+    RuleList,
+    /// Kubernetes `ConfigMap`s whose `data` values hold rule files.
+    ConfigMap,
     /// Valid YAML but not rules (a Deployment, a values file): skipped.
     NotRules,
     /// The file could not be loaded (`yaml/syntax` reported).
@@ -150,7 +158,15 @@ pub fn load(file: &SourceFile, options: &LoadOptions) -> RuleFile {
 /// Loads and validates one rule file with the given name rules
 /// (`NameValidation::Legacy` reproduces Prometheus 2.x).
 pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation) -> RuleFile {
-    let docs = match yaml::load(file.text(), &options.limits) {
+    // A Helm chart template is checked with its directives blanked out (same
+    // offsets), when that makes it YAML.
+    let loaded = yaml::load(file.text(), &options.limits).or_else(|e| {
+        match helm::blank_directives(file.text()).map(|text| yaml::load(&text, &options.limits)) {
+            Some(Ok(docs)) => Ok(docs),
+            _ => Err(e),
+        }
+    });
+    let docs = match loaded {
         Ok(docs) => docs,
         Err(e) => {
             return RuleFile {
@@ -169,13 +185,38 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
     scalar_spans.dedup();
 
     let mut v = Validator { dialect: options.dialect, names, diagnostics: Vec::new() };
+    let loaded = load_documents(&mut v, &docs, options, true);
+    if !loaded.embedded.is_empty() {
+        // A `#` inside the embedded documents is a comment of theirs, not text
+        // of the ConfigMap's string: their own scalars replace the string's.
+        scalar_spans.retain(|s| !loaded.embedded.iter().any(|(outer, _)| outer == s));
+        scalar_spans.extend(loaded.embedded.iter().flat_map(|(_, inner)| inner.iter().copied()));
+        scalar_spans.sort();
+        scalar_spans.dedup();
+    }
+    let mut diagnostics = v.diagnostics;
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    RuleFile { kind: loaded.kind, groups: loaded.groups, diagnostics, scalar_spans }
+}
+
+/// What the documents of a file (or of a ConfigMap value) hold.
+struct Loaded {
+    kind: FileKind,
+    groups: Vec<Group>,
+    /// For each ConfigMap value read as a rule file: the value's span and the
+    /// spans of its own scalars, in the outer file.
+    embedded: Vec<(Span, Vec<Span>)>,
+}
+
+fn load_documents(v: &mut Validator, docs: &[yaml::Document], options: &LoadOptions, outermost: bool) -> Loaded {
     let mut groups = Vec::new();
-    let (mut plain, mut crd) = (false, false);
+    let mut embedded = Vec::new();
+    let (mut plain, mut crd, mut list, mut config_map) = (false, false, false, false);
     for (index, doc) in docs.iter().enumerate() {
         match classify(&doc.root) {
             DocKind::Plain if index == 0 => {
                 plain = true;
-                groups.extend(plain_rule_file(&mut v, &doc.root));
+                groups.extend(plain_rule_file(v, &doc.root));
                 // Prometheus decodes only the first document of a rule file
                 // and warns when there are more (rulefmt `TestMultiDocParse`),
                 // even when the others are empty.
@@ -211,39 +252,135 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
                     v.diagnostics.push(d);
                 }
             }
+            DocKind::BareGroups => {
+                list = true;
+                groups.extend(v.groups(&doc.root, Origin::Plain));
+            }
+            DocKind::BareRules => {
+                list = true;
+                groups.push(v.bare_rules(&doc.root));
+            }
             DocKind::PrometheusRule => {
                 crd = true;
-                groups.extend(prometheus_rule(&mut v, &doc.root));
+                groups.extend(prometheus_rule(v, &doc.root));
+            }
+            DocKind::ConfigMap if outermost => {
+                config_map |= config_map_rules(v, &doc.root, options, &mut groups, &mut embedded);
             }
             DocKind::List(items) => {
                 for item in items {
-                    if classify(item) == DocKind::PrometheusRule {
-                        crd = true;
-                        groups.extend(prometheus_rule(&mut v, item));
+                    match classify(item) {
+                        DocKind::PrometheusRule => {
+                            crd = true;
+                            groups.extend(prometheus_rule(v, item));
+                        }
+                        DocKind::ConfigMap if outermost => {
+                            config_map |= config_map_rules(v, item, options, &mut groups, &mut embedded);
+                        }
+                        _ => {}
                     }
                 }
             }
-            DocKind::Other => {}
+            DocKind::ConfigMap | DocKind::Other => {}
         }
     }
     let kind = if plain {
         FileKind::Rules
     } else if crd {
         FileKind::PrometheusRule
+    } else if list {
+        FileKind::RuleList
+    } else if config_map {
+        FileKind::ConfigMap
     } else {
         FileKind::NotRules
     };
-    let mut diagnostics = v.diagnostics;
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    RuleFile { kind, groups, diagnostics, scalar_spans }
+    Loaded { kind, groups, embedded }
+}
+
+/// Reads the rule files held in a ConfigMap's `data` values, with positions
+/// in the ConfigMap's file. Values that are not rule files (an
+/// `alertmanager.yml`, a script) are left alone. True when one was found.
+fn config_map_rules(
+    v: &mut Validator,
+    root: &Node,
+    options: &LoadOptions,
+    groups: &mut Vec<Group>,
+    embedded: &mut Vec<(Span, Vec<Span>)>,
+) -> bool {
+    let Some(data) = root.get("data").and_then(Node::as_mapping) else {
+        return false;
+    };
+    let mut found = false;
+    for (key, value) in data {
+        let Some(scalar) = value.as_scalar() else { continue };
+        if !looks_like_rules(&scalar.value) {
+            continue;
+        }
+        let remap = embedded::Remap { outer: &scalar.map };
+        let docs = match yaml::load(&scalar.value, &options.limits) {
+            Ok(docs) => docs,
+            Err(e) => {
+                // Only a value meant as a rule file is worth a syntax error.
+                let name = key.as_str().unwrap_or_default();
+                if has_rule_file_extension(Path::new(name)) && scalar.value.contains("groups") {
+                    let message = format!("in ConfigMap key `{name}`: {}", e.message);
+                    v.diagnostics.push(Diagnostic::new("yaml/syntax", Severity::Error, remap.span(e.span), message));
+                    found = true;
+                }
+                continue;
+            }
+        };
+        let mut inner = Validator { dialect: v.dialect, names: v.names, diagnostics: Vec::new() };
+        let loaded = load_documents(&mut inner, &docs, options, false);
+        if loaded.kind == FileKind::NotRules {
+            continue;
+        }
+        found = true;
+        for mut group in loaded.groups {
+            remap.group(&mut group);
+            groups.push(group);
+        }
+        for mut d in inner.diagnostics {
+            remap.diagnostic(&mut d);
+            v.diagnostics.push(d);
+        }
+        let mut spans = Vec::new();
+        for doc in &docs {
+            doc.root.for_each_scalar(|node, _| spans.push(remap.span(node.span)));
+        }
+        embedded.push((value.span, spans));
+    }
+    found
+}
+
+/// A cheap test on text before it is parsed: every kind of rule file
+/// mentions one of these words.
+pub fn looks_like_rules(text: &str) -> bool {
+    ["groups", "expr", "PrometheusRule", "AlertingRule"].iter().any(|w| text.contains(w))
+}
+
+/// File name endings used for rule files besides YAML's own.
+pub fn has_rule_file_extension(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yml" | "yaml" | "rules" | "rule" | "alerts" | "alert" | "json")
+    )
 }
 
 #[derive(Debug, PartialEq)]
 enum DocKind<'a> {
-    /// A Prometheus rule file: a mapping with `groups`.
+    /// A Prometheus rule file: a mapping with `groups` (or a misspelling of it
+    /// holding a list, reported as such).
     Plain,
+    /// A bare list of rule groups.
+    BareGroups,
+    /// A bare list of rules.
+    BareRules,
     /// A Kubernetes `PrometheusRule` object (or OpenShift `AlertingRule`).
     PrometheusRule,
+    /// A Kubernetes `ConfigMap`: its `data` values may be rule files.
+    ConfigMap,
     /// A Kubernetes `List` (or `...List`) and its items.
     List(&'a [Node]),
     /// Anything else (another Kubernetes object, a values file, empty).
@@ -251,12 +388,16 @@ enum DocKind<'a> {
 }
 
 fn classify(root: &Node) -> DocKind<'_> {
+    if let Some(items) = root.as_sequence() {
+        return classify_list(items);
+    }
     if root.as_mapping().is_none() {
         return DocKind::Other;
     }
     match root.get("kind").and_then(Node::as_str) {
         // OpenShift's `AlertingRule` (monitoring.openshift.io) has the same `spec.groups`.
         Some("PrometheusRule" | "AlertingRule") => DocKind::PrometheusRule,
+        Some("ConfigMap") => DocKind::ConfigMap,
         Some(k) if k == "List" || k.ends_with("List") => match root.get("items").map(|n| &n.kind) {
             Some(NodeKind::Sequence(items)) => DocKind::List(items),
             _ => DocKind::Other,
@@ -264,8 +405,44 @@ fn classify(root: &Node) -> DocKind<'_> {
         Some(_) => DocKind::Other,
         None if root.get("apiVersion").is_some() => DocKind::Other,
         None if root.get("groups").is_some() => DocKind::Plain,
+        None if misspelt_groups(root).is_some() => DocKind::Plain,
         None => DocKind::Other,
     }
+}
+
+/// A bare list is rules when its first item looks like a rule group (has
+/// `rules`) or a rule (`alert` or `record`, and `expr`).
+fn classify_list(items: &[Node]) -> DocKind<'_> {
+    let Some(first) = items.iter().find(|i| !i.is_null()) else {
+        return DocKind::Other;
+    };
+    if looks_like_group(first) {
+        DocKind::BareGroups
+    } else if first.get("expr").is_some() && (first.get("alert").is_some() || first.get("record").is_some()) {
+        DocKind::BareRules
+    } else {
+        DocKind::Other
+    }
+}
+
+/// A mapping with a `rules` list, or a `name` and only group fields.
+fn looks_like_group(node: &Node) -> bool {
+    let Some(entries) = node.as_mapping() else { return false };
+    let rules = node.get("rules").is_some_and(|r| r.as_sequence().is_some() || r.is_null());
+    let named = node.get("name").is_some()
+        && entries.iter().all(|(k, _)| k.as_str().is_some_and(|k| schema::GROUP_FIELDS.contains(&k)));
+    rules || named
+}
+
+/// A top-level key that is a misspelling of `groups` (`grups`, `Groups`,
+/// `group`) and holds a list of groups (or nothing).
+fn misspelt_groups(root: &Node) -> Option<&Node> {
+    root.as_mapping()?.iter().find_map(|(k, v)| {
+        let key = k.as_str()?;
+        let holds_groups =
+            v.is_null() || v.as_sequence().is_some_and(|items| items.is_empty() || looks_like_group(&items[0]));
+        (key != "groups" && schema::suggest(key, &["groups"]).is_some() && holds_groups).then_some(v)
+    })
 }
 
 fn plain_rule_file(v: &mut Validator, root: &Node) -> Vec<Group> {
@@ -276,6 +453,13 @@ fn plain_rule_file(v: &mut Validator, root: &Node) -> Vec<Group> {
         } else {
             v.unknown_field_at_top(key, "rule file", &["groups"]);
         }
+    }
+    // Prometheus rejects the file; its groups are still checked, so that the
+    // fix of the key is the only one left to make.
+    if root.get("groups").is_none()
+        && let Some(value) = misspelt_groups(root)
+    {
+        groups = v.groups(value, Origin::Plain);
     }
     groups
 }

@@ -16,7 +16,7 @@ pub(crate) const SCHEMA: &str = "rule/schema";
 pub(crate) const DUPLICATE_GROUP: &str = "group/duplicate-name";
 pub(crate) const IGNORED_DOCUMENT: &str = "rule/ignored-document";
 
-const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
+pub(crate) const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
 const THANOS_GROUP_FIELDS: &[&str] = &["partial_response_strategy"];
 // Grafana Mimir's ruler (pkg/ruler/rulespb and mimirtool's rule format).
 const MIMIR_GROUP_FIELDS: &[&str] = &["source_tenants", "evaluation_delay", "align_evaluation_time_on_interval"];
@@ -120,6 +120,22 @@ impl Validator {
             }
         }
         groups
+    }
+
+    /// Reads a bare list of rules (no group around them, as pint's relaxed
+    /// mode reads): one unnamed group holding them.
+    pub fn bare_rules(&mut self, node: &Node) -> Group {
+        let items = node.as_sequence().unwrap_or_default();
+        let rules = items.iter().filter_map(|item| self.rule(item, &Scope::default())).collect();
+        Group {
+            name: empty_text(node.span),
+            span: node.span,
+            interval: None,
+            query_offset: None,
+            limit: None,
+            labels: Vec::new(),
+            rules,
+        }
     }
 
     fn group(&mut self, node: &Node, origin: Origin, seen: &mut HashMap<String, Span>) -> Option<Group> {

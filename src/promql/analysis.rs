@@ -88,6 +88,40 @@ pub fn threshold_comparisons(expr: &Expr) -> Vec<ThresholdComparison<'_>> {
     found
 }
 
+/// A function applied directly to a range selector of a named metric:
+/// `rate(http_requests_total[5m])`.
+#[derive(Debug)]
+pub struct RangeCall<'a> {
+    pub function: &'static str,
+    pub metric: &'a str,
+    /// The metric name (or the whole selector when the name is a matcher).
+    pub name_span: Span,
+    /// The `[5m]`.
+    pub range_span: Span,
+}
+
+/// Every call whose first argument is a range selector with a metric name, in source order.
+pub fn range_calls(expr: &Expr) -> Vec<RangeCall<'_>> {
+    let mut found = Vec::new();
+    expr.walk(|e| {
+        let ExprKind::Call(call) = &e.kind else { return };
+        let Some(ExprKind::MatrixSelector(matrix)) =
+            call.args.iter().find(|a| a.value_type() == ValueType::Matrix).map(|a| &a.kind)
+        else {
+            return;
+        };
+        let Some(selector) = matrix.selector() else { return };
+        let Some(metric) = selector.metric_name() else { return };
+        found.push(RangeCall {
+            function: call.func.name,
+            metric,
+            name_span: selector.name_span.unwrap_or(matrix.vector_selector.span),
+            range_span: matrix.range_span,
+        });
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

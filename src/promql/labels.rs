@@ -259,18 +259,32 @@ fn call_labels(call: &Call) -> OutputLabels {
     match name {
         "vector" | "time" | "pi" => return OutputLabels::none(),
         "absent" | "absent_over_time" => {
-            // The labels of the equality matchers, as upstream builds them.
+            // The labels of the equality matchers, as upstream builds them, and only when the
+            // argument is a selector: `absent(up{job="x"} == 1)` has no labels at all. A label
+            // with a second matcher is dropped, as upstream does for backwards compatibility.
             let mut known = BTreeMap::new();
-            if let Some(arg) = call.args.first() {
-                for (_, vs) in arg.vector_selectors().take(1) {
-                    for m in &vs.matchers {
-                        if m.op == MatchOp::Equal && m.name != METRIC_NAME {
-                            known.insert(m.name.clone(), Some(m.value.clone()));
-                        }
-                    }
+            let mut arg = call.args.first();
+            while let Some(Expr { kind: ExprKind::ParenExpr(p), .. }) = arg {
+                arg = Some(&p.expr);
+            }
+            let selector = match arg.map(|a| &a.kind) {
+                Some(ExprKind::VectorSelector(vs)) => Some(&**vs),
+                Some(ExprKind::MatrixSelector(m)) => m.selector(),
+                _ => None,
+            };
+            let mut seen = BTreeSet::new();
+            for m in selector.map(|vs| vs.matchers.as_slice()).unwrap_or_default() {
+                if m.name == METRIC_NAME {
+                    continue;
+                }
+                if m.op == MatchOp::Equal && seen.insert(m.name.clone()) {
+                    known.insert(m.name.clone(), Some(m.value.clone()));
+                } else {
+                    seen.insert(m.name.clone());
+                    known.remove(&m.name);
                 }
             }
-            return OutputLabels::closed(known, None);
+            return OutputLabels::closed(known, Some(call.name_span));
         }
         _ => {}
     }
@@ -367,6 +381,12 @@ mod tests {
         let l = labels(r#"absent(up{job="api", instance=~"x"})"#);
         assert!(!l.open && l.can_have("job") && !l.can_have("instance"));
         assert!(!labels("vector(1)").can_have("job"));
+        // Only a selector argument gives labels (upstream `createLabelsForAbsentFunction`).
+        assert!(!labels(r#"absent(up{job="x"} == 1)"#).can_have("job"));
+        assert!(!labels(r#"absent(sum by (job) (up{job="x"}))"#).can_have("job"));
+        assert!(labels(r#"absent((up{job="x"}))"#).can_have("job"));
+        assert!(labels(r#"absent_over_time(up{job="x"}[5m])"#).can_have("job"));
+        assert!(!labels(r#"absent(up{job="x", job!="y"})"#).can_have("job"));
         let l = labels(r#"label_replace(sum by (job) (up), "team", "$1", "job", "(.*)-.*")"#);
         assert!(l.can_have("team") && l.can_have("job") && !l.can_have("instance"));
         let l = labels("histogram_quantile(0.9, sum by (le, job) (rate(d_bucket[5m])))");

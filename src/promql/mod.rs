@@ -15,12 +15,13 @@ mod literals;
 mod parser;
 mod printer;
 mod regex_check;
+pub mod values;
 
 pub use ast::*;
 pub use functions::{FUNCTIONS, Function, lookup_function};
 pub use json::{errors_to_json, tree_to_json};
 pub use parser::{MAX_NESTING_DEPTH, MAX_TREE_HEIGHT};
-pub use printer::print_tree;
+pub use printer::{print_tree, snippet};
 
 use crate::span::Span;
 

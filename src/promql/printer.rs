@@ -7,7 +7,8 @@ use super::ast::*;
 
 const SNIPPET_CHARS: usize = 60;
 
-fn snippet(input: &str, start: usize, end: usize) -> String {
+/// The text from `start` to `end` on one line, cut to 60 characters: for trees and messages.
+pub fn snippet(input: &str, start: usize, end: usize) -> String {
     let text = input.get(start..end).unwrap_or("");
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > SNIPPET_CHARS {

@@ -99,7 +99,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        snippet_fits(self.file, self.diagnostic).then_some(&self.source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -117,6 +117,22 @@ impl miette::Diagnostic for Rendered<'_> {
             .map(move |l| LabeledSpan::new_with_span(Some(escape_control(&l.message).into_owned()), span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
+}
+
+/// Longest source line shown under a finding. Longer lines (a generated
+/// expression on one line) are not drawn: the snippet would be unreadable,
+/// and miette cannot pad past 65,535 columns.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// Whether every line a snippet of `d` would show (its spans and one line of
+/// context around each) is short enough to draw.
+fn snippet_fits(file: &SourceFile, d: &Diagnostic) -> bool {
+    let spans = std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span));
+    spans.into_iter().all(|span| {
+        let first = file.line_index(file.clamp(span.start)).saturating_sub(1);
+        let last = (file.line_index(file.clamp(span.end)) + 1).min(file.line_count().saturating_sub(1));
+        (first..=last).all(|line| file.line_range(line).len() <= MAX_SNIPPET_LINE)
+    })
 }
 
 /// The text under the primary span: the lint id keeps it short; the message is above.

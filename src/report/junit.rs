@@ -24,7 +24,8 @@ pub fn render(reports: &[FileReport], threshold: Severity) -> String {
                     .filter(|d| {
                         d.group.as_deref() == Some(group.name.value.as_str())
                             && d.rule.as_deref() == Some(rule_name.as_str())
-                            && rule.span.contains(d.span.start)
+                            && rule.span.start <= d.span.start
+                            && d.span.start <= rule.span.end
                     })
                     .collect();
                 cases.push((format!("{}/{rule_name}", group.name.value), findings));

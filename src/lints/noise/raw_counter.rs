@@ -107,7 +107,7 @@ fn has_counter_suffix(name: &str) -> bool {
 /// otherwise the name decides. Exporters name gauges `*_count` (`listener_count`)
 /// and capacities `*_total` (`bytes_used / bytes_total`), so the suffix alone
 /// is not trusted for those.
-fn is_counter_name(name: &str, others: &[&str], catalog: &Catalog) -> bool {
+pub(crate) fn is_counter_name(name: &str, others: &[&str], catalog: &Catalog) -> bool {
     // Uptime counters are compared raw on purpose: "restarted in the last minute".
     if name.contains("uptime") {
         return false;

@@ -1,0 +1,137 @@
+use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
+
+crate::declare_lint! {
+    /// ## What it does
+    /// Reports a selector of a recording rule's series, named as recording rules are
+    /// (`level:metric:operations`, with a `:`), that no recording rule in the files checked
+    /// together records. The closest recorded name that differs in one part only is suggested
+    /// when there is one.
+    ///
+    /// Not reported: anything when the files checked together record nothing at all (an alert
+    /// file checked on its own reads recording rules kept elsewhere); names without a `:` or
+    /// starting with one (scraped metrics such as
+    /// `:tensorflow:serving:request_count`), names recorded by any rule of any file in the same
+    /// run, whatever its group or file, and a second use of the same name in one rule.
+    ///
+    /// ## Why it matters
+    /// A recording rule renamed or deleted, or a typo in its name, leaves every rule reading it
+    /// with a selector that matches nothing: alerts built on it never fire, and nothing says so.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - record: job:http_errors:rate5m
+    ///   expr: sum by (job) (rate(http_errors_total[5m]))
+    /// - alert: ManyErrors
+    ///   expr: job:http_error:rate5m > 1
+    /// ```
+    ///
+    /// ## How to fix
+    /// Correct the name, check the files that record it are checked together (one run over
+    /// the server's rule files), or restore the recording rule.
+    ///
+    /// ## Options
+    /// None.
+    pub static DEPENDENCY = {
+        id: "rule/dependency",
+        severity: Warning,
+        summary: "a rule reads a recording rule's series that no rule checked with it records",
+        pass: [
+            Example::new(r#"groups:
+  - name: api
+    rules:
+      - record: job:http_errors:rate5m
+        expr: sum by (job) (rate(http_errors_total[5m]))
+      - alert: ManyErrors
+        expr: job:http_errors:rate5m > 1
+        for: 5m
+"#),
+        ],
+        fail: [
+            Example::new(r#"groups:
+  - name: api
+    rules:
+      - record: job:http_errors:rate5m
+        expr: sum by (job) (rate(http_errors_total[5m]))
+      - alert: ManyErrors
+        expr: job:http_error:rate5m > 1
+        for: 5m
+"#),
+        ],
+    };
+}
+
+pub fn registration() -> Registration {
+    Registration {
+        meta: &DEPENDENCY,
+        build: |cx| {
+            cx.options.no_options()?;
+            Ok(Box::new(Dependency))
+        },
+    }
+}
+
+struct Dependency;
+
+impl Lint for Dependency {
+    fn meta(&self) -> &'static LintMeta {
+        &DEPENDENCY
+    }
+
+    fn check_workspace(&self, cx: &mut WorkspaceContext<'_>) {
+        let recorded = crate::lints::metric::recorded(cx.files);
+        // Files checked without any recording rule (one alert file, stdin) read recording
+        // rules kept elsewhere: nothing to compare with.
+        if recorded.is_empty() {
+            return;
+        }
+        let parsed = crate::lints::metric::parse_all(cx.files);
+        let mut found = Vec::new();
+        for (file, group, rule, expr) in &parsed {
+            for u in crate::lints::metric::uses(*file, group, rule, expr, &recorded, false) {
+                let Some(name) = u.selector.metric_name() else { continue };
+                // `level:metric:operations`; a leading `:` is an exporter's own name
+                // (`:tensorflow:serving:request_count`), not a recording rule's.
+                if !name.contains(':') || name.starts_with(':') {
+                    continue;
+                }
+                if found.iter().any(|f: &(usize, crate::span::Span, String, Option<String>, String, String)| {
+                    f.0 == *file && f.2 == name && f.5 == rule.name.value && f.4 == group.name.value
+                }) {
+                    continue;
+                }
+                // A likely typo differs in one part of `level:metric:operations` only.
+                let parts: Vec<&str> = name.split(':').collect();
+                let similar = recorded.iter().map(String::as_str).filter(|r| *r != rule.name.value).filter(|r| {
+                    let other: Vec<&str> = r.split(':').collect();
+                    other.len() == parts.len() && other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1
+                });
+                let suggestion = crate::lints::closest(name, similar).map(str::to_string);
+                found.push((
+                    u.file,
+                    u.name_span,
+                    name.to_string(),
+                    suggestion,
+                    group.name.value.clone(),
+                    rule.name.value.clone(),
+                ));
+            }
+        }
+        for (file, span, name, suggestion, group, rule) in found {
+            let (message, help) = match suggestion {
+                Some(s) => (
+                    format!("`{name}` is recorded by no rule checked with this one; did you mean `{s}`?"),
+                    format!(
+                        "if it is a typo, write `{s}`; otherwise check the rules in the run together with the file that records `{name}`"
+                    ),
+                ),
+                None => (
+                    format!("`{name}` is recorded by no rule checked with this one"),
+                    format!(
+                        "check the rules in the run together with the file that records `{name}`, or restore that recording rule"
+                    ),
+                ),
+            };
+            cx.report(file, span, message).help(help).group(&group).rule(&rule);
+        }
+    }
+}
