@@ -975,7 +975,8 @@ pub fn starter_config(conventions: &crate::conventions::Conventions) -> String {
         .map(|c| c.iter().map(|(v, n)| (v.clone(), *n)).collect())
         .unwrap_or_default();
     used.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let (values, outliers): (Vec<(String, usize)>, Vec<(String, usize)>) =
+    type Counted = Vec<(String, usize)>;
+    let (values, outliers): (Counted, Counted) =
         used.into_iter().partition(|(v, _)| conventions.severity_problem(&label, v).is_none());
     let values: Vec<String> = if values.is_empty() && conventions.severity_values.is_empty() {
         vec!["critical".into(), "warning".into(), "info".into()]
