@@ -101,7 +101,7 @@ const SUGGESTED_FOR_MS: i64 = 60_000;
 const SMOOTHING_WINDOW_SECONDS: f64 = 300.0;
 
 pub fn registration() -> Registration {
-    Registration { meta: &FOR_TOO_SHORT, build: build }
+    Registration { meta: &FOR_TOO_SHORT, build }
 }
 
 fn build(cx: &BuildContext<'_>) -> Result<Box<dyn Lint>, ConfigError> {
