@@ -897,8 +897,9 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// The starter configuration written by `alertlint init`.
-pub const STARTER_CONFIG: &str = r#"# alertlint configuration. Every key is optional; unknown keys are errors.
+/// The starter configuration written by `alertlint init`, before the
+/// conventions read from the rule files are filled in (`{runbook}`, `{owner}`, `{severity}`).
+const STARTER_CONFIG: &str = r#"# alertlint configuration. Every key is optional; unknown keys are errors.
 # `alertlint rules` lists the lints, `alertlint explain ID` documents one.
 
 # Which rule-group fields are valid: prometheus (as strict as promtool), thanos, mimir.
@@ -913,23 +914,16 @@ lints:
   # noise/for-too-short: { severity: warning, min_for: 2m }
   # record/naming: off
 
-# Annotations that hold the runbook link, and the form links must have.
-runbook:
-  annotations: [runbook_url]
-  # url_pattern: '^https://runbooks\.example\.com/'
+# What is not set here is read from the rule files at every run. The values below were
+# read from the rule files under this directory; setting them makes every alert follow them.
 
-# The labels that name an alert's owner, and the teams that exist.
-owner:
-  labels: [team]
-  # teams: [db, sre, platform]
-
-# The severity label and its allowed values.
-severity:
-  label: severity
-  values: [critical, warning, info]
-
+{runbook}
+{owner}
+{severity}
 prometheus:
-  scrape_interval: 1m
+  # The scrape interval, for noise/rate-window-too-short. Unknown unless set (here or through
+  # `config: prometheus.yml`): only windows under 1m (four scrapes at 15s) are then reported.
+  # scrape_interval: 30s
   # version: "3.5"                  # the Prometheus whose syntax and fields apply (default: latest 3.x)
   # features: [promql-experimental-functions]   # its feature flags that change the syntax
   # metrics: [metrics/*.prom]       # saved /metrics scrapes: metric types
@@ -945,12 +939,171 @@ prometheus:
 #     require: { annotations: { runbook_url: {} } }
 "#;
 
-fn init(force: bool) -> ExitCode {
-    let path = Path::new(crate::config::FILE_NAMES[0]);
-    if path.exists() && !force {
-        return fail(format!("{} already exists (use --force to overwrite)", path.display()));
+/// A YAML scalar, quoted when a plain one would read as something else.
+fn yaml_scalar(item: &str) -> String {
+    let plain = !item.is_empty()
+        && item.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !matches!(
+            item.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n" | "~"
+        )
+        && item.parse::<f64>().is_err();
+    if plain { item.to_string() } else { format!("'{}'", item.replace('\'', "''")) }
+}
+
+/// `[a, b]` in YAML flow style.
+fn flow_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(String::as_str).map(yaml_scalar).collect::<Vec<_>>().join(", "))
+}
+
+/// How many of the alerts follow a convention, for the comments `init` writes.
+fn share(adoption: crate::conventions::Adoption) -> String {
+    format!("{} of {} alerts", adoption.following, adoption.alerts)
+}
+
+/// The starter configuration with the inferred conventions written in. A
+/// convention followed by at least half of the alerts is written as a
+/// setting; a weaker one is written as a comment, so that pinning it does not
+/// turn on one finding per alert.
+pub fn starter_config(conventions: &crate::conventions::Conventions) -> String {
+    let [runbook_use, owner_use, severity_use] = conventions.run_adoption();
+    let section = |title: &str, name: &str, body: String, adopted: bool, found: bool, what: String| -> String {
+        let mut out = format!("# {title}\n");
+        if !found {
+            out.push_str(&format!("# No alert names one yet; uncomment to require it.\n# {name}:\n"));
+            for line in body.lines() {
+                out.push_str(&format!("#   {line}\n"));
+            }
+            return out;
+        }
+        out.push_str(&format!("# Read from the rule files: {what}.\n"));
+        if adopted {
+            out.push_str(&format!("{name}:\n"));
+            for line in body.lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        } else {
+            out.push_str("# Fewer than half of the alerts follow it; uncomment to require it everywhere.\n");
+            out.push_str(&format!("# {name}:\n"));
+            for line in body.lines() {
+                out.push_str(&format!("#   {line}\n"));
+            }
+        }
+        out
+    };
+
+    let runbook_keys = if conventions.runbook.keys.is_empty() {
+        vec!["runbook_url".to_string()]
+    } else {
+        conventions.runbook.keys.clone()
+    };
+    let runbook = section(
+        "Annotations that hold the runbook link, and the form links must have.",
+        "runbook",
+        format!("annotations: {}\n# url_pattern: '^https://runbooks\\.example\\.com/'", flow_list(&runbook_keys)),
+        runbook_use.adopted(),
+        !conventions.runbook.keys.is_empty(),
+        format!("{} have a runbook", share(runbook_use)),
+    );
+
+    let owner_keys =
+        if conventions.owner.keys.is_empty() { vec!["team".to_string()] } else { conventions.owner.keys.clone() };
+    let owner = section(
+        "The labels that name an alert's owner, and the teams that exist.",
+        "owner",
+        format!("labels: {}\n# teams: [db, sre, platform]", flow_list(&owner_keys)),
+        owner_use.adopted(),
+        !conventions.owner.keys.is_empty(),
+        format!("{} name an owner", share(owner_use)),
+    );
+
+    let label = conventions.severity.preferred("severity").to_string();
+    let mut used: Vec<(String, usize)> = conventions
+        .severity_counts
+        .get(&label)
+        .map(|c| c.iter().map(|(v, n)| (v.clone(), *n)).collect())
+        .unwrap_or_default();
+    used.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    type Counted = Vec<(String, usize)>;
+    let (values, outliers): (Counted, Counted) =
+        used.into_iter().partition(|(v, _)| conventions.severity_problem(&label, v).is_none());
+    let values: Vec<String> = if values.is_empty() && conventions.severity_values.is_empty() {
+        vec!["critical".into(), "warning".into(), "info".into()]
+    } else if values.is_empty() {
+        conventions.severity_values.clone()
+    } else {
+        values.into_iter().map(|(v, _)| v).collect()
+    };
+    let mut what = format!("{} have a `{label}` label", share(severity_use));
+    if !outliers.is_empty() {
+        let list: Vec<String> = outliers.iter().map(|(v, n)| format!("`{v}` ({n})")).collect();
+        what.push_str(&format!("; left out as probable mistakes: {}", list.join(", ")));
     }
-    match std::fs::write(path, STARTER_CONFIG) {
+    let severity = section(
+        "The severity label and its allowed values.",
+        "severity",
+        format!("label: {}\nvalues: {}", yaml_scalar(&label), flow_list(&values)),
+        severity_use.adopted(),
+        !conventions.severity.keys.is_empty(),
+        what,
+    );
+
+    STARTER_CONFIG.replace("{runbook}", &runbook).replace("{owner}", &owner).replace("{severity}", &severity)
+}
+
+fn init(force: bool) -> ExitCode {
+    use crate::config::FILE_NAMES;
+    // An existing configuration under either name is the one to keep (or,
+    // with --force, to replace): writing the other name would silently
+    // take precedence over it. A symbolic link counts as existing, even a
+    // dangling one, and is never written through.
+    let existing = FILE_NAMES.iter().map(Path::new).find(|p| p.symlink_metadata().is_ok());
+    let path = existing.unwrap_or(Path::new(FILE_NAMES[0]));
+    if let Some(existing) = existing {
+        if !force {
+            return fail(format!("{} already exists (use --force to overwrite it)", existing.display()));
+        }
+        let is_link = existing.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            return fail(format!(
+                "{} is a symbolic link; alertlint does not write through it (remove it, or edit its target)",
+                existing.display()
+            ));
+        }
+    }
+
+    let config = Config::default();
+    let mut inputs = Vec::new();
+    let filter = match crate::discover::Filter::new(&config) {
+        Ok(filter) => filter,
+        Err(e) => return fail(e),
+    };
+    match crate::discover::discover(&[PathBuf::from(".")], read::MAX_RULE_FILE_BYTES, &mut |p| Ok(filter.pick(p))) {
+        Ok(discovered) => {
+            for found in discovered.files.into_iter().filter(|f| !f.oversized) {
+                inputs.push(Input { name: found.path.display().to_string(), bytes: found.bytes });
+            }
+        }
+        Err(e) => return fail(e),
+    }
+    let engine = match Engine::new(config, Selection::default()) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
+    let text = starter_config(&engine.infer_conventions(inputs));
+
+    if existing.is_some()
+        && let Err(e) = std::fs::remove_file(path)
+    {
+        return fail(format!("{}: {e}", path.display()));
+    }
+    // `create_new` never follows a symbolic link, not even one made since the check above.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    match written {
         Ok(()) => write_stdout(&format!("wrote {}\n", path.display())).err().unwrap_or(ExitCode::SUCCESS),
         Err(e) => fail(format!("{}: {e}", path.display())),
     }

@@ -54,12 +54,17 @@ pub struct LintSetting {
 #[derive(Clone, Debug)]
 pub struct RunbookConfig {
     pub annotations: Vec<String>,
+    /// `false` when `annotations` is the default: the runbook keys are then
+    /// read from the rule files (see `conventions`).
+    pub annotations_configured: bool,
     pub url_pattern: Option<regex::Regex>,
 }
 
 #[derive(Clone, Debug)]
 pub struct OwnerConfig {
     pub labels: Vec<String>,
+    /// `false` when `labels` is the default and owner labels are inferred.
+    pub labels_configured: bool,
     pub teams: Vec<String>,
 }
 
@@ -67,6 +72,10 @@ pub struct OwnerConfig {
 pub struct SeverityConfig {
     pub label: String,
     pub values: Vec<String>,
+    /// `false` when `label` is the default and severity labels are inferred.
+    pub label_configured: bool,
+    /// `false` when `values` is the default and the vocabulary is inferred.
+    pub values_configured: bool,
 }
 
 /// One Prometheus server: the `prometheus:` section, or one entry when it is a
@@ -83,8 +92,9 @@ pub struct PrometheusConfig {
     pub config: Option<PathBuf>,
     /// What that file says, once read.
     pub server_file: Option<Arc<ServerFile>>,
-    /// `scrape_interval`, milliseconds.
-    pub scrape_interval: i64,
+    /// `scrape_interval`, milliseconds; `None` when not configured (the
+    /// interval is then unknown, or read from `config`).
+    pub scrape_interval: Option<i64>,
     /// `metrics`: saved scrapes, paths or globs relative to the configuration file.
     pub metrics: Vec<String>,
     /// `url`: a live server for the online lints.
@@ -104,7 +114,7 @@ impl Default for PrometheusConfig {
             paths: Vec::new(),
             config: None,
             server_file: None,
-            scrape_interval: 60_000,
+            scrape_interval: None,
             metrics: Vec::new(),
             url: None,
             external_labels: Vec::new(),
@@ -139,7 +149,7 @@ impl PrometheusConfig {
                 "name" => server.name = Some(value.string()?.to_string()),
                 "paths" => server.paths = value.non_empty_list()?,
                 "config" => server.config = Some(PathBuf::from(value.string()?)),
-                "scrape_interval" => server.scrape_interval = value.duration()?,
+                "scrape_interval" => server.scrape_interval = Some(value.duration()?),
                 "metrics" => server.metrics = value.string_list()?,
                 "url" => server.url = Some(value.string()?.to_string()),
                 "external_labels" => server.external_labels = value.string_map()?,
@@ -243,11 +253,17 @@ impl Default for Config {
             include_base: None,
             exclude_base: None,
             lints: Vec::new(),
-            runbook: RunbookConfig { annotations: vec!["runbook_url".into()], url_pattern: None },
-            owner: OwnerConfig { labels: vec!["team".into()], teams: Vec::new() },
+            runbook: RunbookConfig {
+                annotations: vec!["runbook_url".into()],
+                annotations_configured: false,
+                url_pattern: None,
+            },
+            owner: OwnerConfig { labels: vec!["team".into()], labels_configured: false, teams: Vec::new() },
             severity: SeverityConfig {
                 label: "severity".into(),
                 values: vec!["critical".into(), "warning".into(), "info".into()],
+                label_configured: false,
+                values_configured: false,
             },
             prometheus: PrometheusConfig::default(),
             prometheus_servers: Vec::new(),
@@ -399,7 +415,10 @@ impl Config {
                     "runbook" => {
                         for (key, value) in value.mapping(&["annotations", "url_pattern"])? {
                             match key {
-                                "annotations" => config.runbook.annotations = value.non_empty_list()?,
+                                "annotations" => {
+                                    config.runbook.annotations = value.non_empty_list()?;
+                                    config.runbook.annotations_configured = true;
+                                }
                                 _ => {
                                     let pattern = value.string()?;
                                     let re = regex::Regex::new(pattern)
@@ -412,7 +431,10 @@ impl Config {
                     "owner" => {
                         for (key, value) in value.mapping(&["labels", "teams"])? {
                             match key {
-                                "labels" => config.owner.labels = value.non_empty_list()?,
+                                "labels" => {
+                                    config.owner.labels = value.non_empty_list()?;
+                                    config.owner.labels_configured = true;
+                                }
                                 _ => config.owner.teams = value.string_list()?,
                             }
                         }
@@ -420,8 +442,14 @@ impl Config {
                     "severity" => {
                         for (key, value) in value.mapping(&["label", "values"])? {
                             match key {
-                                "label" => config.severity.label = value.string()?.to_string(),
-                                _ => config.severity.values = value.non_empty_list()?,
+                                "label" => {
+                                    config.severity.label = value.string()?.to_string();
+                                    config.severity.label_configured = true;
+                                }
+                                _ => {
+                                    config.severity.values = value.non_empty_list()?;
+                                    config.severity.values_configured = true;
+                                }
                             }
                         }
                     }
@@ -807,7 +835,11 @@ mod tests {
         assert_eq!(config.runbook.annotations, ["runbook", "runbook_url"]);
         assert_eq!(config.owner.teams, ["db", "sre"]);
         assert_eq!(config.severity.label, "level");
-        assert_eq!(config.prometheus.scrape_interval, 30_000);
+        assert_eq!(config.prometheus.scrape_interval, Some(30_000));
+        assert!(config.runbook.annotations_configured && config.owner.labels_configured);
+        assert!(config.severity.label_configured && config.severity.values_configured);
+        assert!(!Config::default().runbook.annotations_configured);
+        assert_eq!(Config::default().prometheus.scrape_interval, None);
         assert_eq!(config.alertmanager_config, Some(PathBuf::from("am.yml")));
     }
 

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use crate::alertmanager::{self, AmConfig};
 use crate::catalog::{self, Api, Catalog, Client, Online, ServerSettings};
 use crate::config::{Config, ConfigError};
+use crate::conventions::Conventions;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::{
     self, BuildContext, CheckedFile, FileContext, Lint, ParsedFile, ParsedRule, RuleContext, WorkspaceContext,
@@ -325,7 +326,10 @@ impl Engine {
         {
             client.begin_run();
         }
-        let files: Vec<Checked> = inputs.into_par_iter().map(|input| self.check_file(input)).collect();
+        let loaded: Vec<Loaded> = inputs.into_par_iter().map(|input| self.load(input)).collect();
+        // Conventions are read from every file before any file is linted.
+        let conventions = Conventions::infer(&self.config, loaded.iter().filter_map(Loaded::model));
+        let files: Vec<Checked> = loaded.into_par_iter().map(|loaded| self.lint_loaded(loaded, &conventions)).collect();
         let refs: Vec<&Checked> = files.iter().collect();
         let cross = self.cross_file(&refs);
         drop(refs);
@@ -455,20 +459,35 @@ impl Engine {
         self.active.iter().map(|&i| self.lints[i].as_ref())
     }
 
-    /// Loads, parses and lints one file (per-file lints only).
+    /// Loads, parses and lints one file (per-file lints only), with the
+    /// conventions read from this file alone.
     pub fn check_file(&self, input: Input) -> Checked {
+        let loaded = self.load(input);
+        let conventions = Conventions::infer(&self.config, loaded.model());
+        self.lint_loaded(loaded, &conventions)
+    }
+
+    /// The conventions the rule files in `inputs` follow, with what the
+    /// configuration states (what `alertlint init` writes down).
+    pub fn infer_conventions(&self, inputs: Vec<Input>) -> Conventions {
+        let loaded: Vec<Loaded> = inputs.into_par_iter().map(|input| self.load(input)).collect();
+        Conventions::infer(&self.config, loaded.iter().filter_map(Loaded::model))
+    }
+
+    /// Decodes and models one file.
+    fn load(&self, input: Input) -> Loaded {
         if input.bytes.len() > MAX_FILE_BYTES {
-            return oversized(input.name);
+            return Loaded::Done(oversized(input.name));
         }
         let (file, decode_error) = decode(input);
         if let Some(decode_error) = decode_error {
-            return Checked {
+            return Loaded::Done(Checked {
                 file,
                 model: RuleFile::empty(FileKind::Invalid),
                 parsed: ParsedFile::default(),
                 diagnostics: vec![decode_error],
                 directives: suppress::Scanned::default(),
-            };
+            });
         }
         let options =
             LoadOptions { dialect: self.config.dialect, version: self.config.target.version, ..LoadOptions::default() };
@@ -477,13 +496,28 @@ impl Engine {
         if model.kind == FileKind::NotRules && self.note_not_rules {
             diagnostics.extend(lints::rule::not_rules::note(&file));
         }
-        let parsed = self.run_lints(&file, &model, &mut diagnostics);
+        Loaded::Model { file, model, diagnostics }
+    }
+
+    /// Runs the per-file lints on a loaded file.
+    fn lint_loaded(&self, loaded: Loaded, conventions: &Conventions) -> Checked {
+        let (file, model, mut diagnostics) = match loaded {
+            Loaded::Done(checked) => return checked,
+            Loaded::Model { file, model, diagnostics } => (file, model, diagnostics),
+        };
+        let parsed = self.run_lints(&file, &model, conventions, &mut diagnostics);
         let directives = suppress::scan(&file, &model);
         Checked { file, model, parsed, diagnostics, directives }
     }
 
-    fn run_lints(&self, file: &SourceFile, model: &RuleFile, out: &mut Vec<Diagnostic>) -> ParsedFile {
-        let mut cx = self.file_context(file, model, out);
+    fn run_lints(
+        &self,
+        file: &SourceFile,
+        model: &RuleFile,
+        conventions: &Conventions,
+        out: &mut Vec<Diagnostic>,
+    ) -> ParsedFile {
+        let mut cx = self.file_context(file, model, conventions, out);
         for lint in self.active() {
             cx.lint = lint.meta();
             lint.check_file(&mut cx);
@@ -491,7 +525,7 @@ impl Engine {
         // Groups are the unit of parallel work: one large file does not
         // serialise the run.
         let per_group: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> =
-            model.groups.par_iter().map(|group| self.check_group(file, model, group)).collect();
+            model.groups.par_iter().map(|group| self.check_group(file, model, conventions, group)).collect();
         let mut parsed = ParsedFile { groups: Vec::with_capacity(per_group.len()) };
         for (rules, found) in per_group {
             parsed.groups.push(rules);
@@ -535,6 +569,7 @@ impl Engine {
         &'a self,
         file: &'a SourceFile,
         model: &'a RuleFile,
+        conventions: &'a Conventions,
         out: &'a mut Vec<Diagnostic>,
     ) -> FileContext<'a> {
         FileContext {
@@ -543,6 +578,7 @@ impl Engine {
             config: &self.config,
             alertmanager: self.alertmanager.as_ref(),
             catalog: &self.catalog,
+            conventions,
             lint: &lints::yaml::syntax::SYNTAX,
             group: None,
             rule: None,
@@ -550,11 +586,17 @@ impl Engine {
         }
     }
 
-    fn check_group(&self, file: &SourceFile, model: &RuleFile, group: &Group) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
+    fn check_group(
+        &self,
+        file: &SourceFile,
+        model: &RuleFile,
+        conventions: &Conventions,
+        group: &Group,
+    ) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
         let mut out = Vec::new();
         let mut rules = Vec::with_capacity(group.rules.len());
         let policies = self.policies.for_file(file.name());
-        let mut cx = self.file_context(file, model, &mut out);
+        let mut cx = self.file_context(file, model, conventions, &mut out);
         cx.group = Some(&group.name.value);
         for lint in self.active() {
             cx.lint = lint.meta();
@@ -661,6 +703,22 @@ impl Engine {
 /// indexed: no rule file is this big, and building line tables for one costs
 /// seconds and hundreds of megabytes for nothing.
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
+
+/// A file decoded and modelled, not yet linted; or one that cannot be linted.
+enum Loaded {
+    Done(Checked),
+    Model { file: SourceFile, model: RuleFile, diagnostics: Vec<Diagnostic> },
+}
+
+impl Loaded {
+    /// The file's name and model, for reading conventions.
+    fn model(&self) -> Option<(&str, &RuleFile)> {
+        match self {
+            Loaded::Done(_) => None,
+            Loaded::Model { file, model, .. } => Some((file.name(), model)),
+        }
+    }
+}
 
 /// The report of a file over `MAX_FILE_BYTES`. Its text is left empty, so the
 /// finding points at the start of the file.

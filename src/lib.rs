@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod changed;
 pub mod cli;
 pub mod config;
+pub mod conventions;
 pub mod diagnostic;
 pub mod discover;
 pub mod duration;

@@ -203,6 +203,8 @@ fn a_dated_suppression_holds_until_its_date_then_reports_itself_and_the_finding(
             "groups:\n- name: g\n  rules:\n  # alertlint disable owner/missing until {date} -- TICKET-1\n  - alert: A\n    expr: up == 0\n    for: 5m\n    labels: {{ severity: warning }}\n    annotations: {{ runbook_url: 'https://runbooks.example.com/a' }}\n"
         )
     };
+    // Owner labels are required here (without it, a repository with no owner labels gets no owner/missing).
+    write(dir.path(), ".alertlint.yaml", "owner: { labels: [team] }\n");
     write(dir.path(), "future.yaml", &rule("2999-12-31"));
     write(dir.path(), "past.yaml", &rule("2001-01-31"));
     let lints = |file: &str| -> Vec<String> { findings(dir.path(), &[file]).into_iter().map(|f| f.0).collect() };
@@ -236,6 +238,8 @@ const FIXABLE: &str = "groups:
 fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
+    // A minimum `for`, so that the explicit `for: 0s` is a finding (by default it is the author's choice).
+    write(d, ".alertlint.yaml", "lints:\n  noise/for-too-short: { min_for: 1m }\n");
     write(d, "rules.yaml", FIXABLE);
     let before: Vec<String> = findings(d, &["rules.yaml"]).into_iter().map(|f| f.0).collect();
 

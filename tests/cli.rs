@@ -46,7 +46,9 @@ fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 const GOOD: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n        annotations:\n          runbook_url: https://runbooks.example.com/high-error-rate\n";
 
-const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n";
+/// One alert without a runbook, next to one with a runbook (so runbooks are
+/// this file's convention and `runbook/missing` applies without configuration).
+const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n      - expr: job:latency_seconds:p99 > 1\n        alert: HighLatency\n        for: 10m\n        labels: { severity: critical, team: api }\n        annotations: { runbook_url: \"https://runbooks.example.com/high-latency\" }\n";
 
 #[test]
 fn good_rules_pass_with_exit_zero() {
@@ -257,7 +259,7 @@ fn human_output_shows_position_source_and_help() {
     assert!(text.contains("alert `HighErrorRate` has no `runbook_url` annotation"), "{text}");
     assert!(text.contains("- alert: HighErrorRate"), "{text}");
     assert!(text.contains("help: add an annotation"), "{text}");
-    assert!(text.contains("Found 0 errors, 1 warning, 0 infos in 1 file (1 rule checked)."), "{text}");
+    assert!(text.contains("Found 0 errors, 1 warning, 0 infos in 1 file (2 rules checked)."), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set or stdout is not a terminal");
 }
 

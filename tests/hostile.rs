@@ -329,10 +329,10 @@ fn cases() -> Vec<Case> {
                 );
                 vec!["line.yaml".into()]
             },
-            // Parsed to the end: the rule is there and the missing runbook is reported.
+            // Parsed to the end: the rule is there and its missing `for` is reported.
             judge: |o| {
                 o.expect_code(0)?;
-                o.expect_finding("line.yaml", "runbook/missing", "`Long`")?;
+                o.expect_finding("line.yaml", "noise/for-too-short", "`Long`")?;
                 o.expect_summary(1, 1)
             },
         },

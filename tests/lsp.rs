@@ -282,7 +282,9 @@ fn a_bad_configuration_is_one_diagnostic_at_the_top() {
 
 // ---- These need the YAML loader and the lints (`model::load`). ----------
 
-const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate # é😀\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n";
+/// One alert without a runbook next to one with a runbook (so runbooks are
+/// this file's convention and `runbook/missing` applies without configuration).
+const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate # é😀\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n      - expr: job:latency_seconds:p99 > 1\n        alert: HighLatency\n        for: 10m\n        labels: { severity: critical, team: api }\n        annotations: { runbook_url: \"https://runbooks.example.com/high-latency\" }\n";
 
 #[test]
 fn disabling_a_lint_for_a_rule_relints_clean() {

@@ -246,7 +246,9 @@ fn online_lints_against_a_real_prometheus() {
 fn a_server_that_is_down_is_reported_once_and_offline_lints_still_run() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("rules.yaml"), RULES).expect("write rules");
-    std::fs::write(dir.path().join(".alertlint.yaml"), "").expect("write config");
+    // Runbooks required, so that an offline lint has something to report.
+    std::fs::write(dir.path().join(".alertlint.yaml"), "runbook: { annotations: [runbook_url] }\n")
+        .expect("write config");
     std::fs::write(dir.path().join("history.om"), openmetrics(1_763_596_800)).expect("write metrics");
     let url = format!("http://127.0.0.1:{}", free_port());
 

@@ -416,6 +416,8 @@ pub struct FileContext<'a> {
     pub alertmanager: Option<&'a AmConfig>,
     /// What is known about metrics (empty unless configured).
     pub catalog: &'a Catalog,
+    /// The run's conventions: configured, or read from its rule files.
+    pub conventions: &'a crate::conventions::Conventions,
     pub(crate) lint: &'static LintMeta,
     pub(crate) group: Option<&'a str>,
     pub(crate) rule: Option<&'a str>,

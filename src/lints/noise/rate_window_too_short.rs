@@ -4,10 +4,14 @@ use crate::promql::{ExprKind, MatchOp};
 crate::declare_lint! {
     /// ## What it does
     /// Reports a range given to `rate`, `increase`, `irate`, `delta`, `idelta`, `deriv` or an
-    /// aggregating `*_over_time` function that is shorter than four scrape intervals
-    /// (`prometheus.scrape_interval`, default `1m`). With a Prometheus server
-    /// (`prometheus.url`), the interval of the job the selector names with `job="..."` is
-    /// used, else the server's global one. The finding points at the `[range]`.
+    /// aggregating `*_over_time` function that is shorter than four scrape intervals. The
+    /// finding points at the `[range]`.
+    ///
+    /// The scrape interval comes from a Prometheus server (`prometheus.url`: the interval of the
+    /// job the selector names with `job="..."`, else the server's global one), else from
+    /// `prometheus.scrape_interval`. With neither, the interval is unknown: repositories scrape
+    /// anywhere from every 10s to every 2m, so only windows shorter than `1m` (four scrapes at
+    /// 15s, the shortest common interval) are reported.
     ///
     /// ## Why it matters
     /// `rate` needs at least two samples in the window. With a window of one or two scrape
@@ -22,11 +26,11 @@ crate::declare_lint! {
     /// ```
     ///
     /// ## How to fix
-    /// Widen the window to at least four scrape intervals (`[4m]` at `1m`, `[2m]` at `30s`), or
-    /// set `prometheus.scrape_interval` to your real interval.
+    /// Widen the window to at least four scrape intervals (`[4m]` at `1m`, `[2m]` at `30s`), and
+    /// set `prometheus.scrape_interval` to your real interval so the check knows it.
     ///
     /// ## Options
-    /// Top-level `prometheus.scrape_interval`.
+    /// Top-level `prometheus.scrape_interval` (unknown by default).
     pub static RATE_WINDOW_TOO_SHORT = {
         id: "noise/rate-window-too-short",
         severity: Warning,
@@ -34,8 +38,13 @@ crate::declare_lint! {
         pass: [
             Example::new("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m]))\n"),
             Example::with_config("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate1m\n        expr: sum by (job) (rate(http_requests_total[1m]))\n", "prometheus: { scrape_interval: 15s }\n"),
+            // The interval is unknown: `[1m]` is four scrapes at 15s.
+            Example::new("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate1m\n        expr: sum by (job) (rate(http_requests_total[1m]))\n"),
         ],
-        fail: [Example::new("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate1m\n        expr: sum by (job) (rate(http_requests_total[1m]))\n")],
+        fail: [
+            Example::with_config("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate1m\n        expr: sum by (job) (rate(http_requests_total[1m]))\n", "prometheus: { scrape_interval: 1m }\n"),
+            Example::new("groups:\n  - name: api\n    rules:\n      - record: job:http_requests:rate30s\n        expr: sum by (job) (rate(http_requests_total[30s]))\n"),
+        ],
     };
 }
 
@@ -68,7 +77,6 @@ pub fn registration() -> Registration {
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(expr) = rcx.expr else { return };
     let server = cx.config.prometheus_for(std::path::Path::new(cx.file.name()));
-    let configured = server.scrape_interval;
     let catalog = cx.catalog;
     expr.walk(|e| {
         let ExprKind::Call(call) = &e.kind else { return };
@@ -86,8 +94,10 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             .selector()
             .and_then(|vs| vs.matchers.iter().find(|m| m.name == "job" && m.op == MatchOp::Equal))
             .map(|m| m.value.as_str());
+        // The server's interval for this job, else the configured one; unknown otherwise.
         let known = catalog.scrape_interval(server, job);
-        let scrape_ms = known.map_or(configured, |k| k.millis);
+        let configured = known.map(|k| k.millis).or(server.scrape_interval);
+        let scrape_ms = configured.unwrap_or(crate::conventions::SHORTEST_COMMON_SCRAPE_INTERVAL_MS);
         if scrape_ms <= 0 {
             return;
         }
@@ -108,12 +118,25 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             (Some(job), Some(k)) if k.per_job => format!(" (job `{job}`)"),
             _ => String::new(),
         };
+        if configured.is_none() {
+            cx.report(
+                rcx.expr_span(matrix.range_span),
+                format!(
+                    "`{}` over `[{range}]` sees {seen} even at a {scrape} scrape interval, the shortest in common use",
+                    call.func.name
+                ),
+            )
+            .help(format!(
+                "use a window of at least `[{minimum}]`, and set `prometheus.scrape_interval` to your interval so the check can require four of them"
+            ));
+            return;
+        }
         cx.report(
             rcx.expr_span(matrix.range_span),
             format!("`{}` over `[{range}]` sees {seen} at a {scrape} scrape interval{whose}", call.func.name),
         )
         .help(format!(
-            "use a window of at least `[{minimum}]` (four scrape intervals), or set `prometheus.scrape_interval`"
+            "use a window of at least `[{minimum}]` (four scrape intervals), or set `prometheus.scrape_interval` if the interval is wrong"
         ));
     });
 }

@@ -15,7 +15,10 @@ crate::declare_lint! {
     /// Exporters also use these suffixes for gauges, so without metric types alertlint trusts
     /// `_count`/`_sum` only after a unit (`_seconds_count`) or next to their histogram siblings,
     /// and leaves out `_total` capacities (`bytes_used / bytes_total`, `objects_total /
-    /// max_objects`), uptime counters, and comparisons with zero ("has it ever happened").
+    /// max_objects`), `_total` names that describe a level (`pending_task_total`,
+    /// `capacity_bytes_total`, `..._timestamp_seconds_total`), uptime counters, comparisons with
+    /// zero ("has it ever happened"), and raw values of a counter whose rate or increase the same
+    /// expression also takes (a deliberate normalisation, `increase(x[10m]) / avg_over_time(x[10m])`).
     ///
     /// ## Why it matters
     /// A counter only goes up, and restarts at zero when the process restarts. Its raw value is
@@ -43,6 +46,10 @@ crate::declare_lint! {
         pass: [
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: ManyErrors\n        expr: sum(increase(http_errors_total[10m])) > 100\n        for: 5m\n"),
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: Restarting\n        expr: changes(process_start_time_seconds[1h]) > 3\n        for: 5m\n"),
+            // Named like a counter, but a level.
+            Example::new("groups:\n  - name: tikv\n    rules:\n      - alert: PendingTasks\n        expr: sum by (name) (tikv_worker_pending_task_total) > 1000\n        for: 5m\n"),
+            // The raw value only normalises the increase of the same counter.
+            Example::new("groups:\n  - name: solr\n    rules:\n      - alert: ErrorSpike\n        expr: increase(solr_errors_total[10m]) / clamp_min(avg_over_time(solr_errors_total[10m]), 1) > 0.15\n        for: 5m\n"),
             Example::with_metrics(
                 "groups:\n  - name: queue\n    rules:\n      - alert: QueueLarge\n        expr: queue_bytes_total > 1e9\n        for: 5m\n",
                 "# TYPE queue_bytes_total gauge\nqueue_bytes_total 5e8\n",
@@ -117,6 +124,9 @@ pub(crate) fn is_counter_name(name: &str, others: &[&str], catalog: &Catalog) ->
         return true;
     }
     if let Some(base) = name.strip_suffix("_total").filter(|b| !b.is_empty()) {
+        if names_a_level(base) {
+            return false;
+        }
         let capacity = others.iter().any(|o| {
             *o != name && o.strip_prefix(base).is_some_and(|rest| rest.starts_with('_')) && !has_counter_suffix(o)
         });
@@ -131,9 +141,58 @@ pub(crate) fn is_counter_name(name: &str, others: &[&str], catalog: &Catalog) ->
     false
 }
 
+/// Words that make a `*_total` name a level rather than a count of events:
+/// `pending_task_total`, `capacity_bytes_total`, `last_success_timestamp_seconds_total`.
+const LEVEL_WORDS: &[&str] = &[
+    "pending",
+    "capacity",
+    "current",
+    "inflight",
+    "active",
+    "timestamp",
+    "available",
+    "free",
+    "used",
+    "limit",
+    "max",
+    "min",
+    "size",
+    "state",
+    "status",
+    "last",
+    "queued",
+    "running",
+    "processes",
+];
+
+fn names_a_level(base: &str) -> bool {
+    base.split('_').any(|word| LEVEL_WORDS.contains(&word.to_ascii_lowercase().as_str()))
+}
+
+/// Metric names whose rate or increase the expression also takes: a raw
+/// value next to them is a deliberate normalisation, not a mistake.
+fn rated_names(expr: &Expr) -> Vec<&str> {
+    let mut out = Vec::new();
+    expr.walk(|e| {
+        if let ExprKind::Call(call) = &e.kind
+            && COUNTER_SAFE.contains(&call.func.name)
+        {
+            for arg in &call.args {
+                if let ExprKind::MatrixSelector(m) = &arg.kind
+                    && let Some(name) = m.selector().and_then(|vs| vs.metric_name())
+                {
+                    out.push(name);
+                }
+            }
+        }
+    });
+    out
+}
+
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let (Some(expr), Some(text)) = (rcx.expr, &rcx.rule.expr) else { return };
     let names: Vec<&str> = expr.vector_selectors().filter_map(|(_, vs)| vs.metric_name()).collect();
+    let rated = rated_names(expr);
     let mut reported = Vec::new();
     for threshold in super::thresholds(expr, &text.value) {
         // Against zero a counter answers "has it ever happened" (or "is there
@@ -144,7 +203,9 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         let mut raw = Vec::new();
         raw_counters(threshold.vector, false, &names, cx.catalog, &mut raw);
         for (selector_expr, selector, in_quantile) in raw {
-            if reported.contains(&selector_expr.span) {
+            if reported.contains(&selector_expr.span)
+                || selector.metric_name().is_some_and(|n| !in_quantile && rated.contains(&n))
+            {
                 continue;
             }
             reported.push(selector_expr.span);
@@ -331,6 +392,9 @@ mod tests {
         assert!(raw("objects_total / max_objects").is_empty());
         assert!(raw("apache_uptime_seconds_total / 60").is_empty());
         assert!(raw("(hdfs_bytes_total - hdfs_bytes_used) / hdfs_bytes_total").is_empty());
+        assert!(raw("sum(tikv_worker_pending_task_total) by (name) > 1000").is_empty());
+        assert!(raw("used / gluster_brick_capacity_bytes_total > 80").is_empty());
+        assert!(raw("time() - backup_last_success_timestamp_seconds_total > 3600").is_empty());
         assert_eq!(
             raw("latency_seconds_sum / latency_seconds_count"),
             ["latency_seconds_sum", "latency_seconds_count"]

@@ -3,8 +3,17 @@ use crate::model::RuleKind;
 
 crate::declare_lint! {
     /// ## What it does
-    /// Reports an alert that has no owner label (by default `team`) in its own labels or in its
-    /// group's `labels`.
+    /// Reports an alert that has no owner: no owner label in its own labels or its group's
+    /// `labels`, and none produced by its expression (`... * on (instance) group_left (team)
+    /// service_owner`).
+    ///
+    /// Without `owner.labels` in the configuration, any label whose key names an owner (`team`,
+    /// `owner`, `squad`, `support_group`, `owning_team`, `*_team`, ...) counts, and the lint
+    /// reports only where owner labels are the convention: in files where at least half of the
+    /// alerts name an owner, or where half of the
+    /// alerts in the files of its directory do. A repository that
+    /// never adopted owner labels (it routes by other labels, or owns everything with one team)
+    /// gets no finding at all; configure `owner.labels` to require them.
     ///
     /// ## Why it matters
     /// An alert nobody owns goes to whoever is unlucky. The owner label is what Alertmanager
@@ -24,15 +33,24 @@ crate::declare_lint! {
     /// rule of the group inherits it.
     ///
     /// ## Options
-    /// Top-level `owner.labels` lists the accepted label names (default `[team]`).
+    /// Top-level `owner.labels` lists the accepted label names. When it is set, every alert must
+    /// have one of them, whatever the other files do.
     pub static MISSING = {
         id: "owner/missing",
         severity: Warning,
         summary: "an alert has no owner label in its labels or its group's labels",
         pass: [
             Example::new("groups:\n  - name: node\n    labels:\n      team: sre\n    rules:\n      - alert: DiskFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n"),
+            // Nobody uses owner labels here: no convention to enforce.
+            Example::new("groups:\n  - name: node\n    rules:\n      - alert: DiskFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          severity: critical\n      - alert: DiskAlmostFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          severity: warning\n"),
+            // The repository's own owner label, and an owner joined in by the expression.
+            Example::new("groups:\n  - name: node\n    rules:\n      - alert: DiskFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          support_group: storage\n      - alert: NodeDown\n        expr: up{job=\"node\"} * on (instance) group_left (support_group) role_owner == 0\n        for: 15m\n"),
         ],
-        fail: [Example::new("groups:\n  - name: node\n    rules:\n      - alert: DiskFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          severity: critical\n")],
+        fail: [
+            Example::with_config("groups:\n  - name: node\n    rules:\n      - alert: DiskFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          severity: critical\n", "owner: { labels: [team] }\n"),
+            // The other alerts name a squad; this one names none.
+            Example::new("groups:\n  - name: node\n    rules:\n      - alert: DiskFull\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          squad: storage\n      - alert: DiskSlow\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05\n        for: 15m\n        labels:\n          squad: storage\n      - alert: NodeDown\n        expr: up == 0\n        for: 15m\n        labels:\n          severity: critical\n"),
+        ],
     };
 }
 
@@ -41,12 +59,17 @@ pub fn registration() -> Registration {
 }
 
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
-    let names = &cx.config.owner.labels;
-    if rcx.rule.kind != RuleKind::Alert || names.iter().any(|n| rcx.label(n).is_some()) {
+    let conventions = cx.conventions;
+    if rcx.rule.kind != RuleKind::Alert || !conventions.expects_owner(cx.file.name()) {
         return;
     }
-    let quoted = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
-    let first = names.first().map_or("team", String::as_str);
-    cx.report(rcx.rule.name.span, format!("alert `{}` has no {quoted} label", rcx.rule.name.value))
-        .help(format!("add `{first}: <owning team>` to the rule's labels, or to its group's `labels`"));
+    let text = rcx.rule.expr.as_ref().map(|e| e.value.as_str());
+    if conventions.has_owner(rcx.group, &rcx.rule.labels, text, rcx.expr) {
+        return;
+    }
+    let key = conventions.owner.preferred("team");
+    cx.report(rcx.rule.name.span, format!("alert `{}` has no `{key}` label", rcx.rule.name.value)).help(format!(
+        "add `{key}: <owning team>` to the rule's labels, or to its group's `labels`{}",
+        conventions.owner.others_note()
+    ));
 }

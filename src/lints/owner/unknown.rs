@@ -39,17 +39,16 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if rcx.rule.kind != RuleKind::Alert || teams.is_empty() {
         return;
     }
-    for name in &cx.config.owner.labels {
-        let Some(kv) = rcx.label(name) else { continue };
-        let value = &kv.value.value;
-        if value.contains("{{") || teams.contains(value) {
-            continue;
-        }
-        let help = match closest(value, teams.iter().map(String::as_str)) {
-            Some(team) => format!("did you mean `{team}`?"),
-            None => format!("known teams: {}", teams.join(", ")),
-        };
-        cx.report(kv.value.span, format!("`{name}: {value}` of alert `{}` is not a known team", rcx.rule.name.value))
-            .help(help);
+    let Some(kv) = cx.conventions.owner_of(rcx.group, &rcx.rule.labels) else { return };
+    let name = &kv.key.value;
+    let value = &kv.value.value;
+    if value.contains("{{") || teams.contains(value) {
+        return;
     }
+    let help = match closest(value, teams.iter().map(String::as_str)) {
+        Some(team) => format!("did you mean `{team}`?"),
+        None => format!("known teams: {}", teams.join(", ")),
+    };
+    cx.report(kv.value.span, format!("`{name}: {value}` of alert `{}` is not a known team", rcx.rule.name.value))
+        .help(help);
 }

@@ -1,10 +1,14 @@
+use crate::conventions::{is_repository_path, names_runbook_explicitly};
 use crate::lints::{Example, FileContext, Registration, RuleContext};
-use crate::model::RuleKind;
+use crate::model::{KeyValue, RuleKind};
 
 crate::declare_lint! {
     /// ## What it does
     /// Reports a runbook annotation whose value is not an absolute `http` or `https` URL, or does
-    /// not match the configured `runbook.url_pattern`. A templated URL
+    /// not match the configured `runbook.url_pattern`. A path to a document in the repository
+    /// (`docs/runbooks/disk-full.md#anchor`) is accepted unless `url_pattern` is set. The
+    /// runbook keys are `runbook.annotations` when configured, else the keys the checked files
+    /// use for runbooks (see `runbook/missing`). A templated URL
     /// (`https://runbooks.example.com/{{ $labels.alertname }}`) is checked on its literal start;
     /// a value that starts with a template action is accepted as it is.
     ///
@@ -22,16 +26,19 @@ crate::declare_lint! {
     /// Use the full URL, `https://wiki.example.com/runbooks/HighErrorRate`.
     ///
     /// ## Options
-    /// Top-level `runbook.annotations` (which annotations hold runbooks) and
+    /// Top-level `runbook.annotations` (which annotations hold runbooks; read from the files when
+    /// not set) and
     /// `runbook.url_pattern` (a regular expression the URL must match).
     pub static INVALID_URL = {
         id: "runbook/invalid-url",
         severity: Warning,
         summary: "the runbook value is not an absolute http(s) URL, or does not match the configured pattern",
         pass: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        annotations:\n          runbook: docs/runbooks/api.md#high-error-rate\n          dashboard: grafana/api\n"),
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        annotations:\n          runbook_url: https://runbooks.example.com/{{ $labels.alertname }}\n"),
         ],
         fail: [
+            Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        annotations:\n          runbook_url: https://runbooks.example.com/api/errors\n      - alert: HighLatency\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        annotations:\n          runbook_url: NA\n"),
             Example::new("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        annotations:\n          runbook_url: wiki/HighErrorRate\n"),
             Example::with_config("groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        annotations:\n          runbook_url: https://example.org/HighErrorRate\n", "runbook: { url_pattern: '^https://runbooks\\.example\\.com/' }\n"),
         ],
@@ -46,8 +53,28 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     if rcx.rule.kind != RuleKind::Alert {
         return;
     }
-    for name in &cx.config.runbook.annotations {
-        let Some(kv) = rcx.annotation(name) else { continue };
+    let conventions = cx.conventions;
+    let pattern = cx.config.runbook.url_pattern.as_ref();
+    // Configured runbook keys are annotations; inferred ones may be labels too.
+    let entries: Vec<&KeyValue> = if conventions.runbook.configured {
+        rcx.rule.annotations.iter().filter(|kv| conventions.runbook.keys.contains(&kv.key.value)).collect()
+    } else {
+        let mut seen = Vec::new();
+        rcx.rule
+            .annotations
+            .iter()
+            .chain(&rcx.rule.labels)
+            .chain(&rcx.group.labels)
+            .filter(|kv| conventions.runbook.keys.contains(&kv.key.value) || names_runbook_explicitly(&kv.key.value))
+            .filter(|kv| {
+                let first = !seen.contains(&&kv.key.value);
+                seen.push(&kv.key.value);
+                first
+            })
+            .collect()
+    };
+    for kv in entries {
+        let name = &kv.key.value;
         let value = kv.value.value.trim();
         let alert = &rcx.rule.name.value;
         if value.is_empty() {
@@ -60,12 +87,15 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
         if literal.is_empty() {
             continue;
         }
-        if let Some(problem) = url_problem(literal, literal.len() < value.len()) {
-            cx.report(kv.value.span, format!("`{name}` of alert `{alert}` is not an absolute http(s) URL: {problem}"))
-                .help("use the full address, such as `https://runbooks.example.com/...`");
+        if pattern.is_none() && is_repository_path(value) {
             continue;
         }
-        if let Some(pattern) = &cx.config.runbook.url_pattern
+        if let Some(problem) = url_problem(literal, literal.len() < value.len()) {
+            cx.report(kv.value.span, format!("`{name}` of alert `{alert}` is not an absolute http(s) URL: {problem}"))
+                .help("use the full address, such as `https://runbooks.example.com/...`, or a path to a document in the repository such as `docs/runbooks/disk-full.md`");
+            continue;
+        }
+        if let Some(pattern) = pattern
             && !pattern.is_match(value)
         {
             cx.report(

@@ -28,7 +28,7 @@ crate::declare_lint! {
         id: "suppression/unused",
         severity: Warning,
         summary: "an inline `disable` comment suppressed nothing",
-        pass: [Example::new("groups:\n  - name: api\n    rules:\n      # alertlint disable runbook/missing -- runbook pending\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        labels: { severity: warning, team: api }\n")],
+        pass: [Example::with_config("groups:\n  - name: api\n    rules:\n      # alertlint disable runbook/missing -- runbook pending\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        labels: { severity: warning, team: api }\n", "runbook: { annotations: [runbook_url] }\n")],
         fail: [Example::new("groups:\n  - name: api\n    rules:\n      # alertlint disable runbook/missing -- runbook pending\n      - alert: HighErrorRate\n        expr: job:errors:rate5m > 0.05\n        for: 10m\n        labels: { severity: warning, team: api }\n        annotations:\n          runbook_url: https://runbooks.example.com/high-error-rate\n")],
     };
 }
