@@ -388,8 +388,13 @@ impl Conventions {
 
     /// The scrape interval for series of `job`, in milliseconds: the live
     /// server's per-job interval, else the configured one, else unknown.
-    pub fn scrape_interval(&self, catalog: &crate::catalog::Catalog, job: Option<&str>) -> Option<i64> {
-        catalog.scrape_interval(job).or(self.scrape_interval).filter(|ms| *ms > 0)
+    pub fn scrape_interval(
+        &self,
+        catalog: &crate::catalog::Catalog,
+        server: &crate::config::PrometheusConfig,
+        job: Option<&str>,
+    ) -> Option<i64> {
+        catalog.scrape_interval(server, job).map(|k| k.millis).or(server.scrape_interval).or(self.scrape_interval).filter(|ms| *ms > 0)
     }
 
     /// Why a severity value does not fit the run's vocabulary (with the
@@ -607,7 +612,11 @@ mod tests {
     #[test]
     fn scrape_interval_is_unknown_unless_configured() {
         let catalog = crate::catalog::Catalog::default();
-        assert_eq!(infer(&[], "").scrape_interval(&catalog, None), None);
-        assert_eq!(infer(&[], "prometheus: { scrape_interval: 30s }\n").scrape_interval(&catalog, None), Some(30_000));
+        let server = crate::config::PrometheusConfig::default();
+        assert_eq!(infer(&[], "").scrape_interval(&catalog, &server, None), None);
+        assert_eq!(
+            infer(&[], "prometheus: { scrape_interval: 30s }\n").scrape_interval(&catalog, &server, None),
+            Some(30_000)
+        );
     }
 }

@@ -77,6 +77,7 @@ pub fn registration() -> Registration {
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(expr) = rcx.expr else { return };
     let server = cx.config.prometheus_for(std::path::Path::new(cx.file.name()));
+    let cx_conventions = cx.conventions;
     let catalog = cx.catalog;
     expr.walk(|e| {
         let ExprKind::Call(call) = &e.kind else { return };
@@ -96,7 +97,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             .map(|m| m.value.as_str());
         // The server's interval for this job, else the configured one; unknown otherwise.
         let known = catalog.scrape_interval(server, job);
-        let configured = known.map(|k| k.millis).or(server.scrape_interval);
+        let configured = cx_conventions.scrape_interval(catalog, server, job);
         let scrape_ms = configured.unwrap_or(crate::conventions::SHORTEST_COMMON_SCRAPE_INTERVAL_MS);
         if scrape_ms <= 0 {
             return;
