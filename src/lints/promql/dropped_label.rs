@@ -43,7 +43,8 @@ crate::declare_lint! {
     /// labels both sides have.
     ///
     /// ## Options
-    /// None.
+    /// None. Expressions of more than 2,000 syntax-tree nodes (generated chains of
+    /// thousands of operators) are checked for aggregations only, not for vector matching.
     pub static DROPPED_LABEL = {
         id: "promql/dropped-label",
         severity: Warning,
@@ -91,11 +92,21 @@ struct Finding {
     help: String,
 }
 
+/// Largest expression (in syntax-tree nodes) whose binary operators are
+/// checked; real rules stay far below it.
+const MAX_NODES_FOR_MATCHING: usize = 2_000;
+
 fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(expr) = rcx.expr else { return };
     let source = rcx.rule.expr.as_ref().map(|t| t.value.as_str()).unwrap_or("");
     let snippet = |span: Span| crate::promql::snippet(source, span.start, span.end);
     let mut found = Vec::new();
+    // Each binary operator reads the labels of both operands: on a generated
+    // chain of thousands of operators that is quadratic, so such expressions
+    // are not checked for vector matching (aggregations still are).
+    let mut nodes = 0usize;
+    expr.walk(|_| nodes += 1);
+    let check_matching = nodes <= MAX_NODES_FOR_MATCHING;
     expr.walk(|e| match &e.kind {
         ExprKind::AggregateExpr(agg) => {
             let Some(grouping) = &agg.grouping else { return };
@@ -121,7 +132,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
                 }
             }
         }
-        ExprKind::BinaryExpr(b) => {
+        ExprKind::BinaryExpr(b) if check_matching => {
             let Some(matching) = &b.matching else { return };
             if b.lhs.value_type() != ValueType::Vector || b.rhs.value_type() != ValueType::Vector || b.op == BinaryOp::Or
             {
