@@ -330,6 +330,9 @@ fn duplicates_are_found_across_open_documents_and_workspace_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rule = "groups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        expr: sum by (job) (rate(errors_total[5m]))\n";
     std::fs::write(dir.path().join("on-disk.yaml"), rule).expect("write");
+    // Files are compared when one server loads them together.
+    let config = "prometheus:\n  - name: main\n    paths: [\"*.yaml\"]\n";
+    std::fs::write(dir.path().join(".alertlint.yaml"), config).expect("write config");
     let (mut client, _) = Client::initialized(dir.path(), false);
     // `open.yaml` sorts after `on-disk.yaml`: like `alertlint check .`, the
     // later copy is the one reported.
