@@ -79,13 +79,11 @@ pub fn template_parse(data: &[u8]) {
 /// arbitrary text: no panic; a parsed matcher can be printed and evaluated.
 pub fn am_matchers(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    for parsed in [parse_classic::parse_matchers(text), parse_utf8::parse_matchers(text)] {
-        if let Ok(matchers) = parsed {
-            let _ = matchers_to_string(&matchers);
-            for m in &matchers {
-                let _ = m.matches(text);
-                let _ = m.matches_absent();
-            }
+    for matchers in [parse_classic::parse_matchers(text), parse_utf8::parse_matchers(text)].into_iter().flatten() {
+        let _ = matchers_to_string(&matchers);
+        for m in &matchers {
+            let _ = m.matches(text);
+            let _ = m.matches_absent();
         }
     }
     let _ = parse_classic::parse_matcher(text);

@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint rule files (files, directories, or `-` for stdin)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every lint: id, default severity, family and summary
     Rules,
     /// Print a lint's documentation
@@ -175,7 +175,7 @@ pub fn run() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Routes(args) => routes(args),
         Command::Rules => rules(),
         Command::Explain { id } => explain(&id),

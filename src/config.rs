@@ -80,7 +80,7 @@ pub struct SeverityConfig {
 
 /// One Prometheus server: the `prometheus:` section, or one entry when it is a
 /// list of servers. One field per key; `Config::load` resolves the paths.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct PrometheusConfig {
     /// `name`: the server's name (list form), used in messages.
     pub name: Option<String>,
@@ -105,23 +105,6 @@ pub struct PrometheusConfig {
     pub headers: Vec<(String, String)>,
     /// `ca_file`, resolved against the configuration file's directory.
     pub ca_file: Option<PathBuf>,
-}
-
-impl Default for PrometheusConfig {
-    fn default() -> PrometheusConfig {
-        PrometheusConfig {
-            name: None,
-            paths: Vec::new(),
-            config: None,
-            server_file: None,
-            scrape_interval: None,
-            metrics: Vec::new(),
-            url: None,
-            external_labels: Vec::new(),
-            headers: Vec::new(),
-            ca_file: None,
-        }
-    }
 }
 
 impl PrometheusConfig {

@@ -394,7 +394,12 @@ impl Conventions {
         server: &crate::config::PrometheusConfig,
         job: Option<&str>,
     ) -> Option<i64> {
-        catalog.scrape_interval(server, job).map(|k| k.millis).or(server.scrape_interval).or(self.scrape_interval).filter(|ms| *ms > 0)
+        catalog
+            .scrape_interval(server, job)
+            .map(|k| k.millis)
+            .or(server.scrape_interval)
+            .or(self.scrape_interval)
+            .filter(|ms| *ms > 0)
     }
 
     /// Why a severity value does not fit the run's vocabulary (with the

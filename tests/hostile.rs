@@ -128,6 +128,8 @@ fn run_with(dir: &Path, args: &[&str], stdout: Sink, stderr: Sink) -> Outcome {
     let out_path = dir.join(".stdout");
     let err_path = dir.join(".stderr");
     let start = Instant::now();
+    // Reaped by `wait4` below, which also reads its resource usage.
+    #[allow(clippy::zombie_processes)]
     let mut child = Command::new(env!("CARGO_BIN_EXE_alertlint"))
         .args(args)
         .current_dir(dir)

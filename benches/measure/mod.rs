@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 /// peak resident memory in KiB. Exit codes 0 and 1 (findings) are success.
 pub fn run(command: &mut Command) -> (Duration, i64) {
     let start = Instant::now();
+    // Reaped by `wait4` below, which also reads its resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
     let mut status = 0;
     // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.
@@ -24,6 +26,8 @@ pub fn run(command: &mut Command) -> (Duration, i64) {
 #[allow(dead_code)]
 pub fn run_with_cpu(command: &mut Command) -> (Duration, Duration, i64) {
     let start = Instant::now();
+    // Reaped by `wait4` below, which also reads its resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
     let mut status = 0;
     // SAFETY: wait4 writes only into the zeroed rusage and status we pass, for our own child.

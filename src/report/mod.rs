@@ -99,6 +99,15 @@ pub fn neutralise_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A message on one line, for line-oriented formats.
+pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.contains(['\n', '\r']) {
+        message.replace("\r\n", " ").replace(['\n', '\r'], " ").into()
+    } else {
+        message.into()
+    }
+}
+
 #[cfg(test)]
 mod control_tests {
     use super::*;
@@ -114,14 +123,5 @@ mod control_tests {
         let safe = neutralise_controls(text);
         assert_eq!(safe, "a?b\nc\r\nd\u{bf}e");
         assert_eq!(safe.len(), text.len());
-    }
-}
-
-/// A message on one line, for line-oriented formats.
-pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
-    if message.contains(['\n', '\r']) {
-        message.replace("\r\n", " ").replace(['\n', '\r'], " ").into()
-    } else {
-        message.into()
     }
 }

@@ -162,7 +162,7 @@ fn explain(api: &dyn Api, selector: &VectorSelector, now: f64) -> Option<String>
     }
     for m in selector.matchers.iter().filter(|m| m.op == MatchOp::Equal && m.name != "__name__") {
         let values = api.label_values(&m.name, &bare, now - WINDOW_SECONDS, now).ok()?;
-        if values.iter().any(|v| *v == m.value) {
+        if values.contains(&m.value) {
             continue;
         }
         if values.is_empty() {
