@@ -51,7 +51,9 @@ fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// An alert missing its runbook (`runbook/missing`) and nothing else wrong.
-const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n";
+/// One alert without a runbook beside one with: the file follows the runbook
+/// convention, so the first is reported (alertlint reads conventions from the files).
+const NO_RUNBOOK: &str = "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate\n        expr: job:errors:ratio_rate5m > 0.05\n        for: 10m\n        labels: { severity: critical, team: api }\n      - alert: Documented\n        expr: job:errors:ratio_rate5m > 0.5\n        for: 10m\n        labels: { severity: critical, team: api }\n        annotations: { runbook_url: 'https://runbooks.example.com/documented' }\n";
 
 #[test]
 fn rule_files_are_found_by_content_whatever_their_extension() {
@@ -197,7 +199,11 @@ fn loki_and_victoriametrics_rule_files_are_noted_not_errors() {
 #[test]
 fn each_file_uses_the_nearest_configuration_with_extends() {
     let dir = scratch(&[
-        (".alertlint.yaml", "lints:\n  owner/missing: off\n  severity/missing: off\n"),
+        // Conventions stated, so that the `*/missing` lints apply whatever the files follow.
+        (
+            ".alertlint.yaml",
+            "runbook: { annotations: [runbook_url] }\nlints:\n  owner/missing: off\n  severity/missing: off\n",
+        ),
         (
             "a/rules.yaml",
             "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up == 0\n        for: 5m\n",
@@ -207,7 +213,10 @@ fn each_file_uses_the_nearest_configuration_with_extends() {
             "b/rules.yaml",
             "groups:\n  - name: b\n    rules:\n      - alert: B\n        expr: up == 0\n        for: 5m\n",
         ),
-        ("c/.alertlint.yaml", "lints:\n  runbook/missing: off\n"),
+        (
+            "c/.alertlint.yaml",
+            "owner: { labels: [team] }\nseverity: { label: severity }\nlints:\n  runbook/missing: off\n",
+        ),
         (
             "c/rules.yaml",
             "groups:\n  - name: c\n    rules:\n      - alert: C\n        expr: up == 0\n        for: 5m\n",
@@ -293,8 +302,10 @@ fn the_cli_and_the_language_server_agree_on_the_configuration() {
 #[test]
 fn duplicates_are_found_across_files_with_different_configurations() {
     let rule = "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n";
+    // Both files are loaded by one server (rule/duplicate compares only those).
     let dir = scratch(&[
-        ("a/.alertlint.yaml", "lints:\n  record/naming: off\n"),
+        (".alertlint.yaml", "prometheus:\n  - name: main\n    paths: [\"**/*.yaml\"]\n"),
+        ("a/.alertlint.yaml", "extends: ../.alertlint.yaml\nlints:\n  record/naming: off\n"),
         ("a/rules.yaml", rule),
         ("b/rules.yaml", rule),
     ]);
