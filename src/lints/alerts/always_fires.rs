@@ -50,7 +50,7 @@ crate::declare_lint! {
     /// None.
     pub static ALWAYS_FIRES = {
         id: "alerts/always-fires",
-        severity: Error,
+        severity: Warning,
         summary: "an alert's expression has no condition that can be false, so it fires whenever its series exist",
         pass: [
             Example::new(r#"groups:

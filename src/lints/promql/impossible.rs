@@ -45,7 +45,7 @@ crate::declare_lint! {
     /// None.
     pub static IMPOSSIBLE = {
         id: "promql/impossible",
-        severity: Error,
+        severity: Warning,
         summary: "a comparison or a set of matchers can never be true, so the expression never returns anything",
         pass: [
             Example::new(r#"groups:

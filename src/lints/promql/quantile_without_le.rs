@@ -30,7 +30,7 @@ crate::declare_lint! {
     /// None.
     pub static QUANTILE_WITHOUT_LE = {
         id: "promql/quantile-without-le",
-        severity: Error,
+        severity: Warning,
         summary: "`histogram_quantile` reads classic buckets from which an aggregation removed `le`",
         pass: [
             Example::new(r#"groups:

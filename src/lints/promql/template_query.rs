@@ -32,7 +32,7 @@ crate::declare_lint! {
     /// None.
     pub static TEMPLATE_QUERY = {
         id: "promql/template-query",
-        severity: Error,
+        severity: Warning,
         summary: "the PromQL of a template's `query` call does not parse or can never return anything",
         pass: [
             Example::new(r#"groups:
