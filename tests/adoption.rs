@@ -232,6 +232,11 @@ const FIXABLE: &str = "groups:
     for: 0s
     labels: { severity: warning }
     annotations: { runbook_url: 'https://runbooks.example.com/disk' }
+  - alert: CaseSlip
+    expr: up{job=\"api\"} == 0
+    for: 5m
+    labels: { severity: Warning, team: api }
+    annotations: { runbook_url: 'https://runbooks.example.com/case' }
 ";
 
 #[test]
@@ -256,8 +261,9 @@ fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
     assert!(!fixed.contains("template/value-in-label"), "unused suppression removed:\n{fixed}");
     assert!(fixed.contains("# alertlint disable owner/missing"), "misspelt id corrected:\n{fixed}");
     assert!(!fixed.contains("for: 0s"), "short `for` raised:\n{fixed}");
-    assert_eq!(fixed.matches("for: ").count(), 2, "missing `for` added:\n{fixed}");
+    assert_eq!(fixed.matches("for: ").count(), 3, "missing `for` added:\n{fixed}");
     assert!(!fixed.contains("nothing to suppress"));
+    assert!(!fixed.contains("severity: Warning"), "severity spelt as the repository spells it:\n{fixed}");
     assert!(fixed.contains(r#"queue="orders""#), "needless regex rewritten to `=`:\n{fixed}");
     assert!(fixed.contains(r#"job="api""#), "redundant anchors removed, then the needless regex:\n{fixed}");
     assert!(fixed.contains("description: 'the queue is full'"), "misspelt annotation key renamed:\n{fixed}");
@@ -268,6 +274,7 @@ fn fix_applies_every_fix_kind_keeps_promtool_happy_and_is_idempotent() {
         "noise/for-too-short",
         "promql/redundant-regex",
         "alerts/key-typo",
+        "severity/unknown",
     ] {
         if before.iter().any(|l| l == lint) {
             assert!(!after.iter().any(|l| l == lint), "{lint} left after --fix: {after:?}");

@@ -1,4 +1,5 @@
 use crate::conventions::SeverityProblem;
+use crate::diagnostic::Edit;
 use crate::lints::{Example, FileContext, Registration, RuleContext};
 use crate::model::RuleKind;
 
@@ -60,29 +61,47 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let (label, value) = (&kv.key.value, &kv.value.value);
     let alert = &rcx.rule.name.value;
     let Some(problem) = conventions.severity_problem(label, value) else { return };
+    // Replacing the value is certain only for a plain scalar holding exactly it.
+    let plain = cx.file.text().get(kv.value.span.range()) == Some(value.as_str());
+    let fix = |to: &str| {
+        plain.then(|| (format!("Change `{value}` to `{to}`"), vec![Edit { span: kv.value.span, text: to.to_string() }]))
+    };
     match problem {
         SeverityProblem::NotAllowed { suggestion } => {
             let allowed = &conventions.severity_values;
-            let help = match suggestion {
+            let help = match &suggestion {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!("allowed values: {}", allowed.join(", ")),
             };
-            cx.report(kv.value.span, format!("{label} `{value}` of alert `{alert}` is not one of the allowed values"))
+            let fixed = suggestion.as_deref().and_then(fix);
+            let report = cx
+                .report(kv.value.span, format!("{label} `{value}` of alert `{alert}` is not one of the allowed values"))
                 .help(help);
+            if let Some((title, edits)) = fixed {
+                report.fix(title, edits);
+            }
         }
         SeverityProblem::Case { usual, count } => {
-            cx.report(
+            let fixed = fix(&usual);
+            let report = cx.report(
                 kv.value.span,
                 format!("{label} `{value}` of alert `{alert}` differs only in letter case from `{usual}`, used by {count} alerts"),
             )
             .help(format!("routes match values exactly: write `{usual}`"));
+            if let Some((title, edits)) = fixed {
+                report.fix(title, edits);
+            }
         }
         SeverityProblem::NearMiss { usual, count } => {
-            cx.report(
+            let fixed = fix(&usual);
+            let report = cx.report(
                 kv.value.span,
                 format!("{label} `{value}` of alert `{alert}` is used almost nowhere else; `{usual}` is used by {count} alerts"),
             )
             .help(format!("did you mean `{usual}`? To allow `{value}`, list the values in `severity.values`"));
+            if let Some((title, edits)) = fixed {
+                report.fix(title, edits);
+            }
         }
     }
 }
