@@ -15,29 +15,34 @@ pub fn render(reports: &[FileReport], threshold: Severity) -> String {
         let name = report.file.name();
         // Test cases in file order: each rule once (its findings), then the file itself.
         let mut cases: Vec<(String, Vec<&Diagnostic>)> = Vec::new();
+        // Findings by (group, rule) name, each list in file order: one pass, not one per rule.
+        let mut by_rule: std::collections::HashMap<(&str, &str), Vec<&Diagnostic>> = std::collections::HashMap::new();
+        let mut rest: Vec<&Diagnostic> = Vec::new();
+        for d in &report.diagnostics {
+            match (d.group.as_deref(), d.rule.as_deref()) {
+                (Some(group), Some(rule)) => by_rule.entry((group, rule)).or_default().push(d),
+                _ => rest.push(d),
+            }
+        }
         for group in &report.model.groups {
             for rule in &group.rules {
                 let rule_name = &rule.name.value;
-                let findings = report
-                    .diagnostics
-                    .iter()
-                    .filter(|d| {
-                        d.group.as_deref() == Some(group.name.value.as_str())
-                            && d.rule.as_deref() == Some(rule_name.as_str())
-                            && rule.span.start <= d.span.start
-                            && d.span.start <= rule.span.end
-                    })
-                    .collect();
+                let key = (group.name.value.as_str(), rule_name.as_str());
+                // Rules that share a name are told apart by where the finding is.
+                let (findings, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) = by_rule
+                    .remove(&key)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .partition(|d| rule.span.start <= d.span.start && d.span.start <= rule.span.end);
+                if !others.is_empty() {
+                    by_rule.insert(key, others);
+                }
                 cases.push((format!("{}/{rule_name}", group.name.value), findings));
             }
         }
-        let placed: usize = cases.iter().map(|(_, f)| f.len()).sum();
-        if placed < report.diagnostics.len() || cases.is_empty() {
-            let rest = report
-                .diagnostics
-                .iter()
-                .filter(|d| !cases.iter().any(|(_, f)| f.iter().any(|x| std::ptr::eq(*x, *d))))
-                .collect();
+        rest.extend(by_rule.into_values().flatten());
+        rest.sort_by_key(|d| (d.span.start, d.span.end));
+        if !rest.is_empty() || cases.is_empty() {
             cases.push((name.to_string(), rest));
         }
         let failures = cases.iter().filter(|(_, f)| f.iter().any(|d| d.severity >= threshold)).count();
