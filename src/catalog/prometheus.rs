@@ -640,16 +640,16 @@ fn instant_vector(data: &Value) -> Option<Vec<Sample>> {
         .as_array()?
         .iter()
         .map(|series| {
-            let labels = series
-                .get("metric")?
-                .as_object()?
-                .iter()
-                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect::<Option<_>>()?;
+            let labels = series_labels(series)?;
             let value = series.get("value")?.get(1)?.as_str()?.parse::<f64>().ok()?;
             Some((labels, value))
         })
         .collect()
+}
+
+/// A result series' `metric` object as labels.
+fn series_labels(series: &Value) -> Option<BTreeMap<String, String>> {
+    series.get("metric")?.as_object()?.iter().map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()
 }
 
 fn invalid(what: &str, message: &str) -> ApiError {
@@ -700,12 +700,7 @@ pub fn range_series(data: &Value) -> Option<Vec<RangeSeries>> {
         .as_array()?
         .iter()
         .map(|series| {
-            let labels = series
-                .get("metric")?
-                .as_object()?
-                .iter()
-                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect::<Option<_>>()?;
+            let labels = series_labels(series)?;
             let timestamps = series
                 .get("values")
                 .and_then(Value::as_array)
