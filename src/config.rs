@@ -534,8 +534,8 @@ impl Config {
 
     /// Whether `pattern` names a registered lint or a configured policy.
     pub fn pattern_is_known(&self, pattern: &str) -> bool {
-        crate::lints::pattern_is_known(pattern)
-            || self.policies.iter().any(|p| crate::lints::pattern_matches(pattern, p.id))
+        crate::names::pattern_is_known(pattern)
+            || self.policies.iter().any(|p| crate::names::pattern_matches(pattern, p.id))
     }
 
     /// The options entry for lint `id` (its most specific setting).
@@ -552,7 +552,7 @@ impl Config {
             self.lints
                 .iter()
                 .rev()
-                .find(|s| s.pattern != id && crate::lints::pattern_matches(&s.pattern, id) && s.severity.is_some())
+                .find(|s| s.pattern != id && crate::names::pattern_matches(&s.pattern, id) && s.severity.is_some())
         };
         exact.or_else(glob).and_then(|s| s.severity)
     }
@@ -590,7 +590,7 @@ fn check_policy_settings(config: &Config, file: &SourceFile) -> Result<(), Confi
         }
         let ids = config.policies.iter().map(|p| p.id);
         let hint =
-            crate::lints::closest(&setting.pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+            crate::names::closest(&setting.pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
         let span = setting.key_span;
         return Err(error_at(file, span, format!("no policy is named `{}`{hint}", setting.pattern)));
     }
@@ -613,10 +613,10 @@ fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
     for (pattern, value) in node.mapping_any()? {
         let is_policy =
             pattern.strip_prefix("policy/").is_some_and(|name| name == "*" || crate::policy::is_kebab_case(name));
-        if !is_policy && !crate::lints::pattern_is_known(pattern) {
-            let ids = crate::lints::registry().iter().map(|r| r.meta.id);
+        if !is_policy && !crate::names::pattern_is_known(pattern) {
+            let ids = crate::names::ids::ALL.iter().copied();
             let hint =
-                crate::lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                crate::names::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
             return Err(node.error_at(node.key_span(pattern), format!("unknown lint `{pattern}`{hint}")));
         }
         let (severity, options) = match &value.node.kind {
@@ -713,7 +713,7 @@ impl<'a> Cursor<'a> {
         let entries = self.mapping_any()?;
         for (key, _) in &entries {
             if !allowed.contains(key) {
-                let hint = crate::lints::closest(key, allowed.iter().copied())
+                let hint = crate::names::closest(key, allowed.iter().copied())
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_else(|| format!("; expected one of: {}", allowed.join(", ")));
                 return Err(self.error_at(self.key_span(key), format!("unknown key `{key}`{hint}")));

@@ -412,7 +412,7 @@ impl Conventions {
             if self.severity_values.iter().any(|v| v == value) {
                 return None;
             }
-            let suggestion = crate::lints::closest(value, self.severity_values.iter().map(String::as_str));
+            let suggestion = crate::names::closest(value, self.severity_values.iter().map(String::as_str));
             return Some(SeverityProblem::NotAllowed { suggestion: suggestion.map(str::to_string) });
         }
         let counts = self.severity_counts.get(key)?;
@@ -430,7 +430,7 @@ impl Conventions {
         }
         let common =
             counts.iter().filter(|(v, n)| *v != value && **n >= 3 && **n >= count * 3).map(|(v, _)| v.as_str());
-        let usual = crate::lints::closest(value, common)?;
+        let usual = crate::names::closest(value, common)?;
         Some(SeverityProblem::NearMiss { usual: usual.to_string(), count: counts.get(usual).copied().unwrap_or(0) })
     }
 }

@@ -44,7 +44,7 @@ pub fn fix_of(engine: &Engine, report: &FileReport, d: &Diagnostic) -> Option<Fi
     if let Some(action) = actions::suppression_fix(&report.file, &report.model, d) {
         return Some(Fix { title: action.title, edits: action.edits });
     }
-    if d.lint == actions::FOR_TOO_SHORT {
+    if d.lint == actions::FOR_TOO_SHORT.id {
         return verified_for_fix(engine, report, d);
     }
     None
@@ -59,7 +59,7 @@ pub fn verified_for_fix(engine: &Engine, report: &FileReport, d: &Diagnostic) ->
     let count = |text: &str| -> Option<(usize, usize)> {
         let input = Input { name: report.file.name().to_string(), bytes: text.as_bytes().to_vec() };
         let checked = engine.check(vec![input]).into_iter().next()?;
-        let short = checked.diagnostics.iter().filter(|x| x.lint == actions::FOR_TOO_SHORT).count();
+        let short = checked.diagnostics.iter().filter(|x| x.lint == actions::FOR_TOO_SHORT.id).count();
         let errors = checked.diagnostics.iter().filter(|x| x.severity == crate::diagnostic::Severity::Error).count();
         Some((short, errors))
     };

@@ -18,6 +18,7 @@ pub mod fix;
 pub mod lints;
 pub mod lsp;
 pub mod model;
+pub mod names;
 pub mod policy;
 pub mod promql;
 pub mod re2;

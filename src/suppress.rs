@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lints::suppression::{expired::EXPIRED, malformed::MALFORMED};
+use crate::lints::suppression::{expired::EXPIRED, malformed::MALFORMED, unknown_lint::UNKNOWN_LINT, unused::UNUSED};
 use crate::model::RuleFile;
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -341,7 +341,7 @@ pub fn apply(
 ) {
     let directives = &scanned.directives;
     let is_known = |pattern: &str| {
-        crate::lints::pattern_is_known(pattern) || policies.iter().any(|id| crate::lints::pattern_matches(pattern, id))
+        crate::names::pattern_is_known(pattern) || policies.iter().any(|id| crate::names::pattern_matches(pattern, id))
     };
     let mut used = vec![Vec::new(); directives.len()];
     for (d, directive) in directives.iter().enumerate() {
@@ -379,7 +379,7 @@ pub fn apply(
         if directive.targets.is_empty() {
             diagnostics.push(
                 Diagnostic::new(
-                    "suppression/unknown-lint",
+                    UNKNOWN_LINT.id,
                     Severity::Warning,
                     directive.span,
                     "suppression comment names no lint",
@@ -391,14 +391,14 @@ pub fn apply(
         for (t, target) in directive.targets.iter().enumerate() {
             let pattern = target.pattern.as_str();
             if !*known.entry(pattern).or_insert_with(|| is_known(pattern)) {
-                let ids = crate::lints::registry().iter().map(|r| r.meta.id).chain(policies.iter().copied());
+                let ids = crate::names::ids::ALL.iter().copied().chain(policies.iter().copied());
                 let mut diagnostic = Diagnostic::new(
-                    "suppression/unknown-lint",
+                    UNKNOWN_LINT.id,
                     Severity::Warning,
                     target.span,
                     format!("no lint is named `{}`", target.pattern),
                 );
-                if let Some(closest) = crate::lints::closest(&target.pattern, ids) {
+                if let Some(closest) = crate::names::closest(&target.pattern, ids) {
                     diagnostic = diagnostic.help(format!("did you mean `{closest}`?"));
                 }
                 diagnostics.push(diagnostic);
@@ -413,8 +413,7 @@ pub fn apply(
                     Scope::Unattached => "put the comment on the line above a rule or a group, or use `disable-file`",
                     _ => "remove it, or the part of it that no longer applies",
                 };
-                diagnostics
-                    .push(Diagnostic::new("suppression/unused", Severity::Warning, target.span, message).help(help));
+                diagnostics.push(Diagnostic::new(UNUSED.id, Severity::Warning, target.span, message).help(help));
             }
         }
     }
@@ -524,7 +523,7 @@ fn any_enabled(pattern: &str, enabled: &dyn Fn(&str) -> bool) -> bool {
     enabled(pattern)
         || crate::lints::registry()
             .iter()
-            .any(|r| crate::lints::pattern_matches(pattern, r.meta.id) && enabled(r.meta.id))
+            .any(|r| crate::names::pattern_matches(pattern, r.meta.id) && enabled(r.meta.id))
 }
 
 #[cfg(test)]

@@ -9,12 +9,11 @@ use super::compat;
 use super::matcher::{MatchOp, Matcher, sort_matchers};
 use super::route::{LabelSet, Route, RouteOpts};
 use crate::diagnostic::{Diagnostic, Severity};
+// Every configuration finding is reported under `alertmanager/config`.
+use crate::names::ids;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::yaml::{self, Limits, Node, NodeKind, OffsetMap, Scalar, ScalarStyle};
-
-/// The lint id every configuration finding is reported under.
-pub const LINT_ID: &str = "alertmanager/config";
 
 /// Receivers a "did you mean" suggestion is looked for among, and how many
 /// undefined receivers get one.
@@ -251,7 +250,7 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 fn error(span: Span, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(LINT_ID, Severity::Error, span, message)
+    Diagnostic::new(ids::ALERTMANAGER_CONFIG, Severity::Error, span, message)
 }
 
 /// Maps spans of the YAML being decoded to spans in the file.
@@ -342,7 +341,7 @@ impl<'a> Loader<'a> {
 
     fn warn(&mut self, span: Span, message: impl Into<String>) {
         let span = self.mapper.map(span);
-        self.warnings.push(Diagnostic::new(LINT_ID, Severity::Warning, span, message));
+        self.warnings.push(Diagnostic::new(ids::ALERTMANAGER_CONFIG, Severity::Warning, span, message));
     }
 
     fn finish(mut self, parts: Parts, embedded_in: Option<Span>) -> Result<AmConfig, Vec<Diagnostic>> {

@@ -24,8 +24,7 @@ pub use alert::{
     unrouted_severity, unrouted_value,
 };
 pub use config::{
-    AmConfig, InhibitRule, LINT_ID, Receiver, is_classic_label_name, load, load_text, parse_duration,
-    secret_config_text,
+    AmConfig, InhibitRule, Receiver, is_classic_label_name, load, load_text, parse_duration, secret_config_text,
 };
 pub use matcher::{MatchOp, Matcher, RegexError, compile_anchored, matchers_to_string, sort_matchers};
 pub use parse_utf8::MatcherError;

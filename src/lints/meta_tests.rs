@@ -85,7 +85,7 @@ fn fail_examples_render_as_snapshots() {
     }
 }
 
-/// `docs/lints.md` and the README's lint table are generated from the lint
+/// `docs/lints.md`, the README's lint table and `src/names/ids.rs` are generated from the lint
 /// docs; this fails when the committed copies are stale.
 /// `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh` rewrites them.
 #[test]
@@ -100,11 +100,18 @@ fn docs_are_fresh() {
         panic!("README.md lacks the lint table markers")
     };
     let fresh_readme = format!("{}{start}{}{}", &readme[..a], super::lint_table(), &readme[b..]);
+    let ids_path = root.join("src/names/ids.rs");
+    let ids = super::ids_source();
     if std::env::var_os("ALERTLINT_UPDATE_DOCS").is_some() {
         std::fs::write(&docs_path, &docs).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(&readme_path, &fresh_readme).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&ids_path, &ids).unwrap_or_else(|e| panic!("{e}"));
         return;
     }
+    assert!(
+        std::fs::read_to_string(&ids_path).unwrap_or_default() == ids,
+        "src/names/ids.rs is stale: run `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`"
+    );
     let committed = std::fs::read_to_string(&docs_path).unwrap_or_default();
     assert!(committed == docs, "docs/lints.md is stale: run `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`");
     assert!(

@@ -287,6 +287,31 @@ pub fn docs_markdown() -> String {
     out
 }
 
+/// `src/names/ids.rs`: every registered id as a constant, generated from the
+/// registry so that modules `lints` depends on can name lints too.
+pub fn ids_source() -> String {
+    let mut out = String::from(
+        "//! The id of every registered lint, for modules that `lints` depends on
+//! (they cannot name a lint's `LintMeta`).
+//!
+//! Generated from the registry by `ALERTLINT_UPDATE_DOCS=1 cargo test docs_are_fresh`; do not edit.
+
+",
+    );
+    for r in registry() {
+        let id = r.meta.id;
+        let name: String =
+            id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        out.push_str(&format!("pub const {name}: &str = \"{id}\";\n"));
+    }
+    out.push_str("\n/// Every registered id, in registry order.\npub const ALL: &[&str] = &[\n");
+    for r in registry() {
+        out.push_str(&format!("    \"{}\",\n", r.meta.id));
+    }
+    out.push_str("];\n");
+    out
+}
+
 /// The Markdown table of lints used in the README and in `docs/lints.md`.
 pub fn lint_table() -> String {
     let mut out = String::from("| id | default | fires when |\n|---|---|---|\n");
@@ -303,32 +328,7 @@ pub fn lint_table() -> String {
     out
 }
 
-/// Whether `pattern` (an id or a family glob such as `noise/*`) names `id`.
-pub fn pattern_matches(pattern: &str, id: &str) -> bool {
-    match pattern.strip_suffix("/*") {
-        Some(family) => id.split('/').next() == Some(family),
-        None => pattern == "*" || pattern == id,
-    }
-}
-
-/// A lint id made at run time (a configured policy's `policy/NAME`) as a
-/// `&'static str` like the registered ids. Each distinct id is allocated once
-/// per process, so reloading a configuration does not grow memory.
-pub fn intern_id(id: String) -> &'static str {
-    static IDS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
-    let mut ids = IDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(existing) = ids.iter().find(|known| **known == id) {
-        return existing;
-    }
-    let leaked: &'static str = Box::leak(id.into_boxed_str());
-    ids.push(leaked);
-    leaked
-}
-
-/// Whether `pattern` names at least one registered lint.
-pub fn pattern_is_known(pattern: &str) -> bool {
-    registry().iter().any(|r| pattern_matches(pattern, r.meta.id))
-}
+pub use crate::names::{closest, intern_id, pattern_is_known, pattern_matches};
 
 /// What the engine parsed from one rule, once per check: every lint, the
 /// routing and the cross-file lints share it.
@@ -496,34 +496,8 @@ impl WorkspaceContext<'_> {
     }
 }
 
-/// The closest of `candidates` to `value`, when it is close enough to be a
-/// plausible typo. Equally close candidates are decided by name (the
-/// smallest wins), so the answer does not depend on the candidates' order.
-pub fn closest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let value_lower = value.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&value_lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
-}
-
 #[cfg(test)]
 pub(crate) mod tester;
 
 #[cfg(test)]
 mod meta_tests;
-
-#[cfg(test)]
-mod closest_tests {
-    #[test]
-    fn ties_are_decided_by_name_whatever_the_order() {
-        let names = ["api_errors_d_total", "api_errors_b_total", "api_errors_a_total"];
-        for order in [names, [names[2], names[0], names[1]], [names[1], names[2], names[0]]] {
-            // `b` and `d` are equally close (`a` also occurs elsewhere in the name).
-            assert_eq!(super::closest("api_errors_c_total", order), Some("api_errors_b_total"));
-        }
-        assert_eq!(super::closest("zzz", ["api"]), None);
-    }
-}

@@ -4,6 +4,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::lints;
+use crate::lints::suppression::{unknown_lint::UNKNOWN_LINT, unused::UNUSED};
+use crate::lints::yaml::syntax::SYNTAX;
 use crate::model::{Rule, RuleFile};
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -20,7 +22,7 @@ pub struct Action {
 }
 
 /// The lint whose `for:` fix is offered.
-pub const FOR_TOO_SHORT: &str = "noise/for-too-short";
+pub use crate::lints::noise::for_too_short::FOR_TOO_SHORT;
 
 /// Values tried for a `for:` fix, shortest first; the first that silences the
 /// lint is offered.
@@ -30,7 +32,7 @@ pub const FOR_CANDIDATES: [&str; 7] = ["1m", "2m", "5m", "10m", "15m", "30m", "1
 /// has no rules to attach to, and suppressing the suppression lints hides
 /// mistakes in the comments themselves.
 fn suppressible(lint: &str) -> bool {
-    lint != "yaml/syntax" && !lint.starts_with("suppression/")
+    lint != SYNTAX.id && lint.split('/').next() != Some(UNUSED.family())
 }
 
 /// `text` with `edits` applied; edits must not overlap.
@@ -187,15 +189,15 @@ pub fn suppression_fix(file: &SourceFile, model: &RuleFile, d: &Diagnostic) -> O
     let (directive, target) =
         directives.iter().find_map(|dir| dir.targets.iter().find(|t| t.span == d.span).map(|t| (dir, t)))?;
     match d.lint {
-        "suppression/unknown-lint" => {
-            let closest = lints::closest(&target.pattern, lints::registry().iter().map(|r| r.meta.id))?;
+        id if id == UNKNOWN_LINT.id => {
+            let closest = lints::closest(&target.pattern, crate::names::ids::ALL.iter().copied())?;
             Some(Action {
                 title: format!("Replace `{}` with `{closest}`", target.pattern),
                 edits: vec![Edit { span: target.span, text: closest.to_string() }],
                 is_fix: true,
             })
         }
-        "suppression/unused" => {
+        id if id == UNUSED.id => {
             let title = format!("Remove the unused suppression of `{}`", target.pattern);
             let edit = if directive.targets.len() == 1 {
                 remove_comment(file, directive.span)

@@ -69,7 +69,7 @@ const CONFIG_CODE: &str = "alertlint/config";
 const INTERNAL_CODE: &str = "alertlint/internal";
 
 /// The cross-file lint whose inputs the server narrows down.
-const DUPLICATE: &str = "rule/duplicate";
+const DUPLICATE: &str = crate::lints::rule::duplicate::DUPLICATE.id;
 
 /// Runs the server on stdin/stdout; returns the process exit code (0 after
 /// `shutdown` then `exit`, 1 when the client exits without shutting down).
@@ -773,7 +773,8 @@ impl<W: Write> Server<W> {
             source: Some("alertlint".to_string()),
             message,
             related_information: (!related.is_empty()).then_some(related),
-            tags: (d.lint == "suppression/unused").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+            tags: (d.lint == crate::lints::suppression::unused::UNUSED.id)
+                .then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
             data: None,
         }
     }
@@ -811,7 +812,7 @@ impl<W: Write> Server<W> {
             }
             let mut actions = Vec::new();
             actions.extend(actions::suppression_fix(file, model, d));
-            if d.lint == actions::FOR_TOO_SHORT {
+            if d.lint == actions::FOR_TOO_SHORT.id {
                 actions.extend(self.verified_for_fix(linted, checked, d));
             }
             actions.extend(actions::disable_for_rule(file, model, d));
@@ -859,7 +860,7 @@ impl<W: Write> Server<W> {
             let input = Input { name: linted.name.clone(), bytes: text.as_bytes().to_vec() };
             let reports = catch_unwind(AssertUnwindSafe(|| engine.check(vec![input]))).ok()?;
             let report = reports.into_iter().next()?;
-            let short = report.diagnostics.iter().filter(|x| x.lint == actions::FOR_TOO_SHORT).count();
+            let short = report.diagnostics.iter().filter(|x| x.lint == actions::FOR_TOO_SHORT.id).count();
             let errors = report.diagnostics.iter().filter(|x| x.severity == Severity::Error).count();
             Some((short, errors))
         };
@@ -882,7 +883,7 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 
 /// The `min_for` option of `noise/for-too-short` when configured.
 fn configured_min_for(config: &Config) -> Option<String> {
-    let setting = config.lints.iter().rev().find(|s| s.pattern == actions::FOR_TOO_SHORT)?;
+    let setting = config.lints.iter().rev().find(|s| s.pattern == actions::FOR_TOO_SHORT.id)?;
     let crate::yaml::NodeKind::Mapping(entries) = &setting.options.as_ref()?.kind else {
         return None;
     };

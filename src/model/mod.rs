@@ -17,6 +17,7 @@ pub use target::{Feature, Target, Version};
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::names::ids;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::yaml::{self, Limits, Node, NodeKind, OffsetMap};
@@ -176,7 +177,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
             return RuleFile {
                 kind: FileKind::Invalid,
                 groups: Vec::new(),
-                diagnostics: vec![Diagnostic::new("yaml/syntax", Severity::Error, e.span, e.message)],
+                diagnostics: vec![Diagnostic::new(ids::YAML_SYNTAX, Severity::Error, e.span, e.message)],
                 scalar_spans: Vec::new(),
             };
         }
@@ -227,7 +228,7 @@ fn load_documents(v: &mut Validator, docs: &[yaml::Document], options: &LoadOpti
                 if let Some(second) = docs.get(1) {
                     let ignored = docs.len() - 1;
                     let mut d = Diagnostic::new(
-                        schema::IGNORED_DOCUMENT,
+                        ids::RULE_IGNORED_DOCUMENT,
                         Severity::Warning,
                         Span::at(second.span.start),
                         format!(
@@ -244,7 +245,7 @@ fn load_documents(v: &mut Validator, docs: &[yaml::Document], options: &LoadOpti
                 if !plain {
                     let span = doc.root.entry("groups").map_or(doc.root.span, |(k, _)| k.span);
                     let mut d = Diagnostic::new(
-                        schema::IGNORED_DOCUMENT,
+                        ids::RULE_IGNORED_DOCUMENT,
                         Severity::Warning,
                         span,
                         format!(
@@ -329,7 +330,7 @@ fn config_map_rules(
                 let name = key.as_str().unwrap_or_default();
                 if has_rule_file_extension(Path::new(name)) && scalar.value.contains("groups") {
                     let message = format!("in ConfigMap key `{name}`: {}", e.message);
-                    v.diagnostics.push(Diagnostic::new("yaml/syntax", Severity::Error, remap.span(e.span), message));
+                    v.diagnostics.push(Diagnostic::new(ids::YAML_SYNTAX, Severity::Error, remap.span(e.span), message));
                     found = true;
                 }
                 continue;

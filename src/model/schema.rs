@@ -9,12 +9,9 @@ use super::names::NameValidation;
 use super::{Dialect, Duration, Group, KeyValue, Rule, RuleKind, Text};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::parse as parse_duration;
+use crate::names::ids;
 use crate::span::Span;
 use crate::yaml::{Node, NodeKind, OffsetMap, ScalarType};
-
-pub(crate) const SCHEMA: &str = "rule/schema";
-pub(crate) const DUPLICATE_GROUP: &str = "group/duplicate-name";
-pub(crate) const IGNORED_DOCUMENT: &str = "rule/ignored-document";
 
 pub(crate) const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
 const THANOS_GROUP_FIELDS: &[&str] = &["partial_response_strategy"];
@@ -91,7 +88,7 @@ impl Validator {
     }
 
     fn schema(&mut self, span: Span, scope: &Scope, message: String) -> &mut Diagnostic {
-        self.report(SCHEMA, span, scope, message)
+        self.report(ids::RULE_SCHEMA, span, scope, message)
     }
 
     /// Reports an unknown field with a suggestion, or the dialect that has it.
@@ -248,7 +245,7 @@ impl Validator {
                 if let Some(first) = seen.get(&n.value) {
                     let first = *first;
                     self.report(
-                        DUPLICATE_GROUP,
+                        ids::GROUP_DUPLICATE_NAME,
                         n.span,
                         &scope,
                         format!("group name `{}` is already used in this file", n.value),

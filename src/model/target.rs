@@ -70,7 +70,7 @@ impl Feature {
     /// The error message "did you mean" part for an unknown name.
     pub fn unknown_message(name: &str) -> String {
         let names = Feature::ALL.map(Feature::name);
-        match crate::lints::closest(name, names) {
+        match crate::names::closest(name, names) {
             Some(c) => format!("unknown feature `{name}`; did you mean `{c}`?"),
             None => format!("unknown feature `{name}`; expected one of: {}", names.join(", ")),
         }

@@ -246,7 +246,7 @@ fn check_value(
     {
         let mut f =
             finding(kv.value.span, format!("{kind} `{key}` of {what} is `{value}`, not one of: {}", values.join(", ")));
-        if let Some(close) = crate::lints::closest(value, values.iter().map(String::as_str)) {
+        if let Some(close) = crate::names::closest(value, values.iter().map(String::as_str)) {
             f.help = Some(format!("did you mean `{close}`?"));
         }
         found.push(f);

@@ -54,7 +54,7 @@ fn decode_policy(item: Cursor<'_>) -> Result<Policy, ConfigError> {
             .error(format!("policy name `{name}` is not kebab-case (lowercase letters and digits separated by `-`)")));
     }
     let mut policy = Policy {
-        id: crate::lints::intern_id(format!("policy/{name}")),
+        id: crate::names::intern_id(format!("policy/{name}")),
         name,
         severity: Severity::Warning,
         message: None,
@@ -71,7 +71,7 @@ fn decode_policy(item: Cursor<'_>) -> Result<Policy, ConfigError> {
             "severity" => {
                 let text = value.string()?;
                 policy.severity = Severity::parse(text).ok_or_else(|| {
-                    let hint = crate::lints::closest(text, ["error", "warning", "info"])
+                    let hint = crate::names::closest(text, ["error", "warning", "info"])
                         .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_else(|| "; expected error, warning or info".into());
                     value.error(format!("unknown severity `{text}`{hint}"))
@@ -126,7 +126,7 @@ fn decode_match(node: Cursor<'_>) -> Result<Match, ConfigError> {
                     "alert" => RuleKind::Alert,
                     "record" => RuleKind::Record,
                     _ => {
-                        let hint = crate::lints::closest(text, ["alert", "record"])
+                        let hint = crate::names::closest(text, ["alert", "record"])
                             .map(|c| format!("; did you mean `{c}`?"))
                             .unwrap_or_else(|| "; expected alert or record".into());
                         return Err(value.error(format!("unknown rule kind `{text}`{hint}")));

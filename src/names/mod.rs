@@ -1,0 +1,70 @@
+//! Names and lint ids, below every other module: lint-id patterns, the ids
+//! of the registered lints, ids made at run time, and "did you mean".
+//!
+//! This module depends on nothing else in the crate, so that `config`,
+//! `model` and `alertmanager` can name lints without depending on `lints`
+//! (which depends on them).
+
+pub mod ids;
+
+/// Whether `pattern` (an id or a family glob such as `noise/*`) names `id`.
+pub fn pattern_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix("/*") {
+        Some(family) => id.split('/').next() == Some(family),
+        None => pattern == "*" || pattern == id,
+    }
+}
+
+/// Whether `pattern` names at least one registered lint.
+pub fn pattern_is_known(pattern: &str) -> bool {
+    ids::ALL.iter().any(|id| pattern_matches(pattern, id))
+}
+
+/// A lint id made at run time (a configured policy's `policy/NAME`) as a
+/// `&'static str` like the registered ids. Each distinct id is allocated once
+/// per process, so reloading a configuration does not grow memory.
+pub fn intern_id(id: String) -> &'static str {
+    static IDS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut ids = IDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(existing) = ids.iter().find(|known| **known == id) {
+        return existing;
+    }
+    let leaked: &'static str = Box::leak(id.into_boxed_str());
+    ids.push(leaked);
+    leaked
+}
+
+/// The closest of `candidates` to `value`, when it is close enough to be a
+/// plausible typo. Equally close candidates are decided by name (the
+/// smallest wins), so the answer does not depend on the candidates' order.
+pub fn closest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let value_lower = value.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&value_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ties_are_decided_by_name_whatever_the_order() {
+        let names = ["api_errors_d_total", "api_errors_b_total", "api_errors_a_total"];
+        for order in [names, [names[2], names[0], names[1]], [names[1], names[2], names[0]]] {
+            // `b` and `d` are equally close (`a` also occurs elsewhere in the name).
+            assert_eq!(super::closest("api_errors_c_total", order), Some("api_errors_b_total"));
+        }
+        assert_eq!(super::closest("zzz", ["api"]), None);
+    }
+
+    #[test]
+    fn family_globs_name_their_family_only() {
+        assert!(super::pattern_matches("noise/*", "noise/irate"));
+        assert!(!super::pattern_matches("noise/*", "noisy/irate"));
+        assert!(super::pattern_matches("*", "noise/irate"));
+        assert!(super::pattern_is_known("noise/*"));
+        assert!(!super::pattern_is_known("nosie/*"));
+    }
+}
