@@ -11,6 +11,9 @@ use crate::source::SourceFile;
 use crate::span::Span;
 use crate::yaml::{self, Node, NodeKind};
 
+/// Team policies (`policies:`), read with the rest of the configuration.
+pub mod policy;
+
 /// The configuration file names looked for, in order.
 pub const FILE_NAMES: [&str; 2] = [".alertlint.yaml", ".alertlint.yml"];
 

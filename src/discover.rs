@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, ConfigError};
+use crate::globs;
 
 /// A file to check.
 #[derive(Debug)]
@@ -42,7 +43,7 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
     };
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        check_glob(pattern).map_err(|e| invalid(pattern, &e))?;
+        globs::check_glob(pattern).map_err(|e| invalid(pattern, &e))?;
         builder.add(Glob::new(pattern).map_err(|e| invalid(pattern, &e))?);
     }
     builder.build().map(Some).map_err(|e| {
@@ -54,33 +55,6 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
             None => ConfigError::new(format!("invalid `{what}` patterns: {e}")),
         }
     })
-}
-
-/// Deepest nesting of `{a,b}` groups accepted in a glob.
-pub const MAX_GLOB_BRACE_DEPTH: usize = 16;
-
-/// Checks what the glob library would otherwise fail on with an unclear
-/// message (or only after compiling a huge regex): deeply nested braces.
-pub fn check_glob(pattern: &str) -> Result<(), String> {
-    let mut depth = 0usize;
-    let mut deepest = 0usize;
-    let mut escaped = false;
-    for c in pattern.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    if deepest > MAX_GLOB_BRACE_DEPTH {
-        return Err(format!("`{{…}}` groups are nested {deepest} deep; the limit is {MAX_GLOB_BRACE_DEPTH}"));
-    }
-    Ok(())
 }
 
 /// A pattern short enough to quote in a message.
@@ -135,8 +109,7 @@ impl Filter {
         if self.include.is_none() && self.exclude.is_none() {
             return Pick::ByContent;
         }
-        let absolute = std::fs::canonicalize(path)
-            .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
+        let absolute = globs::absolute(path);
         let matches = |(set, base): &(GlobSet, PathBuf)| {
             let rel = absolute.strip_prefix(base).unwrap_or(path);
             set.is_match(rel)
@@ -159,15 +132,6 @@ const SKIPPED_EXTENSIONS: &[&str] = &[
     "eot", "mp3", "mp4", "mov", "avi", "db", "sqlite", "pb", "parquet", "lock", "go", "rs", "py", "js", "ts", "java",
     "c", "h", "cc", "cpp", "md", "html", "css", "sum", "mod",
 ];
-
-/// `path` (existing or not) relative to `base` (an absolute, canonical
-/// directory), as configuration globs are matched; `path` itself when it is
-/// outside `base`.
-pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
-    let absolute = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()));
-    absolute.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
-}
 
 /// Largest file a walk reads unless an `include` glob names it: rule files
 /// are far smaller, generated data dumps are not.

@@ -311,7 +311,7 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
     if !is_glob {
         return Ok(vec![base.join(pattern)]);
     }
-    crate::discover::check_glob(pattern)
+    crate::globs::check_glob(pattern)
         .map_err(|message| LoadError::Pattern { pattern: pattern.to_string(), message })?;
     let glob = globset::GlobBuilder::new(pattern)
         .literal_separator(true)

@@ -21,6 +21,7 @@ pub mod labels;
 pub mod metric;
 pub mod noise;
 pub mod owner;
+pub mod policies;
 pub mod prometheus;
 pub mod promql;
 pub mod record;

@@ -1,15 +1,23 @@
-//! Evaluating policies on groups and rules.
+//! Evaluating the configured policies (`policy/NAME`) on groups and rules,
+//! beside the registered lints and through the same contexts.
 
-use super::{AggregateRule, Bounds, Policy, SelectorRule, ValueRule};
 use crate::diagnostic::Diagnostic;
 use crate::lints::{FileContext, RuleContext};
 use crate::model::{Duration, Group, KeyValue, Rule, RuleKind};
+use crate::policy::{AggregateRule, Bounds, Policy, PolicySet, SelectorRule, ValueRule, unanchor};
 use crate::promql::{AggregateOp, Expr, ExprKind};
 use crate::span::Span;
 
 /// The policies that apply to one file (their `paths` admit it).
 pub struct FilePolicies<'a> {
-    pub(super) policies: Vec<&'a super::Policy>,
+    policies: Vec<&'a Policy>,
+}
+
+impl PolicySet {
+    /// The policies whose `paths` admit the file reported as `name`.
+    pub fn for_file(&self, name: &str) -> FilePolicies<'_> {
+        FilePolicies { policies: self.applying_to(name) }
+    }
 }
 
 /// One finding before it becomes a diagnostic.
@@ -67,10 +75,7 @@ impl FilePolicies<'_> {
             if let Some(re) = &g.name
                 && !re.is_match(name)
             {
-                found.push(finding(
-                    group.name.span,
-                    format!("group name `{name}` does not match `{}`", super::unanchor(re)),
-                ));
+                found.push(finding(group.name.span, format!("group name `{name}` does not match `{}`", unanchor(re))));
             }
             match group.limit {
                 // `limit: 0` is no limit, as an absent one.
@@ -171,7 +176,7 @@ fn check_rule(policy: &Policy, rcx: &RuleContext<'_>) -> Vec<Finding> {
     {
         found.push(finding(
             rule.name.span,
-            format!("{} name `{}` does not match `{}`", kind_word(rule), rule.name.value, super::unanchor(re)),
+            format!("{} name `{}` does not match `{}`", kind_word(rule), rule.name.value, unanchor(re)),
         ));
     }
     if rule.kind == RuleKind::Alert {
@@ -255,8 +260,7 @@ fn check_value(
     if let Some(re) = &requirement.pattern
         && !re.is_match(value)
     {
-        found
-            .push(finding(kv.value.span, format!("{kind} `{key}` of {what} does not match `{}`", super::unanchor(re))));
+        found.push(finding(kv.value.span, format!("{kind} `{key}` of {what} does not match `{}`", unanchor(re))));
     }
 }
 

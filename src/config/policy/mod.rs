@@ -7,7 +7,6 @@
 //! same post-pass (selection, suppressions, configured severities), where a
 //! policy's own `severity` is its default.
 
-mod check;
 mod config;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +14,6 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 use regex::Regex;
 
-pub use check::FilePolicies;
 pub use config::decode;
 pub(crate) use config::is_kebab_case;
 
@@ -72,7 +70,7 @@ pub enum ValueMatch {
 }
 
 impl ValueMatch {
-    fn matches(&self, value: &str) -> bool {
+    pub fn matches(&self, value: &str) -> bool {
         match self {
             ValueMatch::Exact(v) => v == value,
             ValueMatch::Pattern(re) => re.is_match(value),
@@ -167,9 +165,9 @@ pub struct PolicySet {
 
 impl PolicySet {
     pub fn new(policies: Vec<Policy>, base_dir: &Path) -> PolicySet {
-        let canonical = |dir: &Path| std::fs::canonicalize(dir).unwrap_or_else(|_| absolute(dir));
-        let own = canonical(base_dir);
-        let bases = policies.iter().map(|p| p.base.as_deref().map_or_else(|| own.clone(), canonical)).collect();
+        let own = crate::globs::absolute(base_dir);
+        let bases =
+            policies.iter().map(|p| p.base.as_deref().map_or_else(|| own.clone(), crate::globs::absolute)).collect();
         PolicySet { policies, bases }
     }
 
@@ -192,7 +190,7 @@ impl PolicySet {
     }
 
     /// The policies whose `paths` admit the file reported as `name`.
-    pub fn for_file(&self, name: &str) -> FilePolicies<'_> {
+    pub fn applying_to(&self, name: &str) -> Vec<&Policy> {
         // Relative paths worked out once per distinct base directory.
         let mut relative: Vec<(&Path, PathBuf)> = Vec::new();
         let mut policies = Vec::new();
@@ -204,7 +202,7 @@ impl PolicySet {
             let index = match relative.iter().position(|(b, _)| *b == base.as_path()) {
                 Some(index) => index,
                 None => {
-                    relative.push((base, crate::discover::relative_to(base, Path::new(name))));
+                    relative.push((base, crate::globs::relative_to(base, Path::new(name))));
                     relative.len() - 1
                 }
             };
@@ -212,12 +210,8 @@ impl PolicySet {
                 policies.push(policy);
             }
         }
-        FilePolicies { policies }
+        policies
     }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A human description of a policy, for `alertlint explain policy/NAME`.
@@ -322,7 +316,7 @@ pub fn describe(policy: &Policy) -> String {
     out
 }
 
-fn unanchor(pattern: &Pattern) -> &str {
+pub(crate) fn unanchor(pattern: &Pattern) -> &str {
     &pattern.text
 }
 
