@@ -16,6 +16,7 @@ pub mod duration;
 pub mod engine;
 pub mod fix;
 pub mod globs;
+pub mod go_format;
 pub mod lints;
 pub mod lsp;
 pub mod model;

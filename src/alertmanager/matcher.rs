@@ -6,6 +6,7 @@ use std::fmt;
 
 use regex::{Regex, RegexBuilder};
 
+use crate::go_format::go_quote;
 use crate::span::Span;
 
 /// Compiled program size allowed for one matcher regex. Alertmanager has no
@@ -192,37 +193,6 @@ fn open_metrics_escape(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
-}
-
-/// Go's `strconv.Quote`, enough for label names and values: printable
-/// characters verbatim, the rest escaped.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => {
-                if (c as u32) <= 0xffff {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Prints as Alertmanager does: `name="value"`, or with a quoted name when

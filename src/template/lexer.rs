@@ -6,6 +6,7 @@
 //! [`TokenKind::Error`] token that the parser reports when it reaches it — which is
 //! also when Go reports it.
 
+pub(crate) use crate::go_format::{go_quote, go_unicode_format as go_unicode};
 use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,31 +95,6 @@ impl Token {
             }
         }
     }
-}
-
-/// Approximates Go's `%q`: a double-quoted string with Go escapes.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Go's `%#U`: `U+002D '-'`, or just `U+0001` for an unprintable character.
-pub(crate) fn go_unicode(c: char) -> String {
-    if c.is_control() { format!("U+{:04X}", c as u32) } else { format!("U+{:04X} '{}'", c as u32, c) }
 }
 
 const LEFT_DELIM: &str = "{{";
