@@ -1,5 +1,9 @@
 //! Prometheus durations (`model.ParseDuration`): `1h30m`, `5m`, `0`, units
 //! `y w d h m s ms` in that order, each at most once, no sign, no fractions.
+//! The one parser for rule files, PromQL, Alertmanager configurations and
+//! alertlint's own configuration.
+
+use crate::go_format::go_quote;
 
 /// Units from the largest to the smallest, in milliseconds.
 const UNITS: [(&str, i64); 7] = [
@@ -14,59 +18,59 @@ const UNITS: [(&str, i64); 7] = [
 
 /// Parses `s` into milliseconds, or explains what is wrong.
 pub fn parse(s: &str) -> Result<i64, String> {
+    // At most 2^63 - 1 nanoseconds: the milliseconds fit.
+    parse_nanos(s).map(|nanos| (nanos / NANOS_PER_MILLI) as i64)
+}
+
+const NANOS_PER_MILLI: u64 = 1_000_000;
+
+/// Prometheus's `model.ParseDuration`, in nanoseconds, with upstream's error texts.
+pub fn parse_nanos(s: &str) -> Result<u64, String> {
     match s {
         "0" => return Ok(0),
-        "" => return Err("empty duration string".into()),
+        "" => return Err("empty duration string".to_string()),
         _ => {}
     }
-    // (unit, nanoseconds, position): positions enforce the order.
-    const UNITS: [(&str, u64, u8); 7] = [
-        ("y", 365 * 24 * 3_600_000_000_000, 1),
-        ("w", 7 * 24 * 3_600_000_000_000, 2),
-        ("d", 24 * 3_600_000_000_000, 3),
-        ("h", 3_600_000_000_000, 4),
-        ("m", 60_000_000_000, 5),
-        ("s", 1_000_000_000, 6),
-        ("ms", 1_000_000, 7),
-    ];
-    let invalid = || format!("not a valid duration string: {s:?}");
+    let invalid = || format!("not a valid duration string: {}", go_quote(s));
     let bytes = s.as_bytes();
     let mut i = 0;
     let mut total: u64 = 0;
-    let mut last_pos = 0u8;
+    let mut last_unit_pos = 0;
     while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            return Err(invalid());
+        }
         let digits_start = i;
         while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;
-        }
-        if i == digits_start {
-            return Err(invalid());
         }
         let value: u64 = s[digits_start..i].parse().map_err(|_| invalid())?;
         let unit_start = i;
         while i < bytes.len() && !bytes[i].is_ascii_digit() {
             i += 1;
         }
-        if i == unit_start {
-            return Err(invalid());
-        }
         let unit = &s[unit_start..i];
-        let Some(&(_, mult, pos)) = UNITS.iter().find(|(u, _, _)| *u == unit) else {
-            return Err(format!("unknown unit {unit:?} in duration {s:?}"));
-        };
-        if pos <= last_pos {
+        if unit.is_empty() {
             return Err(invalid());
         }
-        last_pos = pos;
-        if value > (1u64 << 63) / mult {
-            return Err("duration out of range".into());
+        // Units must come in the table's order, each at most once.
+        let Some(index) = UNITS.iter().position(|(name, _)| *name == unit) else {
+            return Err(format!("unknown unit {} in duration {}", go_quote(unit), go_quote(s)));
+        };
+        let (pos, mult) = (index + 1, UNITS[index].1 as u64 * NANOS_PER_MILLI);
+        if pos <= last_unit_pos {
+            return Err(invalid());
         }
-        total = total.checked_add(value * mult).ok_or("duration out of range")?;
+        last_unit_pos = pos;
+        if value > (1u64 << 63) / mult {
+            return Err("duration out of range".to_string());
+        }
+        total = total.checked_add(value * mult).ok_or_else(|| "duration out of range".to_string())?;
         if total > (1u64 << 63) - 1 {
-            return Err("duration out of range".into());
+            return Err("duration out of range".to_string());
         }
     }
-    Ok((total / 1_000_000) as i64)
+    Ok(total)
 }
 
 /// Formats milliseconds the way Prometheus prints durations (`1h30m`, `0s`).
@@ -103,6 +107,16 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(parse("99999999999999999y").is_err());
+    }
+
+    #[test]
+    fn durations_follow_prometheus() {
+        assert_eq!(parse_nanos("1h30m"), Ok(5_400_000_000_000));
+        assert_eq!(parse_nanos("1m30ms"), Ok(60_030_000_000));
+        assert_eq!(parse_nanos("5m1h"), Err("not a valid duration string: \"5m1h\"".to_string()));
+        assert_eq!(parse_nanos("5y1hs"), Err("unknown unit \"hs\" in duration \"5y1hs\"".to_string()));
+        assert_eq!(parse_nanos("1.5h"), Err("unknown unit \".\" in duration \"1.5h\"".to_string()));
+        assert_eq!(parse_nanos("300y"), Err("duration out of range".to_string()));
     }
 
     #[test]

@@ -156,45 +156,10 @@ pub(super) fn error(span: Span, message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(ids::ALERTMANAGER_CONFIG, Severity::Error, span, message)
 }
 
-/// Prometheus's duration syntax (`1h30m`, `5m`, `0`): units y w d h m s ms,
-/// each at most once, largest first.
+/// Prometheus's duration syntax (`1h30m`, `5m`, `0`), which Alertmanager
+/// reads with the same `model.ParseDuration`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    const UNITS: [(&str, u64); 7] = [
-        ("y", 365 * 24 * 3600 * 1000),
-        ("w", 7 * 24 * 3600 * 1000),
-        ("d", 24 * 3600 * 1000),
-        ("h", 3600 * 1000),
-        ("m", 60 * 1000),
-        ("s", 1000),
-        ("ms", 1),
-    ];
-    if s.is_empty() {
-        return None;
-    }
-    let mut rest = s;
-    let mut total: u64 = 0;
-    let mut next_unit = 0;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let n: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = if rest.starts_with("ms") { 2 } else { rest.chars().next().map_or(0, char::len_utf8) };
-        let unit = rest.get(..unit_len)?;
-        let i = UNITS.iter().position(|(u, _)| *u == unit)?;
-        if i < next_unit {
-            return None;
-        }
-        next_unit = i + 1;
-        total = total.checked_add(n.checked_mul(UNITS[i].1)?)?;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_millis(total))
+    crate::duration::parse_nanos(s).ok().map(Duration::from_nanos)
 }
 
 /// `[a-zA-Z_][a-zA-Z0-9_]*`
@@ -219,5 +184,8 @@ mod tests {
         assert_eq!(parse_duration("1.5h"), None);
         assert_eq!(parse_duration(""), None);
         assert_eq!(parse_duration("5"), None);
+        // Beyond 2^63 nanoseconds: `amtool check-config` says "duration out of range".
+        assert_eq!(parse_duration("300y"), None);
+        assert_eq!(parse_duration("200y"), Some(Duration::from_secs(200 * 365 * 86_400)));
     }
 }

@@ -1,6 +1,6 @@
 //! Literal decoding with upstream's exact results and error texts: Go's
-//! `strconv.ParseInt(s, 0, 64)`/`ParseFloat` for numbers, Prometheus's
-//! `model.ParseDuration` for durations, `strutil.Unquote` for strings. Go's
+//! `strconv.ParseInt(s, 0, 64)`/`ParseFloat` for numbers, `strutil.Unquote`
+//! for strings (durations are [`crate::duration`]). Go's
 //! `%q`/`%#U` formatting used inside error messages is in [`crate::go_format`].
 
 pub(crate) use crate::go_format::{
@@ -99,62 +99,6 @@ pub(crate) fn parse_number(s: &str) -> Result<f64, String> {
     }
 }
 
-const NANOS_PER_MILLI: u64 = 1_000_000;
-
-/// Prometheus's `model.ParseDuration`, in nanoseconds.
-pub(crate) fn parse_duration_nanos(s: &str) -> Result<u64, String> {
-    match s {
-        "0" => return Ok(0),
-        "" => return Err("empty duration string".to_string()),
-        _ => {}
-    }
-    let invalid = || format!("not a valid duration string: {}", go_quote(s));
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    let mut total: u64 = 0;
-    let mut last_unit_pos = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            return Err(invalid());
-        }
-        let digits_start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        let value: u64 = s[digits_start..i].parse().map_err(|_| invalid())?;
-        let unit_start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        let unit = &s[unit_start..i];
-        let (pos, mult) = match unit {
-            "y" => (1, 365 * 24 * 3600 * 1000 * NANOS_PER_MILLI),
-            "w" => (2, 7 * 24 * 3600 * 1000 * NANOS_PER_MILLI),
-            "d" => (3, 24 * 3600 * 1000 * NANOS_PER_MILLI),
-            "h" => (4, 3600 * 1000 * NANOS_PER_MILLI),
-            "m" => (5, 60 * 1000 * NANOS_PER_MILLI),
-            "s" => (6, 1000 * NANOS_PER_MILLI),
-            "ms" => (7, NANOS_PER_MILLI),
-            "" => return Err(invalid()),
-            _ => {
-                return Err(format!("unknown unit {} in duration {}", go_quote(unit), go_quote(s)));
-            }
-        };
-        if pos <= last_unit_pos {
-            return Err(invalid());
-        }
-        last_unit_pos = pos;
-        if value > (1u64 << 63) / mult {
-            return Err("duration out of range".to_string());
-        }
-        total = total.checked_add(value * mult).ok_or_else(|| "duration out of range".to_string())?;
-        if total > (1u64 << 63) - 1 {
-            return Err("duration out of range".to_string());
-        }
-    }
-    Ok(total)
-}
-
 /// [`unquote`] as text; invalid UTF-8 (from `\\x` escapes) becomes U+FFFD.
 pub(crate) fn unquote_lossy(token: &str) -> String {
     match String::from_utf8(unquote(token)) {
@@ -247,16 +191,6 @@ mod tests {
         assert_eq!(parse_number("Inf"), Ok(f64::INFINITY));
         assert_eq!(parse_number("1e400"), Err("strconv.ParseFloat: parsing \"1e400\": value out of range".to_string()));
         assert_eq!(parse_number("0x"), Err("strconv.ParseFloat: parsing \"0x\": invalid syntax".to_string()));
-    }
-
-    #[test]
-    fn durations_follow_prometheus() {
-        assert_eq!(parse_duration_nanos("1h30m"), Ok(5_400_000_000_000));
-        assert_eq!(parse_duration_nanos("1m30ms"), Ok(60_030_000_000));
-        assert_eq!(parse_duration_nanos("5m1h"), Err("not a valid duration string: \"5m1h\"".to_string()));
-        assert_eq!(parse_duration_nanos("5y1hs"), Err("unknown unit \"hs\" in duration \"5y1hs\"".to_string()));
-        assert_eq!(parse_duration_nanos("1.5h"), Err("unknown unit \".\" in duration \"1.5h\"".to_string()));
-        assert_eq!(parse_duration_nanos("300y"), Err("duration out of range".to_string()));
     }
 
     #[test]

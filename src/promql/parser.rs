@@ -13,9 +13,7 @@ use super::ParseOptions;
 use super::ast::*;
 use super::functions::{Function, UNKNOWN_FUNCTION};
 use super::lexer::{Tok, Token, lex};
-use super::literals::{
-    go_format_f, go_quote, go_quote_bytes, parse_duration_nanos, parse_number, unquote, unquote_lossy,
-};
+use super::literals::{go_format_f, go_quote, go_quote_bytes, parse_number, unquote, unquote_lossy};
 use super::regex_check::check_regex;
 use crate::span::Span;
 
@@ -559,7 +557,7 @@ impl<'a> Parser<'a> {
         let text = self.text(token);
         let span = Span::new(token.start, token.end);
         if token.kind == Tok::Duration {
-            match parse_duration_nanos(text) {
+            match crate::duration::parse_nanos(text) {
                 Ok(nanos) => {
                     // Go's Duration.Seconds(): whole seconds plus the nanosecond remainder.
                     let seconds = (nanos / 1_000_000_000) as f64 + (nanos % 1_000_000_000) as f64 / 1e9;
