@@ -17,52 +17,9 @@ const REGEX_DFA_SIZE_LIMIT: usize = 1 << 20;
 /// Nesting depth accepted by the regex parser.
 const REGEX_NEST_LIMIT: u32 = 100;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum MatchOp {
-    /// `=`
-    Equal,
-    /// `!=`
-    NotEqual,
-    /// `=~`
-    Regex,
-    /// `!~`
-    NotRegex,
-}
-
-impl MatchOp {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchOp::Equal => "=",
-            MatchOp::NotEqual => "!=",
-            MatchOp::Regex => "=~",
-            MatchOp::NotRegex => "!~",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MatchOp> {
-        match s {
-            "=" => Some(MatchOp::Equal),
-            "!=" => Some(MatchOp::NotEqual),
-            "=~" => Some(MatchOp::Regex),
-            "!~" => Some(MatchOp::NotRegex),
-            _ => None,
-        }
-    }
-
-    pub fn is_regex(self) -> bool {
-        matches!(self, MatchOp::Regex | MatchOp::NotRegex)
-    }
-
-    pub fn is_negative(self) -> bool {
-        matches!(self, MatchOp::NotEqual | MatchOp::NotRegex)
-    }
-}
-
-impl fmt::Display for MatchOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The operator of PromQL's label matchers: the same four, with the same
+/// meaning (regexes anchored, a missing label read as empty).
+pub use crate::promql::MatchOp;
 
 /// One label matcher. Equality ignores `span` and the compiled regex.
 #[derive(Clone, Debug)]

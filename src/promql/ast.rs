@@ -81,11 +81,18 @@ impl StringLiteral {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A label matcher's operator, in PromQL selectors and in Alertmanager
+/// matchers alike: both anchor their regexes (`^(?:...)$`), and a missing
+/// label matches as the empty value in both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MatchOp {
+    /// `=`
     Equal,
+    /// `!=`
     NotEqual,
+    /// `=~`
     Regex,
+    /// `!~`
     NotRegex,
 }
 
@@ -97,6 +104,30 @@ impl MatchOp {
             MatchOp::Regex => "=~",
             MatchOp::NotRegex => "!~",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<MatchOp> {
+        match s {
+            "=" => Some(MatchOp::Equal),
+            "!=" => Some(MatchOp::NotEqual),
+            "=~" => Some(MatchOp::Regex),
+            "!~" => Some(MatchOp::NotRegex),
+            _ => None,
+        }
+    }
+
+    pub fn is_regex(self) -> bool {
+        matches!(self, MatchOp::Regex | MatchOp::NotRegex)
+    }
+
+    pub fn is_negative(self) -> bool {
+        matches!(self, MatchOp::NotEqual | MatchOp::NotRegex)
+    }
+}
+
+impl std::fmt::Display for MatchOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
