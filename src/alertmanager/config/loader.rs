@@ -8,7 +8,7 @@ use super::super::route::Route;
 use super::yaml_v2::{Entries, find, is_null, mapping_entries, scalar_str};
 use super::{AmConfig, InhibitRule, Receiver, error, parse_duration};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::ids;
+use crate::names::{closest_by_edits, ids};
 use crate::span::Span;
 use crate::yaml::{Node, NodeKind, OffsetMap};
 
@@ -93,7 +93,7 @@ impl<'a> Loader<'a> {
                 // a huge configuration full of typos stays fast.
                 if known.len() <= MAX_SUGGESTION_CANDIDATES && suggested < MAX_SUGGESTIONS {
                     suggested += 1;
-                    if let Some(best) = closest(&r.name, &known) {
+                    if let Some(best) = closest_by_edits(&r.name, &known) {
                         msg.push_str(&format!(" (did you mean `{best}`?)"));
                     }
                 }
@@ -205,7 +205,7 @@ impl<'a> Loader<'a> {
             }
             if !known.contains(&name) {
                 let mut msg = format!("unknown field `{name}` in {what}");
-                if let Some(best) = closest(name, known) {
+                if let Some(best) = closest_by_edits(name, known) {
                     msg.push_str(&format!(" (did you mean `{best}`?)"));
                 }
                 self.err(k.span, msg);
@@ -223,13 +223,4 @@ impl<'a> Loader<'a> {
             }
         }
     }
-}
-
-fn closest<'k>(name: &str, candidates: &[&'k str]) -> Option<&'k str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(name, c), *c))
-        .filter(|(d, c)| *d > 0 && *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, c)| c)
 }
