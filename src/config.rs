@@ -611,17 +611,24 @@ fn extends_of(file: &SourceFile) -> Result<Option<(String, Span)>, ConfigError> 
     Ok(Some((target.to_string(), value.span)))
 }
 
+/// A lint id or family glob as `lints:`, `--select` and `--ignore` take it:
+/// an error ("unknown lint `x`; did you mean `y`?") when it names no
+/// registered lint. `policy/...` patterns are checked against each
+/// directory's own configuration instead.
+pub fn check_lint_pattern(pattern: &str) -> Result<(), String> {
+    if crate::policy::is_policy_pattern(pattern) || crate::names::pattern_is_known(pattern) {
+        return Ok(());
+    }
+    let ids = crate::names::ids::ALL.iter().copied();
+    let hint = crate::names::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+    Err(format!("unknown lint `{pattern}`{hint}"))
+}
+
 fn decode_lints(node: Cursor<'_>) -> Result<Vec<LintSetting>, ConfigError> {
     let mut settings = Vec::new();
     for (pattern, value) in node.mapping_any()? {
-        let is_policy =
-            pattern.strip_prefix("policy/").is_some_and(|name| name == "*" || crate::policy::is_kebab_case(name));
-        if !is_policy && !crate::names::pattern_is_known(pattern) {
-            let ids = crate::names::ids::ALL.iter().copied();
-            let hint =
-                crate::names::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-            return Err(node.error_at(node.key_span(pattern), format!("unknown lint `{pattern}`{hint}")));
-        }
+        check_lint_pattern(pattern).map_err(|message| node.error_at(node.key_span(pattern), message))?;
+        let is_policy = crate::policy::is_policy_pattern(pattern);
         let (severity, options) = match &value.node.kind {
             NodeKind::Scalar(_) => (Some(value.severity_or_off()?), None),
             NodeKind::Mapping(entries) => {

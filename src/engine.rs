@@ -126,13 +126,7 @@ impl Engine {
 
     fn build(config: Config, selection: Selection, connect: bool) -> Result<Engine, ConfigError> {
         for pattern in selection.select.iter().chain(&selection.ignore) {
-            // `policy/...` ids depend on the configuration of each directory.
-            let policy = pattern.strip_prefix("policy/").is_some_and(|n| n == "*" || crate::policy::is_kebab_case(n));
-            if !policy && !lints::pattern_is_known(pattern) {
-                let ids = lints::registry().iter().map(|r| r.meta.id);
-                let hint = lints::closest(pattern, ids).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                return Err(ConfigError::new(format!("unknown lint `{pattern}`{hint}")));
-            }
+            crate::config::check_lint_pattern(pattern).map_err(ConfigError::new)?;
         }
         let mut built = Vec::new();
         for registration in lints::registry() {

@@ -23,6 +23,15 @@ use crate::model::RuleKind;
 /// The family every policy id belongs to.
 pub const FAMILY: &str = "policy";
 
+/// Whether `pattern` names configured policies: `policy/*`, or `policy/NAME`
+/// with a kebab-case name.
+pub fn is_policy_pattern(pattern: &str) -> bool {
+    pattern
+        .strip_prefix(FAMILY)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|name| name == "*" || is_kebab_case(name))
+}
+
 /// One configured policy.
 #[derive(Clone, Debug)]
 pub struct Policy {
