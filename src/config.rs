@@ -178,9 +178,7 @@ impl PrometheusConfig {
     /// Whether this server's `paths` name the file at `relative` (relative to the configuration's directory).
     fn claims(&self, relative: &Path) -> bool {
         self.paths.iter().any(|p| {
-            globset::GlobBuilder::new(p)
-                .literal_separator(true)
-                .build()
+            crate::globs::glob(p, crate::globs::Separator::Literal)
                 .is_ok_and(|g| g.compile_matcher().is_match(relative))
         })
     }

@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, ConfigError};
-use crate::globs;
+use crate::globs::{self, Separator};
 
 /// A file to check.
 #[derive(Debug)]
@@ -44,12 +44,13 @@ fn glob_set(patterns: &[String], what: &str) -> Result<Option<GlobSet>, ConfigEr
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
         globs::check_glob(pattern).map_err(|e| invalid(pattern, &e))?;
-        builder.add(Glob::new(pattern).map_err(|e| invalid(pattern, &e))?);
+        builder.add(globs::glob(pattern, Separator::Crossed).map_err(|e| invalid(pattern, &e))?);
     }
     builder.build().map(Some).map_err(|e| {
         // The set's error names a pattern by index only: find which one fails.
-        let failing =
-            patterns.iter().find(|p| Glob::new(p).map_or(true, |g| GlobSetBuilder::new().add(g).build().is_err()));
+        let failing = patterns.iter().find(|p| {
+            globs::glob(p, Separator::Crossed).map_or(true, |g| GlobSetBuilder::new().add(g).build().is_err())
+        });
         match failing {
             Some(pattern) => invalid(pattern, &e),
             None => ConfigError::new(format!("invalid `{what}` patterns: {e}")),

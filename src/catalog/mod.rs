@@ -313,9 +313,7 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
     }
     crate::globs::check_glob(pattern)
         .map_err(|message| LoadError::Pattern { pattern: pattern.to_string(), message })?;
-    let glob = globset::GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()
+    let glob = crate::globs::glob(pattern, crate::globs::Separator::Literal)
         .map_err(|e| LoadError::Pattern { pattern: pattern.to_string(), message: e.to_string() })?
         .compile_matcher();
     // Walk only below the part of the pattern without wildcards.

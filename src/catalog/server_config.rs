@@ -80,9 +80,7 @@ impl ServerFile {
             };
             // `../rules/*.yaml` climbs out of the file's directory.
             let absolute = normalize(&absolute);
-            let glob = globset::GlobBuilder::new(&absolute)
-                .literal_separator(true)
-                .build()
+            let glob = crate::globs::glob(&absolute, crate::globs::Separator::Literal)
                 .map_err(|e| format!("{shown}: invalid `rule_files` pattern `{pattern}`: {e}"))?;
             builder.add(glob);
         }

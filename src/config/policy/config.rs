@@ -1,7 +1,7 @@
 //! Decoding `policies:` from `.alertlint.yaml`, strictly: unknown keys are
 //! errors with a "did you mean", regexes and globs are compiled once.
 
-use globset::{Glob, GlobSetBuilder};
+use globset::GlobSetBuilder;
 
 use super::{
     AggregateRule, Bounds, Forbid, GroupBounds, Match, Pattern, Policy, Require, SelectorRule, ValueMatch, ValueRule,
@@ -138,7 +138,10 @@ fn decode_match(node: Cursor<'_>) -> Result<Match, ConfigError> {
                 let mut globs = Vec::new();
                 for item in list(value, "a list of globs")? {
                     let glob = item.string()?;
-                    builder.add(Glob::new(glob).map_err(|e| item.error(format!("invalid glob `{glob}`: {e}")))?);
+                    builder.add(
+                        crate::globs::glob(glob, crate::globs::Separator::Crossed)
+                            .map_err(|e| item.error(format!("invalid glob `{glob}`: {e}")))?,
+                    );
                     globs.push(glob.to_string());
                 }
                 let set = builder.build().map_err(|e| value.error(format!("invalid globs: {e}")))?;
