@@ -597,31 +597,60 @@ impl Engine {
             lint.check_group(&mut cx, group);
         }
         policies.check_group(&mut cx, group);
-        for rule in &group.rules {
-            cx.rule = Some(&rule.name.value);
-            let mut parsed = self.parse_rule(group, rule);
-            let rcx = RuleContext {
-                group,
-                rule,
-                expr: parsed.expr.as_ref(),
-                parsed: &parsed,
-                label_templates: &parsed.label_templates,
-                annotation_templates: &parsed.annotation_templates,
-            };
-            for lint in self.active() {
-                cx.lint = lint.meta();
-                lint.check_rule(&mut cx, &rcx);
-            }
-            policies.check_rule(&mut cx, &rcx);
-            // Only per-file lints read templates: keep what cross-file lints
-            // and routing read.
-            parsed.label_templates = Vec::new();
-            parsed.annotation_templates = Vec::new();
-            parsed.template_errors = Vec::new();
-            parsed.expr_errors = Vec::new();
-            rules.push(parsed);
+        // Rules are checked in chunks, in parallel: one large group (such as
+        // a generated file of 10,000 rules) does not serialise the run.
+        let chunks: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> = group
+            .rules
+            .par_chunks(RULES_PER_TASK)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                let mut parsed_rules = Vec::with_capacity(chunk.len());
+                let mut cx = self.file_context(file, model, conventions, &mut out);
+                cx.group = Some(&group.name.value);
+                for rule in chunk {
+                    parsed_rules.push(self.check_rule(&mut cx, &policies, group, rule));
+                }
+                (parsed_rules, out)
+            })
+            .collect();
+        for (parsed_rules, found) in chunks {
+            rules.extend(parsed_rules);
+            out.extend(found);
         }
         (rules, out)
+    }
+
+    /// Runs the per-rule lints and policies on one rule; what was parsed,
+    /// less what only per-file lints read.
+    fn check_rule<'a>(
+        &self,
+        cx: &mut FileContext<'a>,
+        policies: &crate::policy::FilePolicies<'_>,
+        group: &Group,
+        rule: &'a Rule,
+    ) -> ParsedRule {
+        cx.rule = Some(&rule.name.value);
+        let mut parsed = self.parse_rule(group, rule);
+        let rcx = RuleContext {
+            group,
+            rule,
+            expr: parsed.expr.as_ref(),
+            parsed: &parsed,
+            label_templates: &parsed.label_templates,
+            annotation_templates: &parsed.annotation_templates,
+        };
+        for lint in self.active() {
+            cx.lint = lint.meta();
+            lint.check_rule(cx, &rcx);
+        }
+        policies.check_rule(cx, &rcx);
+        // Only per-file lints read templates: keep what cross-file lints
+        // and routing read.
+        parsed.label_templates = Vec::new();
+        parsed.annotation_templates = Vec::new();
+        parsed.template_errors = Vec::new();
+        parsed.expr_errors = Vec::new();
+        parsed
     }
 
     /// Parses a rule's expression and templates, and routes its alert: once,
@@ -697,6 +726,9 @@ impl Engine {
 /// indexed: no rule file is this big, and building line tables for one costs
 /// seconds and hundreds of megabytes for nothing.
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
+
+/// Rules of one group checked by one parallel task.
+const RULES_PER_TASK: usize = 64;
 
 /// A file decoded and modelled, not yet linted; or one that cannot be linted.
 enum Loaded {

@@ -5,6 +5,7 @@
 //! are expanded by cloning the anchored node under a budget of nodes and
 //! bytes, so alias bombs stop early with an error.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag};
@@ -41,12 +42,16 @@ struct Built {
     stats: Stats,
 }
 
+/// Mappings with fewer entries find a duplicate key by a linear search.
+const INDEXED_KEYS: usize = 16;
+
 enum FrameKind {
     Sequence(Vec<Node>),
     Mapping {
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
-        /// Scalar keys seen so far and the byte offset of each.
+        /// Scalar keys seen so far and the byte offset of each, once the
+        /// mapping has [`INDEXED_KEYS`] entries (empty before).
         keys: HashMap<String, usize>,
     },
 }
@@ -282,7 +287,7 @@ impl Builder<'_> {
                 self.add(built)?;
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let built = self.scalar(&value, style, tag.as_deref(), span);
+                let built = self.scalar(value, style, tag.as_deref(), span);
                 self.register_anchor(anchor, &built)?;
                 self.add(built)?;
             }
@@ -346,14 +351,32 @@ impl Builder<'_> {
                 Some(key) => entries.push((key, built.node)),
                 None => {
                     if let NodeKind::Scalar(s) = &built.node.kind {
-                        if let Some(&first) = keys.get(&s.value) {
+                        // Small mappings (nearly all) are searched in place;
+                        // an index is built once a mapping grows past that.
+                        let first = if keys.is_empty() {
+                            entries
+                                .iter()
+                                .find_map(|(k, _)| (scalar_value(k) == Some(s.value.as_str())).then_some(k.span.start))
+                        } else {
+                            keys.get(&s.value).copied()
+                        };
+                        if let Some(first) = first {
                             let (value, span) = (s.value.clone(), built.node.span);
                             let line = self.line_of(first);
                             return Err(
                                 self.error(span, format!("mapping key `{value}` already defined at line {line}"))
                             );
                         }
-                        keys.insert(s.value.clone(), built.node.span.start);
+                        if !keys.is_empty() || entries.len() >= INDEXED_KEYS {
+                            if keys.is_empty() {
+                                keys.extend(
+                                    entries
+                                        .iter()
+                                        .filter_map(|(k, _)| Some((scalar_value(k)?.to_string(), k.span.start))),
+                                );
+                            }
+                            keys.insert(s.value.clone(), built.node.span.start);
+                        }
                     }
                     *pending_key = Some(built.node);
                 }
@@ -411,7 +434,7 @@ impl Builder<'_> {
         Ok(built)
     }
 
-    fn scalar(&self, value: &str, style: ParserStyle, tag: Option<&Tag>, span: Span) -> Built {
+    fn scalar(&self, value: Cow<'_, str>, style: ParserStyle, tag: Option<&Tag>, span: Span) -> Built {
         let tag = tag.map(tag_string);
         let style = match style {
             ParserStyle::Plain => ScalarStyle::Plain,
@@ -420,23 +443,35 @@ impl Builder<'_> {
             ParserStyle::Literal => ScalarStyle::Literal,
             ParserStyle::Folded => ScalarStyle::Folded,
         };
-        let (node_span, map) = match style {
-            ScalarStyle::Literal | ScalarStyle::Folded => self.block_map(value, span),
-            _ => self.flow_map(value, style, span),
+        let (node_span, map, decoded) = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                let (span, map) = self.block_map(&value, span);
+                (span, map, None)
+            }
+            _ => self.flow_map(&value, style, span),
         };
         let bytes = value.len() + std::mem::size_of_val(map.segments());
-        let scalar = Scalar { value: value.to_string(), style, map };
+        // The decoded copy is equal to saphyr's value: keep whichever is
+        // already owned rather than copying again.
+        let value = match (value, decoded) {
+            (Cow::Owned(value), _) => value,
+            (Cow::Borrowed(_), Some(decoded)) => decoded,
+            (Cow::Borrowed(value), None) => value.to_string(),
+        };
+        let scalar = Scalar { value, style, map };
         Built {
             node: Node { kind: NodeKind::Scalar(scalar), span: node_span, tag },
             stats: Stats { nodes: 1, bytes, height: 0 },
         }
     }
 
-    fn flow_map(&self, value: &str, style: ScalarStyle, span: Span) -> (Span, OffsetMap) {
+    /// The scalar's span and offset map, and its decoded value when decoding
+    /// was needed to find them.
+    fn flow_map(&self, value: &str, style: ScalarStyle, span: Span) -> (Span, OffsetMap, Option<String>) {
         let start = scalar::skip_properties(self.text, span.start, span.end);
         if style == ScalarStyle::Plain && value.is_empty() && start >= span.end {
             // An empty value (`key:`): saphyr places it at the end of the key.
-            return (Span::at(start), OffsetMap::identity(start, 0));
+            return (Span::at(start), OffsetMap::identity(start, 0), None);
         }
         let flow = match style {
             ScalarStyle::SingleQuoted => FlowStyle::Single,
@@ -444,12 +479,19 @@ impl Builder<'_> {
             _ => FlowStyle::Plain,
         };
         let token = Span::new(start, span.end.max(start));
+        // Most scalars are a verbatim stretch of the file: no decoding.
+        if let Some(inner) = scalar::verbatim_flow(self.text, start, span.end, flow)
+            && self.text.get(inner.start..inner.end) == Some(value)
+        {
+            let end = if flow == FlowStyle::Plain { token.end } else { (inner.end + 1).clamp(start, token.end) };
+            return (Span::new(start, end), OffsetMap::identity(inner.start, inner.len()), None);
+        }
         match scalar::decode_flow(self.text, start, span.end, flow) {
             Some(d) if d.value == value => {
                 let end = if flow == FlowStyle::Plain { token.end } else { d.end.clamp(start, token.end) };
-                (Span::new(start, end), d.map)
+                (Span::new(start, end), d.map, Some(d.value))
             }
-            _ => (token, coarse_map(value, token)),
+            _ => (token, coarse_map(value, token), None),
         }
     }
 

@@ -158,6 +158,23 @@ impl Fold {
 /// opening quote for quoted styles) and ends at `end` (exclusive; for quoted
 /// styles, after the closing quote). Returns `None` when the text does not
 /// have the expected shape.
+/// The content range of a flow scalar written on one line without escapes
+/// or doubled quotes (most scalars): its value is exactly that text, so it
+/// needs no decoding. `start..end` is the token (quotes included).
+pub(crate) fn verbatim_flow(src: &str, start: usize, end: usize, style: FlowStyle) -> Option<Span> {
+    let bytes = src.as_bytes();
+    let end = end.min(bytes.len());
+    if start > end {
+        return None;
+    }
+    let inner = match style {
+        FlowStyle::Plain => start,
+        FlowStyle::Single => (bytes.get(start) == Some(&b'\'')).then_some(start + 1)?,
+        FlowStyle::Double => (bytes.get(start) == Some(&b'"')).then_some(start + 1)?,
+    };
+    simple_inner_end(bytes, inner, end, style).map(|inner_end| Span::new(inner, inner_end))
+}
+
 pub(crate) fn decode_flow(src: &str, start: usize, end: usize, style: FlowStyle) -> Option<Decoded> {
     let bytes = src.as_bytes();
     let end = end.min(bytes.len());

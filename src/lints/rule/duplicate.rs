@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::LoadScope;
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
-use crate::model::{Rule, RuleKind};
+use crate::model::{Group, Rule, RuleKind};
 use crate::promql::MatchOp;
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -65,9 +65,9 @@ pub fn registration() -> Registration {
 
 struct Duplicate;
 
-/// A rule's identity within the files one server loads: scope, kind, name and
-/// sorted merged labels.
-type Identity = (LoadScope, bool, String, Vec<(String, String)>);
+/// A rule's identity within the files one server loads: scope (an index of
+/// the scopes met), kind, name and merged labels.
+type Identity<'a> = (usize, bool, &'a str, BTreeMap<&'a str, &'a str>);
 
 /// Copies of one identity remembered to compare later ones with.
 const MAX_VARIANTS: usize = 32;
@@ -178,9 +178,11 @@ impl Lint for Duplicate {
     }
 
     fn check_workspace(&self, cx: &mut WorkspaceContext<'_>) {
-        let mut seen: HashMap<Identity, Vec<Seen<'_>>> = HashMap::new();
+        // Rules grouped by identity, in file order. Only identities held by
+        // more than one rule are compared further (their expressions parsed).
+        let mut scopes: Vec<LoadScope> = Vec::new();
         let mut canonical_seen: HashSet<PathBuf> = HashSet::new();
-        let mut found = Vec::new();
+        let mut by_identity: HashMap<Identity<'_>, Vec<(usize, &Group, &Rule)>> = HashMap::new();
         for (index, checked) in cx.files.iter().enumerate() {
             let path = Path::new(checked.file.name());
             // The same file reached twice (a symlink, or named twice) is one file.
@@ -190,6 +192,10 @@ impl Lint for Duplicate {
                 continue;
             }
             let scope = cx.config.load_scope(path);
+            let scope = scopes.iter().position(|s| *s == scope).unwrap_or_else(|| {
+                scopes.push(scope);
+                scopes.len() - 1
+            });
             for group in &checked.model.groups {
                 for rule in &group.rules {
                     // Rule labels override group labels; later keys win. A
@@ -200,21 +206,27 @@ impl Lint for Duplicate {
                         .chain(&rule.labels)
                         .map(|kv| (kv.key.value.as_str(), kv.value.value.as_str()))
                         .collect();
-                    let labels: Vec<(String, String)> =
-                        merged.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                    let identity = (scope.clone(), rule.kind == RuleKind::Alert, rule.name.value.clone(), labels);
-                    let fixed = fixed_labels(rule);
-                    let earlier = seen.entry(identity).or_default();
-                    if let Some(first) = earlier.iter().find(|s| may_overlap(&s.fixed, &fixed)) {
-                        found.push((index, group, rule, first.file, first.rule));
-                    }
-                    // Enough to tell variants apart, and linear in the number of copies.
-                    if earlier.len() < MAX_VARIANTS {
-                        earlier.push(Seen { file: index, rule, fixed });
-                    }
+                    let identity = (scope, rule.kind == RuleKind::Alert, rule.name.value.as_str(), merged);
+                    by_identity.entry(identity).or_default().push((index, group, rule));
                 }
             }
         }
+        let mut found = Vec::new();
+        for copies in by_identity.into_values().filter(|copies| copies.len() > 1) {
+            let mut seen: Vec<Seen<'_>> = Vec::new();
+            for (index, group, rule) in copies {
+                let fixed = fixed_labels(rule);
+                if let Some(first) = seen.iter().find(|s| may_overlap(&s.fixed, &fixed)) {
+                    found.push((index, group, rule, first.file, first.rule));
+                }
+                // Enough to tell variants apart, and linear in the number of copies.
+                if seen.len() < MAX_VARIANTS {
+                    seen.push(Seen { file: index, rule, fixed });
+                }
+            }
+        }
+        // In file order, as the rules were read.
+        found.sort_by_key(|(index, _, rule, _, _)| (*index, rule.span.start, rule.name.span.start));
         for (index, group, rule, first_file, first_rule) in found {
             let kind = if rule.kind == RuleKind::Alert { "alert" } else { "recording rule" };
             let first = cx.files[first_file].file;
