@@ -625,7 +625,7 @@ impl Engine {
     fn check_rule<'a>(
         &self,
         cx: &mut FileContext<'a>,
-        policies: &crate::policy::FilePolicies<'_>,
+        policies: &crate::lints::policies::FilePolicies<'_>,
         group: &Group,
         rule: &'a Rule,
     ) -> ParsedRule {
