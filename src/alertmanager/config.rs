@@ -164,9 +164,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 
 /// `[a-zA-Z_][a-zA-Z0-9_]*`
 pub fn is_classic_label_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    crate::model::NameValidation::Legacy.is_valid_label_name(s)
 }
 
 #[cfg(test)]

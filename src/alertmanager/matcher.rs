@@ -140,18 +140,6 @@ pub(crate) fn is_reserved(c: char) -> bool {
     c.is_whitespace() || "{}!=~,\\\"'`".contains(c)
 }
 
-/// OpenMetrics escaping: backslash, newline and double quote.
-fn open_metrics_escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '"' => out.push_str("\\\""),
-            c => out.push(c),
-        }
-    }
-}
-
 /// Prints as Alertmanager does: `name="value"`, or with a quoted name when
 /// the name holds a reserved character.
 impl fmt::Display for Matcher {
@@ -159,9 +147,7 @@ impl fmt::Display for Matcher {
         if self.name.chars().any(is_reserved) {
             write!(f, "{}{}{}", go_quote(&self.name), self.op, go_quote(&self.value))
         } else {
-            let mut v = String::with_capacity(self.value.len());
-            open_metrics_escape(&self.value, &mut v);
-            write!(f, "{}{}\"{}\"", self.name, self.op, v)
+            write!(f, "{}{}{}", self.name, self.op, crate::promql::quote_label_value(&self.value))
         }
     }
 }

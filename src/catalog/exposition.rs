@@ -103,11 +103,7 @@ fn fallback(catalog: &mut Catalog, line: &str) {
     }
     let name = line.split(['{', ' ', '\t']).next().unwrap_or("");
     // Only what can be a metric name: garbage (a binary file) adds nothing.
-    let valid = name
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()));
-    if !name.is_empty() && valid {
+    if crate::model::NameValidation::Legacy.is_valid_metric_name(name) {
         catalog.insert_name(name);
     }
 }

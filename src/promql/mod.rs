@@ -21,7 +21,7 @@ pub use ast::*;
 pub use functions::{FUNCTIONS, Function, function_doc, lookup_function, signature};
 pub use json::{errors_to_json, tree_to_json};
 pub use parser::{MAX_NESTING_DEPTH, MAX_TREE_HEIGHT};
-pub use printer::{print_tree, snippet};
+pub use printer::{print_tree, quote_label_value, snippet};
 
 use crate::span::Span;
 

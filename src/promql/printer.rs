@@ -7,6 +7,24 @@ use super::ast::*;
 
 const SNIPPET_CHARS: usize = 60;
 
+/// A label value (or a name that needs quoting) in double quotes, escaped as
+/// PromQL selectors and OpenMetrics print it: backslash, double quote and
+/// newline, nothing else.
+pub fn quote_label_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The text from `start` to `end` on one line, cut to 60 characters: for trees and messages.
 pub fn snippet(input: &str, start: usize, end: usize) -> String {
     let text = input.get(start..end).unwrap_or("");

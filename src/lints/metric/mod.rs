@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use crate::lints::CheckedFile;
 use crate::model::{Group, Rule, RuleKind};
-use crate::promql::{Expr, ExprKind, MatchOp, VectorSelector};
+use crate::promql::{Expr, ExprKind, MatchOp, VectorSelector, quote_label_value};
 use crate::span::Span;
 
 pub fn registrations() -> Vec<super::Registration> {
@@ -113,40 +113,21 @@ pub fn uses<'a>(
 pub fn series_matcher(vs: &VectorSelector) -> String {
     let mut parts = Vec::new();
     let name = vs.name.as_deref();
-    let legacy = |s: &str| {
-        let mut chars = s.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-    };
+    let legacy = |s: &str| crate::model::NameValidation::Legacy.is_valid_metric_name(s);
     let mut prefix = String::new();
     match name {
         Some(n) if legacy(n) => prefix = n.to_string(),
-        Some(n) => parts.push(quote(n)),
+        Some(n) => parts.push(quote_label_value(n)),
         None => {}
     }
     for m in &vs.matchers {
-        let label = if legacy(&m.name) { m.name.clone() } else { quote(&m.name) };
-        parts.push(format!("{label}{}{}", m.op.as_str(), quote(&m.value)));
+        let label = if legacy(&m.name) { m.name.clone() } else { quote_label_value(&m.name) };
+        parts.push(format!("{label}{}{}", m.op.as_str(), quote_label_value(&m.value)));
     }
     if parts.is_empty() {
         return prefix;
     }
     format!("{prefix}{{{}}}", parts.join(","))
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
