@@ -31,6 +31,7 @@ pub mod source;
 pub mod span;
 pub mod suppress;
 pub mod template;
+pub mod version;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Label, Severity};

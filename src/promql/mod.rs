@@ -38,7 +38,7 @@ pub struct ParseOptions {
     /// The targeted Prometheus (`None`: the latest). Before 3.0: legacy names
     /// only (no quoted UTF-8 names), durations need a unit, `holt_winters`
     /// instead of `double_exponential_smoothing`, and no function newer than the version.
-    pub version: Option<crate::model::Version>,
+    pub version: Option<crate::version::Version>,
 }
 
 impl ParseOptions {
@@ -54,7 +54,7 @@ impl ParseOptions {
 
     /// Whether the targeted Prometheus is older than `major.minor`.
     pub fn before(&self, major: u32, minor: u32) -> bool {
-        self.version.is_some_and(|v| v < crate::model::Version::new(major, minor))
+        self.version.is_some_and(|v| v < crate::version::Version::new(major, minor))
     }
 }
 
