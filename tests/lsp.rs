@@ -413,6 +413,31 @@ fn files_the_configuration_excludes_get_no_diagnostics() {
     assert_eq!(client.diagnostics(&vendored, Some(1)), Vec::<Value>::new());
 }
 
+/// Globs inherited through `extends` are relative to the file that wrote
+/// them, in the editor as in `alertlint check` (one filter serves both).
+#[test]
+fn inherited_excludes_are_relative_to_the_file_that_wrote_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (shared, project) = (dir.path().join("shared"), dir.path().join("project"));
+    std::fs::create_dir_all(shared.join("vendor")).expect("mkdir");
+    std::fs::create_dir_all(project.join("vendor")).expect("mkdir");
+    std::fs::write(shared.join("base.yaml"), "exclude: [\"vendor/**\"]\n").expect("base");
+    std::fs::write(project.join(".alertlint.yaml"), "extends: ../shared/base.yaml\n").expect("config");
+    let text = "# alertlint disable-file nope\n";
+    std::fs::write(project.join("vendor/rules.yaml"), text).expect("rules");
+    // `check` reads `project/vendor/rules.yaml`: the inherited glob names `shared/vendor`.
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_alertlint"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(&project)
+        .output()
+        .expect("alertlint check");
+    assert!(String::from_utf8_lossy(&check.stdout).contains("suppression/unknown-lint"), "{check:?}");
+    let (mut client, _) = Client::initialized(&project, false);
+    let uri = uri_of(&project.join("vendor/rules.yaml"));
+    client.open(&uri, "yaml", text);
+    assert_eq!(client.diagnostics(&uri, Some(1)).len(), 1);
+}
+
 /// Issue #14 D3: a header line without a newline is skipped in bounded
 /// memory, and the server answers what follows.
 #[test]

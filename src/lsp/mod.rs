@@ -939,39 +939,18 @@ fn is_config_uri(uri: &lsp::Uri) -> bool {
     crate::config::FILE_NAMES.contains(&last)
 }
 
-/// The configuration's `include`/`exclude` globs (relative to its directory),
-/// compiled once per lint pass: which files `alertlint check .` would pick.
-struct Wanted {
-    base: PathBuf,
-    include: Option<globset::GlobSet>,
-    exclude: Option<globset::GlobSet>,
-}
+/// The configuration's `include`/`exclude` globs, compiled once per lint
+/// pass: which files `alertlint check .` would pick (the same filter).
+struct Wanted(Option<crate::discover::Filter>);
 
 impl Wanted {
     fn new(config: &Config) -> Wanted {
-        // Invalid globs are reported by `alertlint check`; here they match nothing.
-        let compile = |patterns: &[String]| -> Option<globset::GlobSet> {
-            if patterns.is_empty() {
-                return None;
-            }
-            let mut builder = globset::GlobSetBuilder::new();
-            for glob in patterns.iter().filter_map(|p| globset::Glob::new(p).ok()) {
-                builder.add(glob);
-            }
-            builder.build().ok()
-        };
-        let base = std::fs::canonicalize(&config.base_dir).unwrap_or_else(|_| config.base_dir.clone());
-        Wanted { base, include: compile(&config.include), exclude: compile(&config.exclude) }
+        // Invalid globs are reported by `alertlint check`; here they filter nothing.
+        Wanted(crate::discover::Filter::new(config).ok())
     }
 
     fn allows(&self, path: &Path) -> bool {
-        if self.include.is_none() && self.exclude.is_none() {
-            return true;
-        }
-        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
-        self.include.as_ref().is_none_or(|set| set.is_match(relative))
-            && !self.exclude.as_ref().is_some_and(|set| set.is_match(relative))
+        self.0.as_ref().is_none_or(|filter| filter.wants(path))
     }
 }
 
