@@ -628,19 +628,7 @@ pub(crate) fn suggest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
             return Some(f);
         }
     }
-    allowed
-        .iter()
-        .map(|&c| (c, strsim::damerau_levenshtein(&lower, c), strsim::jaro_winkler(&lower, c)))
-        .filter(|&(c, dist, jw)| {
-            let max = (c.len().max(name.len()) / 3).max(1);
-            // A truncated or extended name (`keep_firing`), but not a
-            // different word that merely starts alike (`namespace`).
-            let (short, long) = if lower.len() < c.len() { (lower.as_str(), c) } else { (c, lower.as_str()) };
-            let affix = short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 4;
-            dist <= max || jw >= 0.9 || affix
-        })
-        .min_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)))
-        .map(|(c, _, _)| c)
+    crate::names::closest_field(&lower, allowed)
 }
 
 /// The dialect in which `name` is a valid field of `place`, when it is not

@@ -1,5 +1,8 @@
 //! Names and lint ids, below every other module: lint-id patterns, the ids
-//! of the registered lints, ids made at run time, and "did you mean".
+//! of the registered lints, ids made at run time, and "did you mean": one
+//! chooser per kind of vocabulary ([`closest`] for open sets of names,
+//! [`closest_field`] for rule-file fields, [`closest_by_edits`] for
+//! Alertmanager's fields and receivers), each saying why it differs.
 //!
 //! This module depends on nothing else in the crate, so that `config`,
 //! `model` and `alertmanager` can name lints without depending on `lints`
@@ -63,6 +66,25 @@ pub fn closest_by_edits<'a>(value: &str, candidates: &[&'a str]) -> Option<&'a s
         .filter(|(d, c)| *d > 0 && *d <= 2.max(c.len() / 4))
         .min()
         .map(|(_, c)| c)
+}
+
+/// The closest of a fixed set of field names to `value` (already lowercased):
+/// fewest edits (Damerau-Levenshtein, at most a third of the longer name),
+/// or Jaro-Winkler at least 0.9, or a truncated or extended name
+/// (`keep_firing`); but not a different word that merely starts alike
+/// (`namespace` for `name`). For the fields of rule files.
+pub fn closest_field<'a>(value: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|&c| (c, strsim::damerau_levenshtein(value, c), strsim::jaro_winkler(value, c)))
+        .filter(|&(c, dist, jw)| {
+            let max = (c.len().max(value.len()) / 3).max(1);
+            let (short, long) = if value.len() < c.len() { (value, c) } else { (c, value) };
+            let affix = short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 4;
+            dist <= max || jw >= 0.9 || affix
+        })
+        .min_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)))
+        .map(|(c, _, _)| c)
 }
 
 #[cfg(test)]
