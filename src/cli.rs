@@ -769,7 +769,8 @@ fn routes(args: RoutesArgs) -> ExitCode {
     config.prometheus.url = None;
     config.prometheus.metrics.clear();
     let syntax = crate::lints::yaml::syntax::SYNTAX.id;
-    let selection = crate::engine::Selection { select: vec!["routing/*".into(), syntax.into()], ignore: Vec::new() };
+    let routing = format!("{}/*", crate::lints::routing::blackhole::BLACKHOLE.family());
+    let selection = crate::engine::Selection { select: vec![routing, syntax.into()], ignore: Vec::new() };
     let mut engine = match crate::engine::Engine::new(config, selection) {
         Ok(engine) => engine,
         Err(e) => return fail(e),
@@ -858,7 +859,7 @@ fn rules() -> ExitCode {
 }
 
 fn explain(id: &str) -> ExitCode {
-    if id.starts_with("policy/") {
+    if id.strip_prefix(crate::policy::FAMILY).is_some_and(|rest| rest.starts_with('/')) {
         let policies = configured_policies();
         return match policies.iter().find(|p| p.id == id) {
             Some(policy) => write_stdout(&crate::policy::describe(policy)).err().unwrap_or(ExitCode::SUCCESS),
