@@ -167,7 +167,7 @@ fn cut_points(text: &str, part_bytes: usize) -> Option<Vec<Cut>> {
             state = group_key(without_comment(&line[key_indent.min(line.len())..]), key_indent);
             continue;
         }
-        let Some(group) = groups.last_mut() else { return None };
+        let group = groups.last_mut()?;
         state = match state {
             State::Keys(keys) if spaces == keys => group_key(without_comment(rest), keys),
             State::Keys(keys) if spaces < keys => State::NotSplit,
