@@ -70,7 +70,11 @@ struct Frame {
 }
 
 struct Builder<'a> {
+    /// The whole file (scalars are decoded from it).
     text: &'a str,
+    /// Where the part saphyr reads starts in `text` (0 unless loading a part).
+    base: usize,
+    /// Saphyr's character positions in the part read.
     chars: CharIndex<'a>,
     limits: Limits,
     frames: Vec<Frame>,
@@ -97,6 +101,10 @@ pub(crate) fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlErr
             span: Span::new(0, 0),
             message: format!("file is {} bytes, more than the limit of {} bytes", text.len(), limits.max_bytes),
         });
+    }
+    // A large rule file is loaded in parts, in parallel, when its shape allows.
+    if let Some(Ok(docs)) = super::split::load_parallel(text, limits) {
+        return Ok(docs);
     }
     let first = guarded(text, limits);
     let Err(mut error) = first else { return first };
@@ -216,21 +224,33 @@ fn translate(doc: &mut Document, patched: &Patched) {
 }
 
 fn load_events(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
+    load_range(text, 0..text.len(), limits)
+}
+
+/// Loads the documents of `text[range]` with positions in `text` (a part of
+/// a file loaded on its own; see `split`).
+pub(super) fn load_range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    limits: &Limits,
+) -> Result<Vec<Document>, YamlError> {
+    let part = text.get(range.clone()).unwrap_or_default();
     let mut b = Builder {
         text,
-        chars: CharIndex::new(text),
+        base: range.start,
+        chars: CharIndex::new(part),
         limits: *limits,
         frames: Vec::new(),
         anchors: HashMap::new(),
-        may_alias: text.contains('*'),
+        may_alias: part.contains('*'),
         alias_nodes: 0,
         alias_bytes: 0,
         docs: Vec::new(),
-        doc_start: 0,
+        doc_start: range.start,
         root: None,
-        prev_end: 0,
+        prev_end: range.start,
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(part);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| b.scan_error(&e))?;
         b.event(event, span)?;
@@ -240,7 +260,7 @@ fn load_events(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> 
 
 impl Builder<'_> {
     fn byte(&self, marker: saphyr_parser::Marker) -> usize {
-        self.chars.byte(marker.index())
+        self.base + self.chars.byte(marker.index())
     }
 
     fn span(&self, span: ParserSpan) -> Span {

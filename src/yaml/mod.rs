@@ -10,6 +10,7 @@ mod lenient;
 mod offset_map;
 mod resolve;
 mod scalar;
+mod split;
 
 pub use offset_map::{OffsetMap, Segment};
 pub use resolve::{ScalarType, resolve_plain};
