@@ -433,21 +433,29 @@ impl Engine {
             .collect()
     }
 
-    /// Runs the cross-file lints; findings come back per file.
+    /// Runs the cross-file lints (each on its own thread); findings come
+    /// back per file, in registry order.
     fn cross_file(&self, files: &[&Checked]) -> Vec<Vec<Diagnostic>> {
         let checked: Vec<CheckedFile<'_>> = files.iter().map(|c| c.checked_file()).collect();
+        let active: Vec<&dyn Lint> = self.active().collect();
+        let per_lint: Vec<Vec<Vec<Diagnostic>>> = active
+            .par_iter()
+            .map(|lint| {
+                let mut cx = WorkspaceContext {
+                    files: &checked,
+                    config: &self.config,
+                    alertmanager: self.alertmanager.as_ref(),
+                    catalog: &self.catalog,
+                    lint: lint.meta(),
+                    out: vec![Vec::new(); checked.len()],
+                };
+                lint.check_workspace(&mut cx);
+                cx.out
+            })
+            .collect();
         let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
-        for lint in self.active() {
-            let mut cx = WorkspaceContext {
-                files: &checked,
-                config: &self.config,
-                alertmanager: self.alertmanager.as_ref(),
-                catalog: &self.catalog,
-                lint: lint.meta(),
-                out: vec![Vec::new(); checked.len()],
-            };
-            lint.check_workspace(&mut cx);
-            for (all, found) in cross.iter_mut().zip(cx.out) {
+        for found in per_lint {
+            for (all, found) in cross.iter_mut().zip(found) {
                 all.extend(found);
             }
         }
