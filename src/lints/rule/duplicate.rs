@@ -70,7 +70,7 @@ struct Duplicate;
 type Identity<'a> = (usize, bool, &'a str, BTreeMap<&'a str, &'a str>);
 
 /// A rule, its group and the index of its file.
-type Copy<'a> = (usize, &'a Group, &'a Rule);
+type RuleAt<'a> = (usize, &'a Group, &'a Rule);
 
 /// Copies of one identity remembered to compare later ones with.
 const MAX_VARIANTS: usize = 32;
@@ -187,7 +187,7 @@ impl Lint for Duplicate {
         let mut canonical_seen: HashSet<PathBuf> = HashSet::new();
         // Rules of the same scope, kind and name; most names occur once, so
         // labels are merged only for the others.
-        let mut by_name: HashMap<(usize, bool, &str), Vec<Copy<'_>>> = HashMap::new();
+        let mut by_name: HashMap<(usize, bool, &str), Vec<RuleAt<'_>>> = HashMap::new();
         for (index, checked) in cx.files.iter().enumerate() {
             let path = Path::new(checked.file.name());
             let scope = cx.config.load_scope(path);
@@ -210,7 +210,7 @@ impl Lint for Duplicate {
                 }
             }
         }
-        let mut by_identity: HashMap<Identity<'_>, Vec<Copy<'_>>> = HashMap::new();
+        let mut by_identity: HashMap<Identity<'_>, Vec<RuleAt<'_>>> = HashMap::new();
         for ((scope, alert, name), rules) in by_name.into_iter().filter(|(_, rules)| rules.len() > 1) {
             for (index, group, rule) in rules {
                 // Rule labels override group labels; later keys win. A map
