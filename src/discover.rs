@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use globset::{GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, ConfigError};
@@ -154,28 +156,19 @@ pub fn discover(
     pick: &mut dyn FnMut(&Path) -> Result<Pick, ConfigError>,
 ) -> Result<Discovered, ConfigError> {
     let mut found = Discovered::default();
+    // Files are listed first, in order, then read in parallel: the reads
+    // are a good part of a large run.
+    let mut steps: Vec<Step> = Vec::new();
     for path in paths {
         let metadata = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                found.errors.push(format!("{}: {e}", path.display()));
+                steps.push(Step::Error(format!("{}: {e}", path.display())));
                 continue;
             }
         };
         if !metadata.is_dir() {
-            match crate::read::read_bytes(path, limit) {
-                Ok(bytes) => {
-                    found.files.push(Found { path: path.clone(), named: true, root: None, bytes, oversized: false })
-                }
-                Err(crate::read::ReadError::TooLarge(_)) => found.files.push(Found {
-                    path: path.clone(),
-                    named: true,
-                    root: None,
-                    bytes: Vec::new(),
-                    oversized: true,
-                }),
-                Err(e) => found.errors.push(format!("{}: {e}", path.display())),
-            }
+            steps.push(Step::Read { path: path.clone(), how: None, root: None });
             continue;
         }
         let root = found.dirs.len();
@@ -185,7 +178,7 @@ pub fn discover(
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    found.errors.push(e.to_string());
+                    steps.push(Step::Error(e.to_string()));
                     continue;
                 }
             };
@@ -197,29 +190,46 @@ pub fn discover(
             if how == Pick::Skip {
                 continue;
             }
-            match read_candidate(p, how, limit) {
-                Ok(Some(bytes)) => found.files.push(Found {
-                    path: p.to_path_buf(),
-                    named: false,
-                    root: Some(root),
-                    bytes,
-                    oversized: false,
-                }),
-                Ok(None) => {}
-                Err(crate::read::ReadError::TooLarge(_)) => found.files.push(Found {
-                    path: p.to_path_buf(),
-                    named: false,
-                    root: Some(root),
-                    bytes: Vec::new(),
-                    oversized: true,
-                }),
-                Err(e) => found.errors.push(format!("{}: {e}", p.display())),
+            steps.push(Step::Read { path: p.to_path_buf(), how: Some(how), root: Some(root) });
+        }
+    }
+    let read: Vec<Option<Result<Option<Vec<u8>>, crate::read::ReadError>>> = steps
+        .par_iter()
+        .map(|step| match step {
+            Step::Error(_) => None,
+            Step::Read { path, how: None, .. } => Some(crate::read::read_bytes(path, limit).map(Some)),
+            Step::Read { path, how: Some(how), .. } => Some(read_candidate(path, *how, limit)),
+        })
+        .collect();
+    for (step, read) in steps.into_iter().zip(read) {
+        let (path, named, root) = match step {
+            Step::Error(message) => {
+                found.errors.push(message);
+                continue;
             }
+            Step::Read { path, how, root } => (path, how.is_none(), root),
+        };
+        let Some(read) = read else { continue };
+        match read {
+            Ok(Some(bytes)) => found.files.push(Found { path, named, root, bytes, oversized: false }),
+            Ok(None) => {}
+            Err(crate::read::ReadError::TooLarge(_)) => {
+                found.files.push(Found { path, named, root, bytes: Vec::new(), oversized: true })
+            }
+            Err(e) => found.errors.push(format!("{}: {e}", path.display())),
         }
     }
     found.files.sort_by(|a, b| a.path.cmp(&b.path).then(b.named.cmp(&a.named)));
     found.files.dedup_by(|later, first| later.path == first.path);
     Ok(found)
+}
+
+/// What discovery does, in order: report an error, or read a file (named
+/// on the command line when `how` is `None`, found in directory `root`
+/// otherwise).
+enum Step {
+    Error(String),
+    Read { path: PathBuf, how: Option<Pick>, root: Option<usize> },
 }
 
 /// The bytes of a file found by a walk, when they may be a rule file.

@@ -103,6 +103,9 @@ pub struct Engine {
     policy_ids: Vec<&'static str>,
     /// The server's answers, kept for the engine's lifetime.
     memo: Option<Arc<Memo>>,
+    /// Whether parsed templates are kept after the per-file pass, to be
+    /// reused by [`Engine::check_file_after`].
+    keep_templates: bool,
     /// Whether a file that is YAML but not rules gets the `rule/not-rules`
     /// note (files named on the command line do; editors' buffers do not).
     note_not_rules: bool,
@@ -151,6 +154,7 @@ impl Engine {
             prometheus: None,
             memo: None,
             note_not_rules: false,
+            keep_templates: false,
         };
         engine.active = (0..engine.lints.len())
             .filter(|&i| engine.effective_severity(engine.lints[i].meta().id).is_some())
@@ -256,6 +260,12 @@ impl Engine {
         self.note_not_rules = note;
     }
 
+    /// Keeps parsed templates with each checked file, so that
+    /// [`Engine::check_file_after`] reuses them too (more memory per file).
+    pub fn keep_templates(&mut self, keep: bool) {
+        self.keep_templates = keep;
+    }
+
     /// Answers online lints from `api` instead of a server (lint examples).
     pub fn set_prometheus_api(&mut self, api: Arc<dyn Api>, settings: ServerSettings) {
         self.catalog.set_online(Online { api, settings });
@@ -323,7 +333,8 @@ impl Engine {
         let loaded: Vec<Loaded> = inputs.into_par_iter().map(|input| self.load(input)).collect();
         // Conventions are read from every file before any file is linted.
         let conventions = Conventions::infer(&self.config, loaded.iter().filter_map(Loaded::model));
-        let files: Vec<Checked> = loaded.into_par_iter().map(|loaded| self.lint_loaded(loaded, &conventions)).collect();
+        let files: Vec<Checked> =
+            loaded.into_par_iter().map(|loaded| self.lint_loaded(loaded, &conventions, &Reuse::default())).collect();
         let refs: Vec<&Checked> = files.iter().collect();
         let cross = self.cross_file(&refs);
         drop(refs);
@@ -427,21 +438,29 @@ impl Engine {
             .collect()
     }
 
-    /// Runs the cross-file lints; findings come back per file.
+    /// Runs the cross-file lints (each on its own thread); findings come
+    /// back per file, in registry order.
     fn cross_file(&self, files: &[&Checked]) -> Vec<Vec<Diagnostic>> {
         let checked: Vec<CheckedFile<'_>> = files.iter().map(|c| c.checked_file()).collect();
+        let active: Vec<&dyn Lint> = self.active().collect();
+        let per_lint: Vec<Vec<Vec<Diagnostic>>> = active
+            .par_iter()
+            .map(|lint| {
+                let mut cx = WorkspaceContext {
+                    files: &checked,
+                    config: &self.config,
+                    alertmanager: self.alertmanager.as_ref(),
+                    catalog: &self.catalog,
+                    lint: lint.meta(),
+                    out: vec![Vec::new(); checked.len()],
+                };
+                lint.check_workspace(&mut cx);
+                cx.out
+            })
+            .collect();
         let mut cross: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
-        for lint in self.active() {
-            let mut cx = WorkspaceContext {
-                files: &checked,
-                config: &self.config,
-                alertmanager: self.alertmanager.as_ref(),
-                catalog: &self.catalog,
-                lint: lint.meta(),
-                out: vec![Vec::new(); checked.len()],
-            };
-            lint.check_workspace(&mut cx);
-            for (all, found) in cross.iter_mut().zip(cx.out) {
+        for found in per_lint {
+            for (all, found) in cross.iter_mut().zip(found) {
                 all.extend(found);
             }
         }
@@ -456,9 +475,18 @@ impl Engine {
     /// Loads, parses and lints one file (per-file lints only), with the
     /// conventions read from this file alone.
     pub fn check_file(&self, input: Input) -> Checked {
+        self.check_file_after(input, None)
+    }
+
+    /// [`Engine::check_file`] for a new version of a document checked
+    /// before (by this engine): expressions that did not change are not
+    /// parsed again. The language server re-checks a document after each
+    /// edit, which mostly leaves all but one rule as they were.
+    pub fn check_file_after(&self, input: Input, previous: Option<&Checked>) -> Checked {
+        let reuse = previous.map(Reuse::from_checked).unwrap_or_default();
         let loaded = self.load(input);
         let conventions = Conventions::infer(&self.config, loaded.model());
-        self.lint_loaded(loaded, &conventions)
+        self.lint_loaded(loaded, &conventions, &reuse)
     }
 
     /// The conventions the rule files in `inputs` follow, with what the
@@ -494,12 +522,12 @@ impl Engine {
     }
 
     /// Runs the per-file lints on a loaded file.
-    fn lint_loaded(&self, loaded: Loaded, conventions: &Conventions) -> Checked {
+    fn lint_loaded(&self, loaded: Loaded, conventions: &Conventions, reuse: &Reuse<'_>) -> Checked {
         let (file, model, mut diagnostics) = match loaded {
             Loaded::Done(checked) => return checked,
             Loaded::Model { file, model, diagnostics } => (file, model, diagnostics),
         };
-        let parsed = self.run_lints(&file, &model, conventions, &mut diagnostics);
+        let parsed = self.run_lints(&file, &model, conventions, reuse, &mut diagnostics);
         let directives = suppress::scan(&file, &model);
         Checked { file, model, parsed, diagnostics, directives }
     }
@@ -509,6 +537,7 @@ impl Engine {
         file: &SourceFile,
         model: &RuleFile,
         conventions: &Conventions,
+        reuse: &Reuse<'_>,
         out: &mut Vec<Diagnostic>,
     ) -> ParsedFile {
         let mut cx = self.file_context(file, model, conventions, out);
@@ -519,7 +548,7 @@ impl Engine {
         // Groups are the unit of parallel work: one large file does not
         // serialise the run.
         let per_group: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> =
-            model.groups.par_iter().map(|group| self.check_group(file, model, conventions, group)).collect();
+            model.groups.par_iter().map(|group| self.check_group(file, model, conventions, reuse, group)).collect();
         let mut parsed = ParsedFile { groups: Vec::with_capacity(per_group.len()) };
         for (rules, found) in per_group {
             parsed.groups.push(rules);
@@ -585,6 +614,7 @@ impl Engine {
         file: &SourceFile,
         model: &RuleFile,
         conventions: &Conventions,
+        reuse: &Reuse<'_>,
         group: &Group,
     ) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
         let mut out = Vec::new();
@@ -608,7 +638,7 @@ impl Engine {
                 let mut cx = self.file_context(file, model, conventions, &mut out);
                 cx.group = Some(&group.name.value);
                 for rule in chunk {
-                    parsed_rules.push(self.check_rule(&mut cx, &policies, group, rule));
+                    parsed_rules.push(self.check_rule(&mut cx, &policies, reuse, group, rule));
                 }
                 (parsed_rules, out)
             })
@@ -626,15 +656,16 @@ impl Engine {
         &self,
         cx: &mut FileContext<'a>,
         policies: &crate::lints::policies::FilePolicies<'_>,
+        reuse: &Reuse<'_>,
         group: &Group,
         rule: &'a Rule,
     ) -> ParsedRule {
         cx.rule = Some(&rule.name.value);
-        let mut parsed = self.parse_rule(group, rule);
+        let mut parsed = self.parse_rule(group, rule, reuse);
         let rcx = RuleContext {
             group,
             rule,
-            expr: parsed.expr.as_ref(),
+            expr: parsed.expr.as_deref(),
             parsed: &parsed,
             label_templates: &parsed.label_templates,
             annotation_templates: &parsed.annotation_templates,
@@ -645,9 +676,12 @@ impl Engine {
         }
         policies.check_rule(cx, &rcx);
         // Only per-file lints read templates: keep what cross-file lints
-        // and routing read.
-        parsed.label_templates = Vec::new();
-        parsed.annotation_templates = Vec::new();
+        // and routing read (and the templates, for an engine that checks
+        // documents again after edits).
+        if !self.keep_templates {
+            parsed.label_templates = Vec::new();
+            parsed.annotation_templates = Vec::new();
+        }
         parsed.template_errors = Vec::new();
         parsed.expr_errors = Vec::new();
         parsed
@@ -655,32 +689,43 @@ impl Engine {
 
     /// Parses a rule's expression and templates, and routes its alert: once,
     /// for every lint.
-    fn parse_rule(&self, group: &Group, rule: &Rule) -> ParsedRule {
+    fn parse_rule(&self, group: &Group, rule: &Rule, reuse: &Reuse<'_>) -> ParsedRule {
         let mut parsed = ParsedRule::default();
         if !self.needs_parse {
             return parsed;
         }
         if let Some(text) = &rule.expr {
-            match promql::parse(&text.value, &self.promql_options) {
-                Ok(expr) => {
-                    parsed.expr = Some(expr);
-                    parsed.expr_parsed = true;
+            // Positions in a parsed expression are relative to its text: the
+            // same text anywhere in the file gives the same tree.
+            if let Some(expr) = reuse.exprs.get(text.value.as_str()) {
+                parsed.expr = Some(expr.clone());
+                parsed.expr_parsed = true;
+            } else {
+                match promql::parse(&text.value, &self.promql_options) {
+                    Ok(expr) => {
+                        parsed.expr = Some(Arc::new(expr));
+                        parsed.expr_parsed = true;
+                    }
+                    Err(errors) => parsed.expr_errors = errors,
                 }
-                Err(errors) => parsed.expr_errors = errors,
             }
         }
         // Prometheus expands (and so parses) templates of alerting rules only.
         let is_alert = rule.kind == RuleKind::Alert;
         let mut errors = Vec::new();
-        let mut parse_templates = |what: &str, pairs: &[KeyValue]| -> Vec<Option<Template>> {
+        let mut parse_templates = |what: &str, pairs: &[KeyValue]| -> Vec<Option<Arc<Template>>> {
             pairs
                 .iter()
                 .map(|kv| {
                     if !is_alert {
                         return None;
                     }
+                    // Like expressions, templates are positioned in their own text.
+                    if let Some(t) = reuse.templates.get(&(kv.value.value.as_str(), rule.name.value.as_str())) {
+                        return Some(t.clone());
+                    }
                     match template::parse_for_alert(&kv.value.value, &rule.name.value) {
-                        Ok(t) => Some(t),
+                        Ok(t) => Some(Arc::new(t)),
                         Err(error) => {
                             errors.push((
                                 kv.value.to_file(error.span),
@@ -701,7 +746,7 @@ impl Engine {
                 &self.config.prometheus.external_labels,
                 group,
                 rule,
-                parsed.expr.as_ref(),
+                parsed.expr.as_deref(),
             ));
         }
         parsed
@@ -726,6 +771,36 @@ impl Engine {
 /// indexed: no rule file is this big, and building line tables for one costs
 /// seconds and hundreds of megabytes for nothing.
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
+
+/// What an earlier check of the same document parsed, to be reused where
+/// the text did not change.
+#[derive(Default)]
+struct Reuse<'a> {
+    /// Parsed expressions by their text.
+    exprs: HashMap<&'a str, Arc<promql::Expr>>,
+    /// Parsed templates by their text and the alert's name.
+    templates: HashMap<(&'a str, &'a str), Arc<Template>>,
+}
+
+impl<'a> Reuse<'a> {
+    fn from_checked(checked: &'a Checked) -> Reuse<'a> {
+        let (mut exprs, mut templates) = (HashMap::new(), HashMap::new());
+        for (group, parsed) in checked.model.groups.iter().zip(&checked.parsed.groups) {
+            for (rule, parsed) in group.rules.iter().zip(parsed) {
+                if let (Some(text), Some(expr)) = (&rule.expr, &parsed.expr) {
+                    exprs.insert(text.value.as_str(), expr.clone());
+                }
+                let pairs = rule.labels.iter().zip(&parsed.label_templates);
+                for (kv, template) in pairs.chain(rule.annotations.iter().zip(&parsed.annotation_templates)) {
+                    if let Some(template) = template {
+                        templates.insert((kv.value.value.as_str(), rule.name.value.as_str()), template.clone());
+                    }
+                }
+            }
+        }
+        Reuse { exprs, templates }
+    }
+}
 
 /// Rules of one group checked by one parallel task.
 const RULES_PER_TASK: usize = 64;
@@ -884,5 +959,35 @@ impl Api for Memo {
 
     fn stats(&self) -> catalog::prometheus::Stats {
         self.api.stats()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEFORE: &str = "groups:\n  - name: api\n    rules:\n      - alert: ErrorsHigh\n        expr: sum by (job) (rate(errors_total[5m])) > 1\n        for: 5m\n        labels:\n          severity: page\n        annotations:\n          summary: \"{{ $labels.job }} fails {{ $labels.instance }}\"\n      - alert: Down\n        expr: up == 0\n        for: 1m\n        annotations:\n          summary: \"{{ $labels.instance }} is down\"\n";
+
+    fn input(text: &str) -> Input {
+        Input { name: "rules.yaml".into(), bytes: text.as_bytes().to_vec() }
+    }
+
+    /// An edit in front of the rules moves them: reused parses must give the
+    /// findings of a fresh check, at the new positions.
+    #[test]
+    fn a_check_after_an_edit_reuses_parses_and_finds_the_same() {
+        let mut engine = Engine::new(Config::default(), Selection::default()).expect("engine");
+        engine.keep_templates(true);
+        let before = engine.check_file(input(BEFORE));
+        let after_text = BEFORE.replace("for: 1m", "for: 0s").replacen("groups:\n", "groups:\n\n# moved\n", 1);
+        let reused = engine.check_file_after(input(&after_text), Some(&before));
+        let fresh = engine.check_file(input(&after_text));
+        assert!(!fresh.diagnostics.is_empty(), "the edited file has findings to compare");
+        assert_eq!(reused.diagnostics, fresh.diagnostics);
+        let expr = |c: &Checked, r: usize| c.parsed.groups[0][r].expr.clone().expect("parsed");
+        assert!(Arc::ptr_eq(&expr(&before, 0), &expr(&reused, 0)), "an unchanged expression is not parsed again");
+        assert!(!Arc::ptr_eq(&expr(&before, 0), &expr(&fresh, 0)));
+        let template = |c: &Checked| c.parsed.groups[0][1].annotation_templates[0].clone().expect("template");
+        assert!(Arc::ptr_eq(&template(&before), &template(&reused)));
     }
 }

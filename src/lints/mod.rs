@@ -337,7 +337,7 @@ pub use crate::names::{closest, intern_id, pattern_is_known, pattern_matches};
 pub struct ParsedRule {
     /// The parsed expression; `None` when it is missing or does not parse,
     /// and after the per-file pass unless a cross-file lint reads it.
-    pub expr: Option<crate::promql::Expr>,
+    pub expr: Option<std::sync::Arc<crate::promql::Expr>>,
     /// Whether the expression parsed (kept when `expr` itself is dropped
     /// because no cross-file lint reads it).
     pub expr_parsed: bool,
@@ -346,9 +346,9 @@ pub struct ParsedRule {
     /// Parsed label values, aligned with `rule.labels`; `None` for recording
     /// rules (Prometheus does not expand their labels) and templates that do
     /// not parse. Dropped after the per-file pass.
-    pub label_templates: Vec<Option<crate::template::Template>>,
+    pub label_templates: Vec<Option<std::sync::Arc<crate::template::Template>>>,
     /// Parsed annotation values, aligned with `rule.annotations`.
-    pub annotation_templates: Vec<Option<crate::template::Template>>,
+    pub annotation_templates: Vec<Option<std::sync::Arc<crate::template::Template>>>,
     /// Templates that do not parse: the file span and the message
     /// (reported by `template/syntax`).
     pub template_errors: Vec<(Span, String)>,
@@ -380,9 +380,9 @@ pub struct RuleContext<'a> {
     pub parsed: &'a ParsedRule,
     /// Parsed label values, aligned with `rule.labels`; `None` for recording
     /// rules (Prometheus does not expand their labels) and templates that do not parse.
-    pub label_templates: &'a [Option<crate::template::Template>],
+    pub label_templates: &'a [Option<std::sync::Arc<crate::template::Template>>],
     /// Parsed annotation values, aligned with `rule.annotations`.
-    pub annotation_templates: &'a [Option<crate::template::Template>],
+    pub annotation_templates: &'a [Option<std::sync::Arc<crate::template::Template>>],
 }
 
 impl RuleContext<'_> {

@@ -492,7 +492,14 @@ impl<W: Write> Server<W> {
                 stamps.push((am.clone(), modified(am)));
             }
         }
-        let engine = config.and_then(|c| Engine::new(c, Selection::default())).map(Arc::new);
+        let engine = config
+            .and_then(|c| Engine::new(c, Selection::default()))
+            .map(|mut engine| {
+                // Documents are checked again after each edit: keep what can be reused.
+                engine.keep_templates(true);
+                engine
+            })
+            .map(Arc::new);
         self.engines.insert(key, EngineSlot { engine: engine.clone(), stamps });
         engine
     }
@@ -536,14 +543,25 @@ impl<W: Write> Server<W> {
             });
             match cached.and_then(|l| l.checked.clone()) {
                 Some(checked) => open.push((key.clone(), name, checked)),
-                None => to_check.push((key.clone(), name, document.text.clone())),
+                None => {
+                    // The document's previous check, when made by this
+                    // engine under this name: what did not change in the
+                    // text is not parsed again.
+                    let previous = self
+                        .results
+                        .get(key)
+                        .filter(|l| l.engine.as_ref().is_some_and(|e| Arc::ptr_eq(e, &engine)) && l.name == name)
+                        .and_then(|l| l.checked.clone());
+                    to_check.push((key.clone(), name, document.text.clone(), previous));
+                }
             }
         }
         let fresh: Vec<(String, String, Option<Checked>)> = to_check
             .into_par_iter()
-            .map(|(key, name, text)| {
+            .map(|(key, name, text, previous)| {
                 let input = Input { name: name.clone(), bytes: text.into_bytes() };
-                let checked = catch_unwind(AssertUnwindSafe(|| engine.check_file(input))).ok();
+                let checked =
+                    catch_unwind(AssertUnwindSafe(|| engine.check_file_after(input, previous.as_deref()))).ok();
                 (key, name, checked)
             })
             .collect();

@@ -48,7 +48,7 @@ pub fn parse_all<'a>(files: &'a [CheckedFile<'a>]) -> Vec<(usize, &'a Group, &'a
     for (index, file) in files.iter().enumerate() {
         for (g, group) in file.model.groups.iter().enumerate() {
             for (r, rule) in group.rules.iter().enumerate() {
-                if let Some(expr) = file.parsed.rule(g, r).and_then(|p| p.expr.as_ref()) {
+                if let Some(expr) = file.parsed.rule(g, r).and_then(|p| p.expr.as_deref()) {
                     out.push((index, group, rule, expr));
                 }
             }

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
 
 crate::declare_lint! {
@@ -85,6 +87,15 @@ impl Lint for Dependency {
             return;
         }
         let parsed = crate::lints::metric::parse_all(cx.files);
+        // Recorded names split into their parts, by number of parts: a typo
+        // is looked for among names with as many parts.
+        let mut by_parts: HashMap<usize, Vec<(&str, Vec<&str>)>> = HashMap::new();
+        for r in &recorded {
+            let parts: Vec<&str> = r.split(':').collect();
+            by_parts.entry(parts.len()).or_default().push((r.as_str(), parts));
+        }
+        let mut suggestions: HashMap<(&str, &str), Option<String>> = HashMap::new();
+        let mut reported: HashSet<(usize, &str, &str, &str)> = HashSet::new();
         let mut found = Vec::new();
         for (file, group, rule, expr) in &parsed {
             for u in crate::lints::metric::uses(*file, group, rule, expr, &recorded, false) {
@@ -94,18 +105,24 @@ impl Lint for Dependency {
                 if !name.contains(':') || name.starts_with(':') {
                     continue;
                 }
-                if found.iter().any(|f: &(usize, crate::span::Span, String, Option<String>, String, String)| {
-                    f.0 == *file && f.2 == name && f.5 == rule.name.value && f.4 == group.name.value
-                }) {
+                if !reported.insert((*file, name, rule.name.value.as_str(), group.name.value.as_str())) {
                     continue;
                 }
                 // A likely typo differs in one part of `level:metric:operations` only.
-                let parts: Vec<&str> = name.split(':').collect();
-                let similar = recorded.iter().map(String::as_str).filter(|r| *r != rule.name.value).filter(|r| {
-                    let other: Vec<&str> = r.split(':').collect();
-                    other.len() == parts.len() && other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1
-                });
-                let suggestion = crate::lints::closest(name, similar).map(str::to_string);
+                let suggestion = suggestions
+                    .entry((name, rule.name.value.as_str()))
+                    .or_insert_with(|| {
+                        let parts: Vec<&str> = name.split(':').collect();
+                        let candidates = by_parts.get(&parts.len()).map(Vec::as_slice).unwrap_or_default();
+                        let similar = candidates
+                            .iter()
+                            .filter(|(r, other)| {
+                                *r != rule.name.value && other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1
+                            })
+                            .map(|(r, _)| *r);
+                        crate::lints::closest(name, similar).map(str::to_string)
+                    })
+                    .clone();
                 found.push((
                     u.file,
                     u.name_span,

@@ -69,6 +69,9 @@ struct Duplicate;
 /// the scopes met), kind, name and merged labels.
 type Identity<'a> = (usize, bool, &'a str, BTreeMap<&'a str, &'a str>);
 
+/// A rule, its group and the index of its file.
+type RuleAt<'a> = (usize, &'a Group, &'a Rule);
+
 /// Copies of one identity remembered to compare later ones with.
 const MAX_VARIANTS: usize = 32;
 
@@ -180,35 +183,45 @@ impl Lint for Duplicate {
     fn check_workspace(&self, cx: &mut WorkspaceContext<'_>) {
         // Rules grouped by identity, in file order. Only identities held by
         // more than one rule are compared further (their expressions parsed).
-        let mut scopes: Vec<LoadScope> = Vec::new();
+        let mut scopes: HashMap<LoadScope, usize> = HashMap::new();
         let mut canonical_seen: HashSet<PathBuf> = HashSet::new();
-        let mut by_identity: HashMap<Identity<'_>, Vec<(usize, &Group, &Rule)>> = HashMap::new();
+        // Rules of the same scope, kind and name; most names occur once, so
+        // labels are merged only for the others.
+        let mut by_name: HashMap<(usize, bool, &str), Vec<RuleAt<'_>>> = HashMap::new();
         for (index, checked) in cx.files.iter().enumerate() {
             let path = Path::new(checked.file.name());
+            let scope = cx.config.load_scope(path);
             // The same file reached twice (a symlink, or named twice) is one file.
-            if let Ok(canonical) = std::fs::canonicalize(path)
+            let canonical = match &scope {
+                LoadScope::Alone(canonical) => Ok(canonical.clone()),
+                LoadScope::Server(_) => std::fs::canonicalize(path),
+            };
+            if let Ok(canonical) = canonical
                 && !canonical_seen.insert(canonical)
             {
                 continue;
             }
-            let scope = cx.config.load_scope(path);
-            let scope = scopes.iter().position(|s| *s == scope).unwrap_or_else(|| {
-                scopes.push(scope);
-                scopes.len() - 1
-            });
+            let next = scopes.len();
+            let scope = *scopes.entry(scope).or_insert(next);
             for group in &checked.model.groups {
                 for rule in &group.rules {
-                    // Rule labels override group labels; later keys win. A
-                    // map keeps this linear in the number of labels.
-                    let merged: BTreeMap<&str, &str> = group
-                        .labels
-                        .iter()
-                        .chain(&rule.labels)
-                        .map(|kv| (kv.key.value.as_str(), kv.value.value.as_str()))
-                        .collect();
-                    let identity = (scope, rule.kind == RuleKind::Alert, rule.name.value.as_str(), merged);
-                    by_identity.entry(identity).or_default().push((index, group, rule));
+                    let name = (scope, rule.kind == RuleKind::Alert, rule.name.value.as_str());
+                    by_name.entry(name).or_default().push((index, group, rule));
                 }
+            }
+        }
+        let mut by_identity: HashMap<Identity<'_>, Vec<RuleAt<'_>>> = HashMap::new();
+        for ((scope, alert, name), rules) in by_name.into_iter().filter(|(_, rules)| rules.len() > 1) {
+            for (index, group, rule) in rules {
+                // Rule labels override group labels; later keys win. A map
+                // keeps this linear in the number of labels.
+                let merged: BTreeMap<&str, &str> = group
+                    .labels
+                    .iter()
+                    .chain(&rule.labels)
+                    .map(|kv| (kv.key.value.as_str(), kv.value.value.as_str()))
+                    .collect();
+                by_identity.entry((scope, alert, name, merged)).or_default().push((index, group, rule));
             }
         }
         let mut found = Vec::new();
