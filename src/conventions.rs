@@ -113,10 +113,21 @@ pub struct Conventions {
     dirs: HashMap<String, Usage>,
 }
 
+/// A key in lower case with `-` as `_` (`Runbook-URL` → `runbook_url`);
+/// most keys already are, and are not copied.
+fn normal_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.bytes().any(|b| b.is_ascii_uppercase() || b == b'-') {
+        std::borrow::Cow::Owned(key.to_ascii_lowercase().replace('-', "_"))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}
+
 /// Whether an annotation or label key names a runbook (or a playbook or
 /// procedure document). Dashboards and graphs are never runbooks.
 pub fn names_runbook(key: &str) -> bool {
-    let k = key.to_ascii_lowercase().replace('-', "_");
+    let k = normal_key(key);
+    let k: &str = &k;
     if ["dashboard", "grafana", "panel", "graph", "chart"].iter().any(|w| k.contains(w)) {
         return false;
     }
@@ -124,22 +135,24 @@ pub fn names_runbook(key: &str) -> bool {
         || k == "sop"
         || k.starts_with("sop_")
         || k.ends_with("_sop")
-        || matches!(k.as_str(), "documentation" | "docs" | "doc" | "doc_url" | "docs_url" | "doc_link" | "docs_link")
-        || matches!(k.as_str(), "wiki" | "wiki_url" | "wiki_link" | "procedure" | "procedure_url")
+        || matches!(k, "documentation" | "docs" | "doc" | "doc_url" | "docs_url" | "doc_link" | "docs_link")
+        || matches!(k, "wiki" | "wiki_url" | "wiki_link" | "procedure" | "procedure_url")
 }
 
 /// Whether a key says outright that it holds a runbook (`runbook_url`,
 /// `playbook`), whatever its value: such a value that is no link is a mistake.
 pub fn names_runbook_explicitly(key: &str) -> bool {
-    let k = key.to_ascii_lowercase().replace('-', "_");
+    let k = normal_key(key);
+    let k: &str = &k;
     names_runbook(key) && ["runbook", "run_book", "playbook", "play_book"].iter().any(|w| k.contains(w))
 }
 
 /// Whether a label key names the alert's owner.
 pub fn names_owner(key: &str) -> bool {
-    let k = key.to_ascii_lowercase().replace('-', "_");
+    let k = normal_key(key);
+    let k: &str = &k;
     matches!(
-        k.as_str(),
+        k,
         "team"
             | "owner"
             | "owners"
@@ -159,8 +172,9 @@ pub fn names_owner(key: &str) -> bool {
 
 /// Whether a label key holds the alert's severity.
 pub fn names_severity(key: &str) -> bool {
-    let k = key.to_ascii_lowercase().replace('-', "_");
-    matches!(k.as_str(), "severity" | "level" | "priority" | "urgency" | "criticality" | "sev" | "alert_level")
+    let k = normal_key(key);
+    let k: &str = &k;
+    matches!(k, "severity" | "level" | "priority" | "urgency" | "criticality" | "sev" | "alert_level")
         || k.ends_with("_severity")
         || k.starts_with("severity_")
 }

@@ -547,8 +547,12 @@ impl Engine {
         }
         // Groups are the unit of parallel work: one large file does not
         // serialise the run.
-        let per_group: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> =
-            model.groups.par_iter().map(|group| self.check_group(file, model, conventions, reuse, group)).collect();
+        let per_group: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> = model
+            .groups
+            .par_iter()
+            .enumerate()
+            .map(|(g, group)| self.check_group(file, model, conventions, reuse, g, group))
+            .collect();
         let mut parsed = ParsedFile { groups: Vec::with_capacity(per_group.len()) };
         for (rules, found) in per_group {
             parsed.groups.push(rules);
@@ -615,6 +619,7 @@ impl Engine {
         model: &RuleFile,
         conventions: &Conventions,
         reuse: &Reuse<'_>,
+        g: usize,
         group: &Group,
     ) -> (Vec<ParsedRule>, Vec<Diagnostic>) {
         let mut out = Vec::new();
@@ -632,13 +637,15 @@ impl Engine {
         let chunks: Vec<(Vec<ParsedRule>, Vec<Diagnostic>)> = group
             .rules
             .par_chunks(RULES_PER_TASK)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(c, chunk)| {
                 let mut out = Vec::new();
                 let mut parsed_rules = Vec::with_capacity(chunk.len());
                 let mut cx = self.file_context(file, model, conventions, &mut out);
                 cx.group = Some(&group.name.value);
-                for rule in chunk {
-                    parsed_rules.push(self.check_rule(&mut cx, &policies, reuse, group, rule));
+                for (i, rule) in chunk.iter().enumerate() {
+                    let at = (g, c * RULES_PER_TASK + i);
+                    parsed_rules.push(self.check_rule(&mut cx, &policies, reuse, at, group, rule));
                 }
                 (parsed_rules, out)
             })
@@ -657,11 +664,12 @@ impl Engine {
         cx: &mut FileContext<'a>,
         policies: &crate::lints::policies::FilePolicies<'_>,
         reuse: &Reuse<'_>,
+        at: (usize, usize),
         group: &Group,
         rule: &'a Rule,
     ) -> ParsedRule {
         cx.rule = Some(&rule.name.value);
-        let mut parsed = self.parse_rule(group, rule, reuse);
+        let mut parsed = self.parse_rule(group, rule, at, reuse);
         let rcx = RuleContext {
             group,
             rule,
@@ -689,7 +697,8 @@ impl Engine {
 
     /// Parses a rule's expression and templates, and routes its alert: once,
     /// for every lint.
-    fn parse_rule(&self, group: &Group, rule: &Rule, reuse: &Reuse<'_>) -> ParsedRule {
+    /// `at` is the rule's place in the file: group and rule index.
+    fn parse_rule(&self, group: &Group, rule: &Rule, at: (usize, usize), reuse: &Reuse<'_>) -> ParsedRule {
         let mut parsed = ParsedRule::default();
         if !self.needs_parse {
             return parsed;
@@ -697,8 +706,8 @@ impl Engine {
         if let Some(text) = &rule.expr {
             // Positions in a parsed expression are relative to its text: the
             // same text anywhere in the file gives the same tree.
-            if let Some(expr) = reuse.exprs.get(text.value.as_str()) {
-                parsed.expr = Some(expr.clone());
+            if let Some(expr) = reuse.expr(at, rule, &text.value) {
+                parsed.expr = Some(expr);
                 parsed.expr_parsed = true;
             } else {
                 match promql::parse(&text.value, &self.promql_options) {
@@ -713,16 +722,17 @@ impl Engine {
         // Prometheus expands (and so parses) templates of alerting rules only.
         let is_alert = rule.kind == RuleKind::Alert;
         let mut errors = Vec::new();
-        let mut parse_templates = |what: &str, pairs: &[KeyValue]| -> Vec<Option<Arc<Template>>> {
+        let mut parse_templates = |what: &str, pairs: &[KeyValue], labels: bool| -> Vec<Option<Arc<Template>>> {
             pairs
                 .iter()
-                .map(|kv| {
+                .enumerate()
+                .map(|(index, kv)| {
                     if !is_alert {
                         return None;
                     }
                     // Like expressions, templates are positioned in their own text.
-                    if let Some(t) = reuse.templates.get(&(kv.value.value.as_str(), rule.name.value.as_str())) {
-                        return Some(t.clone());
+                    if let Some(t) = reuse.template(at, rule, (labels, index), &kv.value.value) {
+                        return Some(t);
                     }
                     match template::parse_for_alert(&kv.value.value, &rule.name.value) {
                         Ok(t) => Some(Arc::new(t)),
@@ -737,8 +747,8 @@ impl Engine {
                 })
                 .collect()
         };
-        parsed.label_templates = parse_templates("label", &rule.labels);
-        parsed.annotation_templates = parse_templates("annotation", &rule.annotations);
+        parsed.label_templates = parse_templates("label", &rule.labels, true);
+        parsed.annotation_templates = parse_templates("annotation", &rule.annotations, false);
         parsed.template_errors = errors;
         if let (true, Some(am)) = (is_alert, &self.alertmanager) {
             parsed.routed = Some(alertmanager::route_alert(
@@ -773,32 +783,88 @@ impl Engine {
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 
 /// What an earlier check of the same document parsed, to be reused where
-/// the text did not change.
+/// the text did not change. A rule is first compared with the rule at the
+/// same place in the earlier version; only when rules moved (another rule's
+/// name is there) are parses looked up by their text.
 #[derive(Default)]
 struct Reuse<'a> {
-    /// Parsed expressions by their text.
+    previous: Option<&'a Checked>,
+    by_text: std::sync::OnceLock<ByText<'a>>,
+}
+
+/// Every parse of the earlier version, by its text.
+#[derive(Default)]
+struct ByText<'a> {
     exprs: HashMap<&'a str, Arc<promql::Expr>>,
-    /// Parsed templates by their text and the alert's name.
+    /// By the template's text and the alert's name.
     templates: HashMap<(&'a str, &'a str), Arc<Template>>,
 }
 
 impl<'a> Reuse<'a> {
     fn from_checked(checked: &'a Checked) -> Reuse<'a> {
-        let (mut exprs, mut templates) = (HashMap::new(), HashMap::new());
-        for (group, parsed) in checked.model.groups.iter().zip(&checked.parsed.groups) {
-            for (rule, parsed) in group.rules.iter().zip(parsed) {
-                if let (Some(text), Some(expr)) = (&rule.expr, &parsed.expr) {
-                    exprs.insert(text.value.as_str(), expr.clone());
-                }
-                let pairs = rule.labels.iter().zip(&parsed.label_templates);
-                for (kv, template) in pairs.chain(rule.annotations.iter().zip(&parsed.annotation_templates)) {
-                    if let Some(template) = template {
-                        templates.insert((kv.value.value.as_str(), rule.name.value.as_str()), template.clone());
+        Reuse { previous: Some(checked), by_text: std::sync::OnceLock::new() }
+    }
+
+    /// The earlier rule at `at` and what was parsed of it.
+    fn at(&self, (g, r): (usize, usize)) -> Option<(&'a Rule, &'a ParsedRule)> {
+        let previous = self.previous?;
+        Some((previous.model.groups.get(g)?.rules.get(r)?, previous.parsed.groups.get(g)?.get(r)?))
+    }
+
+    fn expr(&self, at: (usize, usize), rule: &Rule, text: &str) -> Option<Arc<promql::Expr>> {
+        self.previous?;
+        match self.at(at) {
+            Some((earlier, parsed)) if earlier.name.value == rule.name.value => {
+                parsed.expr.clone().filter(|_| earlier.expr.as_ref().is_some_and(|e| e.value == text))
+            }
+            _ => self.by_text().exprs.get(text).cloned(),
+        }
+    }
+
+    /// The template of label (or annotation) `index` of `rule`.
+    fn template(
+        &self,
+        at: (usize, usize),
+        rule: &Rule,
+        (labels, index): (bool, usize),
+        text: &str,
+    ) -> Option<Arc<Template>> {
+        self.previous?;
+        match self.at(at) {
+            Some((earlier, parsed)) if earlier.name.value == rule.name.value => {
+                let (pairs, templates) = if labels {
+                    (&earlier.labels, &parsed.label_templates)
+                } else {
+                    (&earlier.annotations, &parsed.annotation_templates)
+                };
+                let same = pairs.get(index).is_some_and(|kv| kv.value.value == text);
+                templates.get(index).cloned().flatten().filter(|_| same)
+            }
+            _ => self.by_text().templates.get(&(text, rule.name.value.as_str())).cloned(),
+        }
+    }
+
+    fn by_text(&self) -> &ByText<'a> {
+        self.by_text.get_or_init(|| {
+            let mut by_text = ByText::default();
+            let Some(checked) = self.previous else { return by_text };
+            for (group, parsed) in checked.model.groups.iter().zip(&checked.parsed.groups) {
+                for (rule, parsed) in group.rules.iter().zip(parsed) {
+                    if let (Some(text), Some(expr)) = (&rule.expr, &parsed.expr) {
+                        by_text.exprs.insert(text.value.as_str(), expr.clone());
+                    }
+                    let pairs = rule.labels.iter().zip(&parsed.label_templates);
+                    for (kv, template) in pairs.chain(rule.annotations.iter().zip(&parsed.annotation_templates)) {
+                        if let Some(template) = template {
+                            by_text
+                                .templates
+                                .insert((kv.value.value.as_str(), rule.name.value.as_str()), template.clone());
+                        }
                     }
                 }
             }
-        }
-        Reuse { exprs, templates }
+            by_text
+        })
     }
 }
 
@@ -987,7 +1053,20 @@ mod tests {
         let expr = |c: &Checked, r: usize| c.parsed.groups[0][r].expr.clone().expect("parsed");
         assert!(Arc::ptr_eq(&expr(&before, 0), &expr(&reused, 0)), "an unchanged expression is not parsed again");
         assert!(!Arc::ptr_eq(&expr(&before, 0), &expr(&fresh, 0)));
-        let template = |c: &Checked| c.parsed.groups[0][1].annotation_templates[0].clone().expect("template");
-        assert!(Arc::ptr_eq(&template(&before), &template(&reused)));
+        let template = |c: &Checked, r: usize| c.parsed.groups[0][r].annotation_templates[0].clone().expect("template");
+        assert!(Arc::ptr_eq(&template(&before, 1), &template(&reused, 1)));
+
+        // A rule inserted first moves the others: they are found by their text.
+        let inserted = BEFORE.replacen(
+            "    rules:\n",
+            "    rules:\n      - alert: New\n        expr: down > 0\n        annotations:\n          summary: \"{{ $labels.instance }} is down\"\n",
+            1,
+        );
+        let reused = engine.check_file_after(input(&inserted), Some(&before));
+        assert_eq!(reused.diagnostics, engine.check_file(input(&inserted)).diagnostics);
+        assert!(Arc::ptr_eq(&expr(&before, 0), &expr(&reused, 1)));
+        assert!(Arc::ptr_eq(&template(&before, 1), &template(&reused, 2)));
+        // The same text in another alert is parsed for that alert.
+        assert!(!Arc::ptr_eq(&template(&before, 1), &template(&reused, 0)));
     }
 }

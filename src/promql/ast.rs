@@ -650,12 +650,30 @@ impl Expr {
     /// Calls `visit` on this node and every descendant, parents before
     /// children, in source order. Uses an explicit stack, not recursion.
     pub fn walk<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
-        let mut stack: Vec<&'a Expr> = vec![self];
+        let mut stack: Vec<&'a Expr> = Vec::with_capacity(16);
+        stack.push(self);
         while let Some(e) = stack.pop() {
             visit(e);
-            let first_child = stack.len();
-            stack.extend(e.children());
-            stack[first_child..].reverse();
+            // Children pushed last first, so that they come out in source
+            // order (as `children` lists them).
+            match &e.kind {
+                ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) | ExprKind::VectorSelector(_) => {}
+                ExprKind::MatrixSelector(m) => stack.push(&m.vector_selector),
+                ExprKind::SubqueryExpr(s) => stack.push(&s.expr),
+                ExprKind::ParenExpr(p) => stack.push(&p.expr),
+                ExprKind::UnaryExpr(u) => stack.push(&u.expr),
+                ExprKind::BinaryExpr(b) => {
+                    stack.push(&b.rhs);
+                    stack.push(&b.lhs);
+                }
+                ExprKind::AggregateExpr(a) => {
+                    stack.push(&a.expr);
+                    if let Some(param) = &a.param {
+                        stack.push(param);
+                    }
+                }
+                ExprKind::Call(c) => stack.extend(c.args.iter().rev()),
+            }
         }
     }
 

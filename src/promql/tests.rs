@@ -145,3 +145,24 @@ fn json_and_text_trees() {
     let errors = parse("foo{", &ParseOptions::default()).unwrap_err();
     assert_eq!(errors_to_json(&errors)["errors"][0]["message"], "unexpected end of input inside braces");
 }
+
+/// `walk` visits the nodes in the order a recursive walk over `children`
+/// does: parents first, children in source order.
+#[test]
+fn walk_is_a_preorder_over_children() {
+    fn preorder<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        out.push(e);
+        for child in e.children() {
+            preorder(child, out);
+        }
+    }
+    let text = "topk(3, sum by (job) (rate(a{x=\"1\"}[5m] offset 1m))) / on (job) -max_over_time(b[1h:5m]) > bool (2 + max_over_time(c[5m]) * count_values(\"v\", d))";
+    let expr = parse(text, &ParseOptions::default()).expect("parses");
+    let mut expected = Vec::new();
+    preorder(&expr, &mut expected);
+    let mut walked = Vec::new();
+    expr.walk(|e| walked.push(e));
+    assert!(expected.len() > 15);
+    assert_eq!(walked.len(), expected.len());
+    assert!(walked.iter().zip(&expected).all(|(a, b)| std::ptr::eq(*a, *b)));
+}

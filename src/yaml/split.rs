@@ -67,14 +67,13 @@ pub(super) fn load_in_parts(
     let [(_, groups)] = entries.as_mut_slice() else { return None };
     let mut doc_end = doc.span.end;
     for (part, cut) in parts {
-        let part = part?;
-        let [part_doc] = part.as_slice() else { return None };
-        let NodeKind::Sequence(more) = &part_doc.root.kind else { return None };
+        let [part_doc] = <[Document; 1]>::try_from(part?).ok()?;
         doc_end = doc_end.max(part_doc.span.end);
         let end = part_doc.root.span.end;
+        let NodeKind::Sequence(more) = part_doc.root.kind else { return None };
         let NodeKind::Sequence(items) = &mut groups.kind else { return None };
         match cut.level {
-            Level::Group => items.extend(more.iter().cloned()),
+            Level::Group => items.extend(more),
             Level::Rule => {
                 // More rules of the last group: its `rules` sequence and the
                 // group itself now end further on.
@@ -82,7 +81,7 @@ pub(super) fn load_in_parts(
                 let NodeKind::Mapping(keys) = &mut group.kind else { return None };
                 let (_, rules) = keys.last_mut()?;
                 let NodeKind::Sequence(rule_items) = &mut rules.kind else { return None };
-                rule_items.extend(more.iter().cloned());
+                rule_items.extend(more);
                 rules.span.end = rules.span.end.max(end);
                 group.span.end = group.span.end.max(end);
             }

@@ -1,5 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
 
 crate::declare_lint! {
@@ -97,8 +99,14 @@ impl Lint for Dependency {
         let mut suggestions: HashMap<(&str, &str), Option<String>> = HashMap::new();
         let mut reported: HashSet<(usize, &str, &str, &str)> = HashSet::new();
         let mut found = Vec::new();
-        for (file, group, rule, expr) in &parsed {
-            for u in crate::lints::metric::uses(*file, group, rule, expr, &recorded, false) {
+        // Every expression is walked (in parallel); what it reads is then
+        // compared in order.
+        let uses: Vec<_> = parsed
+            .par_iter()
+            .map(|(file, group, rule, expr)| crate::lints::metric::uses(*file, group, rule, expr, &recorded, false))
+            .collect();
+        for ((file, group, rule, _), uses) in parsed.iter().zip(uses) {
+            for u in uses {
                 let Some(name) = u.selector.metric_name() else { continue };
                 // `level:metric:operations`; a leading `:` is an exporter's own name
                 // (`:tensorflow:serving:request_count`), not a recording rule's.
