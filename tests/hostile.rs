@@ -772,7 +772,7 @@ fn faults() -> Vec<Fault> {
             judge: |o| {
                 let v = o.json()?;
                 let found = v["diagnostics"].as_array().map_or(0, Vec::len);
-                if found >= 99_999 {
+                if found >= 79_999 {
                     Ok(())
                 } else {
                     Err(format!("{found} findings, expected a copy and a `for` finding per alert"))
