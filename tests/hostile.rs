@@ -758,6 +758,27 @@ fn faults() -> Vec<Fault> {
                 }
             },
         },
+        // D6: the report is written as it is made, not built whole first. 40k
+        // copies of one alert give 80k findings (about 35 MB of JSON); built
+        // whole, as before the fix, 100k copies took about 1 GB.
+        Fault {
+            name: "D6 40k identical alerts, JSON report",
+            setup: |d| {
+                let text =
+                    format!("groups:\n- name: g\n  rules:\n{}", "  - alert: A\n    expr: up == 0\n".repeat(40_000));
+                write(&d.join("same.yaml"), text);
+                check_json(&["same.yaml"])
+            },
+            judge: |o| {
+                let v = o.json()?;
+                let found = v["diagnostics"].as_array().map_or(0, Vec::len);
+                if found >= 79_999 {
+                    Ok(())
+                } else {
+                    Err(format!("{found} findings, expected a copy and a `for` finding per alert"))
+                }
+            },
+        },
         // D15: suppressions and label merging are linear.
         Fault {
             name: "D15 20k disable-file",

@@ -686,9 +686,12 @@ impl Expr {
 
     /// Every vector selector, including those inside matrix selectors.
     pub fn vector_selectors(&self) -> impl Iterator<Item = (&Expr, &VectorSelector)> {
-        self.iter().filter_map(|e| match &e.kind {
-            ExprKind::VectorSelector(vs) => Some((e, &**vs)),
-            _ => None,
-        })
+        let mut selectors = Vec::new();
+        self.walk(|e| {
+            if let ExprKind::VectorSelector(vs) = &e.kind {
+                selectors.push((e, &**vs));
+            }
+        });
+        selectors.into_iter()
     }
 }

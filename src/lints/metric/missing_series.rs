@@ -78,8 +78,8 @@ impl Lint for MissingSeries {
         let recorded = super::recorded(cx.files);
         let parsed = super::parse_all(cx.files);
         let uses: Vec<(super::Use<'_>, String)> = parsed
-            .iter()
-            .flat_map(|(file, group, rule, expr)| super::uses(*file, group, rule, expr, &recorded, true))
+            .par_iter()
+            .flat_map_iter(|(file, group, rule, expr)| super::uses(*file, group, rule, expr, &recorded, true))
             .map(|u| {
                 let matcher = super::series_matcher(u.selector);
                 (u, matcher)

@@ -68,6 +68,20 @@ pub fn uses<'a>(
     recorded: &HashSet<String>,
     skip_absent: bool,
 ) -> Vec<Use<'a>> {
+    uses_where(file, group, rule, expr, recorded, skip_absent, |_| true)
+}
+
+/// [`uses`] of the metric names that `wanted` accepts (tested first: a
+/// cheap test spares the rest for the names that do not matter).
+pub fn uses_where<'a>(
+    file: usize,
+    group: &'a Group,
+    rule: &'a Rule,
+    expr: &'a Expr,
+    recorded: &HashSet<String>,
+    skip_absent: bool,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<Use<'a>> {
     let Some(text) = &rule.expr else {
         return Vec::new();
     };
@@ -83,7 +97,7 @@ pub fn uses<'a>(
     }
     expr.vector_selectors()
         .filter_map(|(e, vs)| {
-            let name = vs.metric_name()?;
+            let name = vs.metric_name().filter(|name| wanted(name))?;
             if recorded.contains(name)
                 || SYNTHETIC.contains(&name)
                 || absent_spans.iter().any(|s| s.start <= e.span.start && e.span.end <= s.end)

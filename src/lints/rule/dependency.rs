@@ -103,7 +103,11 @@ impl Lint for Dependency {
         // compared in order.
         let uses: Vec<_> = parsed
             .par_iter()
-            .map(|(file, group, rule, expr)| crate::lints::metric::uses(*file, group, rule, expr, &recorded, false))
+            .map(|(file, group, rule, expr)| {
+                // Only names of recording rules (`level:metric:operations`) matter here.
+                let wanted = |name: &str| name.contains(':') && !name.starts_with(':');
+                crate::lints::metric::uses_where(*file, group, rule, expr, &recorded, false, wanted)
+            })
             .collect();
         for ((file, group, rule, _), uses) in parsed.iter().zip(uses) {
             for u in uses {
