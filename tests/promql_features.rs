@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 use alertlint::promql::{ParseOptions, parse};
 use serde_json::Value;
 
-const PARSE_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/promql_parse.jsonl");
+const PARSE_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/promql_parse.jsonl");
 
 /// Upstream runs testExpr with every experimental flag on.
 fn cases() -> Vec<(String, String, bool)> {
-    let text = std::fs::read_to_string(PARSE_CASES).expect("conformance data beside the repository");
+    let text = std::fs::read_to_string(PARSE_CASES).expect("tests/data/conformance/promql_parse.jsonl");
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .filter_map(|line| {
