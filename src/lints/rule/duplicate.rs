@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use crate::config::LoadScope;
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
 use crate::model::{Group, Rule, RuleKind};
-use crate::promql::MatchOp;
+use crate::promql::{Expr, MatchOp};
 use crate::source::SourceFile;
 use crate::span::Span;
 
@@ -69,8 +69,9 @@ struct Duplicate;
 /// the scopes met), kind, name and merged labels.
 type Identity<'a> = (usize, bool, &'a str, BTreeMap<&'a str, &'a str>);
 
-/// A rule, its group and the index of its file.
-type RuleAt<'a> = (usize, &'a Group, &'a Rule);
+/// A rule, its group, the index of its file and its expression as the
+/// engine parsed it.
+type RuleAt<'a> = (usize, &'a Group, &'a Rule, Option<&'a Expr>);
 
 /// Copies of one identity remembered to compare later ones with.
 const MAX_VARIANTS: usize = 32;
@@ -111,12 +112,9 @@ enum Fixed {
 /// fixed by equality matchers that survive to the result, and matchers that
 /// every selector of the expression has alike (`handler!="/x"` on both sides
 /// of a ratio).
-fn fixed_labels(rule: &Rule) -> BTreeMap<String, Fixed> {
-    let Some(text) = &rule.expr else { return BTreeMap::new() };
-    let Ok(expr) = crate::promql::parse(&text.value, &crate::promql::ParseOptions::default()) else {
-        return BTreeMap::new();
-    };
-    let output = crate::promql::labels::output_labels(&expr);
+fn fixed_labels(expr: Option<&Expr>) -> BTreeMap<String, Fixed> {
+    let Some(expr) = expr else { return BTreeMap::new() };
+    let output = crate::promql::labels::output_labels(expr);
     let mut fixed: BTreeMap<String, Fixed> = output
         .known
         .iter()
@@ -203,16 +201,17 @@ impl Lint for Duplicate {
             }
             let next = scopes.len();
             let scope = *scopes.entry(scope).or_insert(next);
-            for group in &checked.model.groups {
-                for rule in &group.rules {
+            for (g, group) in checked.model.groups.iter().enumerate() {
+                for (r, rule) in group.rules.iter().enumerate() {
+                    let expr = checked.parsed.rule(g, r).and_then(|p| p.expr.as_deref());
                     let name = (scope, rule.kind == RuleKind::Alert, rule.name.value.as_str());
-                    by_name.entry(name).or_default().push((index, group, rule));
+                    by_name.entry(name).or_default().push((index, group, rule, expr));
                 }
             }
         }
         let mut by_identity: HashMap<Identity<'_>, Vec<RuleAt<'_>>> = HashMap::new();
         for ((scope, alert, name), rules) in by_name.into_iter().filter(|(_, rules)| rules.len() > 1) {
-            for (index, group, rule) in rules {
+            for (index, group, rule, expr) in rules {
                 // Rule labels override group labels; later keys win. A map
                 // keeps this linear in the number of labels.
                 let merged: BTreeMap<&str, &str> = group
@@ -221,14 +220,14 @@ impl Lint for Duplicate {
                     .chain(&rule.labels)
                     .map(|kv| (kv.key.value.as_str(), kv.value.value.as_str()))
                     .collect();
-                by_identity.entry((scope, alert, name, merged)).or_default().push((index, group, rule));
+                by_identity.entry((scope, alert, name, merged)).or_default().push((index, group, rule, expr));
             }
         }
         let mut found = Vec::new();
         for copies in by_identity.into_values().filter(|copies| copies.len() > 1) {
             let mut seen: Vec<Seen<'_>> = Vec::new();
-            for (index, group, rule) in copies {
-                let fixed = fixed_labels(rule);
+            for (index, group, rule, expr) in copies {
+                let fixed = fixed_labels(expr);
                 if let Some(first) = seen.iter().find(|s| may_overlap(&s.fixed, &fixed)) {
                     found.push((index, group, rule, first.file, first.rule));
                 }
