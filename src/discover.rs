@@ -6,9 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use globset::{GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
 use crate::globs::{self, Separator};

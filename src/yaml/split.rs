@@ -180,10 +180,6 @@ fn cut_points(text: &str, part_bytes: usize) -> Option<Vec<Cut>> {
                 State::Rules(keys, rules)
             }
             State::Rules(_, rules) if spaces <= rules => State::NotSplit,
-            State::NotSplit => {
-                group.rules.clear();
-                State::NotSplit
-            }
             other => other,
         };
         if matches!(state, State::NotSplit) {
