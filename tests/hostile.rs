@@ -150,12 +150,17 @@ fn run_with(dir: &Path, args: &[&str], stdout: Sink, stderr: Sink) -> Outcome {
     // SAFETY: zeroed rusage is a valid value; wait4 writes only into the status
     // and rusage we pass, for our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // The child's own peak, read while it runs: `ru_maxrss` also counts the
+    // memory of this test process, whose address space the child shares
+    // until it starts (other tests may have grown it by then).
+    let mut peak_kib: i64 = 0;
     loop {
         // SAFETY: as above.
         let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         if reaped == pid {
             break;
         }
+        peak_kib = peak_kib.max(high_water_kib(pid).unwrap_or(0));
         assert!(reaped == 0, "wait4 failed: {}", std::io::Error::last_os_error());
         if start.elapsed() > KILL_AFTER {
             // SAFETY: signalling our own child, which has not been reaped.
@@ -173,8 +178,16 @@ fn run_with(dir: &Path, args: &[&str], stdout: Sink, stderr: Sink) -> Outcome {
         stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
         wall,
         cpu: cpu_time(&usage),
-        peak_kib: usage.ru_maxrss,
+        // A child that ended before it was first looked at: only wait4's figure.
+        peak_kib: if peak_kib > 0 { peak_kib } else { usage.ru_maxrss },
     }
+}
+
+/// The peak resident memory of a running process (`VmHWM`), in KiB.
+fn high_water_kib(pid: libc::pid_t) -> Option<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn cpu_time(usage: &libc::rusage) -> Duration {
