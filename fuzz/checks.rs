@@ -15,9 +15,16 @@ use alertlint::yaml::{self, Limits, Node};
 use std::sync::OnceLock;
 
 /// `yaml::load` on arbitrary text: no panic, and every position it returns
-/// lies inside the text on a character boundary.
+/// lies inside the text on a character boundary. Wherever the direct loader
+/// takes the text, saphyr gives the same tree.
 pub fn yaml_load(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    if text.len() <= 1 << 16 {
+        let (direct, saphyr) = yaml::load_both_ways(text, &Limits::default());
+        if let Some(direct) = direct {
+            assert_eq!(Ok(direct), saphyr, "the direct loader and saphyr differ");
+        }
+    }
     match yaml::load(text, &Limits::default()) {
         Ok(docs) => {
             for doc in &docs {

@@ -228,8 +228,21 @@ fn load_events(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> 
 }
 
 /// Loads the documents of `text[range]` with positions in `text` (a part of
-/// a file loaded on its own; see `split`).
+/// a file loaded on its own; see `split`): directly when the text stays in
+/// the block style rule files use (`fast`), with saphyr otherwise.
 pub(super) fn load_range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    limits: &Limits,
+) -> Result<Vec<Document>, YamlError> {
+    if let Some(docs) = super::fast::load(text, range.clone(), limits) {
+        return Ok(docs);
+    }
+    saphyr_range(text, range, limits)
+}
+
+/// [`load_range`] through saphyr's event stream, whatever the text holds.
+pub(super) fn saphyr_range(
     text: &str,
     range: std::ops::Range<usize>,
     limits: &Limits,

@@ -6,6 +6,7 @@
 
 mod builder;
 mod chars;
+mod fast;
 mod lenient;
 mod offset_map;
 mod resolve;
@@ -98,6 +99,13 @@ pub struct Document {
 /// comments) has no documents.
 pub fn load(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
     builder::load(text, limits)
+}
+
+/// The direct loader's documents (`None` where it leaves the text to saphyr)
+/// and saphyr's, for the fuzzer and tests that compare the two.
+#[doc(hidden)]
+pub fn load_both_ways(text: &str, limits: &Limits) -> (Option<Vec<Document>>, Result<Vec<Document>, YamlError>) {
+    (fast::load(text, 0..text.len(), limits), builder::saphyr_range(text, 0..text.len(), limits))
 }
 
 impl Scalar {

@@ -363,7 +363,7 @@ pub(crate) struct BlockHeader {
     /// Explicit indentation indicator (1-9), 0 when absent.
     pub increment: usize,
     /// First byte after the header line (after its line break).
-    body: usize,
+    pub body: usize,
 }
 
 /// Parses the header of a block scalar whose indicator (`|` or `>`) is at `at`.
