@@ -26,6 +26,10 @@ impl SourceFile {
         // A line ends at `\n`, `\r\n` or a lone `\r`, as YAML and LSP count lines.
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
+        if memchr::memchr(b'\r', bytes).is_none() {
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            return SourceFile { name: name.into(), text, line_starts };
+        }
         line_starts.extend(
             bytes
                 .iter()

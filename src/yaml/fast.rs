@@ -58,24 +58,32 @@ pub(super) fn load(text: &str, range: Range<usize>, limits: &Limits) -> Option<V
 /// returns, other control characters, a byte order mark, and the Unicode
 /// characters YAML treats as breaks or forbids (NEL, LS, PS, C1 controls).
 fn plain_characters(part: &[u8]) -> bool {
-    let mut i = 0;
-    while i < part.len() {
-        let b = part[i];
-        if b < 0x20 && b != b'\n' || b == 0x7f {
+    // Whole chunks are tested without branches (the compiler vectorises
+    // this); only chunks with non-ASCII bytes are looked at closely.
+    const CHUNK: usize = 64;
+    for (n, chunk) in part.chunks(CHUNK).enumerate() {
+        let (mut control, mut wide) = (false, false);
+        for &b in chunk {
+            control |= (b < 0x20) & (b != b'\n') | (b == 0x7f);
+            wide |= b >= 0x80;
+        }
+        if control {
             return false;
         }
-        if b >= 0x80 {
-            match (b, part.get(i + 1), part.get(i + 2)) {
-                // U+0080..U+009F (C1 controls, NEL)
-                (0xC2, Some(0x80..=0x9F), _) => return false,
-                // U+2028, U+2029
-                (0xE2, Some(0x80), Some(0xA8 | 0xA9)) => return false,
-                // U+FEFF
-                (0xEF, Some(0xBB), Some(0xBF)) => return false,
-                _ => {}
+        if wide {
+            let start = n * CHUNK;
+            for i in start..start + chunk.len() {
+                match (part[i], part.get(i + 1), part.get(i + 2)) {
+                    // U+0080..U+009F (C1 controls, NEL)
+                    (0xC2, Some(0x80..=0x9F), _) => return false,
+                    // U+2028, U+2029
+                    (0xE2, Some(0x80), Some(0xA8 | 0xA9)) => return false,
+                    // U+FEFF
+                    (0xEF, Some(0xBB), Some(0xBF)) => return false,
+                    _ => {}
+                }
             }
         }
-        i += 1;
     }
     true
 }

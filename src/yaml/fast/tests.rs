@@ -159,6 +159,9 @@ fn other_yaml_is_left_to_saphyr() {
         "a:\n- b\n- c\n  d: 1\n",
         "\u{feff}a: 1\n",
         "a: \u{85}\n",
+        "a: \u{1}\n",
+        "a: x\u{2028}y\n",
+        "a: \u{7f}\n",
     ];
     for (i, text) in cases.iter().enumerate() {
         assert!(!check(text, &format!("case {i}")), "case {i} should be left to saphyr: {text:?}");
