@@ -58,8 +58,27 @@ const MAX_RUNES: u64 = (128 << 20) / 4;
 /// Checks a Prometheus label matcher value: valid when Go compiles `^(?:v)$`
 /// and parses `v` alone (as Prometheus does).
 pub fn check_prometheus(value: &str) -> Result<(), Error> {
+    if obviously_valid(value) {
+        return Ok(());
+    }
     parse(&anchored(value))?;
     parse(value).map(|_| ())
+}
+
+/// Whether `value` cannot be anything but a valid expression: literal
+/// characters without meaning, `|`, `.`, and `*` or `+` only right after a
+/// `.`. Nothing in it can be unbalanced, nest, or repeat a repetition. Most
+/// matcher values look like that (`api|web`, `5..`, `prod-.*`), and are
+/// then not parsed at all.
+fn obviously_valid(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() <= 4096
+        && b.iter().enumerate().all(|(i, &c)| match c {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => true,
+            b'_' | b'-' | b':' | b'/' | b' ' | b',' | b'=' | b'@' | b'%' | b'!' | b'~' | b'&' | b'|' | b'.' => true,
+            b'*' | b'+' => i > 0 && b[i - 1] == b'.',
+            _ => false,
+        })
 }
 
 /// Checks an Alertmanager matcher value: valid when Go compiles `^(?:v)$`.
@@ -1091,4 +1110,37 @@ impl Parser<'_> {
 fn perl_class(s: &str, pos: usize) -> Option<(&'static str, &'static str)> {
     let escape = s.get(pos..pos + 2)?;
     PERL_CLASSES.iter().find(|(e, _, _)| *e == escape).map(|&(_, outside, inside)| (outside, inside))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Patterns the shortcut takes are exactly those the full parse accepts
+    /// both ways; patterns it refuses are still checked in full.
+    #[test]
+    fn the_shortcut_takes_only_valid_patterns() {
+        let alphabet = b"ab0_-:/ ,=|.*+?()[]{}\\^$";
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let (mut taken, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 9) as usize;
+            let pattern: String =
+                (0..len).map(|k| char::from(alphabet[((state >> (k * 5)) % alphabet.len() as u64) as usize])).collect();
+            if obviously_valid(&pattern) {
+                taken += 1;
+                assert!(parse(&anchored(&pattern)).is_ok() && parse(&pattern).is_ok(), "{pattern:?}");
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(taken > 1_000 && refused > 1_000, "{taken} taken, {refused} refused");
+        for bad in ["a**", ".*+", "*", "+a", "(a", "a{2", "\\"] {
+            assert!(!obviously_valid(bad), "{bad:?}");
+        }
+        assert!(obviously_valid("api|web-.*|5.."));
+    }
 }

@@ -645,11 +645,20 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_keyword_or_identifier(&mut self) {
-        while self.peek().is_some_and(|c| is_alpha_numeric(c) || c == ':') {
-            self.next();
+        // Identifier characters are ASCII: scan bytes.
+        let bytes = self.input.as_bytes();
+        let mut colon = false;
+        while let Some(&b) = bytes.get(self.pos) {
+            if b == b':' {
+                colon = true;
+            } else if !(b == b'_' || b.is_ascii_alphanumeric()) {
+                break;
+            }
+            self.pos += 1;
+            self.width = 1;
         }
         let word = &self.input[self.start..self.pos];
-        let kind = keyword(word).unwrap_or(if word.contains(':') { Tok::MetricIdentifier } else { Tok::Identifier });
+        let kind = keyword(word).unwrap_or(if colon { Tok::MetricIdentifier } else { Tok::Identifier });
         self.emit(kind);
     }
 

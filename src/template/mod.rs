@@ -95,12 +95,27 @@ fn nesting_bound(text: &str) -> usize {
 }
 
 fn parse_deep(text: &str) -> Result<parser::Output, TemplateError> {
+    // Most label values and many annotations have no action: one text node,
+    // nothing to lex.
+    if !text.contains("{{") {
+        return Ok(plain_text(text));
+    }
     let bound = nesting_bound(text);
     with_stack_for(
         bound,
         || parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse(),
         || Err(TemplateError { span: Span::new(0, 0), message: "template too deeply nested to check".to_string() }),
     )
+}
+
+/// What the parser gives for a text without `{{`.
+fn plain_text(text: &str) -> parser::Output {
+    let nodes = if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![Node::Text(Text { span: Span::new(0, text.len()), text: text.to_string() })]
+    };
+    parser::Output { nodes, definitions: Vec::new(), trees: Default::default(), max_depth: 0 }
 }
 
 /// A read of one alert label: `$labels.x`, `.Labels.x`, `$.Labels.x`,
@@ -439,6 +454,24 @@ mod analysis {
                 },
                 _ => Holds::Unknown,
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text without an action is what the parser makes of it, node for node.
+    #[test]
+    fn text_without_actions_is_one_text_node() {
+        for text in ["", " ", "plain", "a } b }} c { d", "{ {", "}}", "{x}\n\ttab", "ü → 日本", "((((((((((", "{-"] {
+            let full = parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse();
+            let (Ok(full), short) = (full, plain_text(text)) else { panic!("{text:?} does not parse") };
+            assert_eq!(full.nodes, short.nodes, "{text:?}");
+            assert_eq!(full.definitions, short.definitions, "{text:?}");
+            assert_eq!(full.trees, short.trees, "{text:?}");
+            assert_eq!(full.max_depth, short.max_depth, "{text:?}");
         }
     }
 }
