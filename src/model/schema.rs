@@ -27,6 +27,11 @@ pub(crate) enum Origin {
     PrometheusRule,
 }
 
+/// Groups with at least this many rules are read in parallel, in chunks of
+/// [`RULES_PER_TASK`].
+const PARALLEL_RULES: usize = 512;
+const RULES_PER_TASK: usize = 128;
+
 pub(crate) struct Validator {
     pub dialect: Dialect,
     /// The targeted Prometheus (`None`: the latest).
@@ -270,11 +275,30 @@ impl Validator {
 
         if let Some(rules) = rules_node {
             match &rules.kind {
-                NodeKind::Sequence(items) => {
+                NodeKind::Sequence(items) if items.len() < PARALLEL_RULES => {
+                    group.rules.reserve(items.len());
                     for item in items {
                         if let Some(rule) = self.rule(item, &scope) {
                             group.rules.push(rule);
                         }
+                    }
+                }
+                NodeKind::Sequence(items) => {
+                    // A large group's rules are read on every thread, each
+                    // chunk with its own findings, joined in order.
+                    use rayon::prelude::*;
+                    let chunks: Vec<(Vec<Rule>, Vec<Diagnostic>)> = items
+                        .par_chunks(RULES_PER_TASK)
+                        .map(|chunk| {
+                            let mut v = Validator { diagnostics: Vec::new(), ..*self };
+                            let rules: Vec<Rule> = chunk.iter().filter_map(|item| v.rule(item, &scope)).collect();
+                            (rules, v.diagnostics)
+                        })
+                        .collect();
+                    group.rules.reserve(items.len());
+                    for (rules, diagnostics) in chunks {
+                        group.rules.extend(rules);
+                        self.diagnostics.extend(diagnostics);
                     }
                 }
                 _ if rules.is_null() => {}

@@ -224,11 +224,12 @@ fn without_comment(line: &str) -> &str {
 
 /// Each line and the byte offset where it starts (without its `\n`).
 fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
     let mut start = 0;
-    text.split('\n').map(move |line| {
+    ends.map(move |end| {
         let at = start;
-        start += line.len() + 1;
-        (at, line)
+        start = end + 1;
+        (at, text.get(at..end).unwrap_or_default())
     })
 }
 
