@@ -374,3 +374,23 @@ fn bare_lists_and_config_maps_are_rule_files() {
     let (d, at) = only_error(text);
     assert_eq!((d.message.as_str(), at.as_str()), ("unknown field `bogus` in rule", "bogus"));
 }
+
+/// A group large enough to be read on several threads gives its rules and
+/// findings in file order, as a small one does.
+#[test]
+fn a_large_group_keeps_its_rules_and_findings_in_order() {
+    let mut text = String::from("groups:\n- name: big\n  rules:\n");
+    for i in 0..3000 {
+        text.push_str(&format!("  - record: job:r{i}:sum\n    expr: sum(x{i})\n"));
+        if i % 7 == 0 {
+            text.push_str(&format!("    bogus{i}: 1\n"));
+        }
+    }
+    let f = load(&text);
+    let names: Vec<String> = f.groups[0].rules.iter().map(|r| r.name.value.clone()).collect();
+    let expected: Vec<String> = (0..3000).map(|i| format!("job:r{i}:sum")).collect();
+    assert_eq!(names, expected);
+    let found: Vec<&str> = f.diagnostics.iter().map(|d| &text[d.span.range()]).collect();
+    let wanted: Vec<String> = (0..3000).filter(|i| i % 7 == 0).map(|i| format!("bogus{i}")).collect();
+    assert_eq!(found, wanted);
+}
