@@ -14,6 +14,7 @@
 //! a directory of test fixtures without severities is not held to the
 //! severities of the production rules next door.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Config;
@@ -207,59 +208,14 @@ pub fn is_repository_path(value: &str) -> bool {
 impl Conventions {
     /// Reads the conventions of `files`, keeping what `config` states.
     pub fn infer<'a>(config: &Config, files: impl IntoIterator<Item = (&'a str, &'a RuleFile)>) -> Conventions {
-        let mut runbook_counts: BTreeMap<String, usize> = BTreeMap::new();
-        let mut owner_counts: BTreeMap<String, usize> = BTreeMap::new();
-        let mut severity_key_counts: BTreeMap<String, usize> = BTreeMap::new();
-        let mut severity_counts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let files: Vec<(&str, &RuleFile)> = files.into_iter().collect();
-
-        // First pass: which keys are in use.
-        for (_, model) in &files {
-            for group in &model.groups {
-                for rule in group.rules.iter().filter(|r| r.kind == RuleKind::Alert) {
-                    let labels = || rule.labels.iter().chain(&group.labels);
-                    for kv in rule.annotations.iter().chain(labels()) {
-                        if names_runbook(&kv.key.value) && is_link(&kv.value.value) {
-                            *runbook_counts.entry(kv.key.value.clone()).or_default() += 1;
-                        }
-                    }
-                    for kv in labels() {
-                        let value = kv.value.value.trim();
-                        if value.is_empty() {
-                            continue;
-                        }
-                        if names_owner(&kv.key.value) {
-                            *owner_counts.entry(kv.key.value.clone()).or_default() += 1;
-                        }
-                        if names_severity(&kv.key.value) {
-                            *severity_key_counts.entry(kv.key.value.clone()).or_default() += 1;
-                        }
-                    }
-                    // The rule's own severity wins over its group's, as Prometheus merges them.
-                    let mut seen = Vec::new();
-                    for kv in rule.labels.iter().chain(&group.labels) {
-                        let value = kv.value.value.trim();
-                        if names_severity(&kv.key.value)
-                            && !value.is_empty()
-                            && !value.contains("{{")
-                            && !seen.contains(&&kv.key.value)
-                        {
-                            seen.push(&kv.key.value);
-                            *severity_counts
-                                .entry(kv.key.value.clone())
-                                .or_default()
-                                .entry(value.to_string())
-                                .or_default() += 1;
-                        }
-                    }
-                    if let Some(expr) = &rule.expr {
-                        for key in produced_owner_labels(&expr.value, None) {
-                            *owner_counts.entry(key).or_default() += 1;
-                        }
-                    }
-                }
-            }
-        }
+        // First pass: which keys are in use (each file counted on its own thread).
+        let Counts {
+            runbook: runbook_counts,
+            owner: owner_counts,
+            severity_key: severity_key_counts,
+            severity: mut severity_counts,
+        } = files.par_iter().map(|(_, model)| Counts::of(model)).reduce(Counts::default, Counts::merge);
 
         // Most used first; on a tie, the key that says what it is (`runbook_url`, `team`, `severity`).
         let ranked = |counts: BTreeMap<String, usize>| -> Vec<String> {
@@ -299,16 +255,22 @@ impl Conventions {
         };
 
         // Second pass: how widely each convention is followed.
-        for (name, model) in &files {
-            let mut usage = Usage::default();
-            for group in &model.groups {
-                for rule in group.rules.iter().filter(|r| r.kind == RuleKind::Alert) {
-                    let expr = rule.expr.as_ref().map(|e| e.value.as_str());
-                    usage.runbook.add(conventions.runbook_of(group, &rule.labels, &rule.annotations).is_some());
-                    usage.owner.add(conventions.has_owner(group, &rule.labels, expr, None));
-                    usage.severity.add(conventions.severity_of(group, &rule.labels).is_some());
+        let usages: Vec<Usage> = files
+            .par_iter()
+            .map(|(_, model)| {
+                let mut usage = Usage::default();
+                for group in &model.groups {
+                    for rule in group.rules.iter().filter(|r| r.kind == RuleKind::Alert) {
+                        let expr = rule.expr.as_ref().map(|e| e.value.as_str());
+                        usage.runbook.add(conventions.runbook_of(group, &rule.labels, &rule.annotations).is_some());
+                        usage.owner.add(conventions.has_owner(group, &rule.labels, expr, None));
+                        usage.severity.add(conventions.severity_of(group, &rule.labels).is_some());
+                    }
                 }
-            }
+                usage
+            })
+            .collect();
+        for ((name, _), usage) in files.iter().zip(usages) {
             conventions.run.merge(usage);
             conventions.dirs.entry(directory(name).to_string()).or_default().merge(usage);
             conventions.files.insert(name.to_string(), usage);
@@ -458,6 +420,88 @@ pub enum SeverityProblem {
     Case { usual: String, count: usize },
     /// A rare value close to a common one (`critcal` among `critical`).
     NearMiss { usual: String, count: usize },
+}
+
+/// How often each key is used, in the files counted so far.
+#[derive(Default)]
+struct Counts {
+    runbook: BTreeMap<String, usize>,
+    owner: BTreeMap<String, usize>,
+    severity_key: BTreeMap<String, usize>,
+    /// Per severity key, how often each value is used.
+    severity: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+impl Counts {
+    fn of(model: &RuleFile) -> Counts {
+        let mut counts = Counts::default();
+        let Counts {
+            runbook: runbook_counts,
+            owner: owner_counts,
+            severity_key: severity_key_counts,
+            severity: severity_counts,
+        } = &mut counts;
+        for group in &model.groups {
+            for rule in group.rules.iter().filter(|r| r.kind == RuleKind::Alert) {
+                let labels = || rule.labels.iter().chain(&group.labels);
+                for kv in rule.annotations.iter().chain(labels()) {
+                    if names_runbook(&kv.key.value) && is_link(&kv.value.value) {
+                        *runbook_counts.entry(kv.key.value.clone()).or_default() += 1;
+                    }
+                }
+                for kv in labels() {
+                    let value = kv.value.value.trim();
+                    if value.is_empty() {
+                        continue;
+                    }
+                    if names_owner(&kv.key.value) {
+                        *owner_counts.entry(kv.key.value.clone()).or_default() += 1;
+                    }
+                    if names_severity(&kv.key.value) {
+                        *severity_key_counts.entry(kv.key.value.clone()).or_default() += 1;
+                    }
+                }
+                // The rule's own severity wins over its group's, as Prometheus merges them.
+                let mut seen = Vec::new();
+                for kv in rule.labels.iter().chain(&group.labels) {
+                    let value = kv.value.value.trim();
+                    if names_severity(&kv.key.value)
+                        && !value.is_empty()
+                        && !value.contains("{{")
+                        && !seen.contains(&&kv.key.value)
+                    {
+                        seen.push(&kv.key.value);
+                        *severity_counts
+                            .entry(kv.key.value.clone())
+                            .or_default()
+                            .entry(value.to_string())
+                            .or_default() += 1;
+                    }
+                }
+                if let Some(expr) = &rule.expr {
+                    for key in produced_owner_labels(&expr.value, None) {
+                        *owner_counts.entry(key).or_default() += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    fn merge(mut self, other: Counts) -> Counts {
+        fn add(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>) {
+            for (k, n) in from {
+                *into.entry(k).or_default() += n;
+            }
+        }
+        add(&mut self.runbook, other.runbook);
+        add(&mut self.owner, other.owner);
+        add(&mut self.severity_key, other.severity_key);
+        for (k, values) in other.severity {
+            add(self.severity.entry(k).or_default(), values);
+        }
+        self
+    }
 }
 
 /// Owner label keys an expression produces, parsing it only when its text

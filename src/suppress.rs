@@ -77,12 +77,17 @@ pub fn scan_on(file: &SourceFile, model: &RuleFile, today: i64) -> Scanned {
     let mut directives = Vec::new();
     let mut malformed = Vec::new();
     let mut anchors: Option<Anchors> = None;
-    for line in 0..file.line_count() {
-        let range = file.line_range(line);
-        let line_text = &text[range.clone()];
-        if !line_text.contains(PREFIX) {
+    // Only lines that hold the prefix can hold a directive: find those in
+    // one pass over the text.
+    let mut last_line = None;
+    for at in memchr::memmem::find_iter(text.as_bytes(), PREFIX) {
+        let line = file.line_index(at);
+        if last_line == Some(line) {
             continue;
         }
+        last_line = Some(line);
+        let range = file.line_range(line);
+        let line_text = &text[range.clone()];
         let Some(hash) = comment_start(line_text, range.start, &model.scalar_spans) else { continue };
         let comment = &line_text[hash - range.start + 1..];
         let span = Span::new(hash, range.end);
