@@ -124,15 +124,21 @@ fn normal_key(key: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether `word` occurs in `key`. Keys are short: a plain scan costs less
+/// than setting up a substring search.
+fn has(key: &str, word: &str) -> bool {
+    key.as_bytes().windows(word.len()).any(|w| w == word.as_bytes())
+}
+
 /// Whether an annotation or label key names a runbook (or a playbook or
 /// procedure document). Dashboards and graphs are never runbooks.
 pub fn names_runbook(key: &str) -> bool {
     let k = normal_key(key);
     let k: &str = &k;
-    if ["dashboard", "grafana", "panel", "graph", "chart"].iter().any(|w| k.contains(w)) {
+    if ["dashboard", "grafana", "panel", "graph", "chart"].iter().any(|w| has(k, w)) {
         return false;
     }
-    ["runbook", "run_book", "playbook", "play_book"].iter().any(|w| k.contains(w))
+    ["runbook", "run_book", "playbook", "play_book"].iter().any(|w| has(k, w))
         || k == "sop"
         || k.starts_with("sop_")
         || k.ends_with("_sop")
@@ -145,7 +151,7 @@ pub fn names_runbook(key: &str) -> bool {
 pub fn names_runbook_explicitly(key: &str) -> bool {
     let k = normal_key(key);
     let k: &str = &k;
-    names_runbook(key) && ["runbook", "run_book", "playbook", "play_book"].iter().any(|w| k.contains(w))
+    names_runbook(key) && ["runbook", "run_book", "playbook", "play_book"].iter().any(|w| has(k, w))
 }
 
 /// Whether a label key names the alert's owner.

@@ -650,7 +650,7 @@ impl Expr {
     /// Calls `visit` on this node and every descendant, parents before
     /// children, in source order. Uses an explicit stack, not recursion.
     pub fn walk<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
-        let mut stack: Vec<&'a Expr> = Vec::with_capacity(16);
+        let mut stack = WalkStack::default();
         stack.push(self);
         while let Some(e) = stack.pop() {
             visit(e);
@@ -672,7 +672,7 @@ impl Expr {
                         stack.push(param);
                     }
                 }
-                ExprKind::Call(c) => stack.extend(c.args.iter().rev()),
+                ExprKind::Call(c) => c.args.iter().rev().for_each(|arg| stack.push(arg)),
             }
         }
     }
@@ -693,5 +693,34 @@ impl Expr {
             }
         });
         selectors.into_iter()
+    }
+}
+
+/// The stack of [`Expr::walk`]: the first nodes in place, more on the heap.
+/// Most expressions are shallow; walking them allocates nothing.
+#[derive(Default)]
+struct WalkStack<'a> {
+    inline: [Option<&'a Expr>; 24],
+    len: usize,
+    /// Nodes pushed while `inline` was full; they are on top of it.
+    spill: Vec<&'a Expr>,
+}
+
+impl<'a> WalkStack<'a> {
+    fn push(&mut self, e: &'a Expr) {
+        if self.spill.is_empty() && self.len < self.inline.len() {
+            self.inline[self.len] = Some(e);
+            self.len += 1;
+        } else {
+            self.spill.push(e);
+        }
+    }
+
+    fn pop(&mut self) -> Option<&'a Expr> {
+        if let Some(e) = self.spill.pop() {
+            return Some(e);
+        }
+        self.len = self.len.checked_sub(1)?;
+        self.inline[self.len].take()
     }
 }

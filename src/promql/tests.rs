@@ -156,13 +156,21 @@ fn walk_is_a_preorder_over_children() {
             preorder(child, out);
         }
     }
-    let text = "topk(3, sum by (job) (rate(a{x=\"1\"}[5m] offset 1m))) / on (job) -max_over_time(b[1h:5m]) > bool (2 + max_over_time(c[5m]) * count_values(\"v\", d))";
-    let expr = parse(text, &ParseOptions::default()).expect("parses");
-    let mut expected = Vec::new();
-    preorder(&expr, &mut expected);
-    let mut walked = Vec::new();
-    expr.walk(|e| walked.push(e));
-    assert!(expected.len() > 15);
-    assert_eq!(walked.len(), expected.len());
-    assert!(walked.iter().zip(&expected).all(|(a, b)| std::ptr::eq(*a, *b)));
+    // The second expression is deep enough to outgrow the walk's inline stack.
+    let chain = (0..60).map(|i| format!("m{i}")).collect::<Vec<_>>().join(" + ");
+    let labels = (0..40).map(|i| format!("\"l{i}\"")).collect::<Vec<_>>().join(", ");
+    let deep = format!("{chain} * label_join(x, \"dst\", \",\", {labels})");
+    for text in [
+        "topk(3, sum by (job) (rate(a{x=\"1\"}[5m] offset 1m))) / on (job) -max_over_time(b[1h:5m]) > bool (2 + max_over_time(c[5m]) * count_values(\"v\", d))",
+        deep.as_str(),
+    ] {
+        let expr = parse(text, &ParseOptions::default()).expect("parses");
+        let mut expected = Vec::new();
+        preorder(&expr, &mut expected);
+        let mut walked = Vec::new();
+        expr.walk(|e| walked.push(e));
+        assert!(expected.len() > 15);
+        assert_eq!(walked.len(), expected.len());
+        assert!(walked.iter().zip(&expected).all(|(a, b)| std::ptr::eq(*a, *b)));
+    }
 }
