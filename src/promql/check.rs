@@ -185,21 +185,22 @@ impl Checker<'_> {
 
     fn check_call(&mut self, c: &mut Call, span: Span) {
         let func = c.func;
-        let name = go_quote(func.name);
+        // Quoted only for a message: most calls are right.
+        let name = || go_quote(func.name);
         let nargs = func.arg_types.len();
         let given = c.args.len();
         if func.variadic == 0 {
             if nargs != given {
-                self.error(span, format!("expected {nargs} argument(s) in call to {name}, got {given}"));
+                self.error(span, format!("expected {nargs} argument(s) in call to {}, got {given}", name()));
             }
         } else {
             let min = nargs.saturating_sub(1);
             if min > given {
-                self.error(span, format!("expected at least {min} argument(s) in call to {name}, got {given}"));
+                self.error(span, format!("expected at least {min} argument(s) in call to {}, got {given}", name()));
             } else if func.variadic > 0 {
                 let max = min + func.variadic as usize;
                 if max < given {
-                    self.error(span, format!("expected at most {max} argument(s) in call to {name}, got {given}"));
+                    self.error(span, format!("expected at most {max} argument(s) in call to {}, got {given}", name()));
                 }
             }
         }
@@ -211,7 +212,7 @@ impl Checker<'_> {
                 let message = format!(
                     "expected type {} in call to function {}, got {}",
                     ValueType::Vector.documented_name(),
-                    name,
+                    name(),
                     t.documented_name()
                 );
                 self.error(span, message);
@@ -231,7 +232,7 @@ impl Checker<'_> {
                 let message = format!(
                     "expected type {} in call to function {}, got {}",
                     want.documented_name(),
-                    name,
+                    name(),
                     got.documented_name()
                 );
                 self.error(arg.span, message);
