@@ -8,6 +8,7 @@
 
 pub(crate) use crate::go_format::{go_quote, go_unicode_format as go_unicode};
 use crate::span::Span;
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -70,20 +71,20 @@ impl TokenKind {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Token {
+pub(crate) struct Token<'a> {
     pub kind: TokenKind,
     pub span: Span,
     /// The source text of the token; for `Text` the text after trim markers were
-    /// applied; for `Error` the message.
-    pub val: String,
+    /// applied; for `Error` the message (the only owned value).
+    pub val: Cow<'a, str>,
 }
 
-impl Token {
+impl Token<'_> {
     /// How Go's `item.String()` shows the token in "unexpected X in Y" messages.
     pub fn describe(&self) -> String {
         match self.kind {
             TokenKind::Eof => "EOF".to_string(),
-            TokenKind::Error => self.val.clone(),
+            TokenKind::Error => self.val.to_string(),
             k if k.is_keyword() => format!("<{}>", self.val),
             _ => {
                 if self.val.chars().count() > 10 {
@@ -134,7 +135,7 @@ struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     start: usize,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     /// Offsets of the currently open `(`, innermost last.
     parens: Vec<usize>,
     /// Offset of the `{{` of the action being lexed.
@@ -142,7 +143,7 @@ struct Lexer<'a> {
 }
 
 /// Tokenizes `input`. The result always ends with an `Eof` or an `Error` token.
-pub(crate) fn lex(input: &str) -> Vec<Token> {
+pub(crate) fn lex(input: &str) -> Vec<Token<'_>> {
     let mut lx = Lexer { input, pos: 0, start: 0, tokens: Vec::new(), parens: Vec::new(), action_start: 0 };
     let mut inside_action = false;
     loop {
@@ -195,13 +196,13 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, kind: TokenKind) {
-        let val = self.input.get(self.start..self.pos).unwrap_or("").to_string();
+        let val = Cow::Borrowed(self.input.get(self.start..self.pos).unwrap_or(""));
         self.tokens.push(Token { kind, span: Span::new(self.start, self.pos), val });
         self.start = self.pos;
     }
 
     fn error(&mut self, span: Span, message: String) -> Step {
-        self.tokens.push(Token { kind: TokenKind::Error, span, val: message });
+        self.tokens.push(Token { kind: TokenKind::Error, span, val: Cow::Owned(message) });
         Step::Done
     }
 
@@ -250,7 +251,7 @@ impl<'a> Lexer<'a> {
         let Some(x) = self.rest().find(RIGHT_COMMENT) else {
             return self.error(open, "unclosed comment".to_string());
         };
-        let body = self.input[body_start..self.pos + x].to_string();
+        let body = Cow::Borrowed(&self.input[body_start..self.pos + x]);
         self.pos += x + RIGHT_COMMENT.len();
         let (delim, trim) = self.at_right_delim();
         if !delim {
@@ -588,9 +589,9 @@ mod tests {
     fn trim_markers_remove_surrounding_space() {
         let toks = lex("a \n{{- 3 -}}\n b");
         assert_eq!(toks[0].val, "a");
-        assert_eq!(toks.iter().find(|t| t.kind == TokenKind::Number).map(|t| t.val.as_str()), Some("3"));
+        assert_eq!(toks.iter().find(|t| t.kind == TokenKind::Number).map(|t| &*t.val), Some("3"));
         let last_text = toks.iter().rev().find(|t| t.kind == TokenKind::Text);
-        assert_eq!(last_text.map(|t| t.val.as_str()), Some("b"));
+        assert_eq!(last_text.map(|t| &*t.val), Some("b"));
     }
 
     #[test]
@@ -602,7 +603,7 @@ mod tests {
 
     #[test]
     fn error_messages() {
-        let last = |s: &str| lex(s).pop().map(|t| t.val).unwrap_or_default();
+        let last = |s: &str| lex(s).pop().map(|t| t.val.into_owned()).unwrap_or_default();
         assert_eq!(last("{{ .X "), "unclosed action");
         assert_eq!(last("{{ \"abc }}"), "unterminated quoted string");
         assert_eq!(last("{{ .x-y }}"), "bad character U+002D '-'");

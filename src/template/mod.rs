@@ -465,7 +465,8 @@ mod tests {
     /// Text without an action is what the parser makes of it, node for node.
     #[test]
     fn text_without_actions_is_one_text_node() {
-        for text in ["", " ", "plain", "a } b }} c { d", "{ {", "}}", "{x}\n\ttab", "ü → 日本", "((((((((((", "{-"] {
+        for text in ["", " ", "plain", "a } b }} c { d", "{ {", "}}", "{x}\n\ttab", "ü → 日本", "((((((((((", "{-"]
+        {
             let full = parser::Parser::new(text, PROMETHEUS_HEADER_VARIABLES).parse();
             let (Ok(full), short) = (full, plain_text(text)) else { panic!("{text:?} does not parse") };
             assert_eq!(full.nodes, short.nodes, "{text:?}");

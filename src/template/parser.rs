@@ -2,6 +2,8 @@
 //! function by function, so that it accepts and rejects what Go does and
 //! reports the first error with Go's wording.
 
+use std::borrow::Cow;
+
 use super::TemplateError;
 use super::ast::*;
 use super::functions;
@@ -46,12 +48,12 @@ pub(crate) struct Output {
 }
 
 pub(crate) struct Parser<'a> {
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     pos: usize,
     /// End of the last token consumed.
     last_end: usize,
     /// Variables in scope, innermost last (Go's `Tree.vars`).
-    vars: Vec<String>,
+    vars: Vec<Cow<'a, str>>,
     range_depth: usize,
     depth: usize,
     max_depth: usize,
@@ -65,9 +67,9 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(text: &'a str, predefined: &[&str]) -> Parser<'a> {
-        let mut vars = vec!["$".to_string()];
-        vars.extend(predefined.iter().map(|v| v.to_string()));
+    pub fn new(text: &'a str, predefined: &[&'a str]) -> Parser<'a> {
+        let mut vars = vec![Cow::Borrowed("$")];
+        vars.extend(predefined.iter().map(|v| Cow::Borrowed(*v)));
         Parser {
             tokens: lex(text),
             pos: 0,
@@ -86,14 +88,14 @@ impl<'a> Parser<'a> {
 
     // ---- token stream -------------------------------------------------------
 
-    fn token_at(&self, i: usize) -> Token {
+    fn token_at(&self, i: usize) -> Token<'a> {
         match self.tokens.get(i).or_else(|| self.tokens.last()) {
             Some(t) => t.clone(),
-            None => Token { kind: TokenKind::Eof, span: Span::at(0), val: String::new() },
+            None => Token { kind: TokenKind::Eof, span: Span::at(0), val: Cow::Borrowed("") },
         }
     }
 
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         let t = self.token_at(self.pos);
         if self.pos < self.tokens.len() {
             self.pos += 1;
@@ -106,11 +108,11 @@ impl<'a> Parser<'a> {
         self.pos = self.pos.saturating_sub(1);
     }
 
-    fn peek(&self) -> Token {
+    fn peek(&self) -> Token<'a> {
         self.token_at(self.pos)
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'a> {
         loop {
             let t = self.next();
             if t.kind != TokenKind::Space {
@@ -120,7 +122,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Like Go's `peekNonSpace`: the spaces are consumed, the token is not.
-    fn peek_non_space(&mut self) -> Token {
+    fn peek_non_space(&mut self) -> Token<'a> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -128,7 +130,7 @@ impl<'a> Parser<'a> {
 
     fn unexpected(&self, token: &Token, context: &str) -> TemplateError {
         if token.kind == TokenKind::Error {
-            return err(token.span, token.val.clone());
+            return err(token.span, token.val.to_string());
         }
         err(token.span, format!("unexpected {} in {}", token.describe(), context))
     }
@@ -231,8 +233,8 @@ impl<'a> Parser<'a> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            TokenKind::Text => Ok(Item::Node(Node::Text(Text { span: t.span, text: t.val }))),
-            TokenKind::Comment => Ok(Item::Node(Node::Comment(Comment { span: t.span, text: t.val }))),
+            TokenKind::Text => Ok(Item::Node(Node::Text(Text { span: t.span, text: t.val.into_owned() }))),
+            TokenKind::Comment => Ok(Item::Node(Node::Comment(Comment { span: t.span, text: t.val.into_owned() }))),
             TokenKind::LeftDelim => {
                 self.action_start = t.span.start;
                 self.action(t.span.start)
@@ -371,7 +373,7 @@ impl<'a> Parser<'a> {
         context: &str,
     ) -> Result<(Vec<Node>, Span), TemplateError> {
         self.enter(opening, "nesting")?;
-        let outer_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let outer_vars = std::mem::replace(&mut self.vars, vec![Cow::Borrowed("$")]);
         let outer_range = std::mem::replace(&mut self.range_depth, 0);
         self.open.push((keyword, opening));
         let result = self.item_list();
@@ -468,8 +470,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn declare(&mut self, pipe: &mut Pipeline, v: &Token) {
-        pipe.decls.push(Ident { name: v.val.clone(), span: v.span });
+    fn declare(&mut self, pipe: &mut Pipeline, v: &Token<'a>) {
+        pipe.decls.push(Ident { name: v.val.to_string(), span: v.span });
         self.vars.push(v.val.clone());
     }
 
@@ -560,7 +562,7 @@ impl<'a> Parser<'a> {
                 if !functions::is_defined(&t.val) {
                     return Err(err(t.span, format!("function {} not defined", go_quote(&t.val))));
                 }
-                Expr::Function(Ident { name: t.val, span: t.span })
+                Expr::Function(Ident { name: t.val.into_owned(), span: t.span })
             }
             TokenKind::Dot => Expr::Dot(t.span),
             TokenKind::Nil => Expr::Nil(t.span),
@@ -568,7 +570,11 @@ impl<'a> Parser<'a> {
                 if !self.vars.contains(&t.val) {
                     return Err(err(t.span, format!("undefined variable {}", go_quote(&t.val))));
                 }
-                Expr::Variable(VarRef { name: Ident { name: t.val, span: t.span }, fields: Vec::new(), span: t.span })
+                Expr::Variable(VarRef {
+                    name: Ident { name: t.val.into_owned(), span: t.span },
+                    fields: Vec::new(),
+                    span: t.span,
+                })
             }
             TokenKind::Field => Expr::Field(FieldRef { fields: vec![field_ident(&t)], span: t.span }),
             TokenKind::Bool => Expr::Bool(t.val == "true", t.span),
@@ -581,7 +587,7 @@ impl<'a> Parser<'a> {
                 if let Some(message) = problem {
                     return Err(err(t.span, message));
                 }
-                Expr::Number(Ident { name: t.val, span: t.span })
+                Expr::Number(Ident { name: t.val.into_owned(), span: t.span })
             }
             TokenKind::LeftParen => {
                 self.enter(t.span, "expression")?;
