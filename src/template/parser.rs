@@ -135,7 +135,7 @@ impl<'a> Parser<'a> {
         err(token.span, format!("unexpected {} in {}", token.describe(), context))
     }
 
-    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token> {
+    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token<'a>> {
         let t = self.next_non_space();
         if t.kind != kind {
             return Err(self.unexpected(&t, context));
