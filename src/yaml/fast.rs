@@ -50,6 +50,8 @@ pub(super) fn load(text: &str, range: Range<usize>, limits: &Limits) -> Option<V
         end: range.end,
         depth: 0,
         max_depth: limits.max_depth.min(MAX_DEPTH),
+        map_buffers: Vec::new(),
+        seq_buffers: Vec::new(),
     };
     loader.documents()
 }
@@ -107,6 +109,11 @@ struct Loader<'a> {
     end: usize,
     depth: usize,
     max_depth: usize,
+    /// Emptied buffers for the entries and items of collections being read:
+    /// each collection is gathered in one, then copied out at its exact size
+    /// (one allocation per collection, no growth, no spare capacity).
+    map_buffers: Vec<Vec<(Node, Node)>>,
+    seq_buffers: Vec<Vec<Node>>,
 }
 
 impl Loader<'_> {
@@ -389,7 +396,7 @@ impl Loader<'_> {
         // saphyr starts an indentless sequence where its first entry's
         // content would start: after the `-`, blanks and a comment.
         let start = if indentless { self.after_entry_indicator(pos) } else { pos };
-        let mut items = Vec::new();
+        let mut items = self.seq_buffers.pop().unwrap_or_default();
         let mut children_end = pos + 1;
         let mut at = pos;
         let next = loop {
@@ -414,7 +421,9 @@ impl Loader<'_> {
         };
         self.depth -= 1;
         let span = Span::new(start, children_end.max(start));
-        Some((Node { kind: NodeKind::Sequence(items), span, tag: None }, next))
+        let kind = NodeKind::Sequence(items.drain(..).collect());
+        self.seq_buffers.push(items);
+        Some((Node { kind, span, tag: None }, next))
     }
 
     /// The end of the `-` at `pos` and of the blanks and comment after it on
@@ -439,7 +448,7 @@ impl Loader<'_> {
     /// A block mapping whose first key is at `pos`, column `col`.
     fn mapping(&mut self, pos: usize, col: usize) -> Option<(Node, Next)> {
         self.enter()?;
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut entries = self.map_buffers.pop().unwrap_or_default();
         // Small mappings (nearly all) are searched in place for a duplicate.
         let mut keys: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut children_end = pos;
@@ -485,7 +494,9 @@ impl Loader<'_> {
         };
         self.depth -= 1;
         let span = Span::new(pos, children_end);
-        Some((Node { kind: NodeKind::Mapping(entries), span, tag: None }, next))
+        let kind = NodeKind::Mapping(entries.drain(..).collect());
+        self.map_buffers.push(entries);
+        Some((Node { kind, span, tag: None }, next))
     }
 
     /// The key at `pos` and the position of its `:`.
