@@ -421,7 +421,7 @@ impl Loader<'_> {
         };
         self.depth -= 1;
         let span = Span::new(start, children_end.max(start));
-        let kind = NodeKind::Sequence(items.drain(..).collect());
+        let kind = NodeKind::Sequence(exact(&mut items));
         self.seq_buffers.push(items);
         Some((Node { kind, span, tag: None }, next))
     }
@@ -494,7 +494,7 @@ impl Loader<'_> {
         };
         self.depth -= 1;
         let span = Span::new(pos, children_end);
-        let kind = NodeKind::Mapping(entries.drain(..).collect());
+        let kind = NodeKind::Mapping(exact(&mut entries));
         self.map_buffers.push(entries);
         Some((Node { kind, span, tag: None }, next))
     }
@@ -705,6 +705,14 @@ impl Loader<'_> {
         }
         Some((node, next))
     }
+}
+
+/// Moves the contents of `buffer` into a vector of their exact size; the
+/// buffer keeps its capacity for the next collection.
+fn exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(buffer.len());
+    out.append(buffer);
+    out
 }
 
 fn scalar_node(value: String, style: ScalarStyle, map: OffsetMap, span: Span) -> Node {
