@@ -643,9 +643,11 @@ impl Engine {
                 let mut parsed_rules = Vec::with_capacity(chunk.len());
                 let mut cx = self.file_context(file, model, conventions, &mut out);
                 cx.group = Some(&group.name.value);
+                // Generated files repeat expressions: each text is parsed once per chunk.
+                let mut seen: HashMap<&str, Arc<promql::Expr>> = HashMap::new();
                 for (i, rule) in chunk.iter().enumerate() {
                     let at = (g, c * RULES_PER_TASK + i);
-                    parsed_rules.push(self.check_rule(&mut cx, &policies, reuse, at, group, rule));
+                    parsed_rules.push(self.check_rule(&mut cx, &policies, reuse, &mut seen, at, group, rule));
                 }
                 (parsed_rules, out)
             })
@@ -659,17 +661,19 @@ impl Engine {
 
     /// Runs the per-rule lints and policies on one rule; what was parsed,
     /// less what only per-file lints read.
+    #[allow(clippy::too_many_arguments)]
     fn check_rule<'a>(
         &self,
         cx: &mut FileContext<'a>,
         policies: &crate::lints::policies::FilePolicies<'_>,
         reuse: &Reuse<'_>,
+        seen: &mut HashMap<&'a str, Arc<promql::Expr>>,
         at: (usize, usize),
         group: &Group,
         rule: &'a Rule,
     ) -> ParsedRule {
         cx.rule = Some(&rule.name.value);
-        let mut parsed = self.parse_rule(group, rule, at, reuse);
+        let mut parsed = self.parse_rule(group, rule, at, reuse, seen);
         let rcx = RuleContext {
             group,
             rule,
@@ -698,7 +702,14 @@ impl Engine {
     /// Parses a rule's expression and templates, and routes its alert: once,
     /// for every lint.
     /// `at` is the rule's place in the file: group and rule index.
-    fn parse_rule(&self, group: &Group, rule: &Rule, at: (usize, usize), reuse: &Reuse<'_>) -> ParsedRule {
+    fn parse_rule<'a>(
+        &self,
+        group: &Group,
+        rule: &'a Rule,
+        at: (usize, usize),
+        reuse: &Reuse<'_>,
+        seen: &mut HashMap<&'a str, Arc<promql::Expr>>,
+    ) -> ParsedRule {
         let mut parsed = ParsedRule::default();
         if !self.needs_parse {
             return parsed;
@@ -706,13 +717,15 @@ impl Engine {
         if let Some(text) = &rule.expr {
             // Positions in a parsed expression are relative to its text: the
             // same text anywhere in the file gives the same tree.
-            if let Some(expr) = reuse.expr(at, rule, &text.value) {
+            if let Some(expr) = reuse.expr(at, rule, &text.value).or_else(|| seen.get(text.value.as_str()).cloned()) {
                 parsed.expr = Some(expr);
                 parsed.expr_parsed = true;
             } else {
                 match promql::parse(&text.value, &self.promql_options) {
                     Ok(expr) => {
-                        parsed.expr = Some(Arc::new(expr));
+                        let expr = Arc::new(expr);
+                        seen.insert(&text.value, expr.clone());
+                        parsed.expr = Some(expr);
                         parsed.expr_parsed = true;
                     }
                     Err(errors) => parsed.expr_errors = errors,
