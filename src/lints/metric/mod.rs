@@ -32,13 +32,13 @@ pub struct Use<'a> {
 
 /// Names recorded by any rule checked: they exist once the rules are
 /// deployed, whatever the scrapes say.
-pub fn recorded(files: &[CheckedFile<'_>]) -> HashSet<String> {
+pub fn recorded<'a>(files: &[CheckedFile<'a>]) -> HashSet<&'a str> {
     files
         .iter()
         .flat_map(|f| &f.model.groups)
         .flat_map(|g| &g.rules)
         .filter(|r| r.kind == RuleKind::Record)
-        .map(|r| r.name.value.clone())
+        .map(|r| r.name.value.as_str())
         .collect()
 }
 
@@ -65,7 +65,7 @@ pub fn uses<'a>(
     group: &'a Group,
     rule: &'a Rule,
     expr: &'a Expr,
-    recorded: &HashSet<String>,
+    recorded: &HashSet<&str>,
     skip_absent: bool,
 ) -> Vec<Use<'a>> {
     uses_where(file, group, rule, expr, recorded, skip_absent, |_| true)
@@ -78,7 +78,7 @@ pub fn uses_where<'a>(
     group: &'a Group,
     rule: &'a Rule,
     expr: &'a Expr,
-    recorded: &HashSet<String>,
+    recorded: &HashSet<&str>,
     skip_absent: bool,
     wanted: impl Fn(&str) -> bool,
 ) -> Vec<Use<'a>> {

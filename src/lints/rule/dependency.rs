@@ -90,12 +90,8 @@ impl Lint for Dependency {
         }
         let parsed = crate::lints::metric::parse_all(cx.files);
         // Recorded names split into their parts, by number of parts: a typo
-        // is looked for among names with as many parts.
-        let mut by_parts: HashMap<usize, Vec<(&str, Vec<&str>)>> = HashMap::new();
-        for r in &recorded {
-            let parts: Vec<&str> = r.split(':').collect();
-            by_parts.entry(parts.len()).or_default().push((r.as_str(), parts));
-        }
+        // is looked for among names with as many parts (made when first needed).
+        let mut by_parts: Option<ByParts<'_>> = None;
         let mut suggestions: HashMap<(&str, &str), Option<String>> = HashMap::new();
         let mut reported: HashSet<(usize, &str, &str, &str)> = HashSet::new();
         let mut found = Vec::new();
@@ -125,6 +121,14 @@ impl Lint for Dependency {
                     .entry((name, rule.name.value.as_str()))
                     .or_insert_with(|| {
                         let parts: Vec<&str> = name.split(':').collect();
+                        let by_parts = by_parts.get_or_insert_with(|| {
+                            let mut by_parts = ByParts::new();
+                            for r in &recorded {
+                                let parts: Vec<&str> = r.split(':').collect();
+                                by_parts.entry(parts.len()).or_default().push((r, parts));
+                            }
+                            by_parts
+                        });
                         let candidates = by_parts.get(&parts.len()).map(Vec::as_slice).unwrap_or_default();
                         let similar = candidates
                             .iter()
@@ -164,3 +168,6 @@ impl Lint for Dependency {
         }
     }
 }
+
+/// Recorded names and their `:`-separated parts, by number of parts.
+type ByParts<'a> = HashMap<usize, Vec<(&'a str, Vec<&'a str>)>>;
