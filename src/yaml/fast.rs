@@ -685,9 +685,13 @@ impl Loader<'_> {
         if header.increment != 0 || header.body > self.end {
             return None;
         }
-        // saphyr's rule: the detected indentation, and at least one more
-        // than the enclosing collection's (an empty scalar otherwise).
-        let content_indent = scalar::block_auto_indent(self.text, &header).max(indent as usize + 1);
+        // saphyr takes at least one more than the enclosing collection's
+        // indentation; a less indented first line leaves the scalar empty
+        // (and the builder's positions for it are saphyr's): left to saphyr.
+        let content_indent = scalar::block_auto_indent(self.text, &header);
+        if content_indent as isize <= indent {
+            return None;
+        }
         let decoded = scalar::decode_block(self.text, &header, content_indent);
         if decoded.content_end > self.end {
             return None;

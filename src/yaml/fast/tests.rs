@@ -154,6 +154,9 @@ fn other_yaml_is_left_to_saphyr() {
         "a: x # comment\n  continued\n",
         "---\n---\n",
         "a: 1\n---\n",
+        // Found by the fuzzer: an empty block scalar (its first line is not
+        // indented enough), whose position the builder takes from saphyr.
+        "m:\n  a: |\n # c\n  b: 1\n",
         "a: \"line\n\n",
         "- a\nb: 1\n",
         "a:\n- b\n- c\n  d: 1\n",
@@ -284,3 +287,4 @@ fn damaged_files_load_the_same_or_are_left_to_saphyr() {
     }
     println!("{taken} of {total} damaged files loaded directly");
 }
+
