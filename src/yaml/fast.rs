@@ -664,6 +664,11 @@ impl Loader<'_> {
             _ => FlowStyle::Plain,
         };
         let plain = flow == FlowStyle::Plain;
+        // A plain scalar on one line is its text (the common case).
+        if plain && memchr::memchr(b'\n', self.bytes.get(start..end)?).is_none() {
+            let value = self.text.get(start..end)?.to_string();
+            return Some(scalar_node(value, style, OffsetMap::identity(start, end - start), Span::new(start, end)));
+        }
         if let Some(inner) = scalar::verbatim_flow(self.text, start, end, flow) {
             let value = self.text.get(inner.start..inner.end)?.to_string();
             let span_end = if plain { end } else { (inner.end + 1).clamp(start, end) };
