@@ -199,6 +199,7 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
         scalar_spans.sort();
         scalar_spans.dedup();
     }
+    yaml::free(docs);
     let mut diagnostics = v.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     RuleFile { kind: loaded.kind, groups: loaded.groups, diagnostics, scalar_spans }
