@@ -686,6 +686,15 @@ impl Loader<'_> {
         if indent < 0 {
             return None;
         }
+        // A comment right after the indicators, without a blank, is an error
+        // for saphyr.
+        let mut i = at + 1;
+        while matches!(self.byte(i), Some(b'+' | b'-' | b'0'..=b'9')) {
+            i += 1;
+        }
+        if self.byte(i) == Some(b'#') {
+            return None;
+        }
         let header = scalar::block_header(self.text, at)?;
         if header.increment != 0 || header.body > self.end {
             return None;

@@ -157,6 +157,9 @@ fn other_yaml_is_left_to_saphyr() {
         // Found by the fuzzer: an empty block scalar (its first line is not
         // indented enough), whose position the builder takes from saphyr.
         "m:\n  a: |\n # c\n  b: 1\n",
+        // Found by the fuzzer: a comment that touches a block scalar's indicator.
+        "a: |#\n  x\n",
+        "a: >-#\n  x\n",
         "a: \"line\n\n",
         "- a\nb: 1\n",
         "a:\n- b\n- c\n  d: 1\n",
@@ -243,7 +246,9 @@ fn damaged_files_load_the_same_or_are_left_to_saphyr() {
     let (files, _) = real_files();
     let small: Vec<&String> = files.iter().map(|(_, t)| t).filter(|t| t.len() < 6_000).collect();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let inserts = [":", ": ", " #", "#", "-", "- ", "'", "\"", "|", ">", "[]", "{}", "\\", "  ", "\n", "---\n", "é"];
+    let inserts = [
+        ":", ": ", " #", "#", "-", "- ", "'", "\"", "|", ">", "|#", ": |", "[]", "{}", "\\", "  ", "\n", "---\n", "é",
+    ];
     let (mut taken, mut total) = (0, 0);
     for round in 0..3000 {
         let Some(text) = small.get(rng.below(small.len())) else { break };
@@ -287,4 +292,5 @@ fn damaged_files_load_the_same_or_are_left_to_saphyr() {
     }
     println!("{taken} of {total} damaged files loaded directly");
 }
+
 
