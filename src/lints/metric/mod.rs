@@ -33,13 +33,11 @@ pub struct Use<'a> {
 /// Names recorded by any rule checked: they exist once the rules are
 /// deployed, whatever the scrapes say.
 pub fn recorded<'a>(files: &[CheckedFile<'a>]) -> HashSet<&'a str> {
-    files
-        .iter()
-        .flat_map(|f| &f.model.groups)
-        .flat_map(|g| &g.rules)
-        .filter(|r| r.kind == RuleKind::Record)
-        .map(|r| r.name.value.as_str())
-        .collect()
+    let rules =
+        || files.iter().flat_map(|f| &f.model.groups).flat_map(|g| &g.rules).filter(|r| r.kind == RuleKind::Record);
+    let mut recorded = HashSet::with_capacity(rules().count());
+    recorded.extend(rules().map(|r| r.name.value.as_str()));
+    recorded
 }
 
 /// Every rule's parsed expression of every file (parsed once by the engine).

@@ -185,7 +185,8 @@ impl Lint for Duplicate {
         let mut canonical_seen: HashSet<PathBuf> = HashSet::new();
         // Rules of the same scope, kind and name; most names occur once, so
         // labels are merged only for the others.
-        let mut by_name: HashMap<(usize, bool, &str), Vec<RuleAt<'_>>> = HashMap::new();
+        let rules: usize = cx.files.iter().flat_map(|c| &c.model.groups).map(|g| g.rules.len()).sum();
+        let mut by_name: HashMap<(usize, bool, &str), Vec<RuleAt<'_>>> = HashMap::with_capacity(rules);
         for (index, checked) in cx.files.iter().enumerate() {
             let path = Path::new(checked.file.name());
             let scope = cx.config.load_scope(path);

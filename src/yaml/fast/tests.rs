@@ -246,9 +246,8 @@ fn damaged_files_load_the_same_or_are_left_to_saphyr() {
     let (files, _) = real_files();
     let small: Vec<&String> = files.iter().map(|(_, t)| t).filter(|t| t.len() < 6_000).collect();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let inserts = [
-        ":", ": ", " #", "#", "-", "- ", "'", "\"", "|", ">", "|#", ": |", "[]", "{}", "\\", "  ", "\n", "---\n", "é",
-    ];
+    let inserts =
+        [":", ": ", " #", "#", "-", "- ", "'", "\"", "|", ">", "|#", ": |", "[]", "{}", "\\", "  ", "\n", "---\n", "é"];
     let (mut taken, mut total) = (0, 0);
     for round in 0..3000 {
         let Some(text) = small.get(rng.below(small.len())) else { break };
@@ -292,5 +291,3 @@ fn damaged_files_load_the_same_or_are_left_to_saphyr() {
     }
     println!("{taken} of {total} damaged files loaded directly");
 }
-
-
