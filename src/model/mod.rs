@@ -143,7 +143,8 @@ pub struct RuleFile {
     /// `yaml/syntax`, `rule/schema` and `group/duplicate-name` findings.
     pub diagnostics: Vec<Diagnostic>,
     /// Spans of every scalar in the file, sorted: a `#` inside one of them is
-    /// text, not a comment (used to find suppression comments).
+    /// text, not a comment (used to find suppression comments). Empty when
+    /// the file has no `alertlint`, so no suppression comment.
     pub scalar_spans: Vec<Span>,
 }
 
@@ -182,16 +183,21 @@ pub fn load_with(file: &SourceFile, options: &LoadOptions, names: NameValidation
             };
         }
     };
+    // Only suppression comments read these spans, on lines that hold
+    // `alertlint` (`suppress::PREFIX`): a file without the word needs none.
+    let suppressions = memchr::memmem::find(file.text().as_bytes(), b"alertlint").is_some();
     let mut scalar_spans = Vec::new();
-    for doc in &docs {
-        doc.root.for_each_scalar(|node, _| scalar_spans.push(node.span));
+    if suppressions {
+        for doc in &docs {
+            doc.root.for_each_scalar(|node, _| scalar_spans.push(node.span));
+        }
+        scalar_spans.sort();
+        scalar_spans.dedup();
     }
-    scalar_spans.sort();
-    scalar_spans.dedup();
 
     let mut v = Validator { dialect: options.dialect, version: options.version, names, diagnostics: Vec::new() };
     let loaded = load_documents(&mut v, &docs, options, true);
-    if !loaded.embedded.is_empty() {
+    if suppressions && !loaded.embedded.is_empty() {
         // A `#` inside the embedded documents is a comment of theirs, not text
         // of the ConfigMap's string: their own scalars replace the string's.
         scalar_spans.retain(|s| !loaded.embedded.iter().any(|(outer, _)| outer == s));
