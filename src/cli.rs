@@ -342,7 +342,6 @@ impl<'a> Configs<'a> {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let t0 = std::time::Instant::now();
     let again = args.clone();
     if let Some(jobs) = args.jobs {
         if jobs > MAX_JOBS {
@@ -392,7 +391,6 @@ fn check(args: CheckArgs) -> ExitCode {
         let index = configs.for_file(path)?;
         Ok(configs.loaded[index].1.pick(path))
     };
-    eprintln!("TIMING cli-start {:?}", t0.elapsed());
     let discovered = match crate::discover::discover(&paths, read::MAX_RULE_FILE_BYTES, &mut pick) {
         Ok(d) => d,
         Err(e) => return fail(e),
@@ -447,10 +445,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     // Which engine checked each file, for `--fix`.
     let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    eprintln!("TIMING discovered {:?}", t0.elapsed());
-    let all = Engine::check_many(parts);
-    eprintln!("TIMING checked {:?}", t0.elapsed());
-    for (part, (checked, origin)) in all.into_iter().zip(origins).enumerate() {
+    for (part, (checked, origin)) in Engine::check_many(parts).into_iter().zip(origins).enumerate() {
         for report in &checked {
             owner.entry(report.file.name().to_string()).or_insert(part);
         }
@@ -557,7 +552,6 @@ fn check(args: CheckArgs) -> ExitCode {
             write_report(&mut std::io::BufWriter::new(std::io::stdout().lock()), &reports, output, color)
         }
     };
-    eprintln!("TIMING written {:?}", t0.elapsed());
     if let Err(e) = written {
         // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
         if e.kind() != std::io::ErrorKind::BrokenPipe {

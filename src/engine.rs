@@ -330,18 +330,13 @@ impl Engine {
         {
             client.begin_run();
         }
-        let t = std::time::Instant::now();
         let loaded: Vec<Loaded> = inputs.into_par_iter().map(|input| self.load(input)).collect();
-        eprintln!("TIMING load {:?}", t.elapsed());
         // Conventions are read from every file before any file is linted.
         let conventions = Conventions::infer(&self.config, loaded.iter().filter_map(Loaded::model));
-        eprintln!("TIMING conventions {:?}", t.elapsed());
         let files: Vec<Checked> =
             loaded.into_par_iter().map(|loaded| self.lint_loaded(loaded, &conventions, &Reuse::default())).collect();
-        eprintln!("TIMING lint {:?}", t.elapsed());
         let refs: Vec<&Checked> = files.iter().collect();
         let cross = self.cross_file(&refs);
-        eprintln!("TIMING cross {:?}", t.elapsed());
         drop(refs);
         let mut reports: Vec<FileReport> = files
             .into_par_iter()
@@ -353,11 +348,7 @@ impl Engine {
                 FileReport { file, model, parsed, diagnostics }
             })
             .collect();
-        eprintln!("TIMING policy {:?}", t.elapsed());
         reports.extend(self.other_reports());
-        eprintln!("TIMING other {:?}", t.elapsed());
-        drop(conventions);
-        eprintln!("TIMING dropconv {:?}", t.elapsed());
         reports
     }
 
