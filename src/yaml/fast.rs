@@ -173,11 +173,7 @@ impl Loader<'_> {
     /// `---` or `...` followed by a blank, a break or the end. `...` is left
     /// to saphyr (the caller gives up on it as on any unknown token).
     fn document_marker(&self, i: usize) -> bool {
-        if i + 3 > self.end {
-            return false;
-        }
-        let three = self.bytes.get(i..i + 3);
-        (three == Some(b"---") || three == Some(b"...")) && self.blank_or_end(i + 3)
+        i + 3 <= self.end && scalar::is_document_indicator(self.bytes, i)
     }
 
     fn documents(&mut self) -> Option<Vec<Document>> {
@@ -225,25 +221,24 @@ impl Loader<'_> {
         if col as isize <= indent {
             return None;
         }
+        if self.is_entry(pos) {
+            return self.sequence(pos, col, false);
+        }
+        if self.starts_key(pos, indent)? {
+            return self.mapping(pos, col);
+        }
+        self.inline_value(pos, indent)
+    }
+
+    /// Whether the token at `pos` is a key (`: ` follows it on its line);
+    /// `None` for tokens left to saphyr.
+    fn starts_key(&self, pos: usize, indent: isize) -> Option<bool> {
         match self.bytes[pos] {
-            b'-' if self.blank_or_end(pos + 1) => self.sequence(pos, col, false),
             b'"' | b'\'' => {
                 let end = self.quoted_end(pos, indent)?;
-                if self.byte(end) == Some(b':') && self.blank_or_end(end + 1) {
-                    return self.mapping(pos, col);
-                }
-                self.scalar_then_next(self.quoted(pos, end)?, end)
+                Some(self.byte(end) == Some(b':') && self.blank_or_end(end + 1))
             }
-            _ => {
-                if self.starts_inline_value(pos)? {
-                    return self.inline_value(pos, indent);
-                }
-                let key_end = self.plain_line_end(pos);
-                if key_end.1 {
-                    return self.mapping(pos, col);
-                }
-                self.inline_value(pos, indent)
-            }
+            _ => Some(!self.starts_inline_value(pos)? && self.plain_line_end(pos).1),
         }
     }
 
@@ -429,10 +424,7 @@ impl Loader<'_> {
     /// The end of the `-` at `pos` and of the blanks and comment after it on
     /// its line.
     fn after_entry_indicator(&self, pos: usize) -> usize {
-        let mut i = pos + 1;
-        while self.byte(i) == Some(b' ') {
-            i += 1;
-        }
+        let mut i = self.skip_blanks(pos + 1);
         if self.byte(i) == Some(b'#') {
             while self.byte(i).is_some_and(|b| b != b'\n') {
                 i += 1;
@@ -528,10 +520,7 @@ impl Loader<'_> {
 
     /// The `:` after a plain key that ends at `end` (blanks may come between).
     fn find_colon(&self, end: usize) -> Option<usize> {
-        let mut i = end;
-        while self.byte(i) == Some(b' ') {
-            i += 1;
-        }
+        let i = self.skip_blanks(end);
         (self.byte(i) == Some(b':')).then_some(i)
     }
 
@@ -567,37 +556,23 @@ impl Loader<'_> {
             return None;
         }
         loop {
-            // A comment ends the scalar; what follows is checked by the caller.
-            if self.byte(end).is_some_and(|b| b != b'\n') {
-                let mut i = end;
-                while self.byte(i) == Some(b' ') {
-                    i += 1;
-                }
-                if self.byte(i) == Some(b'#') {
-                    return Some(end);
-                }
-            }
-            // Find the next line with content.
-            let mut i = end;
-            while self.byte(i) == Some(b' ') {
-                i += 1;
-            }
+            // Only a line break can continue the scalar: a comment (or the end)
+            // ends it, and what follows is checked by the caller.
+            let mut i = self.skip_blanks(end);
             if self.byte(i) != Some(b'\n') {
                 return Some(end);
             }
-            let content = loop {
+            // The next line with content.
+            let (line, first) = loop {
                 i += 1;
                 let line = i;
-                while self.byte(i) == Some(b' ') {
-                    i += 1;
-                }
+                i = self.skip_blanks(i);
                 match self.byte(i) {
                     None => return Some(end),
                     Some(b'\n') => continue,
                     Some(_) => break (line, i),
                 }
             };
-            let (line, first) = content;
             let col = first - line;
             if col as isize <= indent || self.bytes[first] == b'#' || (col == 0 && self.document_marker(first)) {
                 return Some(end);
@@ -631,9 +606,7 @@ impl Loader<'_> {
                 b'\n' => {
                     i += 1;
                     let line = i;
-                    while self.byte(i) == Some(b' ') {
-                        i += 1;
-                    }
+                    i = self.skip_blanks(i);
                     match self.byte(i) {
                         None => return None,
                         Some(b'\n') => {}

@@ -532,7 +532,7 @@ pub(crate) fn decode_block(src: &str, header: &BlockHeader, indent: usize) -> Bl
     BlockDecoded { decoded: out, content_end }
 }
 
-fn is_document_indicator(bytes: &[u8], i: usize) -> bool {
+pub(crate) fn is_document_indicator(bytes: &[u8], i: usize) -> bool {
     let Some(three) = bytes.get(i..i + 3) else {
         return false;
     };
