@@ -303,37 +303,20 @@ mod tests {
 #[cfg(test)]
 mod files {
     use super::*;
-    use std::path::{Path, PathBuf};
-
-    fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                yaml_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                out.push(path);
-            }
-        }
-    }
+    use crate::yaml::tests::real_files;
 
     /// Every rule file of the repository (and of ../shared/corpus when it is
     /// there) cut into small parts loads to the same tree as whole.
     #[test]
     fn parts_match_whole_loads_of_real_files() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        for dir in ["rules-examples", "tests", "../shared/corpus"] {
-            yaml_files(&root.join(dir), &mut files);
-        }
+        let (files, corpus) = real_files();
         let (mut split, mut whole) = (0, 0);
-        for path in &files {
-            let Ok(text) = std::fs::read_to_string(path) else { continue };
+        for (path, text) in &files {
             let limits = Limits::default();
-            match load_in_parts(&text, &limits, 1) {
+            match load_in_parts(text, &limits, 1) {
                 Some(parts) => {
                     split += 1;
-                    let expected = load_range(&text, 0..text.len(), &limits);
+                    let expected = load_range(text, 0..text.len(), &limits);
                     assert!(expected.is_ok(), "{}: parts loaded, the whole did not", path.display());
                     assert_eq!(parts, expected, "{}", path.display());
                 }
@@ -342,7 +325,6 @@ mod files {
         }
         println!("{split} files loaded in parts as well as whole, {whole} only whole");
         // The repository alone has a few files of that shape; the corpus, hundreds.
-        let corpus = root.join("../shared/corpus").is_dir();
         if !corpus {
             println!("skipped: ../shared/corpus is not next to the repository (only the repository's files compared)");
         }

@@ -2,6 +2,7 @@
 //! aliases and merges, and hostile inputs.
 
 use super::*;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn load1(text: &str) -> Node {
@@ -403,4 +404,30 @@ fn accepts_what_yaml_v3_accepts() {
     assert!(load(text, &Limits::default()).is_err());
     let err = load("a: \"\\q\"\n", &Limits::default()).unwrap_err();
     assert_eq!(err.span.start, 3);
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every YAML file of the repository's `rules-examples/` and `tests/`, and of
+/// `../shared/corpus` when it is next to the repository (the flag), with its
+/// text, in path order. Shared by the tests that compare loaders on real files.
+pub(super) fn real_files() -> (Vec<(PathBuf, String)>, bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["rules-examples", "tests", "../shared/corpus"] {
+        yaml_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    let texts = files.into_iter().filter_map(|p| Some((p.clone(), std::fs::read_to_string(&p).ok()?))).collect();
+    (texts, root.join("../shared/corpus").is_dir())
 }

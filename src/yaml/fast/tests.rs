@@ -1,10 +1,9 @@
 //! The direct loader against saphyr's: wherever it loads a text, it must give
 //! the tree saphyr's event stream gives, node for node, position for position.
 
-use std::path::{Path, PathBuf};
-
 use super::load;
 use crate::yaml::builder::saphyr_range;
+use crate::yaml::tests::real_files;
 use crate::yaml::{Document, Limits, Node, NodeKind};
 
 /// The first place where two trees differ, as a path and both nodes' spans.
@@ -172,29 +171,6 @@ fn other_yaml_is_left_to_saphyr() {
     for (i, text) in cases.iter().enumerate() {
         assert!(!check(text, &format!("case {i}")), "case {i} should be left to saphyr: {text:?}");
     }
-}
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
-}
-
-fn real_files() -> (Vec<(PathBuf, String)>, bool) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["rules-examples", "tests", "../shared/corpus"] {
-        yaml_files(&root.join(dir), &mut files);
-    }
-    files.sort();
-    let texts = files.into_iter().filter_map(|p| Some((p.clone(), std::fs::read_to_string(&p).ok()?))).collect();
-    (texts, root.join("../shared/corpus").is_dir())
 }
 
 /// Every YAML file of the repository (and of ../shared/corpus when it is
