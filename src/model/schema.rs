@@ -42,9 +42,9 @@ pub(crate) struct Validator {
 
 /// Names a finding belongs to.
 #[derive(Clone, Default)]
-struct Scope {
-    group: Option<String>,
-    rule: Option<String>,
+struct Scope<'n> {
+    group: Option<&'n str>,
+    rule: Option<&'n str>,
 }
 
 /// The Prometheus release that added a rule-file field (from its changelog);
@@ -85,8 +85,8 @@ impl Validator {
 
     fn report(&mut self, lint: &'static str, span: Span, scope: &Scope, message: String) -> &mut Diagnostic {
         let mut d = Diagnostic::new(lint, Severity::Error, span, message);
-        d.group = scope.group.clone();
-        d.rule = scope.rule.clone();
+        d.group = scope.group.map(str::to_string);
+        d.rule = scope.rule.map(str::to_string);
         self.diagnostics.push(d);
         let last = self.diagnostics.len() - 1;
         &mut self.diagnostics[last]
@@ -197,11 +197,8 @@ impl Validator {
             Some((_, v)) => self.text(v, "name", &scope),
             None => None,
         };
-        if let Some(n) = &name {
-            if !n.value.is_empty() {
-                scope.group = Some(n.value.clone());
-            }
-        }
+        // Findings carry the name as the file has it (the scalar's value).
+        scope.group = name_entry.and_then(|(_, v)| v.as_scalar()).map(|s| s.value.as_str()).filter(|v| !v.is_empty());
 
         let mut allowed: Vec<&str> = GROUP_FIELDS.to_vec();
         if self.dialect == Dialect::Thanos || origin == Origin::PrometheusRule {
@@ -285,21 +282,24 @@ impl Validator {
                 }
                 NodeKind::Sequence(items) => {
                     // A large group's rules are read on every thread, each
-                    // chunk with its own findings, joined in order.
+                    // with its own findings, joined in order. The rules are
+                    // written straight into one vector (and kept in its
+                    // place), not gathered per chunk and copied again.
                     use rayon::prelude::*;
-                    let chunks: Vec<(Vec<Rule>, Vec<Diagnostic>)> = items
-                        .par_chunks(RULES_PER_TASK)
-                        .map(|chunk| {
+                    let (mut rules, mut diagnostics): (Vec<Option<Rule>>, Vec<Vec<Diagnostic>>) = Default::default();
+                    items
+                        .par_iter()
+                        .with_min_len(RULES_PER_TASK)
+                        .map(|item| {
                             let mut v = Validator { diagnostics: Vec::new(), ..*self };
-                            let rules: Vec<Rule> = chunk.iter().filter_map(|item| v.rule(item, &scope)).collect();
-                            (rules, v.diagnostics)
+                            (v.rule(item, &scope), v.diagnostics)
                         })
-                        .collect();
-                    group.rules.reserve(items.len());
-                    for (rules, diagnostics) in chunks {
-                        group.rules.extend(rules);
-                        self.diagnostics.extend(diagnostics);
-                    }
+                        .unzip_into_vecs(&mut rules, &mut diagnostics);
+                    // `filter_map` (unlike `flatten`) collects in place.
+                    #[allow(clippy::filter_map_identity)]
+                    let rules = rules.into_iter().filter_map(|rule| rule).collect();
+                    group.rules = rules;
+                    self.diagnostics.extend(diagnostics.into_iter().flatten());
                 }
                 _ if rules.is_null() => {}
                 _ => {
@@ -328,18 +328,20 @@ impl Validator {
             }
             return None;
         };
-        let alert = node.entry("alert").and_then(|(k, v)| Some((k, self.text(v, "alert", &scope)?)));
-        let record = node.entry("record").and_then(|(k, v)| Some((k, self.text(v, "record", &scope)?)));
+        let (alert_entry, record_entry) = (node.entry("alert"), node.entry("record"));
+        let alert = alert_entry.and_then(|(k, v)| Some((k, self.text(v, "alert", &scope)?)));
+        let record = record_entry.and_then(|(k, v)| Some((k, self.text(v, "record", &scope)?)));
         let alert = alert.filter(|(_, t)| !t.value.is_empty());
         let record = record.filter(|(_, t)| !t.value.is_empty());
         let named = alert.as_ref().or(record.as_ref());
-        if let Some((_, t)) = named {
-            scope.rule = Some(t.value.clone());
-        }
+        // Findings carry the name as the file has it (the scalar's value).
+        let named_entry = if alert.is_some() { alert_entry } else { record_entry };
+        scope.rule = named.and(named_entry).and_then(|(_, v)| v.as_scalar()).map(|s| s.value.as_str());
 
         let mut rule = Rule {
             kind: if alert.is_some() || record.is_none() { RuleKind::Alert } else { RuleKind::Record },
-            name: named.map(|(_, t)| t.clone()).unwrap_or_else(|| empty_text(first_key_span(node))),
+            // Set at the end, from `alert` or `record`.
+            name: empty_text(first_key_span(node)),
             span: node.span,
             expr: None,
             for_: None,
@@ -453,9 +455,10 @@ impl Validator {
                 );
             }
         }
-        if alert.is_none() && record.is_none() {
-            return None;
-        }
+        rule.name = match (alert, record) {
+            (Some((_, name)), _) | (None, Some((_, name))) => name,
+            (None, None) => return None,
+        };
         Some(rule)
     }
 

@@ -65,7 +65,7 @@ struct Frame {
     /// End of the last child, for block collections whose end event is empty.
     children_end: usize,
     anchor: usize,
-    tag: Option<String>,
+    tag: Option<Box<str>>,
     stats: Stats,
 }
 
@@ -364,7 +364,7 @@ impl Builder<'_> {
             column: pspan.start.col(),
             children_end: span.end,
             anchor,
-            tag: tag.map(tag_string),
+            tag: tag.map(|t| tag_string(t).into_boxed_str()),
             stats: Stats { nodes: 1, bytes: 0, height: 1 },
         });
         Ok(())
@@ -468,7 +468,7 @@ impl Builder<'_> {
     }
 
     fn scalar(&self, value: Cow<'_, str>, style: ParserStyle, tag: Option<&Tag>, span: Span) -> Built {
-        let tag = tag.map(tag_string);
+        let tag = tag.map(|t| tag_string(t).into_boxed_str());
         let style = match style {
             ParserStyle::Plain => ScalarStyle::Plain,
             ParserStyle::SingleQuoted => ScalarStyle::SingleQuoted,

@@ -81,7 +81,7 @@ pub struct Node {
     /// the span of the `*alias` token, so findings point where it was used.
     pub span: Span,
     /// An explicit tag such as `!!str`, in its full form (`tag:yaml.org,2002:str`).
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 /// One document of a (possibly multi-document) stream.
