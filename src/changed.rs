@@ -121,7 +121,7 @@ impl Changes {
                     });
                 match rule {
                     Some((group, rule)) => {
-                        !unchanged.contains(&(group.name.value.clone(), normalise(&file.text()[rule.span.range()])))
+                        !unchanged.contains(&(group.name.value.to_string(), normalise(&file.text()[rule.span.range()])))
                     }
                     None => true,
                 }
@@ -143,7 +143,7 @@ impl Changes {
             for group in load(&file).groups {
                 for rule in group.rules {
                     if rule.kind == RuleKind::Record {
-                        out.push((rule.name.value, path.clone()));
+                        out.push((rule.name.value.into(), path.clone()));
                     }
                 }
             }
@@ -163,7 +163,7 @@ fn rule_texts(file: &SourceFile) -> HashSet<(String, String)> {
     model
         .groups
         .iter()
-        .flat_map(|g| g.rules.iter().map(move |r| (g.name.value.clone(), normalise(&file.text()[r.span.range()]))))
+        .flat_map(|g| g.rules.iter().map(move |r| (g.name.value.to_string(), normalise(&file.text()[r.span.range()]))))
         .collect()
 }
 
@@ -215,8 +215,8 @@ pub fn removed_dependencies(recorded_before: &[(String, PathBuf)], reports: &[Fi
                         out.push(RemovedDependency {
                             report: index,
                             span: expr.to_file(node.span),
-                            group: group.name.value.clone(),
-                            rule: rule.name.value.clone(),
+                            group: group.name.value.to_string(),
+                            rule: rule.name.value.to_string(),
                             metric: name.to_string(),
                         });
                     }

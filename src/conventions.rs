@@ -294,9 +294,9 @@ impl Conventions {
     ) -> Option<&'a KeyValue> {
         let keys = &self.runbook.keys;
         if self.runbook.configured {
-            return annotations.iter().find(|kv| keys.contains(&kv.key.value));
+            return annotations.iter().find(|kv| keys.iter().any(|k| *k == kv.key.value));
         }
-        annotations.iter().chain(labels).chain(&group.labels).find(|kv| keys.contains(&kv.key.value))
+        annotations.iter().chain(labels).chain(&group.labels).find(|kv| keys.iter().any(|k| *k == kv.key.value))
     }
 
     /// The owner label set on the rule or its group.
@@ -338,7 +338,7 @@ impl Conventions {
 
     /// The severity label of an alert (the rule's own before its group's).
     pub fn severity_of<'a>(&self, group: &'a Group, labels: &'a [KeyValue]) -> Option<&'a KeyValue> {
-        labels.iter().chain(&group.labels).find(|kv| self.severity.keys.contains(&kv.key.value))
+        labels.iter().chain(&group.labels).find(|kv| self.severity.keys.iter().any(|k| *k == kv.key.value))
     }
 
     /// The usage in `file` and in its directory.
@@ -452,7 +452,7 @@ impl Counts {
                 let labels = || rule.labels.iter().chain(&group.labels);
                 for kv in rule.annotations.iter().chain(labels()) {
                     if names_runbook(&kv.key.value) && is_link(&kv.value.value) {
-                        *runbook_counts.entry(kv.key.value.clone()).or_default() += 1;
+                        *runbook_counts.entry(kv.key.value.to_string()).or_default() += 1;
                     }
                 }
                 for kv in labels() {
@@ -461,10 +461,10 @@ impl Counts {
                         continue;
                     }
                     if names_owner(&kv.key.value) {
-                        *owner_counts.entry(kv.key.value.clone()).or_default() += 1;
+                        *owner_counts.entry(kv.key.value.to_string()).or_default() += 1;
                     }
                     if names_severity(&kv.key.value) {
-                        *severity_key_counts.entry(kv.key.value.clone()).or_default() += 1;
+                        *severity_key_counts.entry(kv.key.value.to_string()).or_default() += 1;
                     }
                 }
                 // The rule's own severity wins over its group's, as Prometheus merges them.
@@ -478,7 +478,7 @@ impl Counts {
                     {
                         seen.push(&kv.key.value);
                         *severity_counts
-                            .entry(kv.key.value.clone())
+                            .entry(kv.key.value.to_string())
                             .or_default()
                             .entry(value.to_string())
                             .or_default() += 1;

@@ -58,8 +58,8 @@ pub fn collect(reports: &[FileReport], config: &Config, am: &AmConfig) -> Vec<Al
                     .map(str::to_string);
                 out.push(AlertRoute {
                     file: report.file.name().to_string(),
-                    group: group.name.value.clone(),
-                    rule: rule.name.value.clone(),
+                    group: group.name.value.to_string(),
+                    rule: rule.name.value.to_string(),
                     routed,
                     expr_parsed: parsed.expr_parsed,
                     unrouted_severity,

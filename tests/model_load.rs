@@ -392,7 +392,7 @@ fn a_large_group_keeps_its_rules_and_findings_in_order() {
         }
     }
     let f = load(&text);
-    let names: Vec<String> = f.groups[0].rules.iter().map(|r| r.name.value.clone()).collect();
+    let names: Vec<String> = f.groups[0].rules.iter().map(|r| r.name.value.to_string()).collect();
     let expected: Vec<String> = (0..3000).map(|i| format!("job:r{i}:sum")).collect();
     assert_eq!(names, expected);
     let found: Vec<&str> = f.diagnostics.iter().map(|d| &text[d.span.range()]).collect();

@@ -149,7 +149,7 @@ fn eval_path(f: &RuleFile, path: &str) -> Vec<Option<String>> {
                     kvs.iter().find(|kv| kv.key.value == key).map(|kv| kv.value.value.clone())
                 }
             };
-            out.push(v);
+            out.push(v.map(String::from));
         }
     }
     out

@@ -81,7 +81,7 @@ pub fn alert_labels(
         }
     }
     labels.unknown.remove(ALERTNAME);
-    labels.known.insert(ALERTNAME.to_string(), rule.name.value.clone());
+    labels.known.insert(ALERTNAME.to_string(), rule.name.value.to_string());
     // External labels fill in only labels the alert does not have. When the
     // alert may or may not have one, its value stays unknown.
     for (name, value) in external {

@@ -282,7 +282,7 @@ mod tests {
     fn text_at(file: &str, value: &str, nth: usize) -> Text {
         let start = file.match_indices(value).nth(nth).map(|(i, _)| i).unwrap();
         Text {
-            value: value.to_string(),
+            value: value.into(),
             span: Span::new(start, start + value.len()),
             map: OffsetMap::identity(start, value.len()),
         }

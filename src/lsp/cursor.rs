@@ -34,7 +34,7 @@ pub fn expr_at<'a>(file: &SourceFile, model: &'a RuleFile, offset: usize) -> Opt
     for text in exprs {
         if text.span.start <= offset && offset <= text.span.end {
             let cursor = value_offset(text, offset);
-            return Some(ExprAt { value: text.value.clone(), cursor, text: Some(text), base: 0 });
+            return Some(ExprAt { value: text.value.to_string(), cursor, text: Some(text), base: 0 });
         }
     }
     // A plain one-line value typed after `expr:`.

@@ -532,7 +532,7 @@ fn configured_min_for(config: &Config) -> Option<String> {
         (crate::yaml::NodeKind::Scalar(k), crate::yaml::NodeKind::Scalar(v))
             if k.value == "min_for" && crate::duration::parse(&v.value).is_ok() =>
         {
-            Some(v.value.clone())
+            Some(v.value.to_string())
         }
         _ => None,
     })

@@ -143,7 +143,7 @@ pub fn series_at(file: &SourceFile, model: &RuleFile, offset: usize) -> Option<(
     for rule in model.groups.iter().flat_map(|g| &g.rules) {
         let name = &rule.name;
         if rule.kind == RuleKind::Record && name.span.start <= offset && offset <= name.span.end {
-            return Some((name.value.clone(), name.span));
+            return Some((name.value.to_string(), name.span));
         }
     }
     let at = cursor::expr_at(file, model, offset)?;

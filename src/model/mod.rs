@@ -75,7 +75,8 @@ pub enum FileKind {
 /// to file offsets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Text {
-    pub value: String,
+    /// Short values (names, label values) are stored inline.
+    pub value: compact_str::CompactString,
     /// The scalar's span in the file (quotes and block indicators included).
     pub span: Span,
     pub map: OffsetMap,
@@ -92,7 +93,7 @@ impl Text {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Duration {
     pub millis: i64,
-    pub text: String,
+    pub text: compact_str::CompactString,
     pub span: Span,
 }
 

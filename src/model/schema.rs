@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
+
 use super::names::NameValidation;
 use super::{Dialect, Duration, Group, KeyValue, Rule, RuleKind, Text};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -244,7 +246,7 @@ impl Validator {
 
         match &name {
             Some(n) if !n.value.is_empty() => {
-                if let Some(first) = seen.get(&n.value) {
+                if let Some(first) = seen.get(n.value.as_str()) {
                     let first = *first;
                     self.report(
                         ids::GROUP_DUPLICATE_NAME,
@@ -255,7 +257,7 @@ impl Validator {
                     .labels
                     .push(crate::diagnostic::Label { span: first, message: "first used here".into() });
                 } else {
-                    seen.insert(n.value.clone(), n.span);
+                    seen.insert(n.value.to_string(), n.span);
                 }
             }
             Some(n) => {
@@ -674,7 +676,7 @@ fn other_dialect_field(name: &str, current: Dialect, place: &str) -> Option<&'st
 }
 
 fn empty_text(at: Span) -> Text {
-    Text { value: String::new(), span: Span::at(at.start), map: OffsetMap::identity(at.start, 0) }
+    Text { value: CompactString::default(), span: Span::at(at.start), map: OffsetMap::identity(at.start, 0) }
 }
 
 /// The first key of a mapping (a narrow place to report something missing

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag};
 
 use super::chars::CharIndex;
@@ -391,7 +392,7 @@ impl Builder<'_> {
                                 .iter()
                                 .find_map(|(k, _)| (scalar_value(k) == Some(s.value.as_str())).then_some(k.span.start))
                         } else {
-                            keys.get(&s.value).copied()
+                            keys.get(s.value.as_str()).copied()
                         };
                         if let Some(first) = first {
                             let (value, span) = (s.value.clone(), built.node.span);
@@ -408,7 +409,7 @@ impl Builder<'_> {
                                         .filter_map(|(k, _)| Some((scalar_value(k)?.to_string(), k.span.start))),
                                 );
                             }
-                            keys.insert(s.value.clone(), built.node.span.start);
+                            keys.insert(s.value.to_string(), built.node.span.start);
                         }
                     }
                     *pending_key = Some(built.node);
@@ -487,9 +488,9 @@ impl Builder<'_> {
         // The decoded copy is equal to saphyr's value: keep whichever is
         // already owned rather than copying again.
         let value = match (value, decoded) {
-            (Cow::Owned(value), _) => value,
-            (Cow::Borrowed(_), Some(decoded)) => decoded,
-            (Cow::Borrowed(value), None) => value.to_string(),
+            (Cow::Owned(value), _) => value.into(),
+            (Cow::Borrowed(_), Some(decoded)) => decoded.into(),
+            (Cow::Borrowed(value), None) => CompactString::new(value),
         };
         let scalar = Scalar { value, style, map };
         Built {
@@ -667,7 +668,7 @@ fn tag_string(tag: &Tag) -> String {
 fn null_node(at: usize) -> Node {
     Node {
         kind: NodeKind::Scalar(Scalar {
-            value: String::new(),
+            value: CompactString::default(),
             style: ScalarStyle::Plain,
             map: OffsetMap::identity(at, 0),
         }),

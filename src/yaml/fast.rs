@@ -19,6 +19,8 @@
 
 use std::ops::Range;
 
+use compact_str::CompactString;
+
 use super::scalar::{self, FlowStyle};
 use super::{Document, Limits, Node, NodeKind, OffsetMap, Scalar, ScalarStyle};
 use crate::span::Span;
@@ -639,18 +641,18 @@ impl Loader<'_> {
         let plain = flow == FlowStyle::Plain;
         // A plain scalar on one line is its text (the common case).
         if plain && memchr::memchr(b'\n', self.bytes.get(start..end)?).is_none() {
-            let value = self.text.get(start..end)?.to_string();
+            let value = CompactString::new(self.text.get(start..end)?);
             return Some(scalar_node(value, style, OffsetMap::identity(start, end - start), Span::new(start, end)));
         }
         if let Some(inner) = scalar::verbatim_flow(self.text, start, end, flow) {
-            let value = self.text.get(inner.start..inner.end)?.to_string();
+            let value = CompactString::new(self.text.get(inner.start..inner.end)?);
             let span_end = if plain { end } else { (inner.end + 1).clamp(start, end) };
             let map = OffsetMap::identity(inner.start, inner.len());
             return Some(scalar_node(value, style, map, Span::new(start, span_end)));
         }
         let d = scalar::decode_flow(self.text, start, end, flow)?;
         let span_end = if plain { end } else { d.end.clamp(start, end) };
-        Some(scalar_node(d.value, style, d.map, Span::new(start, span_end)))
+        Some(scalar_node(d.value.into(), style, d.map, Span::new(start, span_end)))
     }
 
     /// A block scalar whose indicator is at `at`, inside a collection indented
@@ -689,7 +691,7 @@ impl Loader<'_> {
         }
         let style = if header.literal { ScalarStyle::Literal } else { ScalarStyle::Folded };
         let span = Span::new(at, decoded.content_end.max(at + 1));
-        let node = scalar_node(decoded.decoded.value, style, map, span);
+        let node = scalar_node(decoded.decoded.value.into(), style, map, span);
         let next = self.next(decoded.content_end);
         if let Next::Token { newline: false, .. } = next {
             return None;
@@ -706,12 +708,12 @@ fn exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
     out
 }
 
-fn scalar_node(value: String, style: ScalarStyle, map: OffsetMap, span: Span) -> Node {
+fn scalar_node(value: CompactString, style: ScalarStyle, map: OffsetMap, span: Span) -> Node {
     Node { kind: NodeKind::Scalar(Scalar { value, style, map }), span, tag: None }
 }
 
 fn null_node(at: usize) -> Node {
-    scalar_node(String::new(), ScalarStyle::Plain, OffsetMap::identity(at, 0), Span::at(at))
+    scalar_node(CompactString::default(), ScalarStyle::Plain, OffsetMap::identity(at, 0), Span::at(at))
 }
 
 #[cfg(test)]

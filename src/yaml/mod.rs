@@ -59,8 +59,9 @@ pub enum ScalarStyle {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
-    /// The decoded value.
-    pub value: String,
+    /// The decoded value. Most scalars (keys, names, label values) are
+    /// short: they are stored inline, without an allocation.
+    pub value: compact_str::CompactString,
     pub style: ScalarStyle,
     /// Where each part of `value` came from in the file.
     pub map: OffsetMap,

@@ -36,8 +36,8 @@ pub fn corpus_expressions() -> Vec<CorpusExpr> {
                 if let Some(expr) = &rule.expr {
                     out.push(CorpusExpr {
                         file: file.clone(),
-                        rule: rule.name.value.clone(),
-                        expr: expr.value.clone(),
+                        rule: rule.name.value.to_string(),
+                        expr: expr.value.to_string(),
                     });
                 }
             }

@@ -185,7 +185,7 @@ impl<'a> Loader<'a> {
                 let _ = s;
                 Some(String::new())
             }
-            NodeKind::Scalar(s) => Some(s.value.clone()),
+            NodeKind::Scalar(s) => Some(s.value.to_string()),
             _ => {
                 self.err(node.span, format!("{what} must be a string"));
                 None

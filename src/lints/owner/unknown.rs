@@ -42,7 +42,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let Some(kv) = cx.conventions.owner_of(rcx.group, &rcx.rule.labels) else { return };
     let name = &kv.key.value;
     let value = &kv.value.value;
-    if value.contains("{{") || teams.contains(value) {
+    if value.contains("{{") || teams.iter().any(|t| t == value) {
         return;
     }
     let help = match closest(value, teams.iter().map(String::as_str)) {
