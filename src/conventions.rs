@@ -15,6 +15,7 @@
 //! severities of the production rules next door.
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Config;
@@ -528,7 +529,7 @@ fn produced_owner_labels(text: &str, conventions: Option<&Conventions>) -> Vec<S
 
 /// Labels the expression's result is known to carry that `wanted` accepts.
 fn produced_labels(expr: &promql::Expr, wanted: impl Fn(&str) -> bool) -> Vec<String> {
-    promql::labels::output_labels(expr).known.into_keys().filter(|k| wanted(k)).collect()
+    promql::labels::output_labels(expr).known.into_keys().filter(|k| wanted(k)).map(Cow::into_owned).collect()
 }
 
 #[cfg(test)]

@@ -764,13 +764,14 @@ impl Engine {
         parsed.annotation_templates = parse_templates("annotation", &rule.annotations, false);
         parsed.template_errors = errors;
         if let (true, Some(am)) = (is_alert, &self.alertmanager) {
-            parsed.routed = Some(alertmanager::route_alert(
+            // Boxed: most runs route nothing, and every rule keeps the field.
+            parsed.routed = Some(Box::new(alertmanager::route_alert(
                 am,
                 &self.config.prometheus.external_labels,
                 group,
                 rule,
                 parsed.expr.as_deref(),
-            ));
+            )));
         }
         parsed
     }

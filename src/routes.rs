@@ -60,7 +60,7 @@ pub fn collect(reports: &[FileReport], config: &Config, am: &AmConfig) -> Vec<Al
                     file: report.file.name().to_string(),
                     group: group.name.value.to_string(),
                     rule: rule.name.value.to_string(),
-                    routed,
+                    routed: *routed,
                     expr_parsed: parsed.expr_parsed,
                     unrouted_severity,
                 });

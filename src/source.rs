@@ -16,13 +16,15 @@ pub struct Position {
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     name: Arc<str>,
-    text: Arc<str>,
+    /// An `Arc<String>`, not `Arc<str>`: a file read into a `String` is
+    /// shared without copying its text again.
+    text: Arc<String>,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
-        let text: Arc<str> = text.into();
+    pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> SourceFile {
+        let text = Arc::new(text.into());
         // A line ends at `\n`, `\r\n` or a lone `\r`, as YAML and LSP count lines.
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
@@ -50,10 +52,6 @@ impl SourceFile {
 
     pub fn text(&self) -> &str {
         &self.text
-    }
-
-    pub fn text_arc(&self) -> Arc<str> {
-        self.text.clone()
     }
 
     /// Clamps `offset` into the text and back onto a character boundary.

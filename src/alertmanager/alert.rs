@@ -47,7 +47,7 @@ pub fn alert_labels(
         Some(output) => {
             for (name, value) in &output.known {
                 if let Some(value) = value.as_deref().filter(|v| !v.is_empty() && name != "__name__") {
-                    labels.known.insert(name.clone(), value.to_string());
+                    labels.known.insert(name.to_string(), value.to_string());
                 }
             }
             for name in read {

@@ -354,7 +354,7 @@ pub struct ParsedRule {
     pub template_errors: Vec<(Span, String)>,
     /// The alert routed through the Alertmanager tree (alerting rules whose
     /// expression parses, when an Alertmanager configuration is given).
-    pub routed: Option<crate::alertmanager::RoutedAlert>,
+    pub routed: Option<Box<crate::alertmanager::RoutedAlert>>,
 }
 
 /// What the engine parsed from one file, indexed like `model.groups[g].rules[r]`.

@@ -7,6 +7,7 @@
 //! matcher that survives to the output, the value is known too (used to route
 //! alerts before they exist).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AggregateOp, BinaryOp, Call, Expr, ExprKind, MatchOp, ValueType, VectorMatchCardinality};
@@ -14,27 +15,28 @@ use crate::span::Span;
 
 const METRIC_NAME: &str = "__name__";
 
-/// The labels an expression's result can have.
+/// The labels an expression's result can have. Names and values are
+/// borrowed from the expression where they are written in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputLabels {
+pub struct OutputLabels<'a> {
     /// Labels known to be possible, with their value when an equality matcher fixes it.
-    pub known: BTreeMap<String, Option<String>>,
+    pub known: BTreeMap<Cow<'a, str>, Option<Cow<'a, str>>>,
     /// When `true`, any label not in `removed` may also appear (the result
     /// comes from selectors whose labels are not known statically).
     pub open: bool,
     /// Labels the result can never have (only meaningful when `open`).
-    pub removed: BTreeSet<String>,
+    pub removed: BTreeSet<Cow<'a, str>>,
     /// The node that made the set closed (an aggregation or `on(...)`), for
     /// explaining why a label is absent.
     pub narrowed_by: Option<Span>,
 }
 
-impl OutputLabels {
-    fn closed(known: BTreeMap<String, Option<String>>, narrowed_by: Option<Span>) -> OutputLabels {
+impl<'a> OutputLabels<'a> {
+    fn closed(known: BTreeMap<Cow<'a, str>, Option<Cow<'a, str>>>, narrowed_by: Option<Span>) -> OutputLabels<'a> {
         OutputLabels { known, open: false, removed: BTreeSet::new(), narrowed_by }
     }
 
-    fn none() -> OutputLabels {
+    fn none() -> OutputLabels<'a> {
         OutputLabels::closed(BTreeMap::new(), None)
     }
 
@@ -48,24 +50,24 @@ impl OutputLabels {
         self.known.get(name).and_then(|v| v.as_deref())
     }
 
-    fn remove(&mut self, name: &str) {
+    fn remove(&mut self, name: &'a str) {
         self.known.remove(name);
         if self.open {
-            self.removed.insert(name.to_string());
+            self.removed.insert(Cow::Borrowed(name));
         }
     }
 
-    fn add(&mut self, name: &str, value: Option<String>) {
-        self.removed.remove(name);
-        self.known.insert(name.to_string(), value);
+    fn add(&mut self, name: Cow<'a, str>, value: Option<Cow<'a, str>>) {
+        self.removed.remove(&name);
+        self.known.insert(name, value);
     }
 
     /// Only the labels in `keep`.
-    fn keep(&mut self, keep: &[&str], narrowed_by: Span) {
+    fn keep(&mut self, keep: &[&'a str], narrowed_by: Span) {
         let known = keep
             .iter()
             .filter(|l| self.can_have(l))
-            .map(|l| (l.to_string(), self.known.get(*l).cloned().flatten()))
+            .map(|l| (Cow::Borrowed(*l), self.known.get(*l).cloned().flatten()))
             .collect();
         *self = OutputLabels::closed(known, Some(narrowed_by));
     }
@@ -73,22 +75,22 @@ impl OutputLabels {
 
 /// The labels `expr`'s result can carry. Never recurses deeper than the
 /// parser allowed (the tree depth is bounded there).
-pub fn output_labels(expr: &Expr) -> OutputLabels {
+pub fn output_labels(expr: &Expr) -> OutputLabels<'_> {
     match &expr.kind {
         ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) => OutputLabels::none(),
         ExprKind::VectorSelector(vs) => {
             let mut out =
                 OutputLabels { known: BTreeMap::new(), open: true, removed: BTreeSet::new(), narrowed_by: None };
-            if vs.name.is_some() {
-                out.add(METRIC_NAME, vs.name.clone());
+            if let Some(name) = &vs.name {
+                out.add(Cow::Borrowed(METRIC_NAME), Some(Cow::Borrowed(name)));
             }
             for m in &vs.matchers {
                 match m.op {
                     MatchOp::Equal if m.value.is_empty() => out.remove(&m.name),
-                    MatchOp::Equal => out.add(&m.name, Some(m.value.clone())),
+                    MatchOp::Equal => out.add(Cow::Borrowed(&m.name), Some(Cow::Borrowed(&m.value))),
                     MatchOp::Regex | MatchOp::NotEqual | MatchOp::NotRegex => {
-                        if !out.known.contains_key(&m.name) {
-                            out.add(&m.name, None);
+                        if !out.known.contains_key(m.name.as_str()) {
+                            out.add(Cow::Borrowed(&m.name), None);
                         }
                     }
                 }
@@ -130,7 +132,7 @@ pub fn output_labels(expr: &Expr) -> OutputLabels {
             if agg.op == AggregateOp::CountValues
                 && let Some(ExprKind::StringLiteral(s)) = agg.param.as_deref().map(|p| &p.kind)
             {
-                out.add(&String::from_utf8_lossy(&s.value), None);
+                out.add(String::from_utf8_lossy(&s.value), None);
             }
             out
         }
@@ -160,7 +162,12 @@ pub fn output_labels(expr: &Expr) -> OutputLabels {
 }
 
 /// The labels of a binary operation, given those of its left side.
-fn binary_labels(b: &super::BinaryExpr, lhs: OutputLabels, lt: ValueType, rt: ValueType) -> OutputLabels {
+fn binary_labels<'a>(
+    b: &'a super::BinaryExpr,
+    lhs: OutputLabels<'a>,
+    lt: ValueType,
+    rt: ValueType,
+) -> OutputLabels<'a> {
     if lt != ValueType::Vector && rt != ValueType::Vector {
         return OutputLabels::none();
     }
@@ -178,7 +185,7 @@ fn binary_labels(b: &super::BinaryExpr, lhs: OutputLabels, lt: ValueType, rt: Va
     out
 }
 
-fn vector_binary(b: &super::BinaryExpr, lhs: OutputLabels) -> OutputLabels {
+fn vector_binary<'a>(b: &'a super::BinaryExpr, lhs: OutputLabels<'a>) -> OutputLabels<'a> {
     let rhs = output_labels(&b.rhs);
     match b.op {
         BinaryOp::And | BinaryOp::Unless => return lhs,
@@ -204,7 +211,7 @@ fn vector_binary(b: &super::BinaryExpr, lhs: OutputLabels) -> OutputLabels {
                 if matching.card == VectorMatchCardinality::ManyToOne { (lhs, rhs) } else { (rhs, lhs) };
             for include in &matching.include {
                 if one.can_have(&include.name) {
-                    many.add(&include.name, one.known.get(&include.name).cloned().flatten());
+                    many.add(Cow::Borrowed(&include.name), one.known.get(include.name.as_str()).cloned().flatten());
                 } else {
                     many.remove(&include.name);
                 }
@@ -215,7 +222,7 @@ fn vector_binary(b: &super::BinaryExpr, lhs: OutputLabels) -> OutputLabels {
     }
 }
 
-fn union(a: OutputLabels, b: OutputLabels) -> OutputLabels {
+fn union<'a>(a: OutputLabels<'a>, b: OutputLabels<'a>) -> OutputLabels<'a> {
     let mut known = a.known;
     for (name, value) in b.known {
         match known.get(&name) {
@@ -251,7 +258,7 @@ const KEEPS_NAME: &[&str] = &[
     "limit_ratio",
 ];
 
-fn call_labels(call: &Call) -> OutputLabels {
+fn call_labels(call: &Call) -> OutputLabels<'_> {
     let name = call.func.name;
     if call.func.return_type != ValueType::Vector {
         return OutputLabels::none();
@@ -277,11 +284,11 @@ fn call_labels(call: &Call) -> OutputLabels {
                 if m.name == METRIC_NAME {
                     continue;
                 }
-                if m.op == MatchOp::Equal && seen.insert(m.name.clone()) {
-                    known.insert(m.name.clone(), Some(m.value.clone()));
+                if m.op == MatchOp::Equal && seen.insert(m.name.as_str()) {
+                    known.insert(Cow::Borrowed(m.name.as_str()), Some(Cow::Borrowed(m.value.as_str())));
                 } else {
-                    seen.insert(m.name.clone());
-                    known.remove(&m.name);
+                    seen.insert(m.name.as_str());
+                    known.remove(m.name.as_str());
                 }
             }
             return OutputLabels::closed(known, Some(call.name_span));
@@ -297,7 +304,7 @@ fn call_labels(call: &Call) -> OutputLabels {
         out.remove(METRIC_NAME);
     }
     let string_arg = |i: usize| match call.args.get(i).map(|a| &a.kind) {
-        Some(ExprKind::StringLiteral(s)) => Some(String::from_utf8_lossy(&s.value).into_owned()),
+        Some(ExprKind::StringLiteral(s)) => Some(String::from_utf8_lossy(&s.value)),
         _ => None,
     };
     match name {
@@ -305,15 +312,15 @@ fn call_labels(call: &Call) -> OutputLabels {
             if let Some(dst) = string_arg(1) {
                 match string_arg(2) {
                     // A literal replacement sets the value whenever the regex matches.
-                    Some(repl) if !repl.contains('$') && !repl.is_empty() => out.add(&dst, None),
+                    Some(repl) if !repl.contains('$') && !repl.is_empty() => out.add(dst, None),
                     Some(repl) if repl.is_empty() && !out.known.contains_key(&dst) => {}
-                    _ => out.add(&dst, None),
+                    _ => out.add(dst, None),
                 }
             }
         }
         "label_join" => {
             if let Some(dst) = string_arg(1) {
-                out.add(&dst, None);
+                out.add(dst, None);
             }
         }
         "histogram_quantile" | "histogram_fraction" => out.remove("le"),
@@ -329,9 +336,11 @@ mod tests {
     use super::*;
     use crate::promql::{ParseOptions, parse};
 
-    fn labels(q: &str) -> OutputLabels {
+    fn labels(q: &str) -> OutputLabels<'static> {
         let options = ParseOptions { experimental_functions: true, ..ParseOptions::default() };
-        output_labels(&parse(q, &options).unwrap_or_else(|e| panic!("{q}: {e:?}")))
+        // Leaked: the labels borrow from the expression, and each test reads a few.
+        let expr = Box::leak(Box::new(parse(q, &options).unwrap_or_else(|e| panic!("{q}: {e:?}"))));
+        output_labels(expr)
     }
 
     #[test]

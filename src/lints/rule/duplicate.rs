@@ -119,7 +119,7 @@ fn fixed_labels(expr: Option<&Expr>) -> BTreeMap<String, Fixed> {
         .known
         .iter()
         .filter(|(k, _)| *k != "__name__")
-        .filter_map(|(k, v)| Some((k.clone(), Fixed::Value(v.clone()?))))
+        .filter_map(|(k, v)| Some((k.to_string(), Fixed::Value(v.as_deref()?.to_string()))))
         .collect();
     let selectors: Vec<_> = expr.vector_selectors().map(|(_, vs)| vs).collect();
     let Some(first) = selectors.first() else { return fixed };
