@@ -183,10 +183,12 @@ impl Lint for Duplicate {
         // more than one rule are compared further (their expressions parsed).
         let mut scopes: HashMap<LoadScope, usize> = HashMap::new();
         let mut canonical_seen: HashSet<PathBuf> = HashSet::new();
-        // Rules of the same scope, kind and name; most names occur once, so
-        // labels are merged only for the others.
+        // Rules by scope, kind and name, in file order; most names occur
+        // once, so labels are merged only for the others. One vector sorted
+        // by name, not a map of small vectors: one allocation, not one per
+        // name.
         let rules: usize = cx.files.iter().flat_map(|c| &c.model.groups).map(|g| g.rules.len()).sum();
-        let mut by_name: HashMap<(usize, bool, &str), Vec<RuleAt<'_>>> = HashMap::with_capacity(rules);
+        let mut by_name: Vec<((usize, bool, &str), RuleAt<'_>)> = Vec::with_capacity(rules);
         for (index, checked) in cx.files.iter().enumerate() {
             let path = Path::new(checked.file.name());
             let scope = cx.config.load_scope(path);
@@ -206,13 +208,15 @@ impl Lint for Duplicate {
                 for (r, rule) in group.rules.iter().enumerate() {
                     let expr = checked.parsed.rule(g, r).and_then(|p| p.expr.as_deref());
                     let name = (scope, rule.kind == RuleKind::Alert, rule.name.value.as_str());
-                    by_name.entry(name).or_default().push((index, group, rule, expr));
+                    by_name.push((name, (index, group, rule, expr)));
                 }
             }
         }
+        // Stable: the copies of one name stay in file order.
+        by_name.sort_by(|a, b| a.0.cmp(&b.0));
         let mut by_identity: HashMap<Identity<'_>, Vec<RuleAt<'_>>> = HashMap::new();
-        for ((scope, alert, name), rules) in by_name.into_iter().filter(|(_, rules)| rules.len() > 1) {
-            for (index, group, rule, expr) in rules {
+        for rules in by_name.chunk_by(|a, b| a.0 == b.0).filter(|rules| rules.len() > 1) {
+            for &((scope, alert, name), (index, group, rule, expr)) in rules {
                 // Rule labels override group labels; later keys win. A map
                 // keeps this linear in the number of labels.
                 let merged: BTreeMap<&str, &str> = group
