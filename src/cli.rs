@@ -293,7 +293,7 @@ impl<'a> Configs<'a> {
             let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
             // Walking up needs the directory's ancestors, which `.` does not show.
             let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-            self.dirs.entry(dir.clone()).or_insert_with(|| Config::discover(&dir)).clone()
+            self.discover(&dir)
         };
         if let Some(&i) = self.index.get(&key) {
             return Ok(i);
@@ -308,6 +308,28 @@ impl<'a> Configs<'a> {
         self.loaded.push((config, filter));
         self.index.insert(key, self.loaded.len() - 1);
         Ok(self.loaded.len() - 1)
+    }
+
+    /// `Config::discover`, each directory looked at once in a run: files
+    /// in many directories of one tree share their ancestors.
+    fn discover(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut walked = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            if let Some(known) = self.dirs.get(d) {
+                found = known.clone();
+                break;
+            }
+            walked.push(d);
+            if let Some(path) = Config::in_dir(d) {
+                found = Some(path);
+                break;
+            }
+        }
+        for d in walked {
+            self.dirs.insert(d.to_path_buf(), found.clone());
+        }
+        found
     }
 
     /// The index of the configuration for file `path`.

@@ -261,7 +261,12 @@ impl Default for Config {
 impl Config {
     /// The nearest configuration file walking up from `dir`.
     pub fn discover(dir: &Path) -> Option<PathBuf> {
-        dir.ancestors().flat_map(|d| FILE_NAMES.iter().map(move |n| d.join(n))).find(|p| p.is_file())
+        dir.ancestors().find_map(Config::in_dir)
+    }
+
+    /// The configuration file in `dir` itself, not above it.
+    pub fn in_dir(dir: &Path) -> Option<PathBuf> {
+        FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
     }
 
     /// The configuration that applies to files in `dir`: the nearest
