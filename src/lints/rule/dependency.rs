@@ -124,18 +124,20 @@ impl Lint for Dependency {
                         let by_parts = by_parts.get_or_insert_with(|| {
                             let mut by_parts = ByParts::new();
                             for r in &recorded {
-                                let parts: Vec<&str> = r.split(':').collect();
-                                by_parts.entry(parts.len()).or_default().push((r, parts));
+                                let n = r.split(':').count();
+                                let same = by_parts.entry(n).or_default();
+                                same.names.push(*r);
+                                same.parts.extend(r.split(':'));
                             }
                             by_parts
                         });
-                        let candidates = by_parts.get(&parts.len()).map(Vec::as_slice).unwrap_or_default();
-                        let similar = candidates
-                            .iter()
-                            .filter(|(r, other)| {
-                                *r != rule.name.value && other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1
+                        let n = parts.len();
+                        let similar = by_parts.get(&n).into_iter().flat_map(|same| {
+                            same.names.iter().zip(same.parts.chunks_exact(n)).filter_map(|(r, other)| {
+                                let close = other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1;
+                                (close && *r != rule.name.value).then_some(*r)
                             })
-                            .map(|(r, _)| *r);
+                        });
                         crate::lints::closest(name, similar).map(str::to_string)
                     })
                     .clone();
@@ -170,4 +172,12 @@ impl Lint for Dependency {
 }
 
 /// Recorded names and their `:`-separated parts, by number of parts.
-type ByParts<'a> = HashMap<usize, Vec<(&'a str, Vec<&'a str>)>>;
+type ByParts<'a> = HashMap<usize, SameParts<'a>>;
+
+/// Names with the same number of parts `n`; the parts of `names[i]` are
+/// `parts[i * n..(i + 1) * n]` (one vector for all, not one per name).
+#[derive(Default)]
+struct SameParts<'a> {
+    names: Vec<&'a str>,
+    parts: Vec<&'a str>,
+}
