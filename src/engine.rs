@@ -644,7 +644,7 @@ impl Engine {
                 let mut cx = self.file_context(file, model, conventions, &mut out);
                 cx.group = Some(&group.name.value);
                 // Generated files repeat expressions: each text is parsed once per chunk.
-                let mut seen: HashMap<&str, Arc<promql::Expr>> = HashMap::new();
+                let mut seen: Parsed<'_> = HashMap::default();
                 for (i, rule) in chunk.iter().enumerate() {
                     let at = (g, c * RULES_PER_TASK + i);
                     parsed_rules.push(self.check_rule(&mut cx, &policies, reuse, &mut seen, at, group, rule));
@@ -667,7 +667,7 @@ impl Engine {
         cx: &mut FileContext<'a>,
         policies: &crate::lints::policies::FilePolicies<'_>,
         reuse: &Reuse<'_>,
-        seen: &mut HashMap<&'a str, Arc<promql::Expr>>,
+        seen: &mut Parsed<'a>,
         at: (usize, usize),
         group: &Group,
         rule: &'a Rule,
@@ -708,7 +708,7 @@ impl Engine {
         rule: &'a Rule,
         at: (usize, usize),
         reuse: &Reuse<'_>,
-        seen: &mut HashMap<&'a str, Arc<promql::Expr>>,
+        seen: &mut Parsed<'a>,
     ) -> ParsedRule {
         let mut parsed = ParsedRule::default();
         if !self.needs_parse {
@@ -794,6 +794,10 @@ impl Engine {
 /// Largest file checked. Larger ones are reported without being decoded or
 /// indexed: no rule file is this big, and building line tables for one costs
 /// seconds and hundreds of megabytes for nothing.
+/// Expressions parsed in one chunk of rules, by their text (hashed with
+/// foldhash: every rule's expression is looked up).
+type Parsed<'a> = HashMap<&'a str, Arc<promql::Expr>, foldhash::fast::RandomState>;
+
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 
 /// What an earlier check of the same document parsed, to be reused where
