@@ -791,13 +791,13 @@ impl Engine {
     }
 }
 
-/// Largest file checked. Larger ones are reported without being decoded or
-/// indexed: no rule file is this big, and building line tables for one costs
-/// seconds and hundreds of megabytes for nothing.
 /// Expressions parsed in one chunk of rules, by their text (hashed with
 /// foldhash: every rule's expression is looked up).
 type Parsed<'a> = HashMap<&'a str, Arc<promql::Expr>, foldhash::fast::RandomState>;
 
+/// Largest file checked. Larger ones are reported without being decoded or
+/// indexed: no rule file is this big, and building line tables for one costs
+/// seconds and hundreds of megabytes for nothing.
 pub const MAX_FILE_BYTES: usize = crate::yaml::DEFAULT_MAX_BYTES;
 
 /// What an earlier check of the same document parsed, to be reused where
