@@ -92,6 +92,13 @@ fn unknown_fields_suggest_the_intended_one() {
     assert_eq!(d.group.as_deref(), Some("g"));
     assert_eq!(d.rule.as_deref(), Some("A"));
 
+    // A null name (`~`) names nothing: the findings carry no group.
+    let text = "groups:\n- name: ~\n  rules:\n  - alert: A\n    expr: up == 0\n    bogus: 1\n";
+    let f = load(text);
+    let d = f.diagnostics.iter().find(|d| d.message.starts_with("unknown field")).expect("unknown field");
+    assert_eq!(d.group, None);
+    assert_eq!(d.rule.as_deref(), Some("A"));
+
     let text = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    runbook: x\n";
     let (d, at) = only_error(text);
     assert_eq!(d.message, "unknown field `runbook` in rule");

@@ -199,8 +199,10 @@ impl Validator {
             Some((_, v)) => self.text(v, "name", &scope),
             None => None,
         };
-        // Findings carry the name as the file has it (the scalar's value).
-        scope.group = name_entry.and_then(|(_, v)| v.as_scalar()).map(|s| s.value.as_str()).filter(|v| !v.is_empty());
+        // Findings carry the name as the file has it (the scalar's value),
+        // when there is one: not for a null `name: ~`.
+        let named = name.as_ref().filter(|n| !n.value.is_empty());
+        scope.group = named.and(name_entry).and_then(|(_, v)| v.as_scalar()).map(|s| s.value.as_str());
 
         let mut allowed: Vec<&str> = GROUP_FIELDS.to_vec();
         if self.dialect == Dialect::Thanos || origin == Origin::PrometheusRule {
