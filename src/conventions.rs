@@ -78,6 +78,11 @@ pub struct Keys {
 }
 
 impl Keys {
+    /// Whether `key` is one of the keys.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
     /// The key to suggest when one is missing.
     pub fn preferred<'a>(&'a self, fallback: &'a str) -> &'a str {
         self.keys.first().map_or(fallback, String::as_str)
@@ -247,7 +252,7 @@ impl Conventions {
         };
         let severity_values =
             if config.severity.values_configured { config.severity.values.clone() } else { Vec::new() };
-        severity_counts.retain(|k, _| severity.keys.contains(k));
+        severity_counts.retain(|k, _| severity.contains(k));
 
         let mut conventions = Conventions {
             runbook,
@@ -293,11 +298,11 @@ impl Conventions {
         labels: &'a [KeyValue],
         annotations: &'a [KeyValue],
     ) -> Option<&'a KeyValue> {
-        let keys = &self.runbook.keys;
-        if self.runbook.configured {
-            return annotations.iter().find(|kv| keys.iter().any(|k| *k == kv.key.value));
+        let keys = &self.runbook;
+        if keys.configured {
+            return annotations.iter().find(|kv| keys.contains(&kv.key.value));
         }
-        annotations.iter().chain(labels).chain(&group.labels).find(|kv| keys.iter().any(|k| *k == kv.key.value))
+        annotations.iter().chain(labels).chain(&group.labels).find(|kv| keys.contains(&kv.key.value))
     }
 
     /// The owner label set on the rule or its group.
@@ -310,8 +315,8 @@ impl Conventions {
 
     fn is_owner_key(&self, key: &str) -> bool {
         match self.owner.configured {
-            true => self.owner.keys.iter().any(|k| k == key),
-            false => self.owner.keys.iter().any(|k| k == key) || names_owner(key),
+            true => self.owner.contains(key),
+            false => self.owner.contains(key) || names_owner(key),
         }
     }
 
@@ -339,7 +344,7 @@ impl Conventions {
 
     /// The severity label of an alert (the rule's own before its group's).
     pub fn severity_of<'a>(&self, group: &'a Group, labels: &'a [KeyValue]) -> Option<&'a KeyValue> {
-        labels.iter().chain(&group.labels).find(|kv| self.severity.keys.iter().any(|k| *k == kv.key.value))
+        labels.iter().chain(&group.labels).find(|kv| self.severity.contains(&kv.key.value))
     }
 
     /// The usage in `file` and in its directory.

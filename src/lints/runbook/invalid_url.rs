@@ -57,7 +57,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
     let pattern = cx.config.runbook.url_pattern.as_ref();
     // Configured runbook keys are annotations; inferred ones may be labels too.
     let entries: Vec<&KeyValue> = if conventions.runbook.configured {
-        rcx.rule.annotations.iter().filter(|kv| conventions.runbook.keys.iter().any(|k| *k == kv.key.value)).collect()
+        rcx.rule.annotations.iter().filter(|kv| conventions.runbook.contains(&kv.key.value)).collect()
     } else {
         let mut seen = Vec::new();
         rcx.rule
@@ -65,9 +65,7 @@ fn check(cx: &mut FileContext<'_>, rcx: &RuleContext<'_>) {
             .iter()
             .chain(&rcx.rule.labels)
             .chain(&rcx.group.labels)
-            .filter(|kv| {
-                conventions.runbook.keys.iter().any(|k| *k == kv.key.value) || names_runbook_explicitly(&kv.key.value)
-            })
+            .filter(|kv| conventions.runbook.contains(&kv.key.value) || names_runbook_explicitly(&kv.key.value))
             .filter(|kv| {
                 let first = !seen.contains(&&kv.key.value);
                 seen.push(&kv.key.value);
