@@ -139,7 +139,7 @@ fn assert_span(text: &str, start: usize, end: usize) {
 fn check_tree(text: &str, root: &Node) {
     root.for_each_scalar(|node, scalar| {
         assert_span(text, node.span.start, node.span.end);
-        for segment in scalar.map.segments() {
+        for segment in scalar.map.segments().iter() {
             assert_span(text, segment.file.start, segment.file.end);
         }
     });

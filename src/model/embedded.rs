@@ -23,7 +23,7 @@ impl Remap<'_> {
     pub fn map(&self, inner: &OffsetMap) -> OffsetMap {
         let outer = self.outer.segments();
         let mut out = OffsetMap::default();
-        for seg in inner.segments() {
+        for seg in inner.segments().iter() {
             if seg.value.len() != seg.file.len() || seg.value.is_empty() {
                 out.push(seg.value, self.span(seg.file));
                 continue;

@@ -66,7 +66,8 @@ struct Frame {
     /// End of the last child, for block collections whose end event is empty.
     children_end: usize,
     anchor: usize,
-    tag: Option<Box<str>>,
+    #[expect(clippy::box_collection, reason = "the node's own tag, moved into it")]
+    tag: Option<Box<String>>,
     stats: Stats,
 }
 
@@ -204,7 +205,7 @@ fn translate(doc: &mut Document, patched: &Patched) {
         match &mut node.kind {
             NodeKind::Scalar(s) => {
                 let mut map = OffsetMap::default();
-                for seg in s.map.segments() {
+                for seg in s.map.segments().iter() {
                     map.push(seg.value, patched.span_to_original(seg.file));
                 }
                 if map.segments().is_empty() {
@@ -365,7 +366,7 @@ impl Builder<'_> {
             column: pspan.start.col(),
             children_end: span.end,
             anchor,
-            tag: tag.map(|t| tag_string(t).into_boxed_str()),
+            tag: tag.map(|t| Box::new(tag_string(t))),
             stats: Stats { nodes: 1, bytes: 0, height: 1 },
         });
         Ok(())
@@ -469,7 +470,7 @@ impl Builder<'_> {
     }
 
     fn scalar(&self, value: Cow<'_, str>, style: ParserStyle, tag: Option<&Tag>, span: Span) -> Built {
-        let tag = tag.map(|t| tag_string(t).into_boxed_str());
+        let tag = tag.map(|t| Box::new(tag_string(t)));
         let style = match style {
             ParserStyle::Plain => ScalarStyle::Plain,
             ParserStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -484,7 +485,7 @@ impl Builder<'_> {
             }
             _ => self.flow_map(&value, style, span),
         };
-        let bytes = value.len() + std::mem::size_of_val(map.segments());
+        let bytes = value.len() + std::mem::size_of_val(&*map.segments());
         // The decoded copy is equal to saphyr's value: keep whichever is
         // already owned rather than copying again.
         let value = match (value, decoded) {
@@ -645,9 +646,7 @@ impl Builder<'_> {
 fn is_merge_key(key: &Node) -> bool {
     match &key.kind {
         NodeKind::Scalar(s) => {
-            s.value == "<<"
-                && s.style == ScalarStyle::Plain
-                && key.tag.as_deref().is_none_or(|t| t == "!" || t == MERGE_TAG)
+            s.value == "<<" && s.style == ScalarStyle::Plain && key.tag().is_none_or(|t| t == "!" || t == MERGE_TAG)
         }
         _ => false,
     }

@@ -13,7 +13,7 @@ mod resolve;
 mod scalar;
 mod split;
 
-pub use offset_map::{OffsetMap, Segment};
+pub use offset_map::{OffsetMap, Segment, SegmentsRef};
 pub use resolve::{ScalarType, resolve_plain};
 
 use crate::span::Span;
@@ -81,8 +81,9 @@ pub struct Node {
     /// The node's own text in the file. For a node that came from an alias,
     /// the span of the `*alias` token, so findings point where it was used.
     pub span: Span,
-    /// An explicit tag such as `!!str`, in its full form (`tag:yaml.org,2002:str`).
-    pub tag: Option<Box<str>>,
+    /// An explicit tag such as `!!str`, in its full form (`tag:yaml.org,2002:str`)
+    /// ([`Node::tag`]). Boxed twice: a pointer, as most nodes have none.
+    pub tag: Option<Box<String>>,
 }
 
 /// One document of a (possibly multi-document) stream.
@@ -147,6 +148,11 @@ impl Scalar {
 }
 
 impl Node {
+    /// The node's explicit tag, if any.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref().map(String::as_str)
+    }
+
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match &self.kind {
             NodeKind::Scalar(s) => Some(s),
@@ -185,7 +191,7 @@ impl Node {
 
     /// The scalar's type as yaml.v3 resolves it; `None` for collections.
     pub fn scalar_type(&self) -> Option<ScalarType> {
-        self.as_scalar().map(|s| s.resolve(self.tag.as_deref()))
+        self.as_scalar().map(|s| s.resolve(self.tag()))
     }
 
     /// True for a null scalar (`~`, `null`, an empty value).
@@ -199,7 +205,7 @@ impl Node {
         match &self.kind {
             NodeKind::Mapping(_) => "a mapping",
             NodeKind::Sequence(_) => "a sequence",
-            NodeKind::Scalar(s) => s.resolve(self.tag.as_deref()).name(),
+            NodeKind::Scalar(s) => s.resolve(self.tag()).name(),
         }
     }
 

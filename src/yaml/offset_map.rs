@@ -20,8 +20,9 @@ pub struct Segment {
 /// Piecewise map from value offsets to file offsets. Segments are sorted and
 /// contiguous in value space.
 ///
-/// Most scalars are one verbatim stretch of the file: that map is stored
-/// inline, without an allocation.
+/// Most scalars are one stretch of the file starting at value offset 0: that
+/// map is stored inline in 16 bytes, without an allocation. A YAML tree has
+/// one map per scalar, so its size is much of the tree's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OffsetMap {
     segments: Segments,
@@ -31,15 +32,56 @@ pub struct OffsetMap {
 enum Segments {
     #[default]
     Empty,
-    One(Segment),
-    Many(Vec<Segment>),
+    /// One segment with `value.start == 0`, its offsets in 32 bits (files
+    /// are far smaller than 4 GiB: `Limits::max_bytes`).
+    One { value_end: u32, file_start: u32, file_end: u32 },
+    /// Boxed twice so that the map stays small: few scalars have more than one segment.
+    #[expect(clippy::box_collection, reason = "a thin pointer keeps the map at 16 bytes")]
+    Many(Box<Vec<Segment>>),
+}
+
+/// The segments of a map, as a slice (`Deref`): one built in place, or the
+/// map's own.
+pub enum SegmentsRef<'a> {
+    One([Segment; 1]),
+    Many(&'a [Segment]),
+}
+
+impl std::ops::Deref for SegmentsRef<'_> {
+    type Target = [Segment];
+
+    fn deref(&self) -> &[Segment] {
+        match self {
+            SegmentsRef::One(one) => one,
+            SegmentsRef::Many(all) => all,
+        }
+    }
+}
+
+impl Segments {
+    /// The compact form of `segment`, when it has one.
+    fn one(segment: Segment) -> Option<Segments> {
+        let narrow = |n: usize| u32::try_from(n).ok();
+        if segment.value.start != 0 {
+            return None;
+        }
+        Some(Segments::One {
+            value_end: narrow(segment.value.end)?,
+            file_start: narrow(segment.file.start)?,
+            file_end: narrow(segment.file.end)?,
+        })
+    }
+
+    fn single(segment: Segment) -> Segments {
+        Segments::one(segment).unwrap_or_else(|| Segments::Many(Box::new(vec![segment])))
+    }
 }
 
 impl OffsetMap {
     /// A map for a value that is a verbatim copy of the file text at `file_start`.
     pub fn identity(file_start: usize, len: usize) -> OffsetMap {
         OffsetMap {
-            segments: Segments::One(Segment {
+            segments: Segments::single(Segment {
                 value: Span::new(0, len),
                 file: Span::new(file_start, file_start + len),
             }),
@@ -50,34 +92,42 @@ impl OffsetMap {
     /// linear and adjacent in value and file space.
     pub fn push(&mut self, value: Span, file: Span) {
         let next = Segment { value, file };
-        let last = match &mut self.segments {
-            Segments::Empty => None,
-            Segments::One(last) => Some(last),
-            Segments::Many(all) => all.last_mut(),
+        let linear = |s: &Segment| s.value.len() == s.file.len();
+        let merge = |last: &Segment| {
+            (linear(last) && linear(&next) && last.value.end == value.start && last.file.end == file.start).then(|| {
+                Segment { value: Span::new(last.value.start, value.end), file: Span::new(last.file.start, file.end) }
+            })
         };
-        if let Some(last) = last {
-            let linear = |s: &Segment| s.value.len() == s.file.len();
-            if linear(last) && linear(&next) && last.value.end == value.start && last.file.end == file.start {
-                last.value.end = value.end;
-                last.file.end = file.end;
-                return;
-            }
-        }
         self.segments = match std::mem::take(&mut self.segments) {
-            Segments::Empty => Segments::One(next),
-            Segments::One(first) => Segments::Many(vec![first, next]),
+            Segments::Empty => Segments::single(next),
+            Segments::One { value_end, file_start, file_end } => {
+                let first = Segment {
+                    value: Span::new(0, value_end as usize),
+                    file: Span::new(file_start as usize, file_end as usize),
+                };
+                match merge(&first) {
+                    Some(merged) => Segments::single(merged),
+                    None => Segments::Many(Box::new(vec![first, next])),
+                }
+            }
             Segments::Many(mut all) => {
-                all.push(next);
+                match all.last_mut() {
+                    Some(last) if let Some(merged) = merge(last) => *last = merged,
+                    _ => all.push(next),
+                }
                 Segments::Many(all)
             }
         };
     }
 
-    pub fn segments(&self) -> &[Segment] {
+    pub fn segments(&self) -> SegmentsRef<'_> {
         match &self.segments {
-            Segments::Empty => &[],
-            Segments::One(one) => std::slice::from_ref(one),
-            Segments::Many(all) => all,
+            Segments::Empty => SegmentsRef::Many(&[]),
+            &Segments::One { value_end, file_start, file_end } => SegmentsRef::One([Segment {
+                value: Span::new(0, value_end as usize),
+                file: Span::new(file_start as usize, file_end as usize),
+            }]),
+            Segments::Many(all) => SegmentsRef::Many(all),
         }
     }
 

@@ -33,7 +33,7 @@ fn check_map(text: &str, node: &Node) {
             assert_eq!(file_char, Some(c), "value {:?} offset {i} maps to file offset {f}", s.value);
         }
     }
-    for seg in s.map.segments() {
+    for seg in s.map.segments().iter() {
         // Escapes such as `\N` (two bytes for a two-byte character) look
         // linear to the map; the per-character check above covers them.
         let escaped = s.style == ScalarStyle::DoubleQuoted && text[seg.file.range()].contains('\\');
@@ -233,10 +233,10 @@ fn multi_document_streams_and_tags() {
     let docs = load(text, &Limits::default()).unwrap();
     assert_eq!(docs.len(), 3);
     let a = docs[0].root.get("a").unwrap();
-    assert_eq!(a.tag.as_deref(), Some("tag:yaml.org,2002:str"));
+    assert_eq!(a.tag(), Some("tag:yaml.org,2002:str"));
     assert_eq!(a.scalar_type(), Some(ScalarType::Str));
     assert_eq!(at(text, a.span), "1");
-    assert_eq!(docs[1].root.tag.as_deref(), Some("!custom"));
+    assert_eq!(docs[1].root.tag(), Some("!custom"));
     assert!(docs[2].root.is_null());
     assert!(load("", &Limits::default()).unwrap().is_empty());
     assert!(load("# only a comment\n", &Limits::default()).unwrap().is_empty());
@@ -430,4 +430,12 @@ pub(super) fn real_files() -> (Vec<(PathBuf, String)>, bool) {
     files.sort();
     let texts = files.into_iter().filter_map(|p| Some((p.clone(), std::fs::read_to_string(&p).ok()?))).collect();
     (texts, root.join("../shared/corpus").is_dir())
+}
+
+/// A tree has a node per key and value: their size is most of a loaded file's
+/// memory (a 10,000-rule file's tree is ten times its text).
+#[test]
+fn nodes_stay_small() {
+    assert!(std::mem::size_of::<OffsetMap>() <= 16, "OffsetMap is {} bytes", std::mem::size_of::<OffsetMap>());
+    assert!(std::mem::size_of::<Node>() <= 72, "Node is {} bytes", std::mem::size_of::<Node>());
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::yaml::{Node, NodeKind, Scalar, ScalarStyle};
 
 pub(super) fn is_null(node: &Node) -> bool {
-    if node.tag.as_deref() == Some("tag:yaml.org,2002:null") {
+    if node.tag() == Some("tag:yaml.org,2002:null") {
         return true;
     }
     match &node.kind {
