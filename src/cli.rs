@@ -264,6 +264,9 @@ struct Configs<'a> {
     explicit: Option<Config>,
     /// Directory → the configuration file found above it.
     dirs: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    /// Directory as given (relative or not) → its index in `loaded`: most
+    /// files share their directory with others.
+    given: std::collections::HashMap<PathBuf, usize>,
     /// Configuration file (`None`: the defaults) → its index in `loaded`.
     index: std::collections::HashMap<Option<PathBuf>, usize>,
     loaded: Vec<(Config, crate::discover::Filter)>,
@@ -271,8 +274,14 @@ struct Configs<'a> {
 
 impl<'a> Configs<'a> {
     fn new(args: &'a CheckArgs) -> Result<Configs<'a>, ConfigError> {
-        let mut configs =
-            Configs { args, explicit: None, dirs: Default::default(), index: Default::default(), loaded: Vec::new() };
+        let mut configs = Configs {
+            args,
+            explicit: None,
+            dirs: Default::default(),
+            given: Default::default(),
+            index: Default::default(),
+            loaded: Vec::new(),
+        };
         for name in &args.enable_feature {
             if crate::model::Feature::parse(name).is_none() {
                 return Err(ConfigError::new(crate::model::Feature::unknown_message(name)));
@@ -287,6 +296,15 @@ impl<'a> Configs<'a> {
 
     /// The index of the configuration for files in `dir`.
     fn for_dir(&mut self, dir: &Path) -> Result<usize, ConfigError> {
+        if let Some(&i) = self.given.get(dir) {
+            return Ok(i);
+        }
+        let i = self.for_new_dir(dir)?;
+        self.given.insert(dir.to_path_buf(), i);
+        Ok(i)
+    }
+
+    fn for_new_dir(&mut self, dir: &Path) -> Result<usize, ConfigError> {
         let key = if self.explicit.is_some() {
             None
         } else {

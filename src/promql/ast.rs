@@ -649,50 +649,60 @@ impl Expr {
 
     /// Calls `visit` on this node and every descendant, parents before
     /// children, in source order. Uses an explicit stack, not recursion.
-    pub fn walk<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
-        let mut stack = WalkStack::default();
-        stack.push(self);
-        while let Some(e) = stack.pop() {
-            visit(e);
-            // Children pushed last first, so that they come out in source
-            // order (as `children` lists them).
-            match &e.kind {
-                ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) | ExprKind::VectorSelector(_) => {}
-                ExprKind::MatrixSelector(m) => stack.push(&m.vector_selector),
-                ExprKind::SubqueryExpr(s) => stack.push(&s.expr),
-                ExprKind::ParenExpr(p) => stack.push(&p.expr),
-                ExprKind::UnaryExpr(u) => stack.push(&u.expr),
-                ExprKind::BinaryExpr(b) => {
-                    stack.push(&b.rhs);
-                    stack.push(&b.lhs);
-                }
-                ExprKind::AggregateExpr(a) => {
-                    stack.push(&a.expr);
-                    if let Some(param) = &a.param {
-                        stack.push(param);
-                    }
-                }
-                ExprKind::Call(c) => c.args.iter().rev().for_each(|arg| stack.push(arg)),
-            }
-        }
+    pub fn walk<'a>(&'a self, visit: impl FnMut(&'a Expr)) {
+        self.iter().for_each(visit);
     }
 
-    /// Every node, parents before children, in source order.
-    pub fn iter(&self) -> impl Iterator<Item = &Expr> {
-        let mut all = Vec::new();
-        self.walk(|e| all.push(e));
-        all.into_iter()
+    /// Every node, parents before children, in source order. Lazy, and
+    /// without an allocation for most expressions ([`WalkStack`]).
+    pub fn iter(&self) -> Walk<'_> {
+        let mut stack = WalkStack::default();
+        stack.push(self);
+        Walk { stack }
     }
 
     /// Every vector selector, including those inside matrix selectors.
     pub fn vector_selectors(&self) -> impl Iterator<Item = (&Expr, &VectorSelector)> {
-        let mut selectors = Vec::new();
-        self.walk(|e| {
-            if let ExprKind::VectorSelector(vs) = &e.kind {
-                selectors.push((e, &**vs));
+        self.iter().filter_map(|e| match &e.kind {
+            ExprKind::VectorSelector(vs) => Some((e, &**vs)),
+            _ => None,
+        })
+    }
+}
+
+/// The nodes of an expression, parents before children, in source order
+/// ([`Expr::iter`]).
+pub struct Walk<'a> {
+    stack: WalkStack<'a>,
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = &'a Expr;
+
+    fn next(&mut self) -> Option<&'a Expr> {
+        let e = self.stack.pop()?;
+        let stack = &mut self.stack;
+        // Children pushed last first, so that they come out in source order
+        // (as `children` lists them).
+        match &e.kind {
+            ExprKind::NumberLiteral(_) | ExprKind::StringLiteral(_) | ExprKind::VectorSelector(_) => {}
+            ExprKind::MatrixSelector(m) => stack.push(&m.vector_selector),
+            ExprKind::SubqueryExpr(s) => stack.push(&s.expr),
+            ExprKind::ParenExpr(p) => stack.push(&p.expr),
+            ExprKind::UnaryExpr(u) => stack.push(&u.expr),
+            ExprKind::BinaryExpr(b) => {
+                stack.push(&b.rhs);
+                stack.push(&b.lhs);
             }
-        });
-        selectors.into_iter()
+            ExprKind::AggregateExpr(a) => {
+                stack.push(&a.expr);
+                if let Some(param) = &a.param {
+                    stack.push(param);
+                }
+            }
+            ExprKind::Call(c) => c.args.iter().rev().for_each(|arg| stack.push(arg)),
+        }
+        Some(e)
     }
 }
 

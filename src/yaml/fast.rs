@@ -54,6 +54,7 @@ pub(super) fn load(text: &str, range: Range<usize>, limits: &Limits) -> Option<V
         max_depth: limits.max_depth.min(MAX_DEPTH),
         map_buffers: Vec::new(),
         seq_buffers: Vec::new(),
+        last_line_end: std::cell::Cell::new(None),
     };
     loader.documents()
 }
@@ -116,6 +117,8 @@ struct Loader<'a> {
     /// (one allocation per collection, no growth, no spare capacity).
     map_buffers: Vec<Vec<(Node, Node)>>,
     seq_buffers: Vec<Vec<Node>>,
+    /// The last [`Loader::plain_line_end`]: its position and answer.
+    last_line_end: std::cell::Cell<Option<(usize, (usize, bool))>>,
 }
 
 impl Loader<'_> {
@@ -136,11 +139,12 @@ impl Loader<'_> {
         i
     }
 
-    /// Skips blanks, comments and line breaks from `from`.
-    fn next(&self, from: usize) -> Next {
+    /// Skips blanks, comments and line breaks from `from`. `line_start` is
+    /// the start of the line of `from` when the caller knows it; otherwise
+    /// it is looked for (only needed when no line break is crossed).
+    fn next(&self, from: usize, mut line_start: Option<usize>) -> Next {
         let mut i = from;
         let mut newline = false;
-        let mut line_start: Option<usize> = None;
         loop {
             match self.byte(i) {
                 None => return Next::End,
@@ -180,7 +184,7 @@ impl Loader<'_> {
 
     fn documents(&mut self) -> Option<Vec<Document>> {
         let mut docs = Vec::new();
-        let mut next = self.next(self.start);
+        let mut next = self.next(self.start, Some(self.start));
         loop {
             let (doc_start, first) = match next {
                 Next::End => return Some(docs),
@@ -188,7 +192,7 @@ impl Loader<'_> {
                     if self.bytes.get(at..at + 3) != Some(b"---") {
                         return None;
                     }
-                    match self.next(at + 3) {
+                    match self.next(at + 3, Some(at)) {
                         // Content on the marker's line, or an empty document.
                         t @ Next::Token { newline: true, .. } => (at, t),
                         _ => return None,
@@ -372,7 +376,7 @@ impl Loader<'_> {
     /// A scalar ending at `end` and the token after it, which must be on a
     /// later line.
     fn scalar_then_next(&self, node: Node, end: usize) -> Option<(Node, Next)> {
-        match self.next(end) {
+        match self.next(end, None) {
             Next::Token { newline: false, .. } => None,
             next => Some((node, next)),
         }
@@ -397,7 +401,7 @@ impl Loader<'_> {
         let mut children_end = pos + 1;
         let mut at = pos;
         let next = loop {
-            let (item, next) = match self.next(at + 1) {
+            let (item, next) = match self.next(at + 1, Some(at - col)) {
                 // An entry on the next line is indented more than the `-` and
                 // one more column (saphyr indents the entry by one there).
                 Next::Token { pos, col: c, newline } if !newline || c > col + 1 => {
@@ -464,7 +468,7 @@ impl Loader<'_> {
             if duplicate {
                 return None;
             }
-            let (value, next) = match self.next(colon + 1) {
+            let (value, next) = match self.next(colon + 1, Some(at - col)) {
                 Next::Token { pos, newline: false, .. } => self.inline_value(pos, col as isize)?,
                 Next::Token { pos, col: c, newline: true } if c > col => self.block_node(pos, c, col as isize)?,
                 Next::Token { pos, col: c, newline: true } if c == col && self.is_entry(pos) => {
@@ -528,25 +532,41 @@ impl Loader<'_> {
 
     /// Scans the plain scalar starting at `pos` on its first line: the end
     /// of its content there, and whether it ends as a key (`: ` follows).
+    /// A token is asked about twice (is it a key? then: read it), so the
+    /// last answer is kept.
     fn plain_line_end(&self, pos: usize) -> (usize, bool) {
-        let mut i = pos;
-        let mut content_end = pos;
-        loop {
-            match self.byte(i) {
-                None | Some(b'\n') => return (content_end, false),
-                Some(b':') if self.blank_or_end(i + 1) => return (content_end, true),
-                Some(b' ') => {
-                    if self.byte(i + 1) == Some(b'#') {
-                        return (content_end, false);
-                    }
-                    i += 1;
-                }
-                Some(_) => {
-                    i += 1;
-                    content_end = i;
-                }
-            }
+        if let Some((at, found)) = self.last_line_end.get()
+            && at == pos
+        {
+            return found;
         }
+        let found = self.scan_plain_line(pos);
+        self.last_line_end.set(Some((pos, found)));
+        found
+    }
+
+    fn scan_plain_line(&self, pos: usize) -> (usize, bool) {
+        // Only a line break, `: ` and ` #` can end it: jump between them.
+        let line = self.bytes.get(pos..self.end).unwrap_or_default();
+        let mut from = 0;
+        let (stop, is_key) = loop {
+            let Some(k) = memchr::memchr3(b'\n', b':', b'#', &line[from..]) else {
+                break (self.end, false);
+            };
+            let i = pos + from + k;
+            match self.bytes[i] {
+                b'\n' => break (i, false),
+                b':' if self.blank_or_end(i + 1) => break (i, true),
+                b'#' if i > pos && self.bytes[i - 1] == b' ' => break (i, false),
+                _ => from += k + 1,
+            }
+        };
+        // The content ends at the last non-blank before the stop.
+        let mut content_end = stop;
+        while content_end > pos && self.bytes[content_end - 1] == b' ' {
+            content_end -= 1;
+        }
+        (content_end, is_key)
     }
 
     /// The end of a plain scalar value starting at `pos`, over continuation
@@ -692,7 +712,7 @@ impl Loader<'_> {
         let style = if header.literal { ScalarStyle::Literal } else { ScalarStyle::Folded };
         let span = Span::new(at, decoded.content_end.max(at + 1));
         let node = scalar_node(decoded.decoded.value.into(), style, map, span);
-        let next = self.next(decoded.content_end);
+        let next = self.next(decoded.content_end, None);
         if let Next::Token { newline: false, .. } = next {
             return None;
         }
