@@ -144,6 +144,38 @@ fn rules_that_cannot_select_the_same_series_are_not_duplicates() {
     assert!(found[0].2.contains("`Aggregated`"), "{found:?}");
 }
 
+/// One alert raised by several conditions is how mixins write some alerts
+/// (Loki's and Cortex's compactor alerts); a copy whose threshold or
+/// selector alone was changed, labels left as they were, is a slip.
+#[test]
+fn one_alert_with_several_conditions_is_not_a_duplicate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = r#"groups:
+  - name: g
+    rules:
+      - alert: CompactionStuck
+        expr: time() - last_run_timestamp_seconds > 3 * 3600
+        for: 1h
+        labels: { severity: critical }
+      - alert: CompactionStuck
+        expr: max_over_time(last_run_timestamp_seconds[3h]) == 0
+        labels: { severity: critical }
+      - alert: HighLatency
+        expr: |
+          latency_seconds{job="api"} > 1
+        labels: { severity: warning }
+      - alert: HighLatency
+        # copied for a critical threshold; the severity was left as it was
+        expr: latency_seconds{job=~"api|web"}   >   5
+        labels: { severity: warning }
+"#;
+    write(dir.path(), "rules.yaml", text);
+    let found = findings(dir.path(), &["rules.yaml"], "rule/duplicate");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, 15, "{found:?}");
+    assert!(found[0].2.contains("`HighLatency`") && found[0].2.contains("line 11"), "{found:?}");
+}
+
 #[test]
 fn scrape_intervals_come_from_prometheus_yml() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -155,3 +155,34 @@ pub fn format_error(input: &str, error: &ParseError) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether two expressions are one condition but for their thresholds and
+/// series matchers: the same tokens in the same order, whatever the blanks,
+/// comments and line breaks between them, with number literals and what is
+/// inside `{...}` left out. Text that does not lex is compared as it is.
+pub fn same_shape(a: &str, b: &str) -> bool {
+    let (x, y) = (lexer::lex(a), lexer::lex(b));
+    if x.error.is_some() || y.error.is_some() {
+        return a == b;
+    }
+    // Braces only enclose matchers in PromQL.
+    let shape = |tokens: &[lexer::Token]| -> Vec<lexer::Token> {
+        let mut inside = false;
+        let mut kept = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            match t.kind {
+                lexer::Tok::LeftBrace => inside = true,
+                lexer::Tok::RightBrace => inside = false,
+                _ if inside => continue,
+                _ => {}
+            }
+            kept.push(*t);
+        }
+        kept
+    };
+    let (x, y) = (shape(&x.tokens), shape(&y.tokens));
+    x.len() == y.len()
+        && x.iter().zip(&y).all(|(s, t)| {
+            s.kind == t.kind && (s.kind == lexer::Tok::Number || a.get(s.start..s.end) == b.get(t.start..t.end))
+        })
+}

@@ -1,6 +1,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::config::LoadScope;
 use crate::lints::{Example, Lint, LintMeta, Registration, WorkspaceContext};
 use crate::model::{Group, Rule, RuleKind};
@@ -20,7 +22,11 @@ crate::declare_lint! {
     /// symlink) counts once; a copy made with a YAML alias or merge key (`<<: *rule`) is
     /// reported at the copy. Two rules whose expressions fix the same label to different
     /// values (`job="a"` and `job="b"` surviving to the result) cannot produce the same
-    /// series and are left alone.
+    /// series and are left alone. Alerts of one name and labels whose expressions differ
+    /// other than in numbers and matchers are one alert raised by several conditions, as
+    /// mixins write on purpose (Loki's compactor alert: "no run since the last one" and "no
+    /// run since startup"), and are left alone too; copies that differ only in a threshold
+    /// or a matcher are reported.
     ///
     /// ## Why it matters
     /// Two recording rules writing the same series overwrite each other's samples; two alerts
@@ -159,6 +165,24 @@ fn regex_prefix(pattern: &str) -> Option<String> {
     (!prefix.is_empty()).then_some(prefix)
 }
 
+/// Whether two rules of one name and labels are copies, not one alert
+/// raised by several conditions. Recording rules always are (both write the
+/// same series). Alerts are when their conditions differ at most in
+/// thresholds and matchers: mixins give one alert several expressions on
+/// purpose (Loki's compactor alert, "since the last run" and "since
+/// startup"), but a copy whose threshold or selector was changed and whose
+/// labels were not is a mistake (whether the two can select the same series
+/// is left to [`may_overlap`]).
+fn same_condition(first: &Rule, later: &Rule) -> bool {
+    if first.kind == RuleKind::Record {
+        return true;
+    }
+    match (&first.expr, &later.expr) {
+        (Some(a), Some(b)) => crate::promql::same_shape(&a.value, &b.value),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 /// Whether two results can share a series: not when one label is fixed to
 /// values that cannot be equal.
 fn may_overlap(a: &BTreeMap<String, Fixed>, b: &BTreeMap<String, Fixed>) -> bool {
@@ -189,14 +213,23 @@ impl Lint for Duplicate {
         // name.
         let rules: usize = cx.files.iter().flat_map(|c| &c.model.groups).map(|g| g.rules.len()).sum();
         let mut by_name: Vec<((usize, bool, &str), RuleAt<'_>)> = Vec::with_capacity(rules);
-        for (index, checked) in cx.files.iter().enumerate() {
-            let path = Path::new(checked.file.name());
-            let scope = cx.config.load_scope(path);
+        // Each file's scope and canonical path: a system call per directory of
+        // its path, so on every thread.
+        let scoped: Vec<(LoadScope, std::io::Result<PathBuf>)> = cx
+            .files
+            .par_iter()
+            .map(|checked| {
+                let path = Path::new(checked.file.name());
+                let scope = cx.config.load_scope(path);
+                let canonical = match &scope {
+                    LoadScope::Alone(canonical) => Ok(canonical.clone()),
+                    LoadScope::Server(_) => std::fs::canonicalize(path),
+                };
+                (scope, canonical)
+            })
+            .collect();
+        for ((index, checked), (scope, canonical)) in cx.files.iter().enumerate().zip(scoped) {
             // The same file reached twice (a symlink, or named twice) is one file.
-            let canonical = match &scope {
-                LoadScope::Alone(canonical) => Ok(canonical.clone()),
-                LoadScope::Server(_) => std::fs::canonicalize(path),
-            };
             if let Ok(canonical) = canonical
                 && !canonical_seen.insert(canonical)
             {
@@ -233,7 +266,8 @@ impl Lint for Duplicate {
             let mut seen: Vec<Seen<'_>> = Vec::new();
             for (index, group, rule, expr) in copies {
                 let fixed = fixed_labels(expr);
-                if let Some(first) = seen.iter().find(|s| may_overlap(&s.fixed, &fixed)) {
+                if let Some(first) = seen.iter().find(|s| may_overlap(&s.fixed, &fixed) && same_condition(s.rule, rule))
+                {
                     found.push((index, group, rule, first.file, first.rule));
                 }
                 // Enough to tell variants apart, and linear in the number of copies.
