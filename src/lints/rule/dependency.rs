@@ -90,7 +90,8 @@ impl Lint for Dependency {
         }
         let parsed = crate::lints::metric::parse_all(cx.files);
         // Recorded names split into their parts, by number of parts: a typo
-        // is looked for among names with as many parts (made when first needed).
+        // is looked for among names with as many parts (each number's made
+        // when first needed).
         let mut by_parts: Option<ByParts<'_>> = None;
         let mut suggestions: HashMap<(&str, &str), Option<String>> = HashMap::new();
         let mut reported: HashSet<(usize, &str, &str, &str)> = HashSet::new();
@@ -121,22 +122,19 @@ impl Lint for Dependency {
                     .entry((name, rule.name.value.as_str()))
                     .or_insert_with(|| {
                         let parts: Vec<&str> = name.split(':').collect();
-                        let by_parts = by_parts.get_or_insert_with(|| {
-                            let mut by_parts = ByParts::new();
-                            for r in &recorded {
-                                let n = r.split(':').count();
-                                let same = by_parts.entry(n).or_default();
+                        let n = parts.len();
+                        // Only the names with as many parts are split.
+                        let same = by_parts.get_or_insert_with(ByParts::new).entry(n).or_insert_with(|| {
+                            let mut same = SameParts::default();
+                            for r in recorded.iter().filter(|r| r.bytes().filter(|&b| b == b':').count() + 1 == n) {
                                 same.names.push(*r);
                                 same.parts.extend(r.split(':'));
                             }
-                            by_parts
+                            same
                         });
-                        let n = parts.len();
-                        let similar = by_parts.get(&n).into_iter().flat_map(|same| {
-                            same.names.iter().zip(same.parts.chunks_exact(n)).filter_map(|(r, other)| {
-                                let close = other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1;
-                                (close && *r != rule.name.value).then_some(*r)
-                            })
+                        let similar = same.names.iter().zip(same.parts.chunks_exact(n)).filter_map(|(r, other)| {
+                            let close = other.iter().zip(&parts).filter(|(a, b)| a != b).count() <= 1;
+                            (close && *r != rule.name.value).then_some(*r)
                         });
                         crate::lints::closest(name, similar).map(str::to_string)
                     })
