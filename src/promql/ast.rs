@@ -656,9 +656,7 @@ impl Expr {
     /// Every node, parents before children, in source order. Lazy, and
     /// without an allocation for most expressions ([`WalkStack`]).
     pub fn iter(&self) -> Walk<'_> {
-        let mut stack = WalkStack::default();
-        stack.push(self);
-        Walk { stack }
+        Walk { stack: WalkStack { inline: [self; WALK_INLINE], len: 1, spill: Vec::new() } }
     }
 
     /// Every vector selector, including those inside matrix selectors.
@@ -706,23 +704,29 @@ impl<'a> Iterator for Walk<'a> {
     }
 }
 
+/// How many nodes [`WalkStack`] holds in place.
+const WALK_INLINE: usize = 24;
+
 /// The stack of [`Expr::walk`]: the first nodes in place, more on the heap.
 /// Most expressions are shallow; walking them allocates nothing.
-#[derive(Default)]
 struct WalkStack<'a> {
-    inline: [Option<&'a Expr>; 24],
+    /// `inline[..len]` is the bottom of the stack; the slots above `len` hold
+    /// stale references that are never read.
+    inline: [&'a Expr; WALK_INLINE],
     len: usize,
-    /// Nodes pushed while `inline` was full; they are on top of it.
+    /// Nodes pushed while `inline` was full; they are on top of it, so
+    /// `spill` is empty whenever `inline` is not full.
     spill: Vec<&'a Expr>,
 }
 
 impl<'a> WalkStack<'a> {
     fn push(&mut self, e: &'a Expr) {
-        if self.spill.is_empty() && self.len < self.inline.len() {
-            self.inline[self.len] = Some(e);
-            self.len += 1;
-        } else {
-            self.spill.push(e);
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = e;
+                self.len += 1;
+            }
+            None => self.spill.push(e),
         }
     }
 
@@ -731,6 +735,6 @@ impl<'a> WalkStack<'a> {
             return Some(e);
         }
         self.len = self.len.checked_sub(1)?;
-        self.inline[self.len].take()
+        self.inline.get(self.len).copied()
     }
 }
