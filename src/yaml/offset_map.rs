@@ -72,6 +72,11 @@ impl Segments {
         })
     }
 
+    /// The segment a `One` stands for.
+    fn widen(value_end: u32, file_start: u32, file_end: u32) -> Segment {
+        Segment { value: Span::new(0, value_end as usize), file: Span::new(file_start as usize, file_end as usize) }
+    }
+
     fn single(segment: Segment) -> Segments {
         Segments::one(segment).unwrap_or_else(|| Segments::Many(Box::new(vec![segment])))
     }
@@ -101,10 +106,7 @@ impl OffsetMap {
         self.segments = match std::mem::take(&mut self.segments) {
             Segments::Empty => Segments::single(next),
             Segments::One { value_end, file_start, file_end } => {
-                let first = Segment {
-                    value: Span::new(0, value_end as usize),
-                    file: Span::new(file_start as usize, file_end as usize),
-                };
+                let first = Segments::widen(value_end, file_start, file_end);
                 match merge(&first) {
                     Some(merged) => Segments::single(merged),
                     None => Segments::Many(Box::new(vec![first, next])),
@@ -123,10 +125,9 @@ impl OffsetMap {
     pub fn segments(&self) -> SegmentsRef<'_> {
         match &self.segments {
             Segments::Empty => SegmentsRef::Many(&[]),
-            &Segments::One { value_end, file_start, file_end } => SegmentsRef::One([Segment {
-                value: Span::new(0, value_end as usize),
-                file: Span::new(file_start as usize, file_end as usize),
-            }]),
+            &Segments::One { value_end, file_start, file_end } => {
+                SegmentsRef::One([Segments::widen(value_end, file_start, file_end)])
+            }
             Segments::Many(all) => SegmentsRef::Many(all),
         }
     }
