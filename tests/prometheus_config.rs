@@ -41,6 +41,13 @@ fn findings(dir: &Path, args: &[&str], lint: &str) -> Vec<(String, u64, String)>
     out
 }
 
+/// The `rule/duplicate` findings of one file, `rules.yaml`, checked alone.
+fn duplicates_in(text: &str) -> Vec<(String, u64, String)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "rules.yaml", text);
+    findings(dir.path(), &["rules.yaml"], "rule/duplicate")
+}
+
 fn files(found: &[(String, u64, String)]) -> Vec<&str> {
     found.iter().map(|(f, _, _)| f.as_str()).collect()
 }
@@ -109,10 +116,8 @@ fn a_file_reached_through_a_symlink_is_one_file() {
 
 #[test]
 fn merge_key_copies_are_reported_at_the_copy() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let text = "groups:\n  - name: g\n    rules:\n      - &base\n        alert: Down\n        expr: up == 0\n        for: 5m\n      - <<: *base\n        for: 10m\n      - alert: Other\n        expr: up == 0\n";
-    write(dir.path(), "rules.yaml", text);
-    let found = findings(dir.path(), &["rules.yaml"], "rule/duplicate");
+    let found = duplicates_in(text);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].1, 8, "at the `<<: *base` item: {found:?}");
     assert!(found[0].2.contains("already defined at line 5"), "{found:?}");
@@ -120,7 +125,6 @@ fn merge_key_copies_are_reported_at_the_copy() {
 
 #[test]
 fn rules_that_cannot_select_the_same_series_are_not_duplicates() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let text = r#"groups:
   - name: g
     rules:
@@ -137,8 +141,7 @@ fn rules_that_cannot_select_the_same_series_are_not_duplicates() {
       - alert: Aggregated
         expr: sum(up{env="staging"}) == 0
 "#;
-    write(dir.path(), "rules.yaml", text);
-    let found = findings(dir.path(), &["rules.yaml"], "rule/duplicate");
+    let found = duplicates_in(text);
     // `sum` drops `env`: both alerts have the same identity.
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].2.contains("`Aggregated`"), "{found:?}");
@@ -149,7 +152,6 @@ fn rules_that_cannot_select_the_same_series_are_not_duplicates() {
 /// selector alone was changed, labels left as they were, is a slip.
 #[test]
 fn one_alert_with_several_conditions_is_not_a_duplicate() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let text = r#"groups:
   - name: g
     rules:
@@ -169,8 +171,7 @@ fn one_alert_with_several_conditions_is_not_a_duplicate() {
         expr: latency_seconds{job=~"api|web"}   >   5
         labels: { severity: warning }
 "#;
-    write(dir.path(), "rules.yaml", text);
-    let found = findings(dir.path(), &["rules.yaml"], "rule/duplicate");
+    let found = duplicates_in(text);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].1, 15, "{found:?}");
     assert!(found[0].2.contains("`HighLatency`") && found[0].2.contains("line 11"), "{found:?}");
